@@ -1,0 +1,90 @@
+# vireo: one non-recursive Makefile. Each subsystem directory adds its sources in a build.mk.
+#
+#   make            build build/vireo, build/vireo-img, firmware and guest tests
+#   make check      unit tests (criterion), guest tests, integration tests
+#   make bench      benchmarks, side by side with the reference, as ratios
+#   make run        boot the built-in demo guest
+#   make deps       install missing Debian packages
+#   SANITIZE=1      ASan+UBSan build in build-san/
+
+ifeq ($(wildcard config.mk),)
+$(info vireo: no config.mk; running ./configure)
+$(shell ./configure >&2)
+endif
+include config.mk
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+OPT ?= -O2
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+DEP_CFLAGS := $(ZLIB_CFLAGS) $(CAPSTONE_CFLAGS) $(SDL2_CFLAGS) $(PNG_CFLAGS) $(PIXMAN_CFLAGS) $(SLIRP_CFLAGS)
+DEP_LIBS := $(CAPSTONE_LIBS) $(SDL2_LIBS) $(PNG_LIBS) $(PIXMAN_LIBS) $(SLIRP_LIBS) $(ZLIB_LIBS) -lpthread -lm
+CFLAGS := -std=gnu11 $(OPT) -g $(WARN) $(SAN_FLAGS) -I. -I$(BUILD) -include config-host.h \
+          -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(DEP_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(SAN_FLAGS) $(EXTRA_LDFLAGS)
+
+# Filled in by the build.mk fragments.
+lib-src :=          # objects of libvireo.a (everything but the two mains)
+vireo-main :=       # the vireo main()
+img-main :=         # the vireo-img main()
+unit-test-src :=    # criterion tests, all in one binary
+all-targets :=      # extra things `make` builds (firmware, guest tests)
+check-targets :=    # extra steps of `make check`
+bench-targets :=    # steps of `make bench`
+
+include $(sort $(wildcard */build.mk */*/build.mk */*/*/build.mk))
+
+lib-obj := $(patsubst %.c,$(BUILD)/%.o,$(lib-src))
+vireo-obj := $(patsubst %.c,$(BUILD)/%.o,$(vireo-main))
+img-obj := $(patsubst %.c,$(BUILD)/%.o,$(img-main))
+unit-obj := $(patsubst %.c,$(BUILD)/%.o,$(unit-test-src))
+
+.PHONY: all check check-unit bench run deps clean distclean
+all: $(BUILD)/vireo $(BUILD)/vireo-img $(all-targets)
+
+$(BUILD)/%.o: %.c config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libvireo.a: $(lib-obj)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/vireo: $(vireo-obj) $(BUILD)/libvireo.a
+	$(CC) $(LDFLAGS) -o $@ $(vireo-obj) -Wl,--whole-archive $(BUILD)/libvireo.a -Wl,--no-whole-archive $(DEP_LIBS)
+
+$(BUILD)/vireo-img: $(img-obj) $(BUILD)/libvireo.a
+	$(CC) $(LDFLAGS) -o $@ $(img-obj) $(BUILD)/libvireo.a $(DEP_LIBS)
+
+$(BUILD)/unit-tests: $(unit-obj) $(BUILD)/libvireo.a
+	$(CC) $(LDFLAGS) -o $@ $(unit-obj) -Wl,--whole-archive $(BUILD)/libvireo.a -Wl,--no-whole-archive \
+	    $(CRITERION_LIBS) $(DEP_LIBS)
+
+check-unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests --jobs 2
+
+# Unit tests first; each further step prints its own summary line.
+check: all check-unit $(check-targets)
+
+bench: all $(bench-targets)
+
+run: all
+	$(BUILD)/vireo -nographic -kernel $(BUILD)/tests/guest/demo.elf \
+	    -device isa-debug-exit,iobase=0xf4,iosize=4
+
+deps:
+	./configure --install-deps
+
+clean:
+	rm -rf build build-san
+
+distclean: clean
+	rm -f config.mk config-host.h
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

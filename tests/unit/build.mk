@@ -1,0 +1,1 @@
+unit-test-src += $(wildcard tests/unit/*.c)
