@@ -1,0 +1,1 @@
+lib-src += $(wildcard cpu/x86/*.c)
