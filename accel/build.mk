@@ -1,0 +1,1 @@
+lib-src += accel/accel.c
