@@ -87,6 +87,8 @@ static void *vcpu_thread_fn(void *arg)
     return NULL;
 }
 
+static void vcpu_wake(X86CPU *cpu);
+
 static void ipi_handler(int sig)
 {
     (void)sig;
@@ -100,6 +102,7 @@ void cpus_start(X86CPU **cpus, int n, bool start_stopped)
     all_cpus = cpus;
     nr_cpus = n;
     bql_set_kick(cpus_kick_all);
+    x86_cpu_kick_hook = vcpu_wake;
     for (int i = 0; i < n; i++) {
         VCPUThread *t = xzalloc(sizeof(*t));
         t->cpu = cpus[i];
@@ -111,12 +114,18 @@ void cpus_start(X86CPU **cpus, int n, bool start_stopped)
     }
 }
 
-void cpus_kick(X86CPU *cpu)
+/* x86_cpu_kick_hook: something was raised in interrupt_request; make the vCPU look. */
+static void vcpu_wake(X86CPU *cpu)
 {
-    x86_cpu_interrupt(cpu, CPU_INTERRUPT_EXIT);
     if (accel_current && accel_current->vcpu_kick)
         accel_current->vcpu_kick(cpu);
     pthread_cond_broadcast(&cpu_work_cond);
+}
+
+void cpus_kick(X86CPU *cpu)
+{
+    __atomic_or_fetch(&cpu->interrupt_request, CPU_INTERRUPT_EXIT, __ATOMIC_SEQ_CST);
+    vcpu_wake(cpu);
 }
 
 void cpus_kick_all(void)
