@@ -391,6 +391,8 @@ typedef struct TCGConfig {
 /* One-time set-up. Returns false (with error_report) if the requested back end
  * is unavailable. Creates tcg_env. Call tcg_global_mem_new_* after it. */
 bool tcg_init(const TCGConfig *cfg);
+/* Switch back end at run time (both are built on x86-64 hosts); flushes the cache. */
+bool tcg_select_backend(TCGBackendKind kind);
 const char *tcg_backend_name(void);      /* "native (x86-64)" or "interp" */
 bool tcg_native_available(void);         /* native back end compiled in and usable */
 
@@ -418,10 +420,10 @@ struct TranslationBlock {
     uint32_t jmp_patch_ofs[2]; /* offset from tc_ptr of each chaining slot, ~0 if unused */
     uint32_t jmp_reset_ofs[2]; /* where each slot points when unlinked */
     TranslationBlock *jmp_dest[2];
-    TranslationBlock *jmp_in_list;  /* blocks linking to us, via jmp_in_next[slot] */
-    uintptr_t jmp_in_next[2];  /* tagged (tb | slot) list links */
+    uintptr_t jmp_in_list;     /* tagged (tb | slot) list of blocks linking to us */
+    uintptr_t jmp_in_next[2];  /* links of that list, per slot */
     TranslationBlock *hash_next;
-    TranslationBlock *page_next[2];
+    uintptr_t page_next[2];    /* tagged (tb | n) per-page lists */
     uint32_t n_insns;          /* entries in insn_map */
     struct TCGInsnMap *insn_map;
 };
@@ -457,7 +459,11 @@ uintptr_t tcg_tb_exec(void *env, TranslationBlock *tb);
 #define TB_EXIT_INDEX(r) ((unsigned)((r) & TB_EXIT_MASK))
 
 /* Patch from's chaining slot n to jump to `to`. No-op (returns false) if either
- * block was invalidated or flushed since, or from has CF_NO_CHAIN. */
+ * block was invalidated, or from has CF_NO_CHAIN. Both must belong to the
+ * current cache generation: a tcg_tb_gen() may flush the whole cache, so the
+ * driver compares tcg_cache_gen() before and after it and forgets last_tb if
+ * it changed (block structs are recycled, a stale pointer could alias a new
+ * block). */
 bool tcg_tb_link(TranslationBlock *from, unsigned n, TranslationBlock *to);
 
 /* Invalidate (and unlink) every block with code in guest physical [start, end).
@@ -468,6 +474,8 @@ unsigned tcg_tb_invalidate_phys_range(uint64_t start, uint64_t end);
 bool tcg_page_has_code(uint64_t phys_addr);
 /* Drop every block. */
 void tcg_tb_flush(void);
+/* Incremented by every flush (including the automatic one when full). */
+uint32_t tcg_cache_gen(void);
 
 /* Map a host PC inside generated code (a helper's TCG_GETPC(), a slow-path
  * retaddr) back to the guest instruction: copies its insn_start words to
