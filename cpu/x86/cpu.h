@@ -251,6 +251,9 @@ typedef struct X86CPU {
     struct AccelCPU *accel;                /* the accelerator's per-vCPU data */
     struct AddressSpace *as;               /* what the CPU sees: system memory */
     struct AddressSpace *io;               /* port I/O space */
+    bool env_dirty;                        /* env changed outside the accelerator: reload it */
+    bool stopped;                          /* paused (gdb, monitor): the thread waits */
+    void *thread;                          /* system/cpus.c's per-vCPU thread data */
 } X86CPU;
 
 /* Reset to the power-on state (Intel SDM 3A, 9.1.1): CS:IP F000:FFF0, base FFFF0000. */
