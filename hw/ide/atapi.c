@@ -166,9 +166,7 @@ static void atapi_block_end(IDEState *s)
 /* Offer the next DRQ block of the buffered data (data_ptr .. atapi_byte_limit). */
 static void atapi_data_block(IDEState *s)
 {
-    uint32_t limit = (s->lcyl | s->hcyl << 8) & ~1u;
-    if (limit == 0)
-        limit = 0xfffe;                          /* 0 is not allowed; be lenient */
+    uint32_t limit = s->atapi_drq_limit;
     uint32_t start = s->data_ptr;
     uint32_t n = MIN(s->atapi_byte_limit - start, limit);
     s->lcyl = n;
@@ -490,6 +488,10 @@ void ide_atapi_packet_cmd(IDEState *s)
     memcpy(s->packet, cdb, 12);
     ide_transfer_stop(s);
     s->atapi_sectors_left = 0;
+    /* The byte count limit was loaded into the cylinder registers with PACKET. */
+    s->atapi_drq_limit = (s->lcyl | s->hcyl << 8) & ~1u;
+    if (s->atapi_drq_limit == 0)
+        s->atapi_drq_limit = 0xfffe;            /* 0 is not allowed; be lenient */
     uint8_t op = cdb[0];
 
     if (s->unit_attention && !atapi_ignores_unit_attention(op)) {

@@ -89,7 +89,8 @@ struct IDEState {
     bool unit_attention;             /* medium changed since the guest last looked */
     uint8_t media_event;             /* GET EVENT STATUS NOTIFICATION media event code */
     uint32_t atapi_lba, atapi_sectors_left;
-    uint32_t atapi_byte_limit;
+    uint32_t atapi_byte_limit;       /* end of the buffered reply in io_buffer */
+    uint32_t atapi_drq_limit;        /* byte count limit the host gave with PACKET */
     bool atapi_dma;
 };
 
