@@ -3,7 +3,7 @@
  * Every feature bit set here must be implemented by the translator or by these helpers;
  * a guest that sees a bit will use it. The list follows issue 4's scope: the integer ISA with
  * BMI1/BMI2/ADX/MOVBE/POPCNT/LZCNT/RDTSCP/CMPXCHG16B, x87, MMX, SSE..SSE4.2, PAE/PSE/PSE-36/
- * PGE/PAT/NX/SMEP/SMAP paging, SYSENTER and SYSCALL, long mode. Not advertised (not
+ * PGE/PAT/NX/SMEP/SMAP/1 GiB-page paging, SYSENTER and SYSCALL, long mode. Not advertised (not
  * implemented): AVX/AVX2, XSAVE/OSXSAVE, RDRAND, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC,
  * TSC deadline, monitor/mwait, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
  */
@@ -49,6 +49,7 @@
 #define FXD_SYSCALL (1u << 11)
 #define FXD_NX      (1u << 20)
 #define FXD_RDTSCP  (1u << 27)
+#define FXD_PDPE1GB (1u << 26)     /* 1 GiB pages (mmu.c) */
 #define FXD_LM      (1u << 29)
 #define FXC_LAHF_LM (1u << 0)
 #define FXC_ABM     (1u << 5)      /* LZCNT */
@@ -114,7 +115,7 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         break;
     case 0x80000001:
         *ecx = FXC_LAHF_LM | FXC_ABM;
-        *edx = FXD_SYSCALL | FXD_NX | FXD_RDTSCP | FXD_LM;
+        *edx = FXD_SYSCALL | FXD_NX | FXD_PDPE1GB | FXD_RDTSCP | FXD_LM;
         break;
     case 0x80000002: case 0x80000003: case 0x80000004:
         put_string(brand + 16 * (leaf - 0x80000002), eax, ebx, ecx, edx);
