@@ -473,13 +473,13 @@ int64_t f80_to_int(Float80 a, int bits, bool truncate, F80Status *s)
     }
     if (f80_is_zero(a))
         return 0;
-    if (f80_is_denormal(a))
-        s->flags |= FSW_DE;
+    /* Stores never report the denormal-operand exception. */
     F80Status t = *s;
     if (truncate)
         t.rc = F80_RC_ZERO;
     t.flags = 0;
     Float80 r = f80_round_to_int(a, &t);
+    t.flags &= ~FSW_DE;
     if (f80_is_zero(r)) {
         s->flags |= t.flags;
         return 0;
@@ -545,8 +545,6 @@ static uint64_t to_narrow(Float80 a, const FmtInfo *f, F80Status *s)
         return inf;
     if (f80_is_zero(a))
         return sign;
-    if (f80_is_denormal(a))
-        s->flags |= FSW_DE;
     Unpacked x = unpack(a);
     /* Round to the target: precision mant_bits + 1, exponent range of the target. Reuse the
      * extended rounding by rebiasing: target biased exponent = exp - 16383 + bias. */
