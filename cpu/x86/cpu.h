@@ -242,6 +242,7 @@ typedef struct X86CPUState {
     uint8_t delivery_vector;
     bool triple_fault;               /* shutdown: the execution loop returns ACCEL_EXIT_SHUTDOWN */
     uint64_t cr8;                    /* Added by x86sys: task priority (CR8 = TPR[7:4]) */
+    Float80 ft0;                     /* Added by x86sys: x87 memory operand being used (FT0) */
 } X86CPUState;
 
 struct AccelCPU;

@@ -669,8 +669,14 @@ Float80 f80_rem(Float80 a, Float80 b, bool round_nearest, uint16_t *fsw_cc, F80S
         return f80_round_pack(x.sign, x.exp, (u128)x.sig << 64, &t);
     }
     int32_t d = x.exp - y.exp;
-    if (d < -1 || (d == -1 && !round_nearest))
-        return f80_round_pack(x.sign, x.exp, (u128)x.sig << 64, s);
+    if (d < -1 || (d == -1 && !round_nearest)) {
+        /* The dividend itself (normalized, exact whatever PC says). */
+        F80Status t = *s;
+        t.pc = F80_PC_64;
+        Float80 res = f80_round_pack(x.sign, x.exp, (u128)x.sig << 64, &t);
+        s->flags = t.flags;
+        return res;
+    }
     u128 q, rem;
     int32_t rexp;                           /* exponent of rem's unit */
     bool partial = d >= 64;

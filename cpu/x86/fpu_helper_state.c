@@ -1,0 +1,226 @@
+/* fpu_helper_state.c: saving and restoring the x87/SSE state — FNSTENV/FLDENV, FNSAVE/FRSTOR,
+ * FXSAVE/FXRSTOR (Intel SDM 1, 8.1.10 and figures 8-9 to 8-12; SDM 2, FXSAVE table 3-53). */
+#include "util/osdep.h"
+#include "cpu/x86/fpu_helper.h"
+
+#define GETPC() ((uintptr_t)__builtin_return_address(0))
+
+/* MXCSR bits vireo implements: flags, masks, RC, FTZ, DAZ (SDM 1, 10.2.3). */
+#define MXCSR_MASK 0xffff
+
+static bool real_or_vm86(const X86CPUState *env)
+{
+    return !(env->cr[0] & CR0_PE) || (env->eflags & EFLAGS_VM);
+}
+
+/* Writes the environment; returns its size (14 or 28 bytes). */
+static unsigned store_env(X86CPUState *env, uint64_t a, int data32, uintptr_t ra)
+{
+    uint16_t fsw = x86_fpu_status_word(env), ftw = x86_fpu_tag_word(env);
+    uint32_t fop = env->fpop & 0x7ff;
+    if (data32) {
+        x86_st_data(env, a, 0xffff0000u | env->fpuc, 4, ra);
+        x86_st_data(env, a + 4, 0xffff0000u | fsw, 4, ra);
+        x86_st_data(env, a + 8, 0xffff0000u | ftw, 4, ra);
+        if (real_or_vm86(env)) {
+            /* Real-mode layout: 20-bit linear pointers split around the opcode. */
+            x86_st_data(env, a + 12, 0xffff0000u | (env->fpip & 0xffff), 4, ra);
+            x86_st_data(env, a + 16, ((env->fpip >> 16) & 0xffff) << 12 | fop, 4, ra);
+            x86_st_data(env, a + 20, 0xffff0000u | (env->fpdp & 0xffff), 4, ra);
+            x86_st_data(env, a + 24, ((env->fpdp >> 16) & 0xffff) << 12, 4, ra);
+        } else {
+            x86_st_data(env, a + 12, (uint32_t)env->fpip, 4, ra);
+            x86_st_data(env, a + 16, env->fpcs | (fop << 16), 4, ra);
+            x86_st_data(env, a + 20, (uint32_t)env->fpdp, 4, ra);
+            x86_st_data(env, a + 24, 0xffff0000u | env->fpds, 4, ra);
+        }
+        return 28;
+    }
+    x86_st_data(env, a, env->fpuc, 2, ra);
+    x86_st_data(env, a + 2, fsw, 2, ra);
+    x86_st_data(env, a + 4, ftw, 2, ra);
+    if (real_or_vm86(env)) {
+        x86_st_data(env, a + 6, env->fpip & 0xffff, 2, ra);
+        x86_st_data(env, a + 8, ((env->fpip >> 16) & 0xf) << 12 | fop, 2, ra);
+        x86_st_data(env, a + 10, env->fpdp & 0xffff, 2, ra);
+        x86_st_data(env, a + 12, ((env->fpdp >> 16) & 0xf) << 12, 2, ra);
+    } else {
+        x86_st_data(env, a + 6, env->fpip & 0xffff, 2, ra);
+        x86_st_data(env, a + 8, env->fpcs, 2, ra);
+        x86_st_data(env, a + 10, env->fpdp & 0xffff, 2, ra);
+        x86_st_data(env, a + 12, env->fpds, 2, ra);
+    }
+    return 14;
+}
+
+static void set_fsw(X86CPUState *env, uint16_t fsw)
+{
+    env->fpstt = (fsw >> 11) & 7;
+    env->fpus = fsw & ~0x3800;
+    /* ES/B follow the restored exceptions and masks. */
+    if (env->fpus & ~env->fpuc & 0x3f)
+        env->fpus |= FSW_ES | FSW_B;
+    else
+        env->fpus &= ~(FSW_ES | FSW_B);
+}
+
+static unsigned load_env(X86CPUState *env, uint64_t a, int data32, uintptr_t ra)
+{
+    unsigned sz = data32 ? 4 : 2;
+    uint16_t cw = (uint16_t)x86_ld_data(env, a, 2, ra);
+    uint16_t sw = (uint16_t)x86_ld_data(env, a + sz, 2, ra);
+    uint16_t tw = (uint16_t)x86_ld_data(env, a + 2 * sz, 2, ra);
+    uint64_t ip = x86_ld_data(env, a + 3 * sz, sz, ra);
+    uint64_t w4 = x86_ld_data(env, a + 4 * sz, sz, ra);
+    uint64_t dp = x86_ld_data(env, a + 5 * sz, sz, ra);
+    uint64_t w6 = x86_ld_data(env, a + 6 * sz, sz, ra);
+    env->fpuc = cw;
+    set_fsw(env, sw);
+    x86_fpu_set_tag_word(env, tw);
+    if (real_or_vm86(env)) {
+        unsigned hi_bits = data32 ? 16 : 4;
+        env->fpip = (ip & 0xffff) | (((w4 >> 12) & ((1u << hi_bits) - 1)) << 16);
+        env->fpop = w4 & 0x7ff;
+        env->fpdp = (dp & 0xffff) | (((w6 >> 12) & ((1u << hi_bits) - 1)) << 16);
+    } else {
+        env->fpip = data32 ? (uint32_t)ip : (ip & 0xffff);
+        env->fpcs = (uint16_t)w4;
+        env->fpop = data32 ? (w4 >> 16) & 0x7ff : env->fpop;
+        env->fpdp = data32 ? (uint32_t)dp : (dp & 0xffff);
+        env->fpds = (uint16_t)w6;
+    }
+    return data32 ? 28 : 14;
+}
+
+void helper_fnstenv(X86CPUState *env, uint64_t addr, int data32)
+{
+    store_env(env, addr, data32, GETPC());
+    env->fpuc |= 0x3f;      /* FNSTENV masks all exceptions afterwards (SDM 2, FSTENV) */
+}
+
+void helper_fldenv(X86CPUState *env, uint64_t addr, int data32)
+{
+    load_env(env, addr, data32, GETPC());
+}
+
+void helper_fnsave(X86CPUState *env, uint64_t addr, int data32)
+{
+    uintptr_t ra = GETPC();
+    unsigned off = store_env(env, addr, data32, ra);
+    for (int i = 0; i < 8; i++) {
+        const Float80 *r = &env->fpregs[fpu_phys(env, i)];
+        x86_st_data(env, addr + off + 10 * i, r->mant, 8, ra);
+        x86_st_data(env, addr + off + 10 * i + 8, r->exp, 2, ra);
+    }
+    helper_fninit(env);
+}
+
+void helper_frstor(X86CPUState *env, uint64_t addr, int data32)
+{
+    uintptr_t ra = GETPC();
+    Float80 regs[8];
+    unsigned off = data32 ? 28 : 14;
+    /* Read everything before changing state, so a #PF leaves the FPU as it was. */
+    for (int i = 0; i < 8; i++) {
+        regs[i].mant = x86_ld_data(env, addr + off + 10 * i, 8, ra);
+        regs[i].exp = (uint16_t)x86_ld_data(env, addr + off + 10 * i + 8, 2, ra);
+    }
+    uint8_t empty[8];
+    load_env(env, addr, data32, ra);
+    memcpy(empty, env->fptag_empty, 8);
+    for (int i = 0; i < 8; i++)
+        env->fpregs[fpu_phys(env, i)] = regs[i];
+    memcpy(env->fptag_empty, empty, 8);
+}
+
+static unsigned xmm_count(const X86CPUState *env)
+{
+    return (env->hflags & HF_CS64) ? 16 : 8;
+}
+
+void helper_fxsave(X86CPUState *env, uint64_t addr, int rex_w)
+{
+    uintptr_t ra = GETPC();
+    if (addr & 15)
+        x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+    uint8_t ftw = 0;
+    for (int i = 0; i < 8; i++)
+        ftw |= (uint8_t)(!env->fptag_empty[i] << i);     /* abridged: physical order */
+    x86_st_data(env, addr, env->fpuc, 2, ra);
+    x86_st_data(env, addr + 2, x86_fpu_status_word(env), 2, ra);
+    x86_st_data(env, addr + 4, ftw, 2, ra);
+    x86_st_data(env, addr + 6, env->fpop & 0x7ff, 2, ra);
+    if (rex_w) {
+        x86_st_data(env, addr + 8, env->fpip, 8, ra);
+        x86_st_data(env, addr + 16, env->fpdp, 8, ra);
+    } else {
+        x86_st_data(env, addr + 8, (uint32_t)env->fpip, 4, ra);
+        x86_st_data(env, addr + 12, env->fpcs, 4, ra);
+        x86_st_data(env, addr + 16, (uint32_t)env->fpdp, 4, ra);
+        x86_st_data(env, addr + 20, env->fpds, 4, ra);
+    }
+    x86_st_data(env, addr + 24, env->mxcsr, 4, ra);
+    x86_st_data(env, addr + 28, MXCSR_MASK, 4, ra);
+    for (int i = 0; i < 8; i++) {
+        const Float80 *r = &env->fpregs[fpu_phys(env, i)];
+        x86_st_data(env, addr + 32 + 16 * i, r->mant, 8, ra);
+        x86_st_data(env, addr + 40 + 16 * i, r->exp, 8, ra);
+    }
+    for (unsigned i = 0; i < xmm_count(env); i++) {
+        x86_st_data(env, addr + 160 + 16 * i, env->ymm[i].q[0], 8, ra);
+        x86_st_data(env, addr + 168 + 16 * i, env->ymm[i].q[1], 8, ra);
+    }
+}
+
+void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w)
+{
+    uintptr_t ra = GETPC();
+    if (addr & 15)
+        x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+    uint32_t mxcsr = (uint32_t)x86_ld_data(env, addr + 24, 4, ra);
+    if (mxcsr & ~(uint32_t)MXCSR_MASK)
+        x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+    /* Read the whole image before changing any state. */
+    uint16_t cw = (uint16_t)x86_ld_data(env, addr, 2, ra);
+    uint16_t sw = (uint16_t)x86_ld_data(env, addr + 2, 2, ra);
+    uint8_t ftw = (uint8_t)x86_ld_data(env, addr + 4, 1, ra);
+    uint16_t fop = (uint16_t)x86_ld_data(env, addr + 6, 2, ra);
+    uint64_t ip, dp;
+    uint16_t cs = env->fpcs, ds = env->fpds;
+    if (rex_w) {
+        ip = x86_ld_data(env, addr + 8, 8, ra);
+        dp = x86_ld_data(env, addr + 16, 8, ra);
+    } else {
+        ip = x86_ld_data(env, addr + 8, 4, ra);
+        cs = (uint16_t)x86_ld_data(env, addr + 12, 2, ra);
+        dp = x86_ld_data(env, addr + 16, 4, ra);
+        ds = (uint16_t)x86_ld_data(env, addr + 20, 2, ra);
+    }
+    Float80 regs[8];
+    YMMReg xmm[16];
+    for (int i = 0; i < 8; i++) {
+        regs[i].mant = x86_ld_data(env, addr + 32 + 16 * i, 8, ra);
+        regs[i].exp = (uint16_t)x86_ld_data(env, addr + 40 + 16 * i, 2, ra);
+    }
+    unsigned nx = xmm_count(env);
+    for (unsigned i = 0; i < nx; i++) {
+        xmm[i].q[0] = x86_ld_data(env, addr + 160 + 16 * i, 8, ra);
+        xmm[i].q[1] = x86_ld_data(env, addr + 168 + 16 * i, 8, ra);
+    }
+    env->fpuc = cw;
+    set_fsw(env, sw);
+    for (int i = 0; i < 8; i++)
+        env->fptag_empty[i] = !((ftw >> i) & 1);
+    env->fpop = fop & 0x7ff;
+    env->fpip = ip;
+    env->fpdp = dp;
+    env->fpcs = cs;
+    env->fpds = ds;
+    env->mxcsr = mxcsr;
+    for (int i = 0; i < 8; i++)
+        env->fpregs[fpu_phys(env, i)] = regs[i];
+    for (unsigned i = 0; i < nx; i++) {
+        env->ymm[i].q[0] = xmm[i].q[0];
+        env->ymm[i].q[1] = xmm[i].q[1];
+    }
+}
