@@ -14,6 +14,8 @@ $(shell ./configure >&2)
 endif
 include config.mk
 
+.DEFAULT_GOAL := all
+
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
