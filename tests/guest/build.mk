@@ -75,6 +75,7 @@ $(eval $(call guest32,portio,portio))
 $(eval $(call guest32,mmio,mmio))
 $(eval $(call guest32,exceptions32,exceptions))
 $(eval $(call guest64,exceptions64,exceptions))
+$(eval $(call guest64,longmode,longmode))
 $(eval $(call guest32,softint32,softint))
 $(eval $(call guest64,softint64,softint))
 
