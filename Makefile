@@ -82,8 +82,10 @@ $(BUILD)/unit-tests: $(unit-obj) $(BUILD)/libvireo.a
 check-unit: $(BUILD)/unit-tests
 	ASAN_OPTIONS=detect_leaks=0 $(BUILD)/unit-tests --jobs 2
 
-# Unit tests first; each further step prints its own summary line.
-check: all check-unit $(check-targets)
+# Build in parallel, then run the steps one after another so their reports do not interleave:
+# unit tests first; each further step prints its own summary line.
+check: all
+	@$(MAKE) --no-print-directory -j1 check-unit $(check-targets)
 
 bench: all $(bench-targets)
 
