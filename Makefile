@@ -84,8 +84,9 @@ check-unit: $(BUILD)/unit-tests
 
 # Build in parallel, then run the steps one after another so their reports do not interleave:
 # unit tests first; each further step prints its own summary line.
+# Every step runs even when an earlier one fails; `make check` fails if any did.
 check: all
-	@$(MAKE) --no-print-directory -j1 check-unit $(check-targets)
+	@rc=0; for t in check-unit $(check-targets); do $(MAKE) --no-print-directory $$t || rc=1; done; exit $$rc
 
 bench: all $(bench-targets)
 
