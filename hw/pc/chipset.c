@@ -251,6 +251,17 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
         goto fail;
     if (cfg->kernel && !pc_load_linux(cs, cfg, errp))
         goto fail;
+    if (!cfg->no_acpi) {
+        if (!(cs->pm = piix4_pm_create(errp)))
+            goto fail;
+        /* The DSDT's static _PRT assumes the firmware routes PIRQA-D to IRQ 10, 10, 11, 11
+         * (what SeaBIOS's piix_isa_bridge_setup programs). */
+        AcpiBuildConfig acfg = {
+            .ncpus = ncpus, .ram_below_4g = cfg->ram_below_4g,
+            .pirq_irq = { 10, 10, 11, 11 },
+        };
+        acpi_build_tables(fw, &acfg);
+    }
     return cs;
 fail:
     /* Devices already realized stay registered; the caller exits on this error. */

@@ -31,6 +31,8 @@
 #include "hw/input/port92.h"
 #include "hw/audio/pcspk.h"
 #include "hw/misc/port80.h"
+#include "hw/acpi/piix4_pm.h"
+#include "hw/acpi/acpi_build.h"
 
 typedef struct PCChipsetConfig {
     MemoryRegion *ram;           /* the guest RAM block: ram_below_4g + ram_above_4g bytes */
@@ -49,6 +51,7 @@ typedef struct PCChipsetConfig {
     const uint8_t *initrd;
     size_t initrd_size;
     const char *cmdline;
+    bool no_acpi;                /* -no-acpi: no PIIX4 PM function, no tables */
 } PCChipsetConfig;
 
 typedef struct PCChipset {
@@ -63,6 +66,7 @@ typedef struct PCChipset {
     PIIXState *isa_bridge;
     PCIBus *pci_bus;
     FWCfgState *fw_cfg;
+    PIIX4PMState *pm;            /* NULL with no_acpi */
     IrqLine **isa_irq;           /* = board.isa_irq: ISA IRQ 0-15 */
     MemoryRegion ram_below, ram_above, pci_view, isa_bios;
 } PCChipset;
