@@ -159,15 +159,17 @@ int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx,
         can_write = (rw_all || !wp) && !(us_all && smap);
         can_exec = !xd_any && !(us_all && smep);
     }
-    bool ok = access == X86_ACCESS_WRITE ? can_write :
-              access == X86_ACCESS_FETCH ? can_exec : can_read;
+    bool debug = access == X86_ACCESS_DEBUG;
+    bool ok = debug || (access == X86_ACCESS_WRITE ? can_write :
+                        access == X86_ACCESS_FETCH ? can_exec : can_read);
     if (!ok) {
         err = PF_ERR_P;
         goto fault;
     }
 
-    /* Set A on every entry of the path, D on the last one for a write. */
-    for (int i = 0; i < levels; i++)
+    /* Set A on every entry of the path, D on the last one for a write (a debugger's look
+     * leaves no trace). */
+    for (int i = 0; i < levels && !debug; i++)
         set_bits(&w, ent_addr[i], ent[i],
                  PTE_A | ((i == levels - 1 && access == X86_ACCESS_WRITE) ? PTE_D : 0));
     bool dirty = (ent[levels - 1] & PTE_D) || access == X86_ACCESS_WRITE;
@@ -193,4 +195,13 @@ fault:
         err |= PF_ERR_I;
     *pf_error_code = err;
     return 1;
+}
+
+bool x86_mmu_debug_translate(X86CPUState *env, uint64_t vaddr, uint64_t *paddr)
+{
+    int prot;
+    uint64_t page_size;
+    uint32_t err;
+    return x86_mmu_translate(env, vaddr, X86_ACCESS_DEBUG, X86_MMU_KERNEL, paddr, &prot, &page_size,
+                             &err) == 0;
 }

@@ -16,7 +16,8 @@ enum { X86_MMU_KSMAP = 0, X86_MMU_USER = 1, X86_MMU_KERNEL = 2, X86_MMU_PHYS = 3
 #define X86_PAGE_EXEC  4
 #endif
 
-enum { X86_ACCESS_READ = 0, X86_ACCESS_WRITE = 1, X86_ACCESS_FETCH = 2 };
+/* X86_ACCESS_DEBUG: a debugger's access — no rights checks, no accessed/dirty updates. */
+enum { X86_ACCESS_READ = 0, X86_ACCESS_WRITE = 1, X86_ACCESS_FETCH = 2, X86_ACCESS_DEBUG = 3 };
 
 /* #PF error code bits (Intel SDM 3A 4.7). */
 #define PF_ERR_P    (1u << 0)
@@ -37,5 +38,9 @@ enum { X86_ACCESS_READ = 0, X86_ACCESS_WRITE = 1, X86_ACCESS_FETCH = 2 };
  */
 int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, uint64_t *paddr,
                       int *prot, uint64_t *page_size, uint32_t *pf_error_code);
+
+/* The physical address behind a linear address for a debugger (gdb stub, monitor); false if
+ * it is not mapped. */
+bool x86_mmu_debug_translate(X86CPUState *env, uint64_t vaddr, uint64_t *paddr);
 
 #endif
