@@ -362,12 +362,12 @@ static void set_fcom_cc(X86CPUState *env, int c)
     env->fpus = (uint16_t)((env->fpus & ~(FSW_C0 | FSW_C2 | FSW_C3)) | cc[c < 0 ? 0 : c == 0 ? 1 : c == 1 ? 2 : 3]);
 }
 
-void helper_fcom(X86CPUState *env, int src, bool unordered)
+void helper_fcom(X86CPUState *env, int src, int unordered)
 {
     set_fcom_cc(env, fpu_compare(env, src, unordered));
 }
 
-void helper_fcomi(X86CPUState *env, int src, bool unordered)
+void helper_fcomi(X86CPUState *env, int src, int unordered)
 {
     int c = fpu_compare(env, src, unordered);
     static const uint32_t fl[4] = { EFLAGS_CF, EFLAGS_ZF, 0, EFLAGS_ZF | EFLAGS_PF | EFLAGS_CF };

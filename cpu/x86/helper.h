@@ -84,8 +84,8 @@ void helper_ljmp(X86CPUState *env, uint32_t selector, uint64_t new_rip, uint64_t
 void helper_lcall(X86CPUState *env, uint32_t selector, uint64_t new_rip, int shift,
                   uint64_t next_rip);
 void helper_lret(X86CPUState *env, int shift, int addend);
-void helper_lgdt(X86CPUState *env, uint64_t base, uint16_t limit);
-void helper_lidt(X86CPUState *env, uint64_t base, uint16_t limit);
+void helper_lgdt(X86CPUState *env, uint64_t base, uint32_t limit);
+void helper_lidt(X86CPUState *env, uint64_t base, uint32_t limit);
 void helper_lldt(X86CPUState *env, uint32_t selector);
 void helper_ltr(X86CPUState *env, uint32_t selector);
 /* LAR/LSL: set ZF (as CC_OP_EFLAGS) and return the value, or clear ZF and return `old`. */
@@ -171,8 +171,8 @@ void helper_fxch_STN(X86CPUState *env, int n);
 /* ST(dst) = ST(dst) op ST(src) (src FPU_FT0: the memory operand); op FOP_*. */
 void helper_farith(X86CPUState *env, int op, int dst, int src);
 /* FCOM/FUCOM ST0 with ST(src) or FT0: C0/C2/C3. FCOMI/FUCOMI: ZF/PF/CF. */
-void helper_fcom(X86CPUState *env, int src, bool unordered);
-void helper_fcomi(X86CPUState *env, int src, bool unordered);
+void helper_fcom(X86CPUState *env, int src, int unordered);
+void helper_fcomi(X86CPUState *env, int src, int unordered);
 void helper_fchs(X86CPUState *env);
 void helper_fabs(X86CPUState *env);
 void helper_ftst(X86CPUState *env);
@@ -205,5 +205,7 @@ void helper_fxsave(X86CPUState *env, uint64_t addr, int rex_w);
 void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w);
 /* The FSW as FNSTSW reads it (TOP folded in). */
 uint16_t x86_fpu_status_word(const X86CPUState *env);
+
+#include "cpu/x86/helper-sse.h"
 
 #endif
