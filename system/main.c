@@ -349,9 +349,10 @@ int main(int argc, char **argv)
 
     OptList *accel_opts;
     accel_current = choose_accel(o.accel, &accel_opts);
-    if (!o.pc.bios && !o.pc.kernel) {
+    /* The firmware is mapped even for a Multiboot kernel, which starts without running it. */
+    if (!o.pc.bios) {
         o.pc.bios = default_bios(argv[0]);
-        if (!o.pc.bios)
+        if (!o.pc.bios && !o.pc.kernel)
             fatal("no firmware: bios.bin was not found next to the vireo binary (build it with make, or give -bios FILE or -kernel FILE)");
     }
 

@@ -88,7 +88,7 @@ GUEST_RUN := tests/guest/run.sh --build $(G)
 # set it to 1 once `build/vireo -kernel` works.
 GUEST_VIREO ?= $(BUILD)/vireo
 GUEST_ENGINES ?= kvm tcg tcg,backend=interp
-GUEST_STRICT ?= 0
+GUEST_STRICT ?= 1
 check-targets += check-guest
 
 .PHONY: check-guest check-guest-qemu
