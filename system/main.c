@@ -381,6 +381,9 @@ int main(int argc, char **argv)
         exit_with_error(err);
     }
 
+    /* vireo has no display back end yet, so the firmware console always goes to COM1; with a
+     * window this becomes o.nographic || o.display_none. */
+    o.pc.nographic = true;
     the_machine = pc_machine_create(&o.pc, &err);
     if (!the_machine) {
         exit_with_error(err);

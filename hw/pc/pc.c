@@ -228,6 +228,11 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
     }
     for (int i = 0; i < pc->ncpus; i++)
         pc->cpus[i]->intr_source = (X86InterruptSource){ pc_chipset_get_vector, pc->chipset };
+    if (cfg->nographic) {
+        /* No screen: firmware that can (SeaBIOS's sercon) mirrors its console to COM1. */
+        static const uint8_t com1[2] = { 0xf8, 0x03 };
+        fw_cfg_add_file(pc->chipset->fw_cfg, "etc/sercon-port", com1, sizeof com1);
+    }
 
     if (multiboot) {
         bool ok = multiboot_load(pc, cfg->kernel, kernel, kernel_size, cfg->append ? cfg->append : "",
