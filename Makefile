@@ -6,6 +6,7 @@
 #   make run        boot the built-in demo guest
 #   make deps       install missing Debian packages
 #   SANITIZE=1      ASan+UBSan build in build-san/
+#   V=1             show full compiler command lines
 
 ifeq ($(wildcard config.mk),)
 $(info vireo: no config.mk; running ./configure)
@@ -48,22 +49,30 @@ unit-obj := $(patsubst %.c,$(BUILD)/%.o,$(unit-test-src))
 .PHONY: all check check-unit bench run deps clean distclean
 all: $(BUILD)/vireo $(BUILD)/vireo-img $(all-targets)
 
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
 $(BUILD)/%.o: %.c config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@) $(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libvireo.a: $(lib-obj)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call quiet,AR,$@) ar rcs $@ $^
 
 $(BUILD)/vireo: $(vireo-obj) $(BUILD)/libvireo.a
-	$(CC) $(LDFLAGS) -o $@ $(vireo-obj) -Wl,--whole-archive $(BUILD)/libvireo.a -Wl,--no-whole-archive $(DEP_LIBS)
+	$(call quiet,LINK,$@) $(CC) $(LDFLAGS) -o $@ $(vireo-obj) -Wl,--whole-archive $(BUILD)/libvireo.a -Wl,--no-whole-archive $(DEP_LIBS)
 
 $(BUILD)/vireo-img: $(img-obj) $(BUILD)/libvireo.a
-	$(CC) $(LDFLAGS) -o $@ $(img-obj) $(BUILD)/libvireo.a $(DEP_LIBS)
+	$(call quiet,LINK,$@) $(CC) $(LDFLAGS) -o $@ $(img-obj) $(BUILD)/libvireo.a $(DEP_LIBS)
 
 $(BUILD)/unit-tests: $(unit-obj) $(BUILD)/libvireo.a
-	$(CC) $(LDFLAGS) -o $@ $(unit-obj) -Wl,--whole-archive $(BUILD)/libvireo.a -Wl,--no-whole-archive \
+	$(call quiet,LINK,$@) $(CC) $(LDFLAGS) -o $@ $(unit-obj) -Wl,--whole-archive $(BUILD)/libvireo.a -Wl,--no-whole-archive \
 	    $(CRITERION_LIBS) $(DEP_LIBS)
 
 check-unit: $(BUILD)/unit-tests

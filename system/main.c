@@ -1,13 +1,404 @@
-/* main.c: the vireo system emulator's entry point. */
+/* main.c: vireo, the system emulator — parse QEMU-style options, build the pc machine, pick an
+ * accelerator, start the vCPU threads and run the main loop until the guest is done. */
 #include "util/osdep.h"
+#include "util/bql.h"
 #include "util/log.h"
+#include "util/option.h"
+#include "accel/accel.h"
+#include "hw/core/board.h"
+#include "hw/core/chardev.h"
+#include "hw/core/device.h"
+#include "hw/pc/pc.h"
+#include "system/chardev-backends.h"
+#include "system/cpus.h"
+#include "system/main-loop.h"
+#include <signal.h>
+#include <unistd.h>
+#include <limits.h>
+
+#define VIREO_VERSION "0.1.0"
+
+static const char usage_text[] =
+"usage: vireo [options]\n"
+"\n"
+"vireo is a PC emulator for x86 guests. Options are spelled as QEMU's.\n"
+"\n"
+"Machine:\n"
+"  -m SIZE               RAM size (default unit MiB; suffixes K, M, G), default 128M\n"
+"  -smp N                number of CPUs (default 1)\n"
+"  -machine pc           the machine type (only 'pc'); also -M\n"
+"  -bios FILE            firmware image (default: vireo's own bios.bin)\n"
+"  -device TYPE[,k=v...] add a device; '-device help' lists types, '-device TYPE,help' properties\n"
+"  -no-reboot            exit instead of rebooting (triple fault, guest reset)\n"
+"\n"
+"Boot:\n"
+"  -kernel FILE          Multiboot kernel to boot directly\n"
+"  -append CMDLINE       kernel command line\n"
+"  -initrd FILE[,FILE]   Multiboot modules (each 'file args' as Multiboot passes them)\n"
+"\n"
+"Accelerator:\n"
+"  -accel kvm|tcg|auto   how to run the CPU; auto (default) picks KVM when the host has\n"
+"                        VT-x/SVM behind /dev/kvm, else TCG, and says why\n"
+"  -enable-kvm           same as -accel kvm\n"
+"\n"
+"Display and character devices:\n"
+"  -nographic            no display; COM1 on stdio (Ctrl-A x quits, Ctrl-A h help)\n"
+"  -display none         no display\n"
+"  -serial DEV           next COM port: stdio, file:PATH, pty, null, none, tcp:HOST:PORT[,server,nowait]\n"
+"  -debugcon DEV         the 0xe9 debug console, same back ends\n"
+"\n"
+"Debugging:\n"
+"  -d ITEM[,ITEM]        log items ('-d help' lists them)\n"
+"  -D FILE               write the log to FILE instead of stderr\n"
+"\n"
+"  -h, -help, --help     this text\n"
+"  -version, --version   the version\n"
+"\n"
+"Not available yet (each says so when used): -hda/-hdb/-hdc/-hdd, -cdrom, -fda/-fdb, -drive,\n"
+"-boot, -s/-S/-gdb, -monitor, -qmp, -display sdl, -vga, -netdev/-nic.\n"
+"Differences from QEMU: with neither -nographic nor -display, COM1 still goes to stdio,\n"
+"since vireo has no window yet.\n";
+
+typedef struct Options {
+    PCMachineConfig pc;
+    const char *accel;
+    const char *serial[PC_MAX_SERIAL];
+    int nserial;
+    const char *debugcon;
+    const char **devices;
+    int ndevices;
+    bool nographic;
+    bool display_none;
+} Options;
+
+static NORETURN void bad_option(const char *fmt, ...) PRINTF_FMT(1, 2);
+static void bad_option(const char *fmt, ...)
+{
+    va_list ap;
+    char msg[512];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fatal("%s", msg);
+}
+
+static const char *const not_yet[][2] = {
+    { "-hda", "IDE disks" }, { "-hdb", "IDE disks" }, { "-hdc", "IDE disks" }, { "-hdd", "IDE disks" },
+    { "-cdrom", "the CD-ROM" }, { "-fda", "floppy disks" }, { "-fdb", "floppy disks" },
+    { "-drive", "drives" }, { "-boot", "the boot order (no firmware boot devices yet)" },
+    { "-s", "the gdb stub" }, { "-S", "the gdb stub" }, { "-gdb", "the gdb stub" },
+    { "-monitor", "the monitor" }, { "-qmp", "QMP" }, { "-vga", "the VGA card" },
+    { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
+    { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
+    { "-loadvm", "snapshots" }, { "-cpu", "CPU models" },
+};
+
+static bool takes_arg(const char *opt)
+{
+    static const char *const with_arg[] = { "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-fda", "-fdb",
+        "-drive", "-boot", "-gdb", "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
+        "-icount", "-loadvm", "-cpu" };
+    for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
+        if (!strcmp(opt, with_arg[i]))
+            return true;
+    return false;
+}
+
+static void parse_args(int argc, char **argv, Options *o)
+{
+    o->pc.ram_size = 128 * MiB;
+    o->pc.ncpus = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        /* QEMU accepts --opt as -opt. */
+        if (opt[0] == '-' && opt[1] == '-' && opt[2])
+            opt++;
+        const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_ARG() do { if (!arg) bad_option("option %s needs an argument", argv[i]); i++; } while (0)
+        if (!strcmp(opt, "-h") || !strcmp(opt, "-help")) {
+            fputs(usage_text, stdout);
+            exit(0);
+        } else if (!strcmp(opt, "-version")) {
+            printf("vireo version " VIREO_VERSION "\n");
+            exit(0);
+        } else if (!strcmp(opt, "-m")) {
+            NEED_ARG();
+            const char *v = !strncmp(arg, "size=", 5) ? arg + 5 : arg;
+            uint64_t sz;
+            char last = *v ? v[strlen(v) - 1] : 0;
+            bool suffixed = last && strchr("kKmMgGtTbB", last);
+            if (!parse_size(v, &sz))
+                bad_option("-m %s: not a size (try -m 512 or -m 2G)", arg);
+            if (!suffixed)
+                sz *= MiB;
+            if (sz < 1 * MiB || sz > 1024 * GiB)
+                bad_option("-m %s: RAM size must be between 1 MiB and 1 TiB", arg);
+            o->pc.ram_size = sz;
+        } else if (!strcmp(opt, "-smp")) {
+            NEED_ARG();
+            uint64_t n;
+            const char *v = !strncmp(arg, "cpus=", 5) ? arg + 5 : arg;
+            if (!parse_uint(v, 255, &n) || n == 0)
+                bad_option("-smp %s: expected a CPU count from 1 to 255", arg);
+            if (n > 1)
+                bad_option("-smp %s: only one CPU is supported yet (SMP needs the local APIC)", arg);
+            o->pc.ncpus = n;
+        } else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
+            NEED_ARG();
+            OptList *l = opts_parse(arg, "type");
+            const char *type = opts_get(l, "type"), *acc = opts_get(l, "accel");
+            if (type && strcmp(type, "pc") && strcmp(type, "help"))
+                bad_option("-machine %s: unknown machine type '%s' (vireo emulates 'pc')", arg, type);
+            if (type && !strcmp(type, "help")) {
+                printf("Supported machines are:\npc                   Standard PC (i440FX + PIIX) (default)\n");
+                exit(0);
+            }
+            if (acc)
+                o->accel = xstrdup(acc);
+            opts_free(l);
+        } else if (!strcmp(opt, "-bios")) {
+            NEED_ARG();
+            o->pc.bios = arg;
+        } else if (!strcmp(opt, "-kernel")) {
+            NEED_ARG();
+            o->pc.kernel = arg;
+        } else if (!strcmp(opt, "-append")) {
+            NEED_ARG();
+            o->pc.append = arg;
+        } else if (!strcmp(opt, "-initrd")) {
+            NEED_ARG();
+            o->pc.initrd = arg;
+        } else if (!strcmp(opt, "-accel")) {
+            NEED_ARG();
+            o->accel = arg;
+        } else if (!strcmp(opt, "-enable-kvm")) {
+            o->accel = "kvm";
+        } else if (!strcmp(opt, "-nographic")) {
+            o->nographic = true;
+        } else if (!strcmp(opt, "-display")) {
+            NEED_ARG();
+            if (!strcmp(arg, "none"))
+                o->display_none = true;
+            else if (!strcmp(arg, "help"))
+                printf("Available display backend types:\nnone\n"), exit(0);
+            else
+                bad_option("-display %s: not available yet (vireo has no display back end but 'none')", arg);
+        } else if (!strcmp(opt, "-serial")) {
+            NEED_ARG();
+            if (o->nserial == PC_MAX_SERIAL)
+                bad_option("-serial %s: at most %d serial ports", arg, PC_MAX_SERIAL);
+            o->serial[o->nserial++] = arg;
+        } else if (!strcmp(opt, "-debugcon")) {
+            NEED_ARG();
+            o->debugcon = arg;
+        } else if (!strcmp(opt, "-device")) {
+            NEED_ARG();
+            o->devices = xrealloc(o->devices, (o->ndevices + 1) * sizeof(*o->devices));
+            o->devices[o->ndevices++] = arg;
+        } else if (!strcmp(opt, "-no-reboot")) {
+            no_reboot = true;
+        } else if (!strcmp(opt, "-d")) {
+            NEED_ARG();
+            char bad[64];
+            if (!strcmp(arg, "help")) {
+                log_print_categories(stdout);
+                exit(0);
+            }
+            if (!log_parse_mask(arg, &log_mask, bad, sizeof bad))
+                bad_option("-d %s: unknown log item '%s' (try -d help)", arg, bad);
+        } else if (!strcmp(opt, "-D")) {
+            NEED_ARG();
+            if (!log_set_file(arg))
+                bad_option("-D %s: %s", arg, strerror(errno));
+        } else if (!strcmp(opt, "-singlestep") || !strcmp(opt, "-no-shutdown") || !strcmp(opt, "-no-hpet")) {
+            /* accepted; their effects arrive with the features they tune */
+        } else {
+            for (size_t k = 0; k < ARRAY_SIZE(not_yet); k++)
+                if (!strcmp(opt, not_yet[k][0]))
+                    bad_option("%s: %s %s not available in this version of vireo yet", argv[i],
+                               not_yet[k][1], strchr(not_yet[k][1], ' ') && !strstr(not_yet[k][1], "the ") ? "are" : "is");
+            if (takes_arg(opt))
+                i++;
+            if (opt[0] == '-')
+                bad_option("unknown option '%s' (see vireo -h)", argv[i]);
+            bad_option("unexpected argument '%s' (disk images go with -hda or -drive; see vireo -h)", argv[i]);
+        }
+#undef NEED_ARG
+    }
+}
+
+/* vireo's own firmware: next to the executable (build tree), or installed. */
+static const char *default_bios(const char *argv0)
+{
+    static char path[PATH_MAX + 32];
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(path, sizeof path, "%s/bios.bin", exe);
+            if (access(path, R_OK) == 0)
+                return path;
+            snprintf(path, sizeof path, "%s/../share/vireo/bios.bin", exe);
+            if (access(path, R_OK) == 0)
+                return path;
+        }
+    }
+    (void)argv0;
+    return NULL;
+}
+
+static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
+{
+    OptList *opts = opts_parse(spec ? spec : "auto", "accel");
+    const char *name = opts->n ? opts->items[0].value : "auto";
+    *opts_out = opts;
+    char why[256];
+    if (!strcmp(name, "auto")) {
+        const AccelOps *kvm = accel_find("kvm"), *tcg = accel_find("tcg");
+        why[0] = 0;
+        if (kvm && kvm->probe(why, sizeof why)) {
+            info_report("using KVM: %s has hardware virtualization", "/dev/kvm");
+            return kvm;
+        }
+        if (!kvm)
+            snprintf(why, sizeof why, "KVM support was not built in");
+        if (tcg) {
+            info_report("using TCG: %s", why);
+            return tcg;
+        }
+        fatal("-accel auto: KVM is not usable (%s) and the TCG translator is not available yet", why);
+    }
+    const AccelOps *a = accel_find(name);
+    if (!a) {
+        if (!strcmp(name, "tcg"))
+            fatal("-accel tcg: the TCG translator is not available yet in this build");
+        fatal("-accel %s: unknown accelerator (built in: %s)", name, accel_names());
+    }
+    return a;
+}
+
+static PCMachine *the_machine;
+
+static void machine_reset(void)
+{
+    pc_machine_reset(the_machine);
+    cpus_reset_all();
+    if (the_machine->direct_boot)
+        the_machine->cpus[0]->env = the_machine->boot_state;
+}
+
+static void request_shutdown(int status) { main_loop_request_shutdown(status); }
+static void request_reset(void) { main_loop_request_reset(); }
+
+static void on_signal(int sig)
+{
+    static const char msg[] = "vireo: terminating on signal\n";
+    ssize_t r = write(2, msg, sizeof msg - 1);
+    (void)r;
+    (void)sig;
+    main_loop_request_shutdown(0);
+}
 
 int main(int argc, char **argv)
 {
+    Options o = { 0 };
+    Error *err = NULL;
+
     prog_name = "vireo";
-    if (argc > 1 && !strcmp(argv[1], "--version")) {
-        printf("vireo 0.1\n");
-        return 0;
+    signal(SIGPIPE, SIG_IGN);
+    parse_args(argc, argv, &o);
+
+    /* -device help needs no machine. */
+    for (int i = 0; i < o.ndevices; i++) {
+        OptList *l = opts_parse(o.devices[i], "driver");
+        const char *t = l->n ? l->items[0].value : "";
+        bool help = !strcmp(t, "help") || !strcmp(t, "?") || opts_get(l, "help");
+        opts_free(l);
+        if (help) {
+            bool handled;
+            device_create_from_cmdline(o.devices[i], &handled, &err);
+            if (err) {
+                error_report_err(err);
+                return 1;
+            }
+            return 0;
+        }
     }
-    fatal("the machine is not assembled yet");
+
+    OptList *accel_opts;
+    accel_current = choose_accel(o.accel, &accel_opts);
+    if (!o.pc.bios && !o.pc.kernel) {
+        o.pc.bios = default_bios(argv[0]);
+        if (!o.pc.bios)
+            fatal("no firmware: bios.bin was not found next to the vireo binary (build it with make, or give -bios FILE or -kernel FILE)");
+    }
+
+    main_loop_init();
+    bql_lock();
+    board.request_shutdown = request_shutdown;
+    board.request_reset = request_reset;
+
+    /* Character back ends: COM1 defaults to stdio (there is no window to show it in). */
+    if (!o.nserial)
+        o.serial[o.nserial++] = "stdio";
+    for (int i = 0; i < o.nserial; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "serial%d", i);
+        if (!strcmp(o.serial[i], "none"))
+            continue;
+        if (!chardev_open_backend(id, o.serial[i], &err)) {
+            error_prepend(&err, "-serial: ");
+            error_report_err(err);
+            return 1;
+        }
+        o.pc.serial_chardev[i] = xstrdup(id);
+    }
+    if (o.debugcon && strcmp(o.debugcon, "none") &&
+        !chardev_open_backend("debugcon", o.debugcon, &err)) {
+        error_prepend(&err, "-debugcon: ");
+        error_report_err(err);
+        return 1;
+    }
+
+    the_machine = pc_machine_create(&o.pc, &err);
+    if (!the_machine) {
+        error_report_err(err);
+        return 1;
+    }
+    if (o.debugcon && strcmp(o.debugcon, "none") &&
+        !device_create("isa-debugcon", "iobase=0xe9,chardev=debugcon", &err)) {
+        error_report_err(err);
+        return 1;
+    }
+    for (int i = 0; i < o.ndevices; i++) {
+        bool handled;
+        if (!device_create_from_cmdline(o.devices[i], &handled, &err)) {
+            error_prepend(&err, "-device %s: ", o.devices[i]);
+            error_report_err(err);
+            return 1;
+        }
+    }
+    if (!accel_current->init(accel_opts, &err)) {
+        error_report_err(err);
+        return 1;
+    }
+    opts_free(accel_opts);
+
+    machine_reset_hook = machine_reset;
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    cpus_start(the_machine->cpus, the_machine->ncpus, false);
+    bql_unlock();
+    int status = main_loop_run();
+    chardev_close_all();
+    fflush(stdout);
+    /* vCPU threads may be inside the guest; the process ends here without joining them. */
+    _exit(status);
 }

@@ -100,12 +100,15 @@ bool parse_size(const char *s, uint64_t *out)
     case 'm': case 'M': mul = MiB; end++; break;
     case 'g': case 'G': mul = GiB; end++; break;
     case 't': case 'T': mul = 1024 * GiB; end++; break;
+    case 'p': case 'P': mul = 1024 * 1024 * GiB; end++; break;
+    case 'e': case 'E': mul = 1024ULL * 1024 * 1024 * GiB; end++; break;
     default: return false;
     }
     if (*end)
         return false;
     double bytes = v * (double)mul;
-    if (bytes >= 18446744073709551615.0 || bytes != (double)(uint64_t)bytes)
+    /* Sizes are file offsets too: at most INT64_MAX. A fraction needs a unit ("1.5G"). */
+    if (bytes >= 9223372036854775807.0 || bytes != (double)(uint64_t)bytes)
         return false;
     *out = (uint64_t)bytes;
     return true;

@@ -18,7 +18,8 @@ typedef struct OptList {
 OptList *opts_parse(const char *str, const char *implied_key);
 void opts_free(OptList *l);
 const char *opts_get(const OptList *l, const char *key);
-/* Parse a number with an optional suffix k/K, M, G, T (powers of 1024); false if malformed. */
+/* Parse a number with an optional suffix B, K, M, G, T, P, E (powers of 1024, either case);
+ * false if malformed, fractional without a unit, or above INT64_MAX. */
 bool parse_size(const char *s, uint64_t *out);
 /* Parse an unsigned integer in C notation (0x.., 0.., decimal); false if malformed or > max. */
 bool parse_uint(const char *s, uint64_t max, uint64_t *out);

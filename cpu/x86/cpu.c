@@ -124,9 +124,13 @@ void x86_load_seg_real(X86CPUState *env, int seg, uint16_t selector)
         x86_update_hflags(env);
 }
 
+void (*x86_cpu_kick_hook)(X86CPU *cpu);
+
 void x86_cpu_interrupt(X86CPU *cpu, uint32_t mask)
 {
     __atomic_or_fetch(&cpu->interrupt_request, mask, __ATOMIC_SEQ_CST);
+    if (x86_cpu_kick_hook)
+        x86_cpu_kick_hook(cpu);
 }
 
 void x86_cpu_clear_interrupt(X86CPU *cpu, uint32_t mask)

@@ -251,6 +251,9 @@ typedef struct X86CPU {
     struct AccelCPU *accel;                /* the accelerator's per-vCPU data */
     struct AddressSpace *as;               /* what the CPU sees: system memory */
     struct AddressSpace *io;               /* port I/O space */
+    bool env_dirty;                        /* env changed outside the accelerator: reload it */
+    bool stopped;                          /* paused (gdb, monitor): the thread waits */
+    void *thread;                          /* system/cpus.c's per-vCPU thread data */
 } X86CPU;
 
 /* Reset to the power-on state (Intel SDM 3A, 9.1.1): CS:IP F000:FFF0, base FFFF0000. */
@@ -268,6 +271,8 @@ void x86_load_seg_real(X86CPUState *env, int seg, uint16_t selector);
 /* Ask the CPU to look at interrupt_request (thread-safe), and kick it out of guest code. */
 void x86_cpu_interrupt(X86CPU *cpu, uint32_t mask);
 void x86_cpu_clear_interrupt(X86CPU *cpu, uint32_t mask);
+/* Set by whoever runs vCPU threads: wakes/kicks a CPU after x86_cpu_interrupt(). */
+extern void (*x86_cpu_kick_hook)(X86CPU *cpu);
 /* x87 full tag word (2 bits per register) computed from the registers, and back. */
 uint16_t x86_fpu_tag_word(const X86CPUState *env);
 void x86_fpu_set_tag_word(X86CPUState *env, uint16_t ftw);

@@ -2,7 +2,7 @@
  *
  * CLOCK_VIRTUAL is guest time: it runs while the VM runs and stops while it is stopped
  * (paused, or halted in the gdb stub). CLOCK_HOST is the host's wall clock (RTC base).
- * CLOCK_REALTIME is host monotonic time (UI refresh). All in nanoseconds.
+ * CLOCK_HOST_MONO is host monotonic time (UI refresh). All in nanoseconds.
  * Timers are armed, run and deleted under the big lock; the main loop runs expired ones.
  */
 #ifndef HW_CORE_CLOCK_H
@@ -10,7 +10,7 @@
 
 #include "util/osdep.h"
 
-typedef enum ClockType { CLOCK_VIRTUAL, CLOCK_HOST, CLOCK_REALTIME, CLOCK_MAX } ClockType;
+typedef enum ClockType { CLOCK_VIRTUAL, CLOCK_HOST, CLOCK_HOST_MONO, CLOCK_MAX } ClockType;
 
 #define NS_PER_SEC 1000000000LL
 

@@ -1,0 +1,3 @@
+ifeq ($(CONFIG_KVM),y)
+lib-src += accel/kvm/kvm.c
+endif

@@ -1,0 +1,191 @@
+/* boot.c: the boot device order (fw_cfg "bootorder", then the CMOS order QEMU and vireo
+ * write) and INT 19h, which loads the first bootable sector to 0000:7C00 and jumps there. */
+#include "bios.h"
+#include "disk.h"
+#include "farptr.h"
+#include "fwcfg.h"
+#include "output.h"
+#include "string.h"
+#include "x86.h"
+
+/* Boot entries are BIOS drive classes: floppy, hard disk, CD-ROM, network. */
+#define BOOT_FLOPPY 1
+#define BOOT_HD 2
+#define BOOT_CD 3
+#define BOOT_NET 4
+#define MAX_BOOT 8
+
+struct bootlist {
+    u8 count;
+    u8 check_floppy_sig;
+    u8 kind[MAX_BOOT];
+    u8 drive[MAX_BOOT];         /* BIOS drive number for floppy and hard disk entries */
+};
+VARFSEG_DEF(struct bootlist, bootlist);
+VARFSEG_DECL(struct bootlist, bootlist);
+
+#if !MODE16
+static void boot_add(u8 kind, u8 drive)
+{
+    for (int i = 0; i < bootlist.count; i++)
+        if (bootlist.kind[i] == kind && bootlist.drive[i] == drive)
+            return;
+    if (bootlist.count < MAX_BOOT) {
+        bootlist.kind[bootlist.count] = kind;
+        bootlist.drive[bootlist.count++] = drive;
+    }
+}
+
+static const char *strstr_(const char *h, const char *n)
+{
+    for (; *h; h++)
+        if (!strncmp(h, n, strlen(n)))
+            return h;
+    return NULL;
+}
+
+/* One line of fw_cfg "bootorder" (OpenFirmware device paths, QEMU's docs/bootindex.txt):
+ *   /pci@i0cf8/isa@1/fdc@03f0/floppy@N        floppy N
+ *   /pci@i0cf8/ide@1,1/drive@C/disk@U         ATA channel C unit U (disk or CD)   */
+static void boot_add_path(const char *p)
+{
+    const char *f = strstr_(p, "/floppy@");
+    if (f) {
+        u8 unit = f[8] - '0';
+        for (int i = 0; i < disks.nfloppy; i++)
+            if (disks.fd[i].unit == unit)
+                boot_add(BOOT_FLOPPY, i);
+        return;
+    }
+    const char *dr = strstr_(p, "/drive@");
+    const char *dk = strstr_(p, "/disk@");
+    if (dr && dk) {
+        u8 unit = (dr[7] - '0') * 2 + (dk[6] - '0');
+        for (int i = 0; i < disks.nhd; i++)
+            if (disks.hd[i].unit == unit)
+                boot_add(BOOT_HD, 0x80 + i);
+        for (int i = 0; i < disks.ncd; i++)
+            if (disks.cd[i].unit == unit)
+                boot_add(BOOT_CD, 0xe0 + i);
+        return;
+    }
+    dprintf(1, "boot: ignoring bootorder entry %s\n", p);
+}
+
+static void boot_add_kind(u8 kind)
+{
+    switch (kind) {
+    case BOOT_FLOPPY:
+        if (disks.nfloppy)
+            boot_add(BOOT_FLOPPY, 0);
+        break;
+    case BOOT_HD:
+        if (disks.nhd)
+            boot_add(BOOT_HD, 0x80);
+        break;
+    case BOOT_CD:
+        if (disks.ncd)
+            boot_add(BOOT_CD, 0xe0);
+        break;
+    case BOOT_NET:
+        boot_add(BOOT_NET, 0);
+        break;
+    }
+}
+
+void boot_setup(void)
+{
+    memset(&bootlist, 0, sizeof(bootlist));
+    u16 key;
+    u32 size = fwcfg_present() ? fwcfg_find("bootorder", &key) : 0;
+    if (size) {
+        static char buf[1024];
+        if (size >= sizeof(buf))
+            size = sizeof(buf) - 1;
+        fwcfg_select(key);
+        fwcfg_read(buf, size);
+        buf[size] = 0;
+        char *line = buf;
+        for (char *c = buf; ; c++) {
+            if (*c == '\n' || !*c) {
+                char end = *c;
+                *c = 0;
+                if (*line)
+                    boot_add_path(line);
+                if (!end)
+                    break;
+                line = c + 1;
+            }
+        }
+    }
+    /* CMOS 3Dh: first (low nibble) and second device, 38h high nibble: third;
+     * 1 floppy, 2 hard disk, 3 CD-ROM, 4 network. 38h bit 0 set: skip the floppy 55AAh check. */
+    u8 b1 = cmos_read(0x3d), b2 = cmos_read(0x38);
+    u8 order[3] = { b1 & 15, b1 >> 4, b2 >> 4 };
+    for (int i = 0; i < 3; i++)
+        boot_add_kind(order[i]);
+    if (!bootlist.count) {
+        boot_add_kind(BOOT_FLOPPY);
+        boot_add_kind(BOOT_HD);
+        boot_add_kind(BOOT_CD);
+    }
+    bootlist.check_floppy_sig = !(b2 & 1);
+    for (int i = 0; i < bootlist.count; i++)
+        dprintf(3, "boot: #%d kind %u drive %02x\n", i, bootlist.kind[i], bootlist.drive[i]);
+}
+#endif
+
+#if MODE16
+static const char *boot_name(u8 kind)
+{
+    switch (kind) {
+    case BOOT_FLOPPY: return "Floppy";
+    case BOOT_HD: return "Hard Disk";
+    case BOOT_CD: return "CD-ROM";
+    default: return "Network";
+    }
+}
+
+/* Load the boot sector of drive dl to 0000:7C00. */
+static int boot_load_sector(u8 dl, int check_sig)
+{
+    struct drive *d = drive_lookup(dl);
+    if (!d)
+        return -1;
+    struct disk_op op = { .drive = d, .lba = 0, .count = 1, .seg = 0, .off = 0x7c00 };
+    int st = disk_rw(&op);
+    if (st) {
+        printf("Boot failed: could not read the boot sector (status %02x)\n", st);
+        return -1;
+    }
+    if (check_sig && rd16(0, 0x7dfe) != 0xaa55) {
+        printf("Boot failed: not a bootable disk\n");
+        return -1;
+    }
+    return 0;
+}
+
+VISIBLE16 void handle_19(struct bregs *r)
+{
+    for (int i = 0; i < bootlist.count; i++) {
+        u8 kind = bootlist.kind[i], dl = bootlist.drive[i];
+        printf("Booting from %s...\n", boot_name(kind));
+        int ok = -1;
+        if (kind == BOOT_FLOPPY)
+            ok = boot_load_sector(dl, bootlist.check_floppy_sig);
+        else if (kind == BOOT_HD)
+            ok = boot_load_sector(dl, 1);
+        else
+            printf("vireo BIOS: not implemented: boot from %s\n", boot_name(kind));
+        if (ok)
+            continue;
+        /* "Return" from INT 19h into the boot sector: DL = boot drive. */
+        r->cs = 0;
+        r->ip = 0x7c00;
+        r->dl = dl;
+        r->flags |= F_IF;
+        return;
+    }
+    __asm__ volatile("int $0x18");
+}
+#endif

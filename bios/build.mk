@@ -1,0 +1,52 @@
+# bios/build.mk: the firmware, built freestanding with the host gcc.
+#   build/bios.bin     128 KiB system BIOS: 32-bit POST at 0xE0000, 16-bit runtime at 0xF0000
+#   build/vgabios.bin  VGA option ROM
+# Each bios/*.c is compiled twice (-m16 and -m32); the linker keeps what each side uses.
+
+BIOS_B := $(BUILD)/bios
+bios-c := $(filter-out bios/vga%,$(wildcard bios/*.c))
+bios-o16 := $(patsubst bios/%.c,$(BIOS_B)/16/%.o,$(bios-c)) $(BIOS_B)/16/entry16.o
+bios-o32 := $(patsubst bios/%.c,$(BIOS_B)/32/%.o,$(bios-c)) $(BIOS_B)/32/entry32.o
+
+BIOS_CFLAGS := -std=gnu11 -Os -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
+    -Wno-address-of-packed-member -Wno-unused-function -Wno-unused-const-variable -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+    -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common -fno-strict-aliasing \
+    -fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections \
+    --param=min-pagesize=0 -march=i686 -mno-sse -mno-mmx -mno-80387 -mpreferred-stack-boundary=2 \
+    -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Ibios -fstack-usage
+BIOS_LDFLAGS := -m elf_i386 --gc-sections -nostdlib --no-warn-rwx-segments
+# Deepest single 16-bit frame we accept (the BIOS stack is 6 KiB and handlers nest).
+BIOS_MAX_FRAME16 := 512
+
+$(BIOS_B)/16/%.o: bios/%.c bios/build.mk
+	@mkdir -p $(@D)
+	$(CC) $(BIOS_CFLAGS) -m16 -DMODE16=1 -MMD -MP -c $< -o $@
+$(BIOS_B)/32/%.o: bios/%.c bios/build.mk
+	@mkdir -p $(@D)
+	$(CC) $(BIOS_CFLAGS) -m32 -DMODE16=0 -MMD -MP -c $< -o $@
+$(BIOS_B)/16/%.o: bios/%.S bios/build.mk
+	@mkdir -p $(@D)
+	$(CC) -m16 -c $< -o $@
+$(BIOS_B)/32/%.o: bios/%.S bios/build.mk
+	@mkdir -p $(@D)
+	$(CC) -m32 -c $< -o $@
+
+# 16-bit link first; its global symbols become f16_NAME (flat) and o16_NAME (offset) for
+# the 32-bit link, which is how POST reaches runtime state and entry points.
+$(BIOS_B)/code16.elf: $(bios-o16) bios/bios16.ld
+	ld $(BIOS_LDFLAGS) -T bios/bios16.ld -Map $(BIOS_B)/code16.map -o $@ $(bios-o16)
+	@awk -v max=$(BIOS_MAX_FRAME16) -F'\t' '{ if ($$2 + 0 > max) { print "vireo BIOS: 16-bit frame too big: " $$0; bad = 1 } } END { exit bad }' $(BIOS_B)/16/*.su
+$(BIOS_B)/syms16.ld: $(BIOS_B)/code16.elf
+	nm -g --defined-only $< | awk '{ printf "f16_%s = 0x%s + 0xf0000;\no16_%s = 0x%s;\n", $$3, $$1, $$3, $$1 }' > $@
+$(BIOS_B)/code32.elf: $(bios-o32) bios/bios32.ld $(BIOS_B)/syms16.ld
+	ld $(BIOS_LDFLAGS) -T bios/bios32.ld -Map $(BIOS_B)/code32.map -o $@ $(bios-o32) $(BIOS_B)/syms16.ld
+$(BUILD)/bios.bin: $(BIOS_B)/code16.elf $(BIOS_B)/code32.elf
+	objcopy -O binary $(BIOS_B)/code16.elf $(BIOS_B)/code16.bin
+	objcopy -O binary $(BIOS_B)/code32.elf $(BIOS_B)/code32.bin
+	@test $$(stat -c %s $(BIOS_B)/code16.bin) -eq 65536 || { echo "vireo BIOS: code16.bin is not 64 KiB"; exit 1; }
+	@test $$(stat -c %s $(BIOS_B)/code32.bin) -le 65536 || { echo "vireo BIOS: code32.bin exceeds 64 KiB"; exit 1; }
+	truncate -s 65536 $(BIOS_B)/code32.bin
+	cat $(BIOS_B)/code32.bin $(BIOS_B)/code16.bin > $@
+	@echo "vireo BIOS: 16-bit runtime $$(printf %d 0x$$(nm $(BIOS_B)/code16.elf | awk '$$3=="end16"{print $$1}')) bytes, 32-bit POST $$(( 0x$$(nm $(BIOS_B)/code32.elf | awk '$$3=="end32"{print $$1}') - 0xe0000 )) bytes"
+
+all-targets += $(BUILD)/bios.bin

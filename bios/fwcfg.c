@@ -1,0 +1,101 @@
+/* fwcfg.c: reading fw_cfg items and files (both modes; DMA transfers only in 32-bit POST). */
+#include "fwcfg.h"
+#include "x86.h"
+#include "string.h"
+
+#define FW_CFG_PORT_SEL 0x510
+#define FW_CFG_PORT_DATA 0x511
+#define FW_CFG_PORT_DMA 0x514
+
+static inline u32 be32(u32 v) { return __builtin_bswap32(v); }
+static inline u16 be16(u16 v) { return (u16)((v >> 8) | (v << 8)); }
+
+void fwcfg_select(u16 key) { outw(key, FW_CFG_PORT_SEL); }
+
+void fwcfg_read(void *buf, u32 len)
+{
+    u8 *p = buf;
+    while (len--)
+        *p++ = inb(FW_CFG_PORT_DATA);
+}
+
+void fwcfg_skip(u32 len)
+{
+    while (len--)
+        inb(FW_CFG_PORT_DATA);
+}
+
+int fwcfg_present(void)
+{
+    char sig[4];
+    fwcfg_select(FW_CFG_SIGNATURE);
+    fwcfg_read(sig, 4);
+    return sig[0] == 'Q' && sig[1] == 'E' && sig[2] == 'M' && sig[3] == 'U';
+}
+
+u32 fwcfg_read32(u16 key)
+{
+    u32 v;
+    fwcfg_select(key);
+    fwcfg_read(&v, 4);
+    return v;
+}
+
+u64 fwcfg_read64(u16 key)
+{
+    u64 v;
+    fwcfg_select(key);
+    fwcfg_read(&v, 8);
+    return v;
+}
+
+/* ID bit 1: the DMA interface exists (fw_cfg.txt "FW_CFG_ID"). */
+int fwcfg_has_dma(void) { return (fwcfg_read32(FW_CFG_ID) & 2) != 0; }
+
+/* File directory: be32 count, then { be32 size; be16 select; u16 reserved; char name[56] }. */
+u32 fwcfg_find(const char *name, u16 *key)
+{
+    u32 count;
+    fwcfg_select(FW_CFG_FILE_DIR);
+    fwcfg_read(&count, 4);
+    count = be32(count);
+    for (u32 i = 0; i < count && i < 4096; i++) {
+        struct { u32 size; u16 select; u16 reserved; char name[56]; } PACKED f;
+        fwcfg_read(&f, sizeof(f));
+        f.name[55] = 0;
+        if (!strcmp(f.name, name)) {
+            *key = be16(f.select);
+            return be32(f.size);
+        }
+    }
+    return 0;
+}
+
+#if !MODE16
+struct fwcfg_dma {
+    u32 control, length;
+    u64 address;
+} PACKED;
+#define FW_CFG_DMA_ERROR 1
+#define FW_CFG_DMA_READ 2
+#define FW_CFG_DMA_SELECT 8
+
+void fwcfg_read_to(u16 key, u32 addr, u32 len)
+{
+    if (!fwcfg_has_dma()) {
+        fwcfg_select(key);
+        fwcfg_read((void *)addr, len);
+        return;
+    }
+    static volatile struct fwcfg_dma d __attribute__((aligned(16)));
+    d.control = be32(((u32)key << 16) | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ);
+    d.length = be32(len);
+    d.address = (u64)be32(addr) << 32;  /* big-endian u64 of a 32-bit address */
+    barrier();
+    /* Writing the low half of the (big-endian) descriptor address starts the transfer. */
+    outl(0, FW_CFG_PORT_DMA);
+    outl(be32((u32)&d), FW_CFG_PORT_DMA + 4);
+    while (be32(d.control) & ~FW_CFG_DMA_ERROR)
+        barrier();
+}
+#endif

@@ -1,0 +1,210 @@
+/* pc.c: the pc machine — an i440FX-style PC: RAM below and above the PCI hole, the BIOS at
+ * the top of 4 GiB (its last 128 KiB also below 1 MiB), CPUs, COM ports, debug devices. */
+#include "util/osdep.h"
+#include "util/log.h"
+#include "hw/core/board.h"
+#include "hw/core/device.h"
+#include "hw/pc/pc.h"
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* RAM above this stays below 4 GiB only up to the start of the PCI hole. */
+#define PCI_HOLE_START_BIG  0xc0000000ULL
+#define PCI_HOLE_START_MAX  0xe0000000ULL
+#define BIOS_MAX_SIZE       (16 * MiB)
+
+uint8_t *pc_load_file(const char *path, size_t max, size_t *size, Error **errp)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error_setg(errp, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        error_setg(errp, "%s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    if ((uint64_t)st.st_size > max) {
+        error_setg(errp, "%s: too large (%lld bytes, at most %zu)", path, (long long)st.st_size, max);
+        close(fd);
+        return NULL;
+    }
+    uint8_t *buf = xmalloc(st.st_size ? st.st_size : 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, st.st_size - got);
+        if (n <= 0) {
+            error_setg(errp, "%s: read error: %s", path, n < 0 ? strerror(errno) : "file shrank");
+            free(buf);
+            close(fd);
+            return NULL;
+        }
+        got += n;
+    }
+    close(fd);
+    *size = got;
+    return buf;
+}
+
+int pc_memory_map(const PCMachine *pc, PCMemMapEntry *out, int max)
+{
+    PCMemMapEntry e[8];
+    int n = 0;
+    e[n++] = (PCMemMapEntry){ 0, 0x9fc00, 1 };
+    e[n++] = (PCMemMapEntry){ 0x9fc00, 0x400, 2 };        /* EBDA */
+    e[n++] = (PCMemMapEntry){ 0xf0000, 0x10000, 2 };      /* BIOS area */
+    if (pc->below_4g > 1 * MiB)
+        e[n++] = (PCMemMapEntry){ 1 * MiB, pc->below_4g - 1 * MiB, 1 };
+    e[n++] = (PCMemMapEntry){ 0xfffc0000, 0x40000, 2 };   /* BIOS ROM at the top of 4 GiB */
+    if (pc->above_4g)
+        e[n++] = (PCMemMapEntry){ 4 * GiB, pc->above_4g, 1 };
+    n = MIN(n, max);
+    memcpy(out, e, n * sizeof(*e));
+    return n;
+}
+
+static void pc_setup_ram(PCMachine *pc)
+{
+    uint64_t ram = pc->cfg.ram_size;
+    /* Keep the PCI hole below 4 GiB: up to 3.5 GiB of RAM stays low, more is split at 3 GiB. */
+    pc->below_4g = ram <= PCI_HOLE_START_MAX ? ram : PCI_HOLE_START_BIG;
+    pc->above_4g = ram - pc->below_4g;
+    memory_region_init_ram(&pc->ram, "pc.ram", ram);
+    memory_region_init_alias(&pc->ram_below_4g, "ram-below-4g", &pc->ram, 0, pc->below_4g);
+    memory_region_add_subregion(&pc->system_memory, 0, &pc->ram_below_4g);
+    if (pc->above_4g) {
+        memory_region_init_alias(&pc->ram_above_4g, "ram-above-4g", &pc->ram, pc->below_4g,
+                                 pc->above_4g);
+        memory_region_add_subregion(&pc->system_memory, 4 * GiB, &pc->ram_above_4g);
+    }
+}
+
+static bool pc_setup_bios(PCMachine *pc, Error **errp)
+{
+    size_t size = 0;
+    uint8_t *image = NULL;
+    if (pc->cfg.bios) {
+        image = pc_load_file(pc->cfg.bios, BIOS_MAX_SIZE, &size, errp);
+        if (!image) {
+            error_prepend(errp, "firmware: ");
+            return false;
+        }
+        if (size < 64 * KiB || (size & (64 * KiB - 1))) {
+            error_setg(errp, "firmware %s: size %zu is not a multiple of 64 KiB", pc->cfg.bios, size);
+            free(image);
+            return false;
+        }
+    } else {
+        size = 64 * KiB;     /* a ROM of 0xff bytes: there is no firmware */
+    }
+    memory_region_init_rom(&pc->bios, "pc.bios", size);
+    if (image)
+        memcpy(pc->bios.host, image, size);
+    else
+        memset(pc->bios.host, 0xff, size);
+    free(image);
+    memory_region_add_subregion(&pc->system_memory, 4 * GiB - size, &pc->bios);
+    /* The last 128 KiB (or all of a smaller image) also appear just below 1 MiB. */
+    uint64_t isa_size = MIN(size, 128 * KiB);
+    memory_region_init_alias(&pc->isa_bios, "isa-bios", &pc->bios, size - isa_size, isa_size);
+    memory_region_add_subregion_overlap(&pc->system_memory, 1 * MiB - isa_size, &pc->isa_bios, 1);
+    return true;
+}
+
+static bool pc_setup_devices(PCMachine *pc, Error **errp)
+{
+    for (int i = 0; i < PC_MAX_SERIAL; i++) {
+        if (!pc->cfg.serial_chardev[i])
+            continue;
+        char props[96];
+        snprintf(props, sizeof props, "index=%d,chardev=%s", i, pc->cfg.serial_chardev[i]);
+        if (!device_create("isa-serial", props, errp))
+            return false;
+    }
+    return true;
+}
+
+PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
+{
+    PCMachine *pc = xzalloc(sizeof(*pc));
+    pc->cfg = *cfg;
+    if (cfg->ram_size < 1 * MiB) {
+        error_setg(errp, "-m: at least 1 MiB of RAM is needed");
+        free(pc);
+        return NULL;
+    }
+    memory_transaction_begin();
+    memory_region_init_container(&pc->system_memory, "system", UINT64_MAX);
+    memory_region_init_container(&pc->system_io, "io", 0x10000);
+    memory_transaction_commit();
+    address_space_init(&pc->memory_as, &pc->system_memory, "memory");
+    address_space_init(&pc->io_as, &pc->system_io, "I/O");
+    pc->io_as.is_io = true;
+    board.system_memory = &pc->system_memory;
+    board.system_io = &pc->system_io;
+    board.memory_as = &pc->memory_as;
+    board.io_as = &pc->io_as;
+
+    memory_transaction_begin();
+    pc_setup_ram(pc);
+    bool ok = pc_setup_bios(pc, errp) && pc_setup_devices(pc, errp);
+    memory_transaction_commit();
+    if (!ok)
+        return NULL;
+
+    pc->ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
+    pc->cpus = xzalloc(pc->ncpus * sizeof(*pc->cpus));
+    for (int i = 0; i < pc->ncpus; i++) {
+        X86CPU *cpu = xzalloc(sizeof(*cpu));
+        cpu->index = i;
+        cpu->apic_id = i;
+        cpu->as = &pc->memory_as;
+        cpu->io = &pc->io_as;
+        x86_cpu_reset(cpu);
+        pc->cpus[i] = cpu;
+    }
+
+    if (cfg->kernel) {
+        size_t size;
+        uint8_t *image = pc_load_file(cfg->kernel, 1 * GiB, &size, errp);
+        if (!image) {
+            error_prepend(errp, "-kernel: ");
+            return NULL;
+        }
+        if (!multiboot_probe(image, size)) {
+            error_setg(errp, "-kernel %s: no Multiboot header in the first 8 KiB; Linux bzImage "
+                       "kernels boot through the firmware's fw_cfg interface, not available yet",
+                       cfg->kernel);
+            free(image);
+            return NULL;
+        }
+        ok = multiboot_load(pc, cfg->kernel, image, size, cfg->append ? cfg->append : "",
+                            cfg->initrd, errp);
+        free(image);
+        if (!ok)
+            return NULL;
+        pc->direct_boot = true;
+        pc->boot_state = pc->cpus[0]->env;
+    } else if (!cfg->bios) {
+        error_setg(errp, "no firmware and no -kernel: nothing to run");
+        return NULL;
+    }
+    return pc;
+}
+
+void pc_machine_reset(PCMachine *pc)
+{
+    devices_reset_all();
+    for (int i = 0; i < pc->ncpus; i++) {
+        x86_cpu_reset(pc->cpus[i]);
+        pc->cpus[i]->interrupt_request = 0;
+        pc->cpus[i]->env_dirty = true;
+    }
+    /* A direct-boot machine reboots into its kernel again (the loaded image is still in RAM,
+     * unless the guest overwrote it, as with QEMU's direct boot). */
+    if (pc->direct_boot)
+        pc->cpus[0]->env = pc->boot_state;
+}

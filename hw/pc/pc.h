@@ -1,0 +1,55 @@
+/* pc.h: the pc machine — RAM layout, firmware, CPUs and the devices of a PC, wired together. */
+#ifndef HW_PC_PC_H
+#define HW_PC_PC_H
+
+#include "util/osdep.h"
+#include "util/error.h"
+#include "cpu/x86/cpu.h"
+#include "hw/core/memory.h"
+
+#define PC_MAX_SERIAL 4
+
+typedef struct PCMachineConfig {
+    uint64_t ram_size;
+    int ncpus;
+    const char *bios;              /* firmware image; NULL: none (only with a Multiboot -kernel) */
+    const char *kernel, *initrd, *append;
+    const char *serial_chardev[PC_MAX_SERIAL];   /* chardev ids, NULL: no port */
+    const char *boot_order;        /* "cd", from -boot */
+    bool boot_menu;
+} PCMachineConfig;
+
+typedef struct PCMachine {
+    PCMachineConfig cfg;
+    MemoryRegion system_memory, system_io;
+    AddressSpace memory_as, io_as;
+    MemoryRegion ram, ram_below_4g, ram_above_4g;
+    MemoryRegion bios, isa_bios;
+    uint64_t below_4g, above_4g;
+    X86CPU **cpus;
+    int ncpus;
+    bool direct_boot;              /* CPU state was set up by a kernel loader, not the firmware */
+    X86CPUState boot_state;        /* ...and this is it, re-applied at every reset */
+} PCMachine;
+
+/* Build the machine. On error, nothing is running and the error says what is wrong. */
+PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp);
+/* Reset CPUs and devices to the power-on (or direct-boot) state. Big lock held. */
+void pc_machine_reset(PCMachine *pc);
+
+/* The E820-style map of the machine, for loaders: avail RAM and reserved holes. */
+typedef struct PCMemMapEntry {
+    uint64_t base, length;
+    uint32_t type;                 /* 1 usable, 2 reserved */
+} PCMemMapEntry;
+int pc_memory_map(const PCMachine *pc, PCMemMapEntry *out, int max);
+
+/* Multiboot v1 (hw/pc/multiboot.c): true if the file has a Multiboot header. */
+bool multiboot_probe(const uint8_t *image, size_t size);
+bool multiboot_load(PCMachine *pc, const char *kernel, const uint8_t *image, size_t size,
+                    const char *cmdline, const char *initrd, Error **errp);
+
+/* Read a whole file (for firmware and kernels), with a size cap; NULL + error on failure. */
+uint8_t *pc_load_file(const char *path, size_t max, size_t *size, Error **errp);
+
+#endif

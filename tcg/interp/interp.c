@@ -1,0 +1,453 @@
+/* interp.c: the portable back end: IR to compact bytecode, and the bytecode interpreter. */
+#include "util/osdep.h"
+#include "util/log.h"
+#include "tcg/tcg-internal.h"
+
+/*
+ * Bytecode: 32-bit words. A block is [constant pool][code]; tc_ptr is the code.
+ * Each instruction is a header word (opcode | type << 8 | cond << 9 | extra << 16)
+ * followed by operand words and then constant words. An operand word is
+ * (byte offset << 2) | base, base 0 = the frame (one 8-byte slot per temp),
+ * 1 = env (globals are read and written in place, so env is always up to date),
+ * 2 = tc_ptr (the constant pool, at negative offsets). A temp is accessed with
+ * its own width: i32 values as uint32_t, i64 as uint64_t.
+ */
+
+__thread uintptr_t tcg_interp_retaddr;
+
+enum {
+    IOP_CHECK_EXIT = NB_OPS,   /* env int32 at offset word != 0: leave */
+    IOP_BRCOND_CONST,          /* unused slot kept for future fused forms */
+};
+
+#define HDR(opc, type, cond, extra) \
+    ((uint32_t)(opc) | (uint32_t)(type) << 8 | (uint32_t)(cond) << 9 | (uint32_t)(extra) << 16)
+
+typedef struct Emit {
+    uint32_t *code;        /* first code word */
+    size_t n, cap;         /* words */
+    bool overflow;
+    uint64_t *pool;
+    int *pool_slot;        /* temp -> pool index + 1 */
+    int pool_n;
+    uint32_t *label_pos;   /* word index + 1 */
+    struct Fix { uint32_t at; uint32_t label; } *fix;
+    int nfix;
+} Emit;
+
+static void w(Emit *e, uint32_t v)
+{
+    if (e->n >= e->cap) {
+        e->overflow = true;
+        return;
+    }
+    e->code[e->n++] = v;
+}
+
+static void w64(Emit *e, uint64_t v)
+{
+    w(e, (uint32_t)v);
+    w(e, (uint32_t)(v >> 32));
+}
+
+static uint32_t opnd(TCGContext *s, Emit *e, TCGArg a)
+{
+    TCGTemp *t = &s->temps[a];
+    int64_t ofs;
+    unsigned base;
+    switch (t->kind) {
+    case TEMP_GLOBAL:
+        ofs = t->mem_ofs;
+        base = 1;
+        break;
+    case TEMP_CONST:
+        ofs = -(int64_t)(e->pool_n - (e->pool_slot[a] - 1)) * 8;
+        base = 2;
+        break;
+    default:
+        ofs = (int64_t)a * 8;
+        base = 0;
+        break;
+    }
+    if (ofs < -(1 << 29) || ofs >= (1 << 29))
+        fatal("tcg: interp: operand offset %" PRId64 " out of range", ofs);
+    return (uint32_t)(ofs * 4) | base;
+}
+
+static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *rx,
+                    size_t avail, uint32_t *insn_ofs)
+{
+    Emit e = { 0 };
+    int ninsn = 0;
+
+    /* Pass 1: constant pool. */
+    e.pool_slot = xzalloc(s->nb_temps * sizeof(int));
+    e.pool = xmalloc(s->nb_temps * sizeof(uint64_t));
+    for (int i = 0; i < s->nb_ops; i++) {
+        TCGOp *op = &s->ops[i];
+        for (int k = 0; k < op->nout + op->nin; k++) {
+            TCGArg a = op->args[k];
+            if (s->temps[a].kind == TEMP_CONST && !e.pool_slot[a]) {
+                e.pool[e.pool_n] = (uint64_t)s->temps[a].val;
+                e.pool_slot[a] = ++e.pool_n;
+            }
+        }
+    }
+    size_t pool_bytes = (size_t)e.pool_n * 8;
+    if (pool_bytes + 64 > avail) {
+        free(e.pool_slot);
+        free(e.pool);
+        return -1;
+    }
+    memcpy(rw, e.pool, pool_bytes);
+    e.code = (uint32_t *)(rw + pool_bytes);
+    e.cap = (avail - pool_bytes) / 4;
+    e.label_pos = xzalloc((s->nb_labels + 1) * sizeof(uint32_t));
+    e.fix = xmalloc((s->nb_ops + 1) * sizeof(*e.fix));
+
+    if (tcg_config.exit_request) {
+        w(&e, HDR(IOP_CHECK_EXIT, 0, 0, 0));
+        w(&e, (uint32_t)tcg_config.exit_request_ofs);
+    }
+    for (int i = 0; i < s->nb_ops && !e.overflow; i++) {
+        TCGOp *op = &s->ops[i];
+        const TCGOpDef *def = &tcg_op_defs[op->opc];
+        TCGArg *c = &op->args[op->nout + op->nin];
+        switch (op->opc) {
+        case INDEX_op_nop:
+            continue;
+        case INDEX_op_insn_start:
+            insn_ofs[ninsn++] = (uint32_t)(e.n * 4);
+            continue;
+        case INDEX_op_set_label:
+            e.label_pos[c[0]] = (uint32_t)e.n + 1;
+            continue;
+        case INDEX_op_call:
+            w(&e, HDR(op->opc, op->type, 0, op->nout | op->nin << 1));
+            w64(&e, c[0]);
+            break;
+        default:
+            w(&e, HDR(op->opc, op->type, (def->flags & TCG_OPF_COND_BRANCH) ||
+                      op->opc == INDEX_op_setcond || op->opc == INDEX_op_negsetcond ||
+                      op->opc == INDEX_op_movcond ? c[0] : 0, 0));
+            break;
+        }
+        for (int k = 0; k < op->nout + op->nin; k++)
+            w(&e, opnd(s, &e, op->args[k]));
+        switch (op->opc) {
+        case INDEX_op_brcond:
+            e.fix[e.nfix++] = (struct Fix){ (uint32_t)e.n, (uint32_t)c[1] };
+            w(&e, 0);
+            break;
+        case INDEX_op_br:
+            e.fix[e.nfix++] = (struct Fix){ (uint32_t)e.n, (uint32_t)c[0] };
+            w(&e, 0);
+            break;
+        case INDEX_op_ld8u: case INDEX_op_ld8s: case INDEX_op_ld16u: case INDEX_op_ld16s:
+        case INDEX_op_ld32u: case INDEX_op_ld32s: case INDEX_op_ld:
+        case INDEX_op_st8: case INDEX_op_st16: case INDEX_op_st32: case INDEX_op_st:
+            w64(&e, c[0]);
+            break;
+        case INDEX_op_guest_ld: case INDEX_op_guest_st: case INDEX_op_goto_tb:
+            w(&e, (uint32_t)c[0]);
+            break;
+        case INDEX_op_exit_tb:
+            w64(&e, c[0]);
+            break;
+        default:
+            break;
+        }
+    }
+    for (int i = 0; i < e.nfix && !e.overflow; i++) {
+        uint32_t pos = e.label_pos[e.fix[i].label];
+        if (!pos)
+            fatal("tcg: branch to label L%u that was never set", e.fix[i].label);
+        e.code[e.fix[i].at] = pos - 1;
+    }
+    insn_ofs[ninsn] = (uint32_t)(e.n * 4);
+    free(e.pool_slot);
+    free(e.pool);
+    free(e.label_pos);
+    free(e.fix);
+    if (e.overflow)
+        return -1;
+    tb->tc_ptr = rx + pool_bytes;
+    return (int)(pool_bytes + e.n * 4);
+}
+
+/* ---------------------------------------------------------------- execution */
+
+#define OPND(x) (bases[(x) & 3] + ((int32_t)(x) >> 2))
+#define RD32(x) (*(uint32_t *)OPND(x))
+#define RD64(x) (*(uint64_t *)OPND(x))
+
+static inline uint64_t rd(uint8_t *const *bases, uint32_t x, unsigned type)
+{
+    return type ? RD64(x) : RD32(x);
+}
+
+static inline void wr(uint8_t *const *bases, uint32_t x, unsigned type, uint64_t v)
+{
+    if (type)
+        *(uint64_t *)OPND(x) = v;
+    else
+        *(uint32_t *)OPND(x) = (uint32_t)v;
+}
+
+static inline uint64_t sext_mem(uint64_t v, MemOp mop)
+{
+    switch (mop & (MO_SIZE | MO_SIGN)) {
+    case MO_SB: return (uint64_t)(int64_t)(int8_t)v;
+    case MO_SW: return (uint64_t)(int64_t)(int16_t)v;
+    case MO_SL: return (uint64_t)(int64_t)(int32_t)v;
+    default: return v;
+    }
+}
+
+/* Soft-TLB entry for addr, or NULL on a miss (the same test the native path makes). */
+static inline uint8_t *tlb_hit(uint8_t *env, uint64_t addr, uint32_t oi, unsigned tag_ofs)
+{
+    const TCGSoftTLB *t = &tcg_tlb;
+    unsigned size = 1u << (TCG_OI_MEMOP(oi) & MO_SIZE);
+    uint64_t idx = (addr >> t->page_bits) & ((1u << t->index_bits) - 1);
+    uint8_t *ent = env + t->tlb_offset +
+                   (((uint64_t)TCG_OI_MMU(oi) << t->index_bits) + idx) * (1u << t->entry_bits);
+    uint64_t want = (addr + size - 1) & ~(((uint64_t)1 << t->page_bits) - 1);
+    if (*(uint64_t *)(ent + tag_ofs) != want)
+        return NULL;
+    return (uint8_t *)(uintptr_t)(addr + *(uintptr_t *)(ent + t->addend_ofs));
+}
+
+/* Guest accesses may be unaligned: memcpy compiles to one move on hosts that allow it. */
+static inline uint64_t ld_host(const uint8_t *p, unsigned size)
+{
+    uint8_t b; uint16_t h; uint32_t l; uint64_t q;
+    switch (size) {
+    case MO_8: memcpy(&b, p, 1); return b;
+    case MO_16: memcpy(&h, p, 2); return h;
+    case MO_32: memcpy(&l, p, 4); return l;
+    default: memcpy(&q, p, 8); return q;
+    }
+}
+
+static inline void st_host(uint8_t *p, unsigned size, uint64_t v)
+{
+    uint8_t b = (uint8_t)v; uint16_t h = (uint16_t)v; uint32_t l = (uint32_t)v;
+    switch (size) {
+    case MO_8: memcpy(p, &b, 1); break;
+    case MO_16: memcpy(p, &h, 2); break;
+    case MO_32: memcpy(p, &l, 4); break;
+    default: memcpy(p, &v, 8); break;
+    }
+}
+
+typedef uint64_t (*HelperFn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+static uintptr_t interp_exec(void *env_ptr, TranslationBlock *tb)
+{
+    uint64_t frame[TCG_MAX_TEMPS];
+    uint8_t *env = env_ptr;
+    uint8_t *bases[4] = { (uint8_t *)frame, env, tb->tc_ptr, NULL };
+    const uint32_t *code = tb->tc_ptr;
+    const uint32_t *pc = code;
+
+    frame[0] = (uintptr_t)env;   /* tcg_env is temp 0 */
+    for (;;) {
+        const uint32_t *insn = pc;
+        uint32_t h = *pc++;
+        unsigned opc = h & 0xff, ty = (h >> 8) & 1, cond = (h >> 9) & 15;
+        switch (opc) {
+        case IOP_CHECK_EXIT:
+            if (*(int32_t *)(env + (int32_t)*pc))
+                return (uintptr_t)tb | TB_EXIT_REQUESTED;
+            pc++;
+            break;
+        case INDEX_op_mov: case INDEX_op_neg: case INDEX_op_not: case INDEX_op_ext8s:
+        case INDEX_op_ext8u: case INDEX_op_ext16s: case INDEX_op_ext16u: case INDEX_op_ext32s:
+        case INDEX_op_ext32u: case INDEX_op_bswap16: case INDEX_op_bswap32: case INDEX_op_bswap64:
+            wr(bases, pc[0], ty, tcg_eval_unop(opc, ty, rd(bases, pc[1], ty)));
+            pc += 2;
+            break;
+        case INDEX_op_extu_i32_i64:
+            wr(bases, pc[0], 1, RD32(pc[1]));
+            pc += 2;
+            break;
+        case INDEX_op_ext_i32_i64:
+            wr(bases, pc[0], 1, (uint64_t)(int64_t)(int32_t)RD32(pc[1]));
+            pc += 2;
+            break;
+        case INDEX_op_extrl_i64_i32:
+            wr(bases, pc[0], 0, (uint32_t)RD64(pc[1]));
+            pc += 2;
+            break;
+        case INDEX_op_add:
+            wr(bases, pc[0], ty, rd(bases, pc[1], ty) + rd(bases, pc[2], ty));
+            pc += 3;
+            break;
+        case INDEX_op_sub:
+            wr(bases, pc[0], ty, rd(bases, pc[1], ty) - rd(bases, pc[2], ty));
+            pc += 3;
+            break;
+        case INDEX_op_and:
+            wr(bases, pc[0], ty, rd(bases, pc[1], ty) & rd(bases, pc[2], ty));
+            pc += 3;
+            break;
+        case INDEX_op_or:
+            wr(bases, pc[0], ty, rd(bases, pc[1], ty) | rd(bases, pc[2], ty));
+            pc += 3;
+            break;
+        case INDEX_op_xor:
+            wr(bases, pc[0], ty, rd(bases, pc[1], ty) ^ rd(bases, pc[2], ty));
+            pc += 3;
+            break;
+        case INDEX_op_shl: case INDEX_op_shr: case INDEX_op_sar: case INDEX_op_rotl:
+        case INDEX_op_rotr: case INDEX_op_mul: case INDEX_op_mulsh: case INDEX_op_muluh:
+            wr(bases, pc[0], ty, tcg_eval_binop(opc, ty, rd(bases, pc[1], ty), rd(bases, pc[2], ty)));
+            pc += 3;
+            break;
+        case INDEX_op_setcond:
+            wr(bases, pc[0], ty, tcg_eval_cond(cond, ty, rd(bases, pc[1], ty), rd(bases, pc[2], ty)));
+            pc += 3;
+            break;
+        case INDEX_op_negsetcond:
+            wr(bases, pc[0], ty, -(uint64_t)tcg_eval_cond(cond, ty, rd(bases, pc[1], ty),
+                                                         rd(bases, pc[2], ty)));
+            pc += 3;
+            break;
+        case INDEX_op_movcond: {
+            bool t = tcg_eval_cond(cond, ty, rd(bases, pc[1], ty), rd(bases, pc[2], ty));
+            wr(bases, pc[0], ty, rd(bases, pc[t ? 3 : 4], ty));
+            pc += 5;
+            break;
+        }
+        case INDEX_op_brcond:
+            if (tcg_eval_cond(cond, ty, rd(bases, pc[0], ty), rd(bases, pc[1], ty)))
+                pc = code + pc[2];
+            else
+                pc += 3;
+            break;
+        case INDEX_op_br:
+            pc = code + pc[0];
+            break;
+        case INDEX_op_ld8u: case INDEX_op_ld8s: case INDEX_op_ld16u: case INDEX_op_ld16s:
+        case INDEX_op_ld32u: case INDEX_op_ld32s: case INDEX_op_ld: {
+            uint8_t *p = (uint8_t *)(uintptr_t)RD64(pc[1]) + (int64_t)(pc[2] | (uint64_t)pc[3] << 32);
+            uint64_t v;
+            switch (opc) {
+            case INDEX_op_ld8u: v = *(uint8_t *)p; break;
+            case INDEX_op_ld8s: v = (uint64_t)(int64_t) * (int8_t *)p; break;
+            case INDEX_op_ld16u: v = *(uint16_t *)p; break;
+            case INDEX_op_ld16s: v = (uint64_t)(int64_t) * (int16_t *)p; break;
+            case INDEX_op_ld32u: v = *(uint32_t *)p; break;
+            case INDEX_op_ld32s: v = (uint64_t)(int64_t) * (int32_t *)p; break;
+            default: v = ty ? *(uint64_t *)p : *(uint32_t *)p; break;
+            }
+            wr(bases, pc[0], ty, v);
+            pc += 4;
+            break;
+        }
+        case INDEX_op_st8: case INDEX_op_st16: case INDEX_op_st32: case INDEX_op_st: {
+            uint8_t *p = (uint8_t *)(uintptr_t)RD64(pc[1]) + (int64_t)(pc[2] | (uint64_t)pc[3] << 32);
+            uint64_t v = rd(bases, pc[0], ty);
+            switch (opc) {
+            case INDEX_op_st8: *(uint8_t *)p = (uint8_t)v; break;
+            case INDEX_op_st16: *(uint16_t *)p = (uint16_t)v; break;
+            case INDEX_op_st32: *(uint32_t *)p = (uint32_t)v; break;
+            default:
+                if (ty)
+                    *(uint64_t *)p = v;
+                else
+                    *(uint32_t *)p = (uint32_t)v;
+                break;
+            }
+            pc += 4;
+            break;
+        }
+        case INDEX_op_guest_ld: {
+            uint64_t addr = RD64(pc[1]);
+            uint32_t oi = pc[2];
+            MemOp mop = TCG_OI_MEMOP(oi);
+            uint8_t *p = tlb_hit(env, addr, oi, tcg_tlb.addr_read_ofs);
+            uint64_t v;
+            if (p) {
+                v = ld_host(p, mop & MO_SIZE);
+            } else {
+                tcg_interp_retaddr = (uintptr_t)insn + 1;
+                v = tcg_tlb.load_slow(env, addr, oi, (uintptr_t)insn + 1);
+            }
+            wr(bases, pc[0], ty, sext_mem(v, mop));
+            pc += 3;
+            break;
+        }
+        case INDEX_op_guest_st: {
+            uint64_t v = rd(bases, pc[0], ty);
+            uint64_t addr = RD64(pc[1]);
+            uint32_t oi = pc[2];
+            uint8_t *p = tlb_hit(env, addr, oi, tcg_tlb.addr_write_ofs);
+            if (p) {
+                st_host(p, TCG_OI_MEMOP(oi) & MO_SIZE, v);
+            } else {
+                tcg_interp_retaddr = (uintptr_t)insn + 1;
+                tcg_tlb.store_slow(env, addr, v, oi, (uintptr_t)insn + 1);
+            }
+            pc += 3;
+            break;
+        }
+        case INDEX_op_call: {
+            unsigned nout = (h >> 16) & 1, nin = (h >> 17) & 7;
+            const TCGHelperInfo *info = (const void *)(uintptr_t)(pc[0] | (uint64_t)pc[1] << 32);
+            const uint32_t *ops = pc + 2;
+            uint64_t a[6] = { 0 };
+            for (unsigned i = 0; i < nin; i++) {
+                uint32_t x = ops[nout + i];
+                /* i32 arguments sign-extended: what 64-bit ABIs expect of an int32_t. */
+                a[i] = info->args[i] == TCG_TYPE_I32 ? (uint64_t)(int64_t)(int32_t)RD32(x) : RD64(x);
+            }
+            tcg_interp_retaddr = (uintptr_t)insn + 1;
+            uint64_t r = ((HelperFn)info->func)(a[0], a[1], a[2], a[3], a[4], a[5]);
+            if (nout)
+                wr(bases, ops[0], info->ret == TCG_TYPE_I32 ? 0 : 1, r);
+            pc = ops + nout + nin;
+            break;
+        }
+        case INDEX_op_goto_tb: {
+            TranslationBlock *d = __atomic_load_n(&tb->jmp_dest[*pc], __ATOMIC_ACQUIRE);
+            if (d) {
+                tb = d;
+                code = pc = tb->tc_ptr;
+                bases[2] = tb->tc_ptr;
+            } else {
+                pc++;
+            }
+            break;
+        }
+        case INDEX_op_exit_tb:
+            return (uintptr_t)(pc[0] | (uint64_t)pc[1] << 32);
+        default:
+            fatal("tcg: interp: bad opcode %u in block at pc 0x%" PRIx64, opc, tb->pc);
+        }
+    }
+}
+
+static void set_jump(TranslationBlock *tb, unsigned n, TranslationBlock *dest)
+{
+    /* The interpreter follows tb->jmp_dest[] directly; nothing to patch. */
+}
+
+static int gen_code_wrap(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *rx,
+                         size_t avail, uint32_t *insn_ofs)
+{
+    for (int i = 0; i < s->nb_ops; i++)
+        if (s->ops[i].opc == INDEX_op_goto_tb)
+            tb->jmp_patch_ofs[s->ops[i].args[0]] = 0;   /* slot exists */
+    /* Interpreter blocks live in the data view. */
+    return gen_code(s, tb, rw, rw, avail, insn_ofs);
+}
+
+const TCGBackend tcg_backend_interp = {
+    .name = "interp",
+    .gen_code = gen_code_wrap,
+    .exec = interp_exec,
+    .set_jump = set_jump,
+    .needs_exec = false,
+};

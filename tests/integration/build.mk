@@ -1,0 +1,4 @@
+check-targets += check-integration
+.PHONY: check-integration
+check-integration: $(BUILD)/vireo
+	BUILD=$(BUILD) tests/integration/cmdline.sh

@@ -1,0 +1,194 @@
+/* test-mc146818.c: RTC time formats, setting the clock, update/alarm/periodic interrupts, CMOS. */
+#include <criterion/criterion.h>
+#include "tests/unit/hwtest.h"
+#include "hw/timer/mc146818.h"
+#include <time.h>   /* after clock.h: it defines CLOCK_REALTIME */
+
+static RTCState *rtc;
+
+static void setup(void)
+{
+    hwt_board_init(0);
+    clock_virtual_stop();        /* guest time stands still unless a test moves it */
+    rtc = rtc_create("2024-02-29T23:59:58", NULL);
+    cr_assert_not_null(rtc);
+}
+
+TestSuite(rtc, .init = setup);
+
+static uint8_t cmos_read(uint8_t idx) { outb(0x70, idx); return inb(0x71); }
+static void cmos_write(uint8_t idx, uint8_t v) { outb(0x70, idx); outb(0x71, v); }
+
+/* Advance guest time without waiting: the clock is stopped, so move the base instead. */
+static void advance_ns(int64_t ns)
+{
+    rtc->base_ns += ns;
+    outb(0x70, RTC_REG_B);       /* rewriting B re-arms the update timer for the new time */
+    uint8_t b = inb(0x71);
+    outb(0x71, b);
+}
+
+static void run_us(long us)
+{
+    struct timespec ts = { 0, us * 1000 };
+    clock_virtual_start();
+    nanosleep(&ts, NULL);
+    timers_run_expired();
+    clock_virtual_stop();
+}
+
+Test(rtc, bcd_time_from_base)
+{
+    cr_assert_eq(cmos_read(RTC_SECONDS), 0x58);
+    cr_assert_eq(cmos_read(RTC_MINUTES), 0x59);
+    cr_assert_eq(cmos_read(RTC_HOURS), 0x23);
+    cr_assert_eq(cmos_read(RTC_DAY_OF_MONTH), 0x29);
+    cr_assert_eq(cmos_read(RTC_MONTH), 0x02);
+    cr_assert_eq(cmos_read(RTC_YEAR), 0x24);
+    cr_assert_eq(cmos_read(RTC_CENTURY), 0x20);
+    cr_assert_eq(cmos_read(RTC_DAY_OF_WEEK), 5, "Thursday is day 5 (Sunday = 1)");
+    cr_assert_eq(cmos_read(RTC_REG_A), 0x26);
+    cr_assert_eq(cmos_read(RTC_REG_B), REG_B_24H);
+    cr_assert_eq(cmos_read(RTC_REG_D), REG_D_VRT);
+    /* Two seconds later it is 1 March: 2024 is a leap year, the day rolls over. */
+    advance_ns(2 * NS_PER_SEC);
+    cr_assert_eq(cmos_read(RTC_SECONDS), 0x00);
+    cr_assert_eq(cmos_read(RTC_HOURS), 0x00);
+    cr_assert_eq(cmos_read(RTC_DAY_OF_MONTH), 0x01);
+    cr_assert_eq(cmos_read(RTC_MONTH), 0x03);
+}
+
+Test(rtc, binary_and_12_hour)
+{
+    cmos_write(RTC_REG_B, REG_B_24H | REG_B_DM);
+    cr_assert_eq(cmos_read(RTC_SECONDS), 58);
+    cr_assert_eq(cmos_read(RTC_HOURS), 23);
+    cr_assert_eq(cmos_read(RTC_YEAR), 24);
+    cmos_write(RTC_REG_B, 0);    /* BCD, 12-hour */
+    cr_assert_eq(cmos_read(RTC_HOURS), 0x91, "11 PM");
+    advance_ns(2 * NS_PER_SEC);
+    cr_assert_eq(cmos_read(RTC_HOURS), 0x12, "midnight is 12 AM");
+    cmos_write(RTC_REG_B, REG_B_DM);
+    cr_assert_eq(cmos_read(RTC_HOURS), 12, "binary 12-hour: 12 AM");
+    advance_ns(13 * 3600 * NS_PER_SEC);
+    cr_assert_eq(cmos_read(RTC_HOURS), 0x81, "1 PM in binary");
+}
+
+Test(rtc, set_the_clock)
+{
+    cmos_write(RTC_REG_B, REG_B_SET | REG_B_24H);
+    cmos_write(RTC_SECONDS, 0x30);
+    cmos_write(RTC_MINUTES, 0x15);
+    cmos_write(RTC_HOURS, 0x08);
+    cmos_write(RTC_DAY_OF_MONTH, 0x31);
+    cmos_write(RTC_MONTH, 0x12);
+    cmos_write(RTC_YEAR, 0x99);
+    cmos_write(RTC_CENTURY, 0x19);
+    advance_ns(5 * NS_PER_SEC);
+    cr_assert_eq(cmos_read(RTC_SECONDS), 0x30, "frozen while SET");
+    cmos_write(RTC_REG_B, REG_B_24H);
+    struct tm tm = { .tm_year = 99, .tm_mon = 11, .tm_mday = 31, .tm_hour = 8, .tm_min = 15, .tm_sec = 30 };
+    cr_assert_eq(rtc_guest_time(rtc), (int64_t)timegm(&tm));
+    advance_ns(NS_PER_SEC * (86400 - 8 * 3600 - 15 * 60 - 30));
+    cr_assert_eq(cmos_read(RTC_YEAR), 0x00, "Y2K");
+    cr_assert_eq(cmos_read(RTC_CENTURY), 0x20);
+    /* Writing one register while running changes just that field. */
+    cmos_write(RTC_MINUTES, 0x42);
+    cr_assert_eq(cmos_read(RTC_MINUTES), 0x42);
+    cr_assert_eq(cmos_read(RTC_MONTH), 0x01);
+}
+
+Test(rtc, update_in_progress_and_update_interrupt)
+{
+    advance_ns(NS_PER_SEC - 100000);   /* 100 us before the next update */
+    cr_assert(cmos_read(RTC_REG_A) & REG_A_UIP);
+    cmos_write(RTC_REG_B, REG_B_24H | REG_B_UIE);
+    cr_assert_eq(hwt_line[8], 0);
+    run_us(2000);
+    cr_assert_eq(hwt_line[8], 1, "update-ended interrupt on IRQ8");
+    cr_assert_eq(cmos_read(RTC_REG_C) & ~REG_C_PF, REG_C_IRQF | REG_C_UF, "PF may be set too: rate 6 runs");
+    cr_assert_eq(hwt_line[8], 0, "reading C releases IRQ8");
+    cr_assert_eq(cmos_read(RTC_REG_C) & ~REG_C_PF, 0);
+    cr_assert_eq(cmos_read(RTC_SECONDS), 0x59);
+    cr_assert_not(cmos_read(RTC_REG_A) & REG_A_UIP);
+    /* SET clears UIE. */
+    cmos_write(RTC_REG_B, REG_B_SET | REG_B_UIE | REG_B_24H);
+    cr_assert_eq(cmos_read(RTC_REG_B), REG_B_SET | REG_B_24H);
+}
+
+Test(rtc, alarm_interrupt)
+{
+    cmos_write(RTC_SECONDS_ALARM, 0x01);
+    cmos_write(RTC_MINUTES_ALARM, 0x00);
+    cmos_write(RTC_HOURS_ALARM, 0xc0);  /* any hour */
+    cmos_write(RTC_REG_B, REG_B_24H | REG_B_AIE);
+    advance_ns(2 * NS_PER_SEC);          /* 00:00:00: updates, but no alarm */
+    cr_assert_eq(cmos_read(RTC_REG_C) & ~REG_C_PF, REG_C_UF);
+    advance_ns(NS_PER_SEC - 50000);
+    run_us(1000);                        /* 00:00:01: alarm */
+    cr_assert_eq(hwt_line[8], 1);
+    cr_assert_eq(cmos_read(RTC_REG_C) & ~REG_C_PF, REG_C_IRQF | REG_C_AF | REG_C_UF);
+}
+
+Test(rtc, periodic_interrupt)
+{
+    /* Without PIE the flag is still set, but no interrupt. */
+    cmos_write(RTC_REG_A, 0x23);         /* rate 3: 8192 Hz */
+    run_us(1000);
+    cr_assert_eq(cmos_read(RTC_REG_C), REG_C_PF);
+    cr_assert_eq(hwt_line[8], 0);
+    cmos_write(RTC_REG_B, REG_B_24H | REG_B_PIE);
+    run_us(1000);
+    cr_assert_eq(hwt_line[8], 1);
+    cr_assert_eq(cmos_read(RTC_REG_C) & (REG_C_IRQF | REG_C_PF), REG_C_IRQF | REG_C_PF);
+    /* Rate 0 turns it off; so does a stopped divider. */
+    cmos_write(RTC_REG_A, 0x20);
+    cmos_read(RTC_REG_C);
+    run_us(1000);
+    cr_assert_eq(cmos_read(RTC_REG_C) & REG_C_PF, 0);
+    cr_assert_not(timer_pending(rtc->periodic_timer));
+}
+
+Test(rtc, nmi_mask_and_cmos_ram)
+{
+    outb(0x70, 0x80 | 0x34);
+    cr_assert(rtc_nmi_masked(rtc));
+    outb(0x71, 0x5a);
+    outb(0x70, 0x34);
+    cr_assert_not(rtc_nmi_masked(rtc));
+    cr_assert_eq(inb(0x71), 0x5a, "index 0x34 regardless of the NMI bit");
+    cr_assert_eq(inb(0x70), 0xff);
+    cmos_write(RTC_REG_D, 0);
+    cr_assert_eq(cmos_read(RTC_REG_D), REG_D_VRT, "register D is read-only");
+    rtc_cmos_set(rtc, 0x5b, 0x12);
+    cr_assert_eq(cmos_read(0x5b), 0x12);
+    rtc_cmos_set(rtc, RTC_SECONDS, 0x77);
+    cr_assert_eq(cmos_read(RTC_SECONDS), 0x58, "the board cannot clobber the clock");
+}
+
+Test(rtc, base_option)
+{
+    Error *err = NULL;
+    cr_assert_null(rtc_create("2024-13-01", &err));
+    cr_assert_not_null(strstr(err->msg, "out of range"));
+    error_free(err);
+    err = NULL;
+    cr_assert_null(rtc_create("yesterday", &err));
+    cr_assert_not_null(err);
+    RTCState *r2 = rtc_create("1999-12-31", NULL);
+    cr_assert_not_null(r2);
+    cr_assert_eq(rtc_guest_time(r2), 946598400);
+    RTCState *r3 = rtc_create("utc", NULL);
+    int64_t host = time(NULL);
+    cr_assert(rtc_guest_time(r3) >= host - 5 && rtc_guest_time(r3) <= host + 5);
+}
+
+Test(rtc, fuzz_ports)
+{
+    for (unsigned seed = 1; seed < 40; seed++) {
+        hwt_fuzz_ports(0x70, 0x72, 500, seed);
+        run_us(10);
+    }
+    rtc->dev.cls->reset(&rtc->dev);
+    cr_assert_eq(cmos_read(RTC_REG_B) & (REG_B_PIE | REG_B_AIE | REG_B_UIE), 0);
+}
