@@ -50,7 +50,8 @@ typedef struct VGAState {
 
     uint16_t vbe_index;
     uint16_t vbe_regs[VBE_DISPI_INDEX_NB];
-    uint32_t vbe_start_addr, vbe_line_offset;
+    uint64_t vbe_start_addr;
+    uint32_t vbe_line_offset;
 
     /* display side */
     DisplayConsole *con;

@@ -102,6 +102,9 @@ static void vga_draw_text(VGAState *s)
     unsigned ch = (s->cr[9] & 0x1f) + 1;
     unsigned rows = MIN(vga_vdisp(s) / ch, TEXT_MAX_ROWS);
     unsigned dup = (s->sr[1] & 0x08) ? 2 : 1;      /* 40-column modes: dot clock / 2 */
+    /* keep what garbage registers ask for within a sane surface */
+    cols = MIN(cols, GFX_MAX_W / (cw * dup));
+    rows = MIN(rows, GFX_MAX_H / ch);
     if (rows == 0)
         rows = 1;
     vga_resize(s, cols * cw * dup, rows * ch);

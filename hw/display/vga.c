@@ -405,8 +405,8 @@ static void vbe_update_start(VGAState *s)
     uint16_t *r = s->vbe_regs;
     unsigned bpp = r[VBE_DISPI_INDEX_BPP];
     s->vbe_line_offset = r[VBE_DISPI_INDEX_VIRT_WIDTH] * vbe_bytes_pp(bpp);
-    s->vbe_start_addr = r[VBE_DISPI_INDEX_Y_OFFSET] * s->vbe_line_offset +
-                        r[VBE_DISPI_INDEX_X_OFFSET] * vbe_bytes_pp(bpp);
+    s->vbe_start_addr = (uint64_t)r[VBE_DISPI_INDEX_Y_OFFSET] * s->vbe_line_offset +
+                        (uint64_t)r[VBE_DISPI_INDEX_X_OFFSET] * vbe_bytes_pp(bpp);
 }
 
 static void vbe_enable(VGAState *s, uint16_t val)

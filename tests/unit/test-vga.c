@@ -370,3 +370,47 @@ Test(vga, screendump_png)
     cr_assert_not(screendump_png(console_default(), "/nonexistent/dir/x.png", &err));
     cr_assert_not_null(strstr(err->msg, "No such file"));
 }
+
+/* ---- the PCI function ---- */
+
+#include "hw/pci/pci.h"
+
+Test(vga_pci, header_lfb_bar_and_rom)
+{
+    test_board_init();
+    PCIBus *bus = pci_bus_new("pci.0", &sysmem, &sysio);
+    char path[] = "/tmp/vireo-vgarom-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    uint8_t rom[3000] = { 0x55, 0xaa, 6 };
+    cr_assert_eq(write(fd, rom, sizeof(rom)), (ssize_t)sizeof(rom));
+    close(fd);
+    Error *err = NULL;
+    char *props = xasprintf("addr=2,romfile=%s", path);
+    Device *d = device_create("VGA", props, &err);
+    cr_assert_not_null(d, "%s", err ? err->msg : "");
+    int devfn = PCI_DEVFN(2, 0);
+    cr_assert_eq(pci_config_read(bus, devfn, 0, 4), 0x11111234);
+    cr_assert_eq(pci_config_read(bus, devfn, 0x08, 4) >> 8, 0x030000);
+    pci_config_write(bus, devfn, 0x10, 0xffffffff, 4);
+    cr_assert_eq(pci_config_read(bus, devfn, 0x10, 4), 0xff000008, "16 MiB prefetchable BAR0");
+    pci_config_write(bus, devfn, 0x30, 0xffffffff, 4);
+    cr_assert_eq(pci_config_read(bus, devfn, 0x30, 4) & ~1u, 0xfffff000, "4 KiB ROM BAR");
+    pci_config_write(bus, devfn, 0x10, 0xfd000000, 4);
+    pci_config_write(bus, devfn, 0x30, 0xfebf0001, 4);
+    pci_config_write(bus, devfn, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_IO, 2);
+    cr_assert_eq(address_space_ld(&mem_as, 0xfebf0000, 2, NULL), 0xaa55);
+    /* VBE through the BAR */
+    outw(0x1ce, 1); outw(0x1cf, 320);
+    outw(0x1ce, 2); outw(0x1cf, 200);
+    outw(0x1ce, 3); outw(0x1cf, 24);
+    outw(0x1ce, 4); outw(0x1cf, 0x41);
+    uint8_t bgr[3] = { 0x33, 0x22, 0x11 };
+    address_space_write(&mem_as, 0xfd000000 + 3 * (320 * 2 + 5), bgr, 3);
+    console_refresh(console_default());
+    cr_assert_eq(pixel(5, 2), 0x112233);
+    unlink(path);
+    cr_assert_null(device_create("VGA", "addr=3,romfile=/nonexistent.rom", &err));
+    cr_assert_not_null(strstr(err->msg, "/nonexistent.rom"));
+    free(props);
+}
