@@ -689,11 +689,10 @@ static uint64_t ide_cmd_read(void *opaque, uint64_t off, unsigned size)
     bool hob = bus->devctl & ATA_DC_HOB;
     if (off == 0)
         return s->kind == IDE_NONE ? 0xffffffffu >> (32 - 8 * size) : ide_data_read(s, size);
-    /* A channel with no device floats; an absent device 1 reads as zeros (ATA-6 9.16.1). */
+    /* Nothing on the channel: the pull-down on DD7 keeps BSY clear (ATA-6 9.16.1). */
     if (ide_bus_empty(bus))
-        return 0xff;
-    if (s->kind == IDE_NONE && off != 6)
         return 0;
+    /* An absent device 1 reads as the registers both devices latched, with Status 00h. */
     switch (off) {
     case 1: return hob ? s->hob_feature : s->error;
     case 2: return hob ? s->hob_nsector : s->nsector;
@@ -702,6 +701,8 @@ static uint64_t ide_cmd_read(void *opaque, uint64_t off, unsigned size)
     case 5: return hob ? s->hob_hcyl : s->hcyl;
     case 6: return s->select;
     default:
+        if (s->kind == IDE_NONE)
+            return 0;
         ide_clear_irq(bus);      /* reading Status acknowledges the interrupt */
         return s->status;
     }
@@ -755,7 +756,7 @@ static uint64_t ide_ctl_read(void *opaque, uint64_t off, unsigned size)
     IDEBus *bus = opaque;
     IDEState *s = ide_cur(bus);
     if (ide_bus_empty(bus))
-        return 0xff;
+        return 0;
     return s->kind == IDE_NONE ? 0 : s->status;  /* Alternate Status: no acknowledge */
 }
 

@@ -48,6 +48,23 @@ static const VgaMode mode12 = {
       0x3e, 0x3f, 0x01, 0x00, 0x0f, 0x00, 0x00 },
 };
 
+static const VgaMode mode4 = {
+    0x63, { 0x03, 0x09, 0x03, 0x00, 0x02 },
+    { 0x2d, 0x27, 0x28, 0x90, 0x2b, 0x80, 0xbf, 0x1f, 0x00, 0xc1, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x9c, 0x8e, 0x8f, 0x14, 0x00, 0x96, 0xb9, 0xa2, 0xff },
+    { 0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x0f, 0x00, 0xff },
+    { 0x00, 0x13, 0x15, 0x17, 0x02, 0x04, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+      0x16, 0x17, 0x01, 0x00, 0x03, 0x00, 0x00 },
+};
+static const VgaMode mode0d = {
+    0x63, { 0x03, 0x09, 0x0f, 0x00, 0x06 },
+    { 0x2d, 0x27, 0x28, 0x90, 0x2b, 0x80, 0xbf, 0x1f, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x9c, 0x8e, 0x8f, 0x14, 0x00, 0x96, 0xb9, 0xe3, 0xff },
+    { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x0f, 0xff },
+    { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+      0x16, 0x17, 0x01, 0x00, 0x0f, 0x00, 0x00 },
+};
+
 static void set_mode(const VgaMode *m)
 {
     outb(0x3c2, m->misc);
@@ -205,6 +222,59 @@ Test(vga, mode13_pixels_and_dirty_lines)
     cr_assert(console_take_dirty(con, &x, &y, &w, &h));
     cr_assert_eq(h, 200);
     cr_assert_eq(pixel(0, 0), 0x0000ff);
+}
+
+Test(vga, mode4_cga_banks)
+{
+    set_mode(&mode4);
+    set_dac(0x13, 63, 0, 0);
+    set_dac(0x15, 0, 63, 0);
+    set_dac(0x17, 0, 0, 63);
+    wmem(0xb8000, 0xe4);                         /* row 0: pixels 3 2 1 0 */
+    wmem(0xb8000 + 0x2000 + 1, 0x1b);            /* row 1 (odd bank), pixels 4-7: 0 1 2 3 */
+    wmem(0xb8000 + 80 * 99 + 0x2000 + 79, 0x03); /* last pixel of row 199 */
+    DisplayConsole *con = console_default();
+    console_refresh(con);
+    cr_assert_eq(con->surface->width, 320);
+    cr_assert_eq(con->surface->height, 200);
+    static const uint32_t col[4] = { 0, 0xff0000, 0x00ff00, 0x0000ff };
+    for (int x = 0; x < 4; x++) {
+        cr_assert_eq(pixel(x, 0), col[3 - x], "row 0 pixel %d", x);
+        cr_assert_eq(pixel(4 + x, 1), col[x], "row 1 pixel %d", 4 + x);
+    }
+    cr_assert_eq(pixel(4, 0), 0);
+    cr_assert_eq(pixel(319, 199), col[3]);
+}
+
+Test(vga, mode0d_and_mode_x)
+{
+    set_mode(&mode0d);
+    set_dac(0x14, 63, 63, 0);                    /* color 12 -> AR 0x14 */
+    outw(0x3ce, 0x0205);                         /* write mode 2 */
+    outw(0x3ce, (0x01 << 8) | 0x08);             /* pixel 7 of the byte */
+    rmem(0xa0000 + 40 * 199 + 39);
+    wmem(0xa0000 + 40 * 199 + 39, 12);
+    DisplayConsole *con = console_default();
+    console_refresh(con);
+    cr_assert_eq(con->surface->width, 320);
+    cr_assert_eq(con->surface->height, 200);
+    cr_assert_eq(pixel(319, 199), 0xffff00);
+    cr_assert_eq(pixel(318, 199), 0);
+
+    /* mode X: mode 13h unchained, 4 planes of 80 bytes per line */
+    set_mode(&mode13);
+    outw(0x3c4, 0x0604);
+    outw(0x3d4, 0x0014);
+    outw(0x3d4, 0xe317);
+    set_dac(7, 0, 63, 63);
+    outw(0x3c4, (1 << (5 & 3)) << 8 | 0x02);     /* plane of x = 5 */
+    wmem(0xa0000 + 100 * 80 + 5 / 4, 7);
+    console_refresh(con);
+    cr_assert_eq(con->surface->width, 320);
+    cr_assert_eq(con->surface->height, 200);
+    cr_assert_eq(pixel(5, 100), 0x00ffff);
+    cr_assert_eq(pixel(4, 100), 0);
+    cr_assert_eq(pixel(6, 100), 0);
 }
 
 Test(vga, mode12_write_modes_and_read_modes)
