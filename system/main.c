@@ -11,6 +11,7 @@
 #include "hw/pc/pc.h"
 #include "system/chardev-backends.h"
 #include "system/cpus.h"
+#include "system/gdbstub.h"
 #include "system/main-loop.h"
 #include <signal.h>
 #include <unistd.h>
@@ -48,6 +49,9 @@ static const char usage_text[] =
 "  -debugcon DEV         the 0xe9 debug console, same back ends\n"
 "\n"
 "Debugging:\n"
+"  -s                    gdb server on tcp::1234 (same as -gdb tcp::1234)\n"
+"  -gdb tcp:[HOST]:PORT  gdb server on that port\n"
+"  -S                    do not start the CPU until gdb says continue\n"
 "  -d ITEM[,ITEM]        log items ('-d help' lists them)\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
 "\n"
@@ -55,7 +59,7 @@ static const char usage_text[] =
 "  -version, --version   the version\n"
 "\n"
 "Not available yet (each says so when used): -hda/-hdb/-hdc/-hdd, -cdrom, -fda/-fdb, -drive,\n"
-"-boot, -s/-S/-gdb, -monitor, -qmp, -display sdl, -vga, -netdev/-nic.\n"
+"-boot, -monitor, -qmp, -display sdl, -vga, -netdev/-nic.\n"
 "Differences from QEMU: with neither -nographic nor -display, COM1 still goes to stdio,\n"
 "since vireo has no window yet.\n";
 
@@ -69,6 +73,8 @@ typedef struct Options {
     int ndevices;
     bool nographic;
     bool display_none;
+    const char *gdb;              /* -gdb DEV, -s */
+    bool start_stopped;           /* -S */
 } Options;
 
 static NORETURN void bad_option(const char *fmt, ...) PRINTF_FMT(1, 2);
@@ -86,7 +92,6 @@ static const char *const not_yet[][2] = {
     { "-hda", "IDE disks" }, { "-hdb", "IDE disks" }, { "-hdc", "IDE disks" }, { "-hdd", "IDE disks" },
     { "-cdrom", "the CD-ROM" }, { "-fda", "floppy disks" }, { "-fdb", "floppy disks" },
     { "-drive", "drives" }, { "-boot", "the boot order (no firmware boot devices yet)" },
-    { "-s", "the gdb stub" }, { "-S", "the gdb stub" }, { "-gdb", "the gdb stub" },
     { "-monitor", "the monitor" }, { "-qmp", "QMP" }, { "-vga", "the VGA card" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
     { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
@@ -96,7 +101,7 @@ static const char *const not_yet[][2] = {
 static bool takes_arg(const char *opt)
 {
     static const char *const with_arg[] = { "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-fda", "-fdb",
-        "-drive", "-boot", "-gdb", "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
+        "-drive", "-boot", "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
         "-icount", "-loadvm", "-cpu" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
@@ -195,6 +200,13 @@ static void parse_args(int argc, char **argv, Options *o)
             NEED_ARG();
             o->devices = xrealloc(o->devices, (o->ndevices + 1) * sizeof(*o->devices));
             o->devices[o->ndevices++] = arg;
+        } else if (!strcmp(opt, "-s")) {
+            o->gdb = "tcp::1234";
+        } else if (!strcmp(opt, "-gdb")) {
+            NEED_ARG();
+            o->gdb = arg;
+        } else if (!strcmp(opt, "-S")) {
+            o->start_stopped = true;
         } else if (!strcmp(opt, "-no-reboot")) {
             no_reboot = true;
         } else if (!strcmp(opt, "-d")) {
@@ -282,6 +294,14 @@ static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
 
 static PCMachine *the_machine;
 
+/* Report and exit from inside main(), so that what main's locals point to is still
+ * reachable (the sanitizer's leak check runs at exit). */
+static NORETURN void exit_with_error(Error *err)
+{
+    error_report_err(err);
+    exit(1);
+}
+
 static void machine_reset(void)
 {
     pc_machine_reset(the_machine);
@@ -304,7 +324,7 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-    Options o = { 0 };
+    static Options o;   /* static: what it points to lives as long as the process */
     Error *err = NULL;
 
     prog_name = "vireo";
@@ -321,8 +341,7 @@ int main(int argc, char **argv)
             bool handled;
             device_create_from_cmdline(o.devices[i], &handled, &err);
             if (err) {
-                error_report_err(err);
-                return 1;
+                exit_with_error(err);
             }
             return 0;
         }
@@ -345,47 +364,45 @@ int main(int argc, char **argv)
     if (!o.nserial)
         o.serial[o.nserial++] = "stdio";
     for (int i = 0; i < o.nserial; i++) {
-        char id[16];
+        char id[24];
         snprintf(id, sizeof id, "serial%d", i);
         if (!strcmp(o.serial[i], "none"))
             continue;
         if (!chardev_open_backend(id, o.serial[i], &err)) {
             error_prepend(&err, "-serial: ");
-            error_report_err(err);
-            return 1;
+            exit_with_error(err);
         }
         o.pc.serial_chardev[i] = xstrdup(id);
     }
     if (o.debugcon && strcmp(o.debugcon, "none") &&
         !chardev_open_backend("debugcon", o.debugcon, &err)) {
         error_prepend(&err, "-debugcon: ");
-        error_report_err(err);
-        return 1;
+        exit_with_error(err);
     }
 
     the_machine = pc_machine_create(&o.pc, &err);
     if (!the_machine) {
-        error_report_err(err);
-        return 1;
+        exit_with_error(err);
     }
     if (o.debugcon && strcmp(o.debugcon, "none") &&
         !device_create("isa-debugcon", "iobase=0xe9,chardev=debugcon", &err)) {
-        error_report_err(err);
-        return 1;
+        exit_with_error(err);
     }
     for (int i = 0; i < o.ndevices; i++) {
         bool handled;
         if (!device_create_from_cmdline(o.devices[i], &handled, &err)) {
             error_prepend(&err, "-device %s: ", o.devices[i]);
-            error_report_err(err);
-            return 1;
+            exit_with_error(err);
         }
     }
     if (!accel_current->init(accel_opts, &err)) {
-        error_report_err(err);
-        return 1;
+        exit_with_error(err);
     }
     opts_free(accel_opts);
+    if (o.start_stopped && !o.gdb)
+        fatal("-S: vireo has no monitor to say 'cont' yet; use it with -s or -gdb");
+    if (o.gdb && !gdbstub_start(o.gdb, &err))
+        exit_with_error(err);
 
     machine_reset_hook = machine_reset;
     struct sigaction sa = { .sa_handler = on_signal };
@@ -394,7 +411,7 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    cpus_start(the_machine->cpus, the_machine->ncpus, false);
+    cpus_start(the_machine->cpus, the_machine->ncpus, o.start_stopped);
     bql_unlock();
     int status = main_loop_run();
     chardev_close_all();
