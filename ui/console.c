@@ -84,6 +84,13 @@ void console_invalidate(DisplayConsole *con)
         con->hw_ops->invalidate(con->hw);
 }
 
+int console_text_snapshot(DisplayConsole *con, char *buf, size_t len)
+{
+    if (!con || !con->hw_ops || !con->hw_ops->text_snapshot || len == 0)
+        return -1;
+    return con->hw_ops->text_snapshot(con->hw, buf, len);
+}
+
 void dpy_gfx_replace_surface(DisplayConsole *con, DisplaySurface *surface)
 {
     DisplaySurface *old = con->surface;

@@ -44,6 +44,9 @@ typedef struct GraphicHwOps {
     void (*gfx_update)(void *opaque);
     /* The next gfx_update redraws everything. */
     void (*invalidate)(void *opaque);
+    /* Text modes: the characters on screen, one line per row, NUL-terminated in buf;
+     * returns the length, or -1 when the display is not showing text. May be NULL. */
+    int (*text_snapshot)(void *opaque, char *buf, size_t len);
 } GraphicHwOps;
 
 typedef struct DisplayConsole DisplayConsole;
@@ -78,6 +81,9 @@ void console_unregister_listener(DisplayConsole *con, DisplayChangeListener *dcl
 /* Ask the device to update the surface (calls gfx_update). */
 void console_refresh(DisplayConsole *con);
 void console_invalidate(DisplayConsole *con);
+/* The text on screen (see GraphicHwOps.text_snapshot): lets tests look for "Booting from
+ * Hard Disk" without OCR. -1 if the console is not in a text mode. */
+int console_text_snapshot(DisplayConsole *con, char *buf, size_t len);
 
 /* From the device: a new surface (the old one is freed), or a changed rectangle. */
 void dpy_gfx_replace_surface(DisplayConsole *con, DisplaySurface *surface);

@@ -80,5 +80,6 @@ static inline bool vbe_enabled(const VGAState *s)
 /* vga-render.c */
 void vga_update_display(void *opaque);
 void vga_invalidate_display(void *opaque);
+int vga_text_snapshot(void *opaque, char *buf, size_t len);
 
 #endif

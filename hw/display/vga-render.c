@@ -364,3 +364,27 @@ void vga_invalidate_display(void *opaque)
     VGAState *s = opaque;
     s->full_update = true;
 }
+
+int vga_text_snapshot(void *opaque, char *buf, size_t len)
+{
+    VGAState *s = opaque;
+    if (vga_mode(s) != VGA_MODE_TEXT)
+        return -1;
+    unsigned cols = MIN(s->cr[1] + 1, TEXT_MAX_COLS);
+    unsigned ch = (s->cr[9] & 0x1f) + 1;
+    unsigned rows = MAX(MIN(vga_vdisp(s) / ch, TEXT_MAX_ROWS), 1);
+    uint32_t start = s->cr[0x0c] << 8 | s->cr[0x0d];
+    uint32_t stride = s->cr[0x13] * 2;
+    size_t n = 0;
+    for (unsigned row = 0; row < rows; row++) {
+        for (unsigned col = 0; col < cols; col++) {
+            uint8_t c = *vga_plane_ptr(s, 0, crtc_to_offset(s, start + row * stride + col, 0));
+            if (n + 1 < len)
+                buf[n++] = c == 0 ? ' ' : (c >= 0x20 && c < 0x7f) ? (char)c : '.';
+        }
+        if (n + 1 < len)
+            buf[n++] = '\n';
+    }
+    buf[n] = 0;
+    return n;
+}

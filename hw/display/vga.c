@@ -548,6 +548,7 @@ void vga_core_reset(VGAState *s)
 
 static const GraphicHwOps vga_hw_ops = {
     .gfx_update = vga_update_display, .invalidate = vga_invalidate_display,
+    .text_snapshot = vga_text_snapshot,
 };
 
 void vga_core_init(VGAState *s, uint32_t vram_size, const char *name)

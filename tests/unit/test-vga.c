@@ -151,6 +151,10 @@ Test(vga, text_mode_renders_glyphs_with_attributes)
             cr_assert_eq(pixel(x0 + x, y0 + y), on ? yellow : blue, "pixel %d,%d", x, y);
         }
     cr_assert_eq(pixel(0, 0), 0, "attribute 07 with DAC 7 left black");
+    char text[81 * 25 + 1];
+    cr_assert_eq(console_text_snapshot(con, text, sizeof(text)), 81 * 25);
+    cr_assert_eq(strncmp(text + 81, " A  ", 4), 0);
+    cr_assert_eq(text[80], '\n');
     /* only the changed cell is redrawn */
     int x, y, w, h;
     console_take_dirty(con, &x, &y, &w, &h);
@@ -208,6 +212,8 @@ Test(vga, mode13_pixels_and_dirty_lines)
     cr_assert_eq(pixel(160, 100), (40 | 40 >> 6) << 16 | (80 | 80 >> 6) << 8 | (120 | 120 >> 6));
     cr_assert_eq(pixel(3, 199), 0xff0000);
     cr_assert_eq(pixel(4, 199), 0);
+    char text[16];
+    cr_assert_eq(console_text_snapshot(con, text, sizeof(text)), -1, "not a text mode");
     int x, y, w, h;
     console_take_dirty(con, &x, &y, &w, &h);
     wmem(0xa0000 + 150 * 320 + 7, 2);
