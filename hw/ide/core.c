@@ -400,7 +400,13 @@ static void ide_identify(IDEState *s)
     w[87] = 1 << 14;
     if (dma)
         w[88] = 0x3f | ((s->xfer_mode >> 3) == 8 ? 1 << (8 + (s->xfer_mode & 7)) : 0);
-    w[93] = 1 | (1 << 14) | (1 << 13);           /* reset result, 80-wire cable detected */
+    /* Hardware reset result (ATA-6 8.15.52): diagnostics passed, number by jumper, 80-wire
+     * cable; device 0 says whether it answers for an absent device 1 (firmware uses this to
+     * skip probing device 1). */
+    if (s->unit == 0)
+        w[93] = 0x600b | (s->bus->ifs[1].kind == IDE_NONE ? 0x0040 : 0);
+    else
+        w[93] = 0x6b00;
     for (int i = 0; i < 4; i++)
         w[100 + i] = s->nb_sectors >> (16 * i);
     for (int i = 0; i < 256; i++)

@@ -61,6 +61,7 @@ Test(ide, identify_reports_geometry_and_size)
     cr_assert(w[83] & (1 << 10), "48-bit feature set");
     cr_assert(w[49] & (1 << 9), "LBA");
     cr_assert_eq(w[47] & 0xff, 16);
+    cr_assert_eq(w[93] & 0xdf61, 0x4041, "device 0 answers for the absent device 1");
     char model[41];
     for (int i = 0; i < 20; i++) {
         model[2 * i] = w[27 + i] >> 8;
