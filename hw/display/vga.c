@@ -112,7 +112,8 @@ static void vga_mem_writeb(VGAState *s, uint64_t addr, uint8_t val)
         }
         return;
     }
-    if (s->gr[5] & GR5_ODD_EVEN) {
+    if (!(s->sr[4] & SR4_ODD_EVEN_OFF)) {
+        /* odd/even writes follow SR4 bit 2; reads follow GR5 bit 4 (IBM VGA reference) */
         int plane = (s->gr[4] & 2) | (a & 1);
         if (map_mask & (1 << plane)) {
             *vga_plane_ptr(s, plane, a & ~1) = val;
