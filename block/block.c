@@ -246,27 +246,22 @@ int bdrv_block_status_above(BlockDriverState *bs, uint64_t off, uint64_t len, ui
     uint64_t want = MIN(len, bs->total_size > off ? bs->total_size - off : 0);
     *pnum = want;
     for (BlockDriverState *b = bs; b; b = b->backing, d++) {
-        if (off >= b->total_size) {
-            /* Past the end of a shorter backing file: reads as zero, decided here. */
-            *depth = d;
-            *layer = b;
-            *map = 0;
-            return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
-        }
         uint64_t n;
         int r = bdrv_block_status(b, off, *pnum, &n, map);
         if (r < 0)
             return r;
         *pnum = MIN(*pnum, n);
-        if ((r & BDRV_BLOCK_ALLOCATED) || !b->backing) {
+        /* Past the end of a shorter backing file, unallocated reads as zero from here. */
+        bool last = !b->backing || off >= b->backing->total_size;
+        if ((r & BDRV_BLOCK_ALLOCATED) || last) {
             *depth = d;
             *layer = b;
             if (!(r & BDRV_BLOCK_ALLOCATED))
-                r |= BDRV_BLOCK_ZERO;   /* end of the chain: unallocated reads as zero */
+                r |= BDRV_BLOCK_ZERO;
             return r;
         }
-        if (b->total_size - off < *pnum)
-            *pnum = b->total_size - off;
+        if (b->backing->total_size - off < *pnum)
+            *pnum = b->backing->total_size - off;
     }
     return 0;   /* not reached: the loop ends at the last layer */
 }
