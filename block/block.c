@@ -10,6 +10,7 @@
 /* Every format, in the order probing asks them (raw last: it takes anything). */
 static const BlockDriver *const block_drivers[] = {
     &bdrv_qcow2,
+    &bdrv_vmdk,
     &bdrv_raw,
 };
 

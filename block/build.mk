@@ -2,6 +2,9 @@
 img-main := block/vireo-img.c $(wildcard block/img-*.c)
 lib-src += $(filter-out block/vireo-img.c block/img-%.c,$(wildcard block/*.c))
 
+# Rules below must not become the default goal (this file is included before `all:`).
+.DEFAULT_GOAL := all
+
 # Test helper for the interop tests (random writes mirrored into a raw shadow).
 all-targets += $(BUILD)/tests/integration/block/img-randwrite
 $(BUILD)/tests/integration/block/img-randwrite: $(BUILD)/tests/integration/block/img-randwrite.o $(BUILD)/libvireo.a

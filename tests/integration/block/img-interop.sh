@@ -280,5 +280,76 @@ f.seek(l2 + 8 * 200); f.write(struct.pack(">Q", (1 << 63) | (1 << 50)))' &&
 }
 t "corrupt: L2 entry beyond end of file (named in the error; check says 2)" l2_bad
 
+# ---- vmdk ----
+
+for sub in monolithicSparse streamOptimized monolithicFlat twoGbMaxExtentSparse twoGbMaxExtentFlat; do
+    t "read vmdk $sub" read_case v -O vmdk -o subformat=$sub
+    vmdk_write() {
+        rm -f wv.vmdk wv-*.vmdk
+        "$V" convert -O vmdk -o "subformat=$1" pattern.raw wv.vmdk &&
+        qemu-img check -q wv.vmdk && qemu-img compare -q pattern.raw wv.vmdk &&
+        qemu-img info wv.vmdk | grep -q "create type: $1"
+    }
+    t "convert -O vmdk subformat=$sub" vmdk_write $sub
+done
+
+vmdk_chain() {
+    rm -f vb.vmdk vc.vmdk oracle.raw out.raw
+    qemu-img convert -O vmdk pattern.raw vb.vmdk &&
+    qemu-img create -q -f vmdk -b vb.vmdk -F vmdk vc.vmdk &&
+    qemu-io -f vmdk -c "write -P 0x31 1M 100k" -c "write -P 0x32 20M 64k" vc.vmdk >/dev/null &&
+    qemu-img convert -O raw vc.vmdk oracle.raw &&
+    "$V" convert -O raw vc.vmdk out.raw && cmp out.raw oracle.raw &&
+    randwrite vc.vmdk 11 200 100000
+}
+t "vmdk parent link: read, then random writes (qemu-img check/compare)" vmdk_chain
+
+vmdk_create_child() {
+    rm -f vd.vmdk
+    "$V" create -q -f vmdk -b vb.vmdk vd.vmdk &&
+    qemu-img info vd.vmdk | grep -q "backing file: vb.vmdk" && qemu-img compare -q vd.vmdk pattern.raw
+}
+t "vmdk create -b: qemu-img follows the parent" vmdk_create_child
+
+rw_vmdk() {
+    rm -f rv.vmdk rv-*.vmdk
+    qemu-img create -q -f vmdk -o "subformat=$1" rv.vmdk 40M && randwrite rv.vmdk "$2" 300 150000
+}
+t "random writes: vmdk monolithicSparse" rw_vmdk monolithicSparse 12
+t "random writes: vmdk twoGbMaxExtentSparse" rw_vmdk twoGbMaxExtentSparse 13
+t "random writes: vmdk monolithicFlat" rw_vmdk monolithicFlat 14
+
+round_trip() {
+    rm -f r1.vmdk r2.qcow2 r3.vmdk
+    "$V" convert -O vmdk -o subformat=streamOptimized pattern.raw r1.vmdk &&
+    "$V" convert -O qcow2 r1.vmdk r2.qcow2 && "$V" convert -O vmdk r2.qcow2 r3.vmdk &&
+    qemu-img compare -q r3.vmdk pattern.raw && qemu-img compare -q r1.vmdk r2.qcow2
+}
+t "round trip vmdk(stream) -> qcow2 -> vmdk is lossless" round_trip
+
+vmdk_corrupt() {   # vmdk_corrupt WHAT: poke a sparse extent, expect one error line
+    rm -f bv.vmdk bad.raw
+    qemu-img convert -O vmdk pattern.raw bv.vmdk || return 1
+    case $1 in
+    grain) poke bv.vmdk 20 '<Q' 3 ;;
+    gtes) poke bv.vmdk 44 '<I' 100000 ;;
+    gd) poke bv.vmdk 56 '<Q' 0xffffffff ;;
+    gte) python3 -c '
+import struct
+f = open("bv.vmdk", "r+b"); h = f.read(512)
+gd = struct.unpack("<Q", h[56:64])[0] * 512
+f.seek(gd); gt = struct.unpack("<I", f.read(4))[0] * 512
+f.seek(gt + 4 * 5); f.write(struct.pack("<I", 0x7fffff00))' ;;
+    esac
+    "$V" convert -O raw bv.vmdk bad.raw 2> err.txt
+    rc=$?
+    cat err.txt
+    [ $rc = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q '^vireo-img: ' err.txt
+}
+t "corrupt vmdk: grain size not a power of two" vmdk_corrupt grain
+t "corrupt vmdk: huge grain table" vmdk_corrupt gtes
+t "corrupt vmdk: grain directory beyond end of file" vmdk_corrupt gd
+t "corrupt vmdk: grain table entry beyond end of file" vmdk_corrupt gte
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
