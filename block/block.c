@@ -11,6 +11,7 @@
 static const BlockDriver *const block_drivers[] = {
     &bdrv_qcow2,
     &bdrv_vmdk,
+    &bdrv_vdi,
     &bdrv_raw,
 };
 

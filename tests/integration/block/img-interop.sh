@@ -351,5 +351,57 @@ t "corrupt vmdk: huge grain table" vmdk_corrupt gtes
 t "corrupt vmdk: grain directory beyond end of file" vmdk_corrupt gd
 t "corrupt vmdk: grain table entry beyond end of file" vmdk_corrupt gte
 
+# ---- vdi ----
+
+for o in static=off static=on; do
+    t "read vdi $o" read_case v -O vdi -o $o
+    vdi_write() {
+        rm -f wd.vdi
+        "$V" convert -O vdi -o "$1" pattern.raw wd.vdi &&
+        qemu-img check -q wd.vdi && qemu-img compare -q pattern.raw wd.vdi
+    }
+    t "convert -O vdi $o" vdi_write $o
+done
+vdi_sparse() {
+    # Zero blocks are left out of a dynamic image: it must be smaller than the data.
+    rm -f sp.vdi
+    "$V" convert -O vdi pattern.raw sp.vdi &&
+    python3 -c 'import os,sys; sys.exit(os.path.getsize("sp.vdi") >= os.path.getsize("pattern.raw"))'
+}
+t "convert -O vdi leaves zero blocks out" vdi_sparse
+rw_vdi() {
+    rm -f rd.vdi
+    qemu-img create -q -f vdi rd.vdi 40M && randwrite rd.vdi 21 300 150000
+}
+t "random writes: vdi dynamic" rw_vdi
+
+round_trip4() {
+    rm -f t1.vmdk t2.qcow2 t3.vdi t4.vmdk
+    qemu-img convert -O vmdk pattern.raw t1.vmdk &&
+    "$V" convert -O qcow2 t1.vmdk t2.qcow2 && "$V" convert -O vdi t2.qcow2 t3.vdi &&
+    "$V" convert -O vmdk t3.vdi t4.vmdk && qemu-img compare -q t4.vmdk pattern.raw &&
+    qemu-img compare -q t3.vdi t1.vmdk
+}
+t "round trip vmdk -> qcow2 -> vdi -> vmdk is lossless" round_trip4
+
+vdi_corrupt() {
+    rm -f bd.vdi bad.raw
+    qemu-img convert -O vdi pattern.raw bd.vdi || return 1
+    case $1 in
+    blocks) poke bd.vdi 384 '<I' 2 ;;
+    bmap) poke bd.vdi 340 '<I' 0x7ffffe00 ;;
+    entry) poke bd.vdi 516 '<I' 0x7000 ;;
+    bsize) poke bd.vdi 376 '<I' 4096 ;;
+    esac
+    "$V" convert -O raw bd.vdi bad.raw 2> err.txt
+    rc=$?
+    cat err.txt
+    [ $rc = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q '^vireo-img: ' err.txt
+}
+t "corrupt vdi: too few blocks for the size" vdi_corrupt blocks
+t "corrupt vdi: block map beyond end of file" vdi_corrupt bmap
+t "corrupt vdi: block map entry out of range" vdi_corrupt entry
+t "corrupt vdi: unsupported block size" vdi_corrupt bsize
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
