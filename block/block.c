@@ -12,6 +12,7 @@ static const BlockDriver *const block_drivers[] = {
     &bdrv_qcow2,
     &bdrv_vmdk,
     &bdrv_vdi,
+    &bdrv_qcow,
     &bdrv_raw,
 };
 

@@ -167,7 +167,7 @@ struct BlockDriverState {
 };
 
 /* The driver table: every format, in probe order. */
-extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_vmdk, bdrv_vdi;
+extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_vmdk, bdrv_vdi, bdrv_qcow;
 const BlockDriver *bdrv_find_format(const char *name);
 /* Names of all formats, space separated, for --help. */
 const char *bdrv_format_list(void);

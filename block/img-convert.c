@@ -102,7 +102,7 @@ int img_convert(int argc, char **argv)
                    "       filename [filename2 ...] output_filename\n\n"
                    "Copy one image (or several, concatenated) into an image of another format.\n"
                    "  -O output_fmt     target format (default raw)\n"
-                   "  -c                compress the target (qcow2)\n"
+                   "  -c                compress the target (qcow2, qcow)\n"
                    "  -p                progress bar\n"
                    "  -S size           zero runs at least this long (default 4k) stay holes; 0 writes all\n"
                    "  -n                the target exists: do not create it; zeros are written explicitly\n"
@@ -127,7 +127,7 @@ int img_convert(int argc, char **argv)
     const BlockDriver *odrv = bdrv_find_format(ofmt);
     if (!odrv)
         fatal("Unknown file format '%s'", ofmt);
-    if (compress && strcmp(ofmt, "qcow2"))
+    if (compress && strcmp(ofmt, "qcow2") && strcmp(ofmt, "qcow"))
         fatal("Compression not supported for this file format");
     if (backing && no_create)
         fatal("Use of -B is not supported with -n");
