@@ -200,7 +200,22 @@ int img_convert(int argc, char **argv)
                 error_report("%s: %s", bs->filename, bdrv_last_error(bs));
                 break;
             }
-            if ((r & BDRV_BLOCK_ZERO) && !(r & BDRV_BLOCK_DATA) && sparse) {
+            /* Keep runs in whole target clusters: a zero run is cut back to a cluster boundary,
+             * a data run reaches forward to one (holes read as zeros), so the target never gets
+             * a partial cluster it would have to read back (and a stream stays in order). */
+            bool zero = (r & BDRV_BLOCK_ZERO) && !(r & BDRV_BLOCK_DATA);
+            uint64_t align = ii.cluster_size ? (uint64_t)ii.cluster_size : 512;
+            uint64_t end = off + n;
+            if (end % align && end < bs->total_size) {
+                if (zero && ALIGN_DOWN(end, align) > off) {
+                    n = ALIGN_DOWN(end, align) - off;
+                } else {
+                    zero = false;
+                    n = MIN(ALIGN_UP(end, align), bs->total_size) - off;
+                    n = MIN(n, want);
+                }
+            }
+            if (zero && sparse) {
                 r = fresh ? 0 : bdrv_pwrite_zeroes(out, dst + off, n);
             } else {
                 r = bdrv_pread(bs, off, buf, n);

@@ -353,6 +353,16 @@ t "corrupt vmdk: huge grain table" vmdk_corrupt gtes
 t "corrupt vmdk: grain directory beyond end of file" vmdk_corrupt gd
 t "corrupt vmdk: grain table entry beyond end of file" vmdk_corrupt gte
 
+stream_unaligned_holes() {
+    # Data ending inside a grain, then a hole: runs must still reach the stream whole.
+    rm -f uh.raw uh.vmdk
+    head -c 300000 pattern.raw > uh.raw && truncate -s 3M uh.raw &&
+    printf 'tail' | dd of=uh.raw bs=1 seek=2500000 conv=notrunc 2>/dev/null &&
+    "$V" convert -O vmdk -o subformat=streamOptimized uh.raw uh.vmdk &&
+    qemu-img compare -q uh.raw uh.vmdk && qemu-img check -q uh.vmdk
+}
+t "convert sparse raw (holes inside grains) to streamOptimized" stream_unaligned_holes
+
 # ---- vdi ----
 
 for o in static=off static=on; do
