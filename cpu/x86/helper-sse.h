@@ -72,7 +72,8 @@ void helper_emms(X86CPUState *env);
     X(cvtps2pd) X(cvtpd2ps) X(cvtss2sd) X(cvtsd2ss) X(cvtdq2ps) X(cvtps2dq) X(cvttps2dq)        \
     X(cvtdq2pd) X(cvtpd2dq) X(cvttpd2dq) X(cvtpi2ps) X(cvtps2pi) X(cvttps2pi)                   \
     X(cvtpi2pd) X(cvtpd2pi) X(cvttpd2pi)                                                        \
-    X(unpcklps) X(unpckhps) X(unpcklpd) X(unpckhpd)
+    X(unpcklps) X(unpckhps) X(unpcklpd) X(unpckhpd)                                             \
+    X(rcpps) X(rcpss) X(rsqrtps) X(rsqrtss)
 #define X(name) void helper_##name(X86CPUState *env, YMMReg *d, const YMMReg *s);
 SSE_FP_BINOPS(X)
 #undef X
@@ -97,6 +98,8 @@ void helper_cvtsi2sd(X86CPUState *env, YMMReg *d, int64_t v);
 int64_t helper_cvtss2si(X86CPUState *env, const YMMReg *s, int bits, int truncate);
 int64_t helper_cvtsd2si(X86CPUState *env, const YMMReg *s, int bits, int truncate);
 void helper_ldmxcsr(X86CPUState *env, uint32_t value);   /* #GP(0) on reserved bits */
+/* The portable RCP/RSQRT approximation used on non-x86 hosts (exposed for its test). */
+uint32_t x86_sse_approx_fallback(uint32_t a, int rsqrt);
 
 /* ---- SSE4.2 strings and CRC32 (sse_helper_str.c) ---- */
 /* PCMPESTRI/PCMPESTRM/PCMPISTRI/PCMPISTRM: ECX or XMM0, and CF/ZF/SF/OF. The explicit-length

@@ -8,6 +8,7 @@
  * done here on the bit patterns, so the results do not depend on the host's own conventions.
  */
 #include "util/osdep.h"
+#include "util/log.h"
 #include <fenv.h>
 #include <math.h>
 #include "cpu/x86/helper.h"
@@ -766,4 +767,84 @@ void helper_ldmxcsr(X86CPUState *env, uint32_t value)
     if (value & 0xffff0000u)
         x86_raise_exception_ra(env, EXCP_GP, 0, true, GETPC());
     env->mxcsr = value;
+}
+
+/* ---- RCPPS/RCPSS/RSQRTPS/RSQRTSS: approximations (relative error <= 1.5 * 2^-12) whose
+ * exact bits are implementation-specific. On an x86 host the host's instruction gives a real
+ * CPU's bits; elsewhere 1/x (1/sqrt(x)) truncated to 12 significand bits, with the same
+ * special cases (denormal inputs count as zero, tiny results flush to zero, no flags). ---- */
+
+static uint32_t approx_fallback(uint32_t a, bool rsqrt)
+{
+    static bool warned;
+    if (!warned) {
+        warned = true;
+        qlog(LOG_UNIMP, "x86: RCPPS/RSQRTPS are approximated; results may differ from a real CPU\n");
+    }
+    if (s32_is_nan(a))
+        return a | s32_qbit;
+    if (s32_is_denormal(a))
+        a &= s32_sign;
+    if (s32_is_zero(a))
+        return (a & s32_sign) | s32_expmask;
+    if (rsqrt && (a & s32_sign))
+        return s32_default_nan;
+    if ((a & ~s32_sign) == s32_expmask)
+        return rsqrt ? 0 : (a & s32_sign);
+    double x = s32_f(a);
+    double r = rsqrt ? 1.0 / sqrt(x) : 1.0 / x;
+    float fr = (float)r;
+    uint32_t u = s32_u(fr) & ~0x7ffu;       /* keep 12 significand bits */
+    if (s32_is_denormal(u))
+        u &= s32_sign;
+    return u;
+}
+
+static void approx4(uint32_t *out, const uint32_t *in, int n, bool rsqrt)
+{
+#if defined(__x86_64__)
+    uint32_t v[4] = { 0 }, r[4];
+    memcpy(v, in, (size_t)n * 4);
+    if (rsqrt)
+        __asm__ volatile("movdqu %1, %%xmm0\n\trsqrtps %%xmm0, %%xmm0\n\tmovdqu %%xmm0, %0" : "=m"(r) : "m"(v) : "xmm0");
+    else
+        __asm__ volatile("movdqu %1, %%xmm0\n\trcpps %%xmm0, %%xmm0\n\tmovdqu %%xmm0, %0" : "=m"(r) : "m"(v) : "xmm0");
+    memcpy(out, r, (size_t)n * 4);
+#else
+    for (int i = 0; i < n; i++)
+        out[i] = approx_fallback(in[i], rsqrt);
+#endif
+}
+
+void helper_rcpps(X86CPUState *env, YMMReg *d, const YMMReg *s)
+{
+    uint32_t r[4];
+    approx4(r, s->d, 4, false);
+    memcpy(d->d, r, 16);
+}
+
+void helper_rcpss(X86CPUState *env, YMMReg *d, const YMMReg *s)
+{
+    uint32_t r;
+    approx4(&r, s->d, 1, false);
+    d->d[0] = r;
+}
+
+void helper_rsqrtps(X86CPUState *env, YMMReg *d, const YMMReg *s)
+{
+    uint32_t r[4];
+    approx4(r, s->d, 4, true);
+    memcpy(d->d, r, 16);
+}
+
+void helper_rsqrtss(X86CPUState *env, YMMReg *d, const YMMReg *s)
+{
+    uint32_t r;
+    approx4(&r, s->d, 1, true);
+    d->d[0] = r;
+}
+
+uint32_t x86_sse_approx_fallback(uint32_t a, int rsqrt)
+{
+    return approx_fallback(a, rsqrt);
 }

@@ -5,6 +5,7 @@
 #pragma GCC target("sse4.2,popcnt")
 #include "test-x86-harness.h"
 #include <immintrin.h>
+#include <math.h>
 
 /* The host must have what it is the oracle for. */
 #define REQUIRE_HOST_SSE42()                                                                    \
@@ -605,4 +606,42 @@ Test(x86_sse, unmasked_exception_raises_xm)
     tenv->cr[4] &= ~(uint64_t)CR4_OSXMMEXCPT;
     EXPECT_EXC(helper_divps(tenv, &tenv->ymm[1], &zero), EXCP_UD, -1);
     EXPECT_EXC(helper_ldmxcsr(tenv, 0x10000), EXCP_GP, 0);
+}
+
+Test(x86_sse, rcp_rsqrt_and_portable_fallback)
+{
+    REQUIRE_HOST_SSE42();
+    harness_init();
+    for (unsigned i = 0; i < scaled(20000); i++) {
+        YMMReg s, h, g;
+        random_fp_reg(&s, IN_F32);
+        for (int rs_ = 0; rs_ < 2; rs_++) {
+            if (rs_)
+                __asm__ volatile("movdqu %1, %%xmm0\n\trsqrtps %%xmm0, %%xmm0\n\tmovdqu %%xmm0, %0" : "=m"(h) : "m"(s) : "xmm0");
+            else
+                __asm__ volatile("movdqu %1, %%xmm0\n\trcpps %%xmm0, %%xmm0\n\tmovdqu %%xmm0, %0" : "=m"(h) : "m"(s) : "xmm0");
+            g = s;
+            if (rs_)
+                helper_rsqrtps(tenv, &g, &s);
+            else
+                helper_rcpps(tenv, &g, &s);
+            cr_assert(!memcmp(&h, &g, 16));
+            /* The fallback: same special cases, within the architectural error bound. */
+            for (int k = 0; k < 4; k++) {
+                uint32_t fb = x86_sse_approx_fallback(s.d[k], rs_);
+                float hv, fv;
+                memcpy(&hv, &h.d[k], 4);
+                memcpy(&fv, &fb, 4);
+                if (isnan(hv) || isinf(hv) || hv == 0) {
+                    cr_assert(isnan(hv) ? isnan(fv) : fb == h.d[k], "fallback special %08x: %08x vs %08x", s.d[k], fb, h.d[k]);
+                } else if (fv != 0 && fabsf(hv) > 1e-37f) {
+                    float x;
+                    memcpy(&x, &s.d[k], 4);
+                    double exact = rs_ ? 1.0 / sqrt((double)x) : 1.0 / (double)x;
+                    cr_assert(fabs(fv - exact) <= fabs(exact) * 1.5 / 4096, "fallback %08x error", s.d[k]);
+                }
+                compared++;
+            }
+        }
+    }
 }
