@@ -138,11 +138,9 @@ static unsigned xmm_count(const X86CPUState *env)
     return (env->hflags & HF_CS64) ? 16 : 8;
 }
 
-void helper_fxsave(X86CPUState *env, uint64_t addr, int rex_w)
+/* The legacy (FXSAVE) region, split by component so XSAVE can reuse it. */
+static void save_x87(X86CPUState *env, uint64_t addr, int rex_w, uintptr_t ra)
 {
-    uintptr_t ra = GETPC();
-    if (addr & 15)
-        x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
     uint8_t ftw = 0;
     for (int i = 0; i < 8; i++)
         ftw |= (uint8_t)(!env->fptag_empty[i] << i);     /* abridged: physical order */
@@ -159,17 +157,97 @@ void helper_fxsave(X86CPUState *env, uint64_t addr, int rex_w)
         x86_st_data(env, addr + 16, (uint32_t)env->fpdp, 4, ra);
         x86_st_data(env, addr + 20, env->fpds, 4, ra);
     }
-    x86_st_data(env, addr + 24, env->mxcsr, 4, ra);
-    x86_st_data(env, addr + 28, MXCSR_MASK, 4, ra);
     for (int i = 0; i < 8; i++) {
         const Float80 *r = &env->fpregs[fpu_phys(env, i)];
         x86_st_data(env, addr + 32 + 16 * i, r->mant, 8, ra);
         x86_st_data(env, addr + 40 + 16 * i, r->exp, 8, ra);
     }
+}
+
+static void save_mxcsr(X86CPUState *env, uint64_t addr, uintptr_t ra)
+{
+    x86_st_data(env, addr + 24, env->mxcsr, 4, ra);
+    x86_st_data(env, addr + 28, MXCSR_MASK, 4, ra);
+}
+
+static void save_xmm(X86CPUState *env, uint64_t addr, uintptr_t ra)
+{
     for (unsigned i = 0; i < xmm_count(env); i++) {
         x86_st_data(env, addr + 160 + 16 * i, env->ymm[i].q[0], 8, ra);
         x86_st_data(env, addr + 168 + 16 * i, env->ymm[i].q[1], 8, ra);
     }
+}
+
+/* The x87 part of an image, read completely before anything changes. */
+typedef struct X87Image {
+    uint16_t cw, sw, fop, cs, ds;
+    uint8_t ftw;
+    uint64_t ip, dp;
+    Float80 regs[8];
+} X87Image;
+
+static void read_x87(X86CPUState *env, uint64_t addr, int rex_w, X87Image *im, uintptr_t ra)
+{
+    im->cw = (uint16_t)x86_ld_data(env, addr, 2, ra);
+    im->sw = (uint16_t)x86_ld_data(env, addr + 2, 2, ra);
+    im->ftw = (uint8_t)x86_ld_data(env, addr + 4, 1, ra);
+    im->fop = (uint16_t)x86_ld_data(env, addr + 6, 2, ra);
+    im->cs = env->fpcs;
+    im->ds = env->fpds;
+    if (rex_w) {
+        im->ip = x86_ld_data(env, addr + 8, 8, ra);
+        im->dp = x86_ld_data(env, addr + 16, 8, ra);
+    } else {
+        im->ip = x86_ld_data(env, addr + 8, 4, ra);
+        im->cs = (uint16_t)x86_ld_data(env, addr + 12, 2, ra);
+        im->dp = x86_ld_data(env, addr + 16, 4, ra);
+        im->ds = (uint16_t)x86_ld_data(env, addr + 20, 2, ra);
+    }
+    for (int i = 0; i < 8; i++) {
+        im->regs[i].mant = x86_ld_data(env, addr + 32 + 16 * i, 8, ra);
+        im->regs[i].exp = (uint16_t)x86_ld_data(env, addr + 40 + 16 * i, 2, ra);
+    }
+}
+
+static void apply_x87(X86CPUState *env, const X87Image *im)
+{
+    env->fpuc = im->cw;
+    set_fsw(env, im->sw);
+    for (int i = 0; i < 8; i++)
+        env->fptag_empty[i] = !((im->ftw >> i) & 1);
+    env->fpop = im->fop & 0x7ff;
+    env->fpip = im->ip;
+    env->fpdp = im->dp;
+    env->fpcs = im->cs;
+    env->fpds = im->ds;
+    for (int i = 0; i < 8; i++)
+        env->fpregs[fpu_phys(env, i)] = im->regs[i];
+}
+
+static void read_xmm(X86CPUState *env, uint64_t addr, YMMReg *xmm, uintptr_t ra)
+{
+    for (unsigned i = 0; i < xmm_count(env); i++) {
+        xmm[i].q[0] = x86_ld_data(env, addr + 160 + 16 * i, 8, ra);
+        xmm[i].q[1] = x86_ld_data(env, addr + 168 + 16 * i, 8, ra);
+    }
+}
+
+static void apply_xmm(X86CPUState *env, const YMMReg *xmm)
+{
+    for (unsigned i = 0; i < xmm_count(env); i++) {
+        env->ymm[i].q[0] = xmm[i].q[0];
+        env->ymm[i].q[1] = xmm[i].q[1];
+    }
+}
+
+void helper_fxsave(X86CPUState *env, uint64_t addr, int rex_w)
+{
+    uintptr_t ra = GETPC();
+    if (addr & 15)
+        x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+    save_x87(env, addr, rex_w, ra);
+    save_mxcsr(env, addr, ra);
+    save_xmm(env, addr, ra);
 }
 
 void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w)
@@ -180,47 +258,110 @@ void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w)
     uint32_t mxcsr = (uint32_t)x86_ld_data(env, addr + 24, 4, ra);
     if (mxcsr & ~(uint32_t)MXCSR_MASK)
         x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
-    /* Read the whole image before changing any state. */
-    uint16_t cw = (uint16_t)x86_ld_data(env, addr, 2, ra);
-    uint16_t sw = (uint16_t)x86_ld_data(env, addr + 2, 2, ra);
-    uint8_t ftw = (uint8_t)x86_ld_data(env, addr + 4, 1, ra);
-    uint16_t fop = (uint16_t)x86_ld_data(env, addr + 6, 2, ra);
-    uint64_t ip, dp;
-    uint16_t cs = env->fpcs, ds = env->fpds;
-    if (rex_w) {
-        ip = x86_ld_data(env, addr + 8, 8, ra);
-        dp = x86_ld_data(env, addr + 16, 8, ra);
-    } else {
-        ip = x86_ld_data(env, addr + 8, 4, ra);
-        cs = (uint16_t)x86_ld_data(env, addr + 12, 2, ra);
-        dp = x86_ld_data(env, addr + 16, 4, ra);
-        ds = (uint16_t)x86_ld_data(env, addr + 20, 2, ra);
-    }
-    Float80 regs[8];
+    X87Image im;
     YMMReg xmm[16];
-    for (int i = 0; i < 8; i++) {
-        regs[i].mant = x86_ld_data(env, addr + 32 + 16 * i, 8, ra);
-        regs[i].exp = (uint16_t)x86_ld_data(env, addr + 40 + 16 * i, 2, ra);
-    }
-    unsigned nx = xmm_count(env);
-    for (unsigned i = 0; i < nx; i++) {
-        xmm[i].q[0] = x86_ld_data(env, addr + 160 + 16 * i, 8, ra);
-        xmm[i].q[1] = x86_ld_data(env, addr + 168 + 16 * i, 8, ra);
-    }
-    env->fpuc = cw;
-    set_fsw(env, sw);
-    for (int i = 0; i < 8; i++)
-        env->fptag_empty[i] = !((ftw >> i) & 1);
-    env->fpop = fop & 0x7ff;
-    env->fpip = ip;
-    env->fpdp = dp;
-    env->fpcs = cs;
-    env->fpds = ds;
+    read_x87(env, addr, rex_w, &im, ra);
+    read_xmm(env, addr, xmm, ra);
+    apply_x87(env, &im);
     env->mxcsr = mxcsr;
-    for (int i = 0; i < 8; i++)
-        env->fpregs[fpu_phys(env, i)] = regs[i];
-    for (unsigned i = 0; i < nx; i++) {
-        env->ymm[i].q[0] = xmm[i].q[0];
-        env->ymm[i].q[1] = xmm[i].q[1];
+    apply_xmm(env, xmm);
+}
+
+/* ---- XSAVE (Intel SDM 1, ch. 13): the x87 (bit 0) and SSE (bit 1) components in the
+ * standard format; no AVX, no compacted format, no XSAVEOPT/XSAVEC/XSAVES. ---- */
+#define XSTATE_SUPPORTED 3ULL
+#define XSAVE_HEADER 512
+
+uint64_t helper_xgetbv(X86CPUState *env, uint32_t ecx)
+{
+    uintptr_t ra = GETPC();
+    if (!(env->cr[4] & CR4_OSXSAVE))
+        x86_raise_exception_ra(env, EXCP_UD, 0, false, ra);
+    if (ecx != 0)
+        x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+    return env->xcr0;
+}
+
+void helper_xsetbv(X86CPUState *env, uint32_t ecx, uint64_t value)
+{
+    uintptr_t ra = GETPC();
+    if (!(env->cr[4] & CR4_OSXSAVE))
+        x86_raise_exception_ra(env, EXCP_UD, 0, false, ra);
+    /* XCR0: x87 must stay set; only supported components (SDM 1, 13.3). */
+    if (ecx != 0 || ((env->cr[0] & CR0_PE) && (env->hflags & HF_CPL_MASK)) ||
+        !(value & 1) || (value & ~XSTATE_SUPPORTED))
+        x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+    env->xcr0 = value;
+}
+
+static uint64_t xsave_rfbm(X86CPUState *env)
+{
+    return env->xcr0 & (((uint64_t)(uint32_t)env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX]);
+}
+
+static void xsave_checks(X86CPUState *env, uint64_t addr, uintptr_t ra)
+{
+    if (!(env->cr[4] & CR4_OSXSAVE))
+        x86_raise_exception_ra(env, EXCP_UD, 0, false, ra);
+    if (addr & 63)
+        x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+}
+
+void helper_xsave(X86CPUState *env, uint64_t addr, int rex_w)
+{
+    uintptr_t ra = GETPC();
+    xsave_checks(env, addr, ra);
+    uint64_t rfbm = xsave_rfbm(env);
+    uint64_t bv = x86_ld_data(env, addr + XSAVE_HEADER, 8, ra);
+    if (rfbm & 1)
+        save_x87(env, addr, rex_w, ra);
+    if (rfbm & 2) {
+        save_mxcsr(env, addr, ra);
+        save_xmm(env, addr, ra);
+    }
+    /* XSTATE_BV: the saved components are marked as holding state. */
+    x86_st_data(env, addr + XSAVE_HEADER, (bv & ~rfbm) | rfbm, 8, ra);
+}
+
+void helper_xrstor(X86CPUState *env, uint64_t addr, int rex_w)
+{
+    uintptr_t ra = GETPC();
+    xsave_checks(env, addr, ra);
+    uint64_t rfbm = xsave_rfbm(env);
+    uint64_t bv = x86_ld_data(env, addr + XSAVE_HEADER, 8, ra);
+    uint64_t comp = x86_ld_data(env, addr + XSAVE_HEADER + 8, 8, ra);
+    /* Standard format only: XCOMP_BV = 0, XSTATE_BV within XCR0, reserved header bytes 0. */
+    if (comp || (bv & ~env->xcr0))
+        x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+    for (unsigned o = 16; o < 64; o += 8)
+        if (x86_ld_data(env, addr + XSAVE_HEADER + o, 8, ra))
+            x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+    uint32_t mxcsr = env->mxcsr;
+    if (rfbm & 2) {
+        mxcsr = (uint32_t)x86_ld_data(env, addr + 24, 4, ra);
+        if (mxcsr & ~(uint32_t)MXCSR_MASK)
+            x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
+    }
+    X87Image im;
+    YMMReg xmm[16];
+    if ((rfbm & 1) && (bv & 1))
+        read_x87(env, addr, rex_w, &im, ra);
+    if ((rfbm & 2) && (bv & 2))
+        read_xmm(env, addr, xmm, ra);
+    if (rfbm & 1) {
+        if (bv & 1) {
+            apply_x87(env, &im);
+        } else {
+            helper_fninit(env);      /* x87 initial configuration */
+            memset(env->fpregs, 0, sizeof(env->fpregs));
+        }
+    }
+    if (rfbm & 2) {
+        env->mxcsr = mxcsr;
+        if (bv & 2)
+            apply_xmm(env, xmm);
+        else
+            for (unsigned i = 0; i < xmm_count(env); i++)
+                memset(&env->ymm[i], 0, 16);
     }
 }

@@ -203,6 +203,11 @@ void helper_frstor(X86CPUState *env, uint64_t addr, int data32);
 /* FXSAVE/FXRSTOR (512 bytes, 16-byte aligned: #GP(0) otherwise); rex_w: 64-bit FIP/FDP. */
 void helper_fxsave(X86CPUState *env, uint64_t addr, int rex_w);
 void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w);
+/* XSAVE/XRSTOR (standard format, x87 and SSE components; 64-byte aligned), XGETBV/XSETBV. */
+void helper_xsave(X86CPUState *env, uint64_t addr, int rex_w);
+void helper_xrstor(X86CPUState *env, uint64_t addr, int rex_w);
+uint64_t helper_xgetbv(X86CPUState *env, uint32_t ecx);
+void helper_xsetbv(X86CPUState *env, uint32_t ecx, uint64_t value);
 /* The FSW as FNSTSW reads it (TOP folded in). */
 uint16_t x86_fpu_status_word(const X86CPUState *env);
 

@@ -312,3 +312,40 @@ Test(x86_fpu, env_save_restore)
     wr(0x6018, 0x10000, 4);
     EXPECT_EXC(helper_fxrstor(tenv, 0x6000, 0), EXCP_GP, 0);
 }
+
+Test(x86_fpu, xsave_xrstor_against_host_layout)
+{
+    harness_init();
+    tenv->cr[4] |= CR4_OSXSAVE | CR4_OSFXSR;
+    EXPECT_OK(helper_xsetbv(tenv, 0, 3));
+    EXPECT_EXC(helper_xsetbv(tenv, 0, 7), EXCP_GP, 0);     /* AVX is not supported */
+    EXPECT_EXC(helper_xsetbv(tenv, 0, 2), EXCP_GP, 0);     /* x87 must stay on */
+    cr_assert_eq(helper_xgetbv(tenv, 0), 3);
+    helper_fninit(tenv);
+    helper_fild_ST0(tenv, 42);
+    helper_fldconst(tenv, 3);
+    tenv->mxcsr = 0x1fa0;
+    tenv->ymm[3].q[0] = 0x1122334455667788ULL;
+    tenv->regs[R_EAX] = 3;
+    tenv->regs[R_EDX] = 0;
+    memset(tmem + 0x8000, 0, 1024);
+    EXPECT_OK(helper_xsave(tenv, 0x8000, 1));
+    /* The legacy region is FXSAVE's, and XSTATE_BV marks both components. */
+    helper_fxsave(tenv, 0x9000, 1);
+    cr_assert(!memcmp(tmem + 0x8000, tmem + 0x9000, 416));
+    cr_assert_eq(rd(0x8000 + 512, 8), 3);
+    EXPECT_EXC(helper_xsave(tenv, 0x8010, 1), EXCP_GP, 0);   /* not 64-byte aligned */
+    /* XRSTOR with XSTATE_BV = x87 only: SSE goes to its initial state, MXCSR from memory. */
+    helper_fninit(tenv);
+    tenv->ymm[3].q[0] = 0;
+    tenv->mxcsr = 0x1f80;
+    wr(0x8000 + 512, 1, 8);
+    EXPECT_OK(helper_xrstor(tenv, 0x8000, 1));
+    cr_assert_eq(tenv->fpstt, 6);
+    cr_assert_eq(tenv->mxcsr, 0x1fa0);
+    cr_assert_eq(tenv->ymm[3].q[0], 0);
+    wr(0x8000 + 520, 1, 8);                                    /* XCOMP_BV: compacted */
+    EXPECT_EXC(helper_xrstor(tenv, 0x8000, 1), EXCP_GP, 0);
+    tenv->cr[4] &= ~(uint64_t)CR4_OSXSAVE;
+    EXPECT_EXC(helper_xgetbv(tenv, 0), EXCP_UD, -1);
+}

@@ -495,7 +495,7 @@ Test(x86_seg, control_registers_and_msrs)
     int f0 = tflushes;
     EXPECT_EXC(helper_write_crN(tenv, 0, CR0_PG | CR0_ET), EXCP_GP, 0);   /* PG without PE */
     EXPECT_EXC(helper_write_crN(tenv, 4, CR4_LA57), EXCP_GP, 0);          /* not implemented */
-    EXPECT_EXC(helper_write_crN(tenv, 4, CR4_OSXSAVE), EXCP_GP, 0);
+    EXPECT_EXC(helper_write_crN(tenv, 4, CR4_PCIDE), EXCP_GP, 0);
     /* Enter long mode: EFER.LME, CR4.PAE, then CR0.PG sets EFER.LMA. */
     tenv->regs[R_ECX] = MSR_EFER;
     tenv->regs[R_EAX] = EFER_LME | EFER_SCE;
