@@ -58,6 +58,13 @@ uint32_t helper_movmskpd(X86CPUState *env, const YMMReg *s);
 uint64_t helper_pextr(X86CPUState *env, const YMMReg *s, int w, int size, int index);
 void helper_pinsr(X86CPUState *env, YMMReg *d, int w, int size, int index, uint64_t value);
 void helper_insertps(X86CPUState *env, YMMReg *d, const YMMReg *s, int imm);
+/* SSE3 duplicating moves (d = f(s)). */
+void helper_movsldup(X86CPUState *env, YMMReg *d, const YMMReg *s);
+void helper_movshdup(X86CPUState *env, YMMReg *d, const YMMReg *s);
+void helper_movddup(X86CPUState *env, YMMReg *d, const YMMReg *s);
+/* MASKMOVQ/MASKMOVDQU: store the bytes of d whose mask byte in s has bit 7 set, at the linear
+ * address addr (DS:rDI with segment applied by the translator). */
+void helper_maskmov(X86CPUState *env, const YMMReg *d, const YMMReg *s, int w, uint64_t addr);
 void helper_enter_mmx(X86CPUState *env);
 void helper_emms(X86CPUState *env);
 

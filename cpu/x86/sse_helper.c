@@ -555,3 +555,32 @@ void helper_emms(X86CPUState *env)
 {
     memset(env->fptag_empty, 1, sizeof(env->fptag_empty));
 }
+
+void helper_movsldup(X86CPUState *env, YMMReg *d, const YMMReg *s)
+{
+    YMMReg r = { .d = { s->d[0], s->d[0], s->d[2], s->d[2] } };
+    memcpy(d, &r, 16);
+}
+
+void helper_movshdup(X86CPUState *env, YMMReg *d, const YMMReg *s)
+{
+    YMMReg r = { .d = { s->d[1], s->d[1], s->d[3], s->d[3] } };
+    memcpy(d, &r, 16);
+}
+
+void helper_movddup(X86CPUState *env, YMMReg *d, const YMMReg *s)
+{
+    YMMReg r = { .q = { s->q[0], s->q[0] } };
+    memcpy(d, &r, 16);
+}
+
+void helper_maskmov(X86CPUState *env, const YMMReg *d, const YMMReg *s, int w, uint64_t addr)
+{
+    YMMReg a, m;
+    uintptr_t ra = (uintptr_t)__builtin_return_address(0);
+    load(&a, d, w);
+    load(&m, s, w);
+    for (int i = 0; i < w; i++)
+        if (m.b[i] & 0x80)
+            x86_st_data(env, addr + (uint64_t)i, a.b[i], 1, ra);
+}

@@ -645,3 +645,31 @@ Test(x86_sse, rcp_rsqrt_and_portable_fallback)
         }
     }
 }
+
+Test(x86_sse, sse3_moves_and_maskmov)
+{
+    REQUIRE_HOST_SSE42();
+    harness_init();
+    for (unsigned i = 0; i < scaled(2000); i++) {
+        YMMReg s, h, g, d;
+        random_int_reg(&s);
+        random_int_reg(&d);
+        __m128 vs = _mm_loadu_ps((void *)&s);
+        _mm_storeu_ps((void *)&h, _mm_moveldup_ps(vs));
+        helper_movsldup(tenv, &g, &s);
+        cr_assert(!memcmp(&h, &g, 16), "movsldup");
+        _mm_storeu_ps((void *)&h, _mm_movehdup_ps(vs));
+        helper_movshdup(tenv, &g, &s);
+        cr_assert(!memcmp(&h, &g, 16), "movshdup");
+        _mm_storeu_pd((void *)&h, _mm_movedup_pd(_mm_castps_pd(vs)));
+        helper_movddup(tenv, &g, &s);
+        cr_assert(!memcmp(&h, &g, 16), "movddup");
+        uint8_t hostmem[16], *gm = tmem + 0x5000;
+        memset(hostmem, 0xcc, 16);
+        memset(gm, 0xcc, 16);
+        _mm_maskmoveu_si128(_mm_loadu_si128((void *)&d), _mm_loadu_si128((void *)&s), (char *)hostmem);
+        helper_maskmov(tenv, &d, &s, 16, 0x5000);
+        cr_assert(!memcmp(hostmem, gm, 16), "maskmovdqu");
+        compared += 4;
+    }
+}
