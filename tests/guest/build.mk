@@ -67,7 +67,19 @@ $(G)/$(1).elf: $(patsubst %,$(G)/64/%.o,$(2)) $(guest-lib64) tests/guest/lib/gue
 guest-elfs += $(G)/$(1).elf
 endef
 
+# $(call guest-bios,NAME,OBJECTS): a flat 64 KiB -bios image (lib/bios.ld); no Multiboot
+# runtime, only the console of lib/console.c.
+define guest-bios
+$(G)/$(1).bin.elf: $(patsubst %,$(G)/32/%.o,$(2)) $(G)/lib32/console.o tests/guest/lib/bios.ld
+	$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T tests/guest/lib/bios.ld -o $$@ $$(filter %.o,$$^)
+$(G)/$(1).bin: $(G)/$(1).bin.elf
+	$(GUEST_OBJCOPY) -O binary --gap-fill 0xff -j .text -j .rodata -j .reset $$< $$@
+	@test $$$$(stat -c %s $$@) = 65536 || { echo "$$@: not 64 KiB" >&2; rm -f $$@; exit 1; }
+guest-elfs += $(G)/$(1).bin
+endef
+
 guest-elfs :=
+$(eval $(call guest-bios,bios-reset,bios-reset16 bios-reset))
 $(eval $(call guest32,demo,demo))
 $(eval $(call guest64,cpuid,cpuid))
 $(eval $(call guest64,rdtsc,rdtsc))
