@@ -86,6 +86,10 @@ $(eval $(call guest64,rdtsc,rdtsc))
 $(eval $(call guest32,portio,portio))
 $(eval $(call guest32,realmode,realmode realmode16))
 $(eval $(call guest32,mmio,mmio))
+$(eval $(call guest32,x87-bcd,x87-bcd))
+
+# -mgeneral-regs-only does not allow x87 operands even in asm statements.
+$(G)/32/x87-bcd.o: GUEST_CFLAGS32 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS32)) -mno-sse -mno-mmx
 $(eval $(call guest32,exceptions32,exceptions))
 $(eval $(call guest64,exceptions64,exceptions))
 $(eval $(call guest64,longmode,longmode))
