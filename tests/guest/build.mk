@@ -87,6 +87,16 @@ $(eval $(call guest32,portio,portio))
 $(eval $(call guest32,realmode,realmode realmode16))
 $(eval $(call guest32,mmio,mmio))
 $(eval $(call guest32,x87-bcd,x87-bcd))
+$(eval $(call guest32,multiboot,multiboot))
+
+# The two Multiboot modules multiboot.elf is booted with (tests.list).
+$(G)/mod-a.txt:
+	@mkdir -p $(@D)
+	printf 'module A\n' > $@
+$(G)/mod-b.txt:
+	@mkdir -p $(@D)
+	printf 'module B, longer than A\n' > $@
+guest-elfs += $(G)/mod-a.txt $(G)/mod-b.txt
 
 # -mgeneral-regs-only does not allow x87 operands even in asm statements.
 $(G)/32/x87-bcd.o: GUEST_CFLAGS32 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS32)) -mno-sse -mno-mmx
