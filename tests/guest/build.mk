@@ -116,9 +116,12 @@ GUEST_RUN := tests/guest/run.sh --build $(G)
 GUEST_VIREO ?= $(BUILD)/vireo
 GUEST_ENGINES ?= kvm tcg tcg,backend=interp
 GUEST_STRICT ?= 0
-check-targets += check-guest
+check-targets += check-guest-runner check-guest
 
-.PHONY: check-guest check-guest-qemu
+.PHONY: check-guest check-guest-qemu check-guest-runner
+check-guest-runner: $(G)/cpuid.elf
+	tests/guest/selftest.sh $(G)
+
 check-guest: $(guest-elfs) $(BUILD)/vireo
 	$(GUEST_RUN) --vireo "$(GUEST_VIREO)" --engines "$(GUEST_ENGINES)" $(if $(filter 0,$(GUEST_STRICT)),--no-strict)
 
