@@ -11,9 +11,17 @@ ifeq ($(.DEFAULT_GOAL),)
 endif
 
 G := $(BUILD)/tests/guest
+# The guests are x86 code: the host toolchain on x86-64, a cross toolchain elsewhere
+# (Debian: gcc-x86-64-linux-gnu, binutils-x86-64-linux-gnu).
+ifeq ($(HOST_ARCH),x86_64)
 GUEST_CC ?= $(CC)
 GUEST_LD ?= ld
 GUEST_OBJCOPY ?= objcopy
+else
+GUEST_CC ?= x86_64-linux-gnu-gcc
+GUEST_LD ?= x86_64-linux-gnu-ld
+GUEST_OBJCOPY ?= x86_64-linux-gnu-objcopy
+endif
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -ffreestanding \
     -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
     -mgeneral-regs-only -Itests/guest/lib -MMD -MP
