@@ -2,6 +2,7 @@
  * realmode16.S: from 32-bit protected mode down to real mode and back (Intel SDM 3A 10.9.2
  * "Switching Back to Real-Address Mode", 10.9.1 for the way up). The blob between
  * rm_blob_start and rm_blob_end is position-dependent on 0x8000: it runs as 0800:offset.
+ * With RM_FAULTS defined (realmode-faults16.S) it also takes #UD through the IVT.
  */
 #define BLOB 0x8000
 #define OFF(label) (label - rm_blob_start)
@@ -85,6 +86,20 @@ rm_entry:
     int $0x60
 rm_after_int:
 
+    /* Faults through the IVT: the saved IP is the faulting instruction (SDM 3A 20.1.4). */
+    movw $OFF(rm_fault), %es:0 * 4
+    movw $(BLOB >> 4), %es:0 * 4 + 2
+    movw $OFF(rm_fault), %es:6 * 4
+    movw $(BLOB >> 4), %es:6 * 4 + 2
+    xor %bl, %bl
+    mov $7, %ax
+rm_div_insn:
+    div %bl                         /* #DE: 2 bytes, skipped by rm_fault */
+#ifdef RM_FAULTS
+rm_ud_insn:
+    ud2                             /* #UD: 2 bytes */
+#endif
+
     /* 16-bit arithmetic wraps at 64 KiB and sets CF. */
     mov $0xffff, %ax
     add $1, %ax
@@ -109,6 +124,27 @@ rm_int60:
     mov %ax, %ds:OFF(rm_int_ip)
     iret
 
+/* Vector 0 and 6: record the saved IP, step over the 2-byte instruction. */
+rm_fault:
+    push %bp
+    push %si
+    mov %sp, %bp
+    mov 4(%bp), %si
+    incw %ds:OFF(rm_fault_count)
+    cmp $OFF(rm_div_insn), %si
+    jne 5f
+    incw %ds:OFF(rm_de_at_div)
+5:
+#ifdef RM_FAULTS
+    cmp $OFF(rm_ud_insn), %si
+    jne 6f
+    incw %ds:OFF(rm_ud_at_ud2)
+#endif
+6:  addw $2, 4(%bp)
+    pop %si
+    pop %bp
+    iret
+
 rm_putc:
     push %dx
     push %ax
@@ -129,12 +165,15 @@ rm_idtr:  .word 0x3ff
 rm_gdtr:  .word 8 * 11 - 1
           .long gdt
     .global rm_cs, rm_int_count, rm_int_flags, rm_int_cs, rm_int_ip, rm_carry, rm_wrapped
-    .global rm_after_int
+    .global rm_after_int, rm_fault_count, rm_de_at_div, rm_ud_at_ud2
 rm_cs:        .word 0
 rm_int_count: .word 0
 rm_int_flags: .word 0
 rm_int_cs:    .word 0
 rm_int_ip:    .word 0
+rm_fault_count: .word 0
+rm_de_at_div: .word 0
+rm_ud_at_ud2: .word 0
 rm_wrapped:   .word 0x1234
 rm_carry:     .byte 0
     .balign 4
