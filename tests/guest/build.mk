@@ -96,6 +96,7 @@ $(eval $(call guest32,realmode,realmode realmode16))
 $(eval $(call guest32,realmode-faults,realmode-faults realmode-faults16))
 $(eval $(call guest32,mmio,mmio))
 $(eval $(call guest32,x87-bcd,x87-bcd))
+$(eval $(call guest32,smc,smc))
 $(eval $(call guest32,multiboot,multiboot))
 
 # The two Multiboot modules multiboot.elf is booted with (tests.list).

@@ -21,7 +21,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 build=build/tests/guest
 vireo=${VIREO:-build/vireo}
 engines="kvm tcg tcg,backend=interp"
-tmo=30
+tmo=60
 strict=1
 update=0
 only=()
