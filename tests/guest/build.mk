@@ -98,6 +98,14 @@ $(eval $(call guest32,mmio,mmio))
 $(eval $(call guest32,x87-bcd,x87-bcd))
 $(eval $(call guest32,smc,smc))
 $(eval $(call guest32,multiboot,multiboot))
+$(eval $(call guest32,exceptions32,exceptions))
+$(eval $(call guest64,exceptions64,exceptions))
+$(eval $(call guest64,longmode,longmode))
+$(eval $(call guest32,softint32,softint))
+$(eval $(call guest64,softint64,softint))
+
+# -mgeneral-regs-only does not allow x87 operands even in asm statements.
+$(G)/32/x87-bcd.o: GUEST_CFLAGS32 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS32)) -mno-sse -mno-mmx
 
 # The two Multiboot modules multiboot.elf is booted with (tests.list).
 $(G)/mod-a.txt:
@@ -107,14 +115,6 @@ $(G)/mod-b.txt:
 	@mkdir -p $(@D)
 	printf 'module B, longer than A\n' > $@
 guest-elfs += $(G)/mod-a.txt $(G)/mod-b.txt
-
-# -mgeneral-regs-only does not allow x87 operands even in asm statements.
-$(G)/32/x87-bcd.o: GUEST_CFLAGS32 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS32)) -mno-sse -mno-mmx
-$(eval $(call guest32,exceptions32,exceptions))
-$(eval $(call guest64,exceptions64,exceptions))
-$(eval $(call guest64,longmode,longmode))
-$(eval $(call guest32,softint32,softint))
-$(eval $(call guest64,softint64,softint))
 
 all-targets += $(guest-elfs)
 
