@@ -14,7 +14,7 @@
  * memory at all.
  */
 static uint8_t *cache_rw, *cache_rx;
-static size_t cache_size, cache_used;
+static size_t cache_size, cache_used, cache_reserved;
 static bool cache_dual, cache_exec;
 static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t cache_gen = 1;
@@ -95,6 +95,18 @@ void tcg_cache_make_exec(void)
         fatal("tcg: mprotect(RX) of the code cache failed: %s", strerror(errno));
     if (cache_exec)
         __builtin___clear_cache((char *)cache_rx, (char *)cache_rx + cache_used);
+}
+
+/* Permanent space at the start of the cache (a back end's prologue), kept by
+ * flushes. Only before the first block. */
+void *tcg_cache_reserve(size_t n, void **rx)
+{
+    if (cache_used != cache_reserved)
+        fatal("tcg: code cache reservation after blocks were generated");
+    size_t start = ALIGN_UP(cache_used, 64);
+    cache_used = cache_reserved = start + n;
+    *rx = cache_rx + start;
+    return cache_rw + start;
 }
 
 /* ---------------------------------------------------------------- hashing */
@@ -183,7 +195,7 @@ static void flush_locked(void)
             free(e);
         }
     }
-    cache_used = 0;
+    cache_used = cache_reserved;
     cache_gen++;
     stats.flushes++;
     stats.blocks = 0;

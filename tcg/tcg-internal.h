@@ -192,6 +192,7 @@ bool tcg_cache_init(size_t size, bool exec);
 /* RW address for an RX code address (identity without dual mapping). */
 void *tcg_rx_to_rw(const void *rx);
 void tcg_cache_make_writable(void);
+void *tcg_cache_reserve(size_t n, void **rx);
 void tcg_cache_make_exec(void);
 
 /* Internal helpers (helpers.c). */

@@ -400,10 +400,10 @@ bool tcg_select_backend(TCGBackendKind kind)
     }
     if (b == tcg_backend)
         return true;
+    /* Blocks of one back end mean nothing to the other. */
+    tcg_tb_flush();
     if (b->init && !b->init())
         return false;
-    if (tcg_backend)
-        tcg_tb_flush();
     tcg_backend = b;
     return true;
 }

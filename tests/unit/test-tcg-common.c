@@ -125,7 +125,7 @@ uintptr_t t_run(TranslationBlock *tb)
 
 int t_nb_backends(void)
 {
-    return 1;   /* interp only until the native back end lands */
+    return tcg_native_available() ? 2 : 1;
 }
 
 TCGBackendKind t_backend(int i)
