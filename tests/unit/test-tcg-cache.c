@@ -1,0 +1,382 @@
+/* test-tcg-cache.c: code cache: chaining, invalidation, flushes, exit requests, precise state, W^X. */
+#include <criterion/criterion.h>
+#include "tests/unit/test-tcg-common.h"
+#include "util/log.h"
+#include <unistd.h>
+
+/*
+ * A three-block guest "program" in the fake CPU:
+ *   0x100: r0 += 1; goto 0x200
+ *   0x200: r1 += r0; if r0 <u 10 goto 0x100 else goto 0x300
+ *   0x300: exit with idx TB_EXIT_NOCHAIN
+ * Each block sets pc before leaving, so a driver can follow it.
+ */
+static void translate_prog(TranslationBlock *tb, void *opaque)
+{
+    tcg_gen_insn_start(tb->pc, 0);
+    switch (tb->pc) {
+    case 0x100:
+        tcg_gen_addi_i64(t_r[0], t_r[0], 1);
+        tcg_gen_goto_tb(0);
+        tcg_gen_movi_i64(t_pc, 0x200);
+        tcg_gen_exit_tb(tb, 0);
+        break;
+    case 0x200: {
+        TCGLabel *done = gen_new_label();
+        tcg_gen_add_i64(t_r[1], t_r[1], t_r[0]);
+        tcg_gen_brcondi_i64(TCG_COND_GEU, t_r[0], 10, done);
+        tcg_gen_goto_tb(0);
+        tcg_gen_movi_i64(t_pc, 0x100);
+        tcg_gen_exit_tb(tb, 0);
+        gen_set_label(done);
+        tcg_gen_goto_tb(1);
+        tcg_gen_movi_i64(t_pc, 0x300);
+        tcg_gen_exit_tb(tb, 1);
+        break;
+    }
+    default:
+        tcg_gen_movi_i64(t_r[2], 0x300);
+        tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
+        break;
+    }
+    tb->size = 4;
+    tb->icount = 1;
+}
+
+static TCGJumpCache jc;
+
+static TranslationBlock *find(uint64_t pc)
+{
+    TranslationBlock *tb = tcg_jc_lookup(&jc, pc, 0, 0);
+    if (!tb)
+        tb = tcg_tb_lookup(pc, pc, 0, 0);
+    if (!tb)
+        tb = tcg_tb_gen(pc, pc, 0, 0, 0, translate_prog, NULL);
+    tcg_jc_insert(&jc, tb);
+    return tb;
+}
+
+/* A minimal driver loop; returns how many times generated code returned to it. */
+static unsigned drive(uint64_t pc, bool link)
+{
+    unsigned returns = 0;
+    TranslationBlock *last = NULL;
+    unsigned idx = 0;
+    for (;;) {
+        TranslationBlock *tb = find(pc);
+        if (link && last && idx < 2)
+            tcg_tb_link(last, idx, tb);
+        uintptr_t r = tcg_tb_exec(&tenv, tb);
+        returns++;
+        last = TB_EXIT_TB(r);
+        idx = TB_EXIT_INDEX(r);
+        if (idx == TB_EXIT_NOCHAIN || idx == TB_EXIT_REQUESTED)
+            return returns;
+        pc = tenv.pc;
+        cr_assert_lt(returns, 1000);
+    }
+}
+
+static void reset_regs(void)
+{
+    memset(tenv.r, 0, sizeof(tenv.r));
+    tenv.pc = 0;
+    tenv.exit_req = 0;
+}
+
+Test(tcg_cache, chained_loop_runs_without_returning)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        memset(&jc, 0, sizeof(jc));
+        reset_regs();
+        unsigned unlinked = drive(0x100, false);
+        cr_assert_eq(tenv.r[0], 10);
+        cr_assert_eq(tenv.r[1], 55);
+        cr_assert_eq(tenv.r[2], 0x300);
+        cr_assert_eq(unlinked, 21, "%s: %u returns without chaining", tcg_backend_name(), unlinked);
+
+        /* First chained run links the slots as it goes; the second runs the
+         * whole loop inside generated code. */
+        reset_regs();
+        drive(0x100, true);
+        reset_regs();
+        unsigned chained = drive(0x100, true);
+        cr_assert_eq(tenv.r[0], 10);
+        cr_assert_eq(tenv.r[1], 55);
+        cr_assert_eq(chained, 1, "%s: %u returns with chaining", tcg_backend_name(), chained);
+        TCGStats st;
+        tcg_stats_get(&st);
+        cr_assert_geq(st.chains, 3);
+        cr_assert_eq(st.blocks, 3, "blocks live after a back-end switch flush");
+    }
+}
+
+Test(tcg_cache, invalidation_unlinks_and_removes)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        memset(&jc, 0, sizeof(jc));
+        reset_regs();
+        drive(0x100, true);
+        reset_regs();
+        cr_assert_eq(drive(0x100, true), 1);
+        cr_assert(tcg_page_has_code(0x200));
+        TranslationBlock *b200 = tcg_tb_lookup(0x200, 0x200, 0, 0);
+        cr_assert_not_null(b200);
+
+        TCGStats st0;
+        tcg_stats_get(&st0);
+        /* A guest store into [0x200, 0x204): only that block goes. */
+        cr_assert_eq(tcg_tb_invalidate_phys_range(0x202, 0x203), 1);
+        cr_assert_null(tcg_tb_lookup(0x200, 0x200, 0, 0));
+        cr_assert_null(tcg_jc_lookup(&jc, 0x200, 0, 0));
+        cr_assert_not_null(tcg_tb_lookup(0x100, 0x100, 0, 0));
+        cr_assert_eq(tcg_tb_invalidate_phys_range(0x204, 0x300), 0);
+        /* The 0x100 block must not jump into the dead block any more. */
+        TranslationBlock *b100 = tcg_tb_lookup(0x100, 0x100, 0, 0);
+        reset_regs();
+        uintptr_t r = tcg_tb_exec(&tenv, b100);
+        cr_assert_eq(TB_EXIT_TB(r), b100);
+        cr_assert_eq(TB_EXIT_INDEX(r), 0);
+        cr_assert_eq(tenv.r[0], 1);
+        cr_assert_eq(tenv.r[1], 0);
+        cr_assert_not(tcg_tb_link(b100, 0, b200), "linking to an invalid block");
+        TCGStats st;
+        tcg_stats_get(&st);
+        cr_assert_geq(st.unlinks - st0.unlinks, 1);
+        cr_assert_eq(st.invalidated - st0.invalidated, 1);
+        /* Retranslation brings the loop back. */
+        reset_regs();
+        drive(0x100, true);
+        cr_assert_eq(tenv.r[1], 55);
+        /* The page list survives and a whole-page invalidation takes all three. */
+        cr_assert_eq(tcg_tb_invalidate_phys_range(0, 0x1000), 3);
+        cr_assert_not(tcg_page_has_code(0x200));
+    }
+}
+
+Test(tcg_cache, exit_request_stops_a_chained_loop)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        memset(&jc, 0, sizeof(jc));
+        reset_regs();
+        drive(0x100, true);
+        reset_regs();
+        tenv.exit_req = 1;
+        TranslationBlock *tb = find(0x100);
+        uintptr_t r = tcg_tb_exec(&tenv, tb);
+        cr_assert_eq(TB_EXIT_INDEX(r), TB_EXIT_REQUESTED);
+        cr_assert_eq(TB_EXIT_TB(r), tb);
+        cr_assert_eq(tenv.r[0], 0, "no guest state changed before the check");
+    }
+}
+
+Test(tcg_cache, flush_drops_everything)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        memset(&jc, 0, sizeof(jc));
+        reset_regs();
+        drive(0x100, true);
+        uint32_t gen = tcg_cache_gen();
+        tcg_tb_flush();
+        cr_assert_neq(tcg_cache_gen(), gen);
+        cr_assert_null(tcg_jc_lookup(&jc, 0x100, 0, 0));
+        cr_assert_null(tcg_tb_lookup(0x100, 0x100, 0, 0));
+        cr_assert_not(tcg_page_has_code(0x100));
+        reset_regs();
+        drive(0x100, true);
+        cr_assert_eq(tenv.r[1], 55);
+    }
+}
+
+static void body_many(void *opaque)
+{
+    /* a largish block: 200 ops */
+    for (int i = 0; i < 100; i++) {
+        tcg_gen_addi_i64(t_r[0], t_r[0], 1);
+        tcg_gen_xor_i64(t_r[1], t_r[1], t_r[0]);
+    }
+}
+
+Test(tcg_cache, flushes_when_full)
+{
+    TCGConfig cfg = { .backend = TCG_BACKEND_INTERP, .code_size = 1 * MiB };
+    /* First tcg_init of this test process: the cache gets this size. */
+    cr_assert(tcg_init(&cfg));
+    t_setup(TCG_BACKEND_AUTO);
+    TCGStats st;
+    tcg_stats_get(&st);
+    cr_assert_eq(st.code_capacity, 1 * MiB);
+    uint64_t flushes0 = st.flushes;
+    uint64_t want0 = 0, want1 = 0;
+    memset(tenv.r, 0, sizeof(tenv.r));
+    for (int i = 0; i < 3000; i++) {
+        TranslationBlock *tb = t_gen(0x10000 + i * 4, body_many, NULL);
+        t_run(tb);
+        for (int k = 0; k < 100; k++) {
+            want0++;
+            want1 ^= want0;
+        }
+    }
+    cr_assert_eq(tenv.r[0], want0);
+    cr_assert_eq(tenv.r[1], want1);
+    tcg_stats_get(&st);
+    cr_assert_gt(st.flushes, flushes0, "3000 blocks of 200 ops overflow 1 MiB");
+    cr_assert_geq(st.blocks_total, 3000);
+}
+
+Test(tcg_cache, no_writable_executable_mapping)
+{
+    t_setup(TCG_BACKEND_AUTO);
+    TranslationBlock *tb = t_gen(0x100, body_many, NULL);
+    t_run(tb);
+    FILE *f = fopen("/proc/self/maps", "r");
+    cr_assert_not_null(f);
+    char line[512];
+    int exec_maps = 0;
+    while (fgets(line, sizeof line, f)) {
+        char perms[8] = "";
+        sscanf(line, "%*s %7s", perms);
+        cr_assert_not(perms[0] == 'r' && perms[1] == 'w' && perms[2] == 'x', "RWX mapping: %s", line);
+        exec_maps += perms[2] == 'x';
+    }
+    fclose(f);
+    cr_assert_gt(exec_maps, 0);
+}
+
+/* ---------------------------------------------------------------- precise exceptions */
+
+static uint64_t helper_seen_r0;
+static uintptr_t helper_ra;
+
+static void helper_raise(void *env)
+{
+    TEnv *e = env;
+    helper_seen_r0 = e->r[0];
+    helper_ra = TCG_GETPC();
+    siglongjmp(t_fault_jmp, 2);
+}
+
+static const TCGHelperInfo info_raise = TCG_HELPER(helper_raise, 0, TCG_TYPE_VOID, TCG_TYPE_PTR);
+
+static int fault_kind;
+
+static void translate_faulting(TranslationBlock *tb, void *opaque)
+{
+    TCGv_i64 a = tcg_temp_new_i64(), v = tcg_temp_new_i64();
+    tcg_gen_insn_start(0x500, 1);
+    tcg_gen_addi_i64(t_r[0], t_r[0], 5);
+    tcg_gen_insn_start(0x503, 2);
+    tcg_gen_movi_i64(a, T_RAM_BASE + 0x10);
+    tcg_gen_guest_ld_i64(v, a, 0, MO_UQ);
+    tcg_gen_add_i64(t_r[1], t_r[1], v);
+    tcg_gen_insn_start(0x507, 3);
+    tcg_gen_addi_i64(t_r[0], t_r[0], 100);
+    if (fault_kind == 1)
+        tcg_gen_call1(&info_raise, TCG_NORET, tcg_env);
+    tcg_gen_insn_start(0x50a, 4);
+    tcg_gen_movi_i64(a, T_RAM_BASE + 0x3010);   /* the "MMIO" page: slow path */
+    tcg_gen_guest_st_i64(t_r[0], a, 1, MO_UQ);
+    tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
+    tb->size = 14;
+    tb->icount = 4;
+}
+
+Test(tcg_cache, slow_path_fault_restores_guest_insn)
+{
+    for (volatile int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        reset_regs();
+        fault_kind = 0;
+        t_fault_addr = T_RAM_BASE + 0x3010;
+        TranslationBlock *tb = tcg_tb_gen(0x500, 0x500, 0, 0, 0, translate_faulting, NULL);
+        if (sigsetjmp(t_fault_jmp, 1) == 0) {
+            tcg_tb_exec(&tenv, tb);
+            cr_assert_fail("%s: the store should have faulted", tcg_backend_name());
+        }
+        uint64_t words[TCG_INSN_START_WORDS];
+        cr_assert_eq(tcg_restore_state(t_fault_ra, words), tb, "%s", tcg_backend_name());
+        cr_assert_eq(words[0], 0x50a, "%s: fault at %#" PRIx64, tcg_backend_name(), words[0]);
+        cr_assert_eq(words[1], 4);
+        /* Globals were written back before the access that faulted. */
+        cr_assert_eq(tenv.r[0], 105);
+        cr_assert_eq(tenv.r[1], t_ram_ld(T_RAM_BASE + 0x10, 8));
+        cr_assert_null(tcg_restore_state((uintptr_t)&words, words));
+        t_fault_addr = ~0ull;
+    }
+}
+
+Test(tcg_cache, helper_raise_sees_synced_globals_and_its_insn)
+{
+    for (volatile int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        reset_regs();
+        fault_kind = 1;
+        TranslationBlock *tb = tcg_tb_gen(0x500, 0x500, 0, 0, 0, translate_faulting, NULL);
+        if (sigsetjmp(t_fault_jmp, 1) == 0) {
+            tcg_tb_exec(&tenv, tb);
+            cr_assert_fail("the helper should have raised");
+        }
+        cr_assert_eq(helper_seen_r0, 105, "%s", tcg_backend_name());
+        uint64_t words[TCG_INSN_START_WORDS];
+        cr_assert_eq(tcg_restore_state(helper_ra, words), tb);
+        cr_assert_eq(words[0], 0x507, "%s: helper at %#" PRIx64, tcg_backend_name(), words[0]);
+        cr_assert_eq(words[1], 3);
+    }
+}
+
+Test(tcg_cache, guest_access_fast_and_slow_paths)
+{
+    for (volatile int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        reset_regs();
+        fault_kind = 0;
+        t_fault_addr = ~0ull;
+        t_slow_loads = t_slow_stores = 0;
+        TranslationBlock *tb = tcg_tb_gen(0x500, 0x500, 0, 0, 0, translate_faulting, NULL);
+        tcg_tb_exec(&tenv, tb);
+        cr_assert_eq(t_slow_loads, 0, "%s: RAM load hits the TLB", tcg_backend_name());
+        cr_assert_eq(t_slow_stores, 1, "%s: MMIO store takes the slow path", tcg_backend_name());
+        cr_assert_eq(t_ram_ld(T_RAM_BASE + 0x3010, 8), 105);
+        /* Drop the TLB: the load goes slow too, and still gets the same value. */
+        memset(tenv.tlb, 0xff, sizeof(tenv.tlb));
+        reset_regs();
+        tcg_tb_exec(&tenv, tb);
+        cr_assert_eq(t_slow_loads, 1);
+        cr_assert_eq(tenv.r[1], t_ram_ld(T_RAM_BASE + 0x10, 8));
+    }
+}
+
+/* ---------------------------------------------------------------- dumps, stats */
+
+Test(tcg_cache, op_dump_and_stats)
+{
+    char path[] = "/tmp/vireo-tcg-dump-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert(log_set_file(path));
+    log_mask = LOG_OP | LOG_OP_OPT;
+    t_setup(TCG_BACKEND_AUTO);
+    t_gen(0x100, body_many, NULL);
+    log_mask = 0;
+    fflush(log_file());
+    FILE *f = fopen(path, "r");
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    unlink(path);
+    cr_assert(strstr(buf, "add_i64 r0,r0,$0x1"), "IR dump:\n%.400s", buf);
+    cr_assert(strstr(buf, "OP after optimization"));
+    char *sbuf;
+    size_t slen;
+    FILE *m = open_memstream(&sbuf, &slen);
+    tcg_stats_dump(m);
+    fclose(m);
+    cr_assert(strstr(sbuf, "blocks          1 live"), "%s", sbuf);
+    free(sbuf);
+}
