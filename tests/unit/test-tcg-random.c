@@ -1,6 +1,7 @@
 /* test-tcg-random.c: random IR op sequences on every back end, checked against a plain C evaluator. */
 #include <criterion/criterion.h>
 #include "tests/unit/test-tcg-common.h"
+#include "util/log.h"
 
 /*
  * A program is a list of RInsn over 8 i64 variables (r0-r5 globals, 2 temps)
@@ -636,7 +637,12 @@ static uint64_t run_random(uint64_t seed, uint64_t count)
         for (int i = 0; i < 64; i++)
             tenv.scratch[i] = (uint8_t)rnd();
         Prog p = { insn, n };
+        /* TCG_DEBUG_BLOCK=N dumps the IR of random block N to stderr. */
+        const char *dbg = getenv("TCG_DEBUG_BLOCK");
+        if (dbg && strtoul(dbg, NULL, 0) == block)
+            log_mask = LOG_OP | LOG_OP_OPT;
         TranslationBlock *tb = t_gen(0x1000 + block * 4, emit_prog, &p);
+        log_mask = 0;
         check_prog("random", block, insn, n, tb);
         done += n;
         block++;
