@@ -4,6 +4,7 @@
 #include "tcg/tcg-internal.h"
 #include <sys/mman.h>
 #include <unistd.h>
+#include <capstone/capstone.h>
 
 /*
  * Memory: with a native back end the cache is one memfd mapped twice, a
@@ -51,7 +52,9 @@ bool tcg_cache_init(size_t size, bool exec)
         cache_rx = cache_rw;
         return true;
     }
-    int fd = memfd_create("vireo-tcg", MFD_CLOEXEC);
+    /* VIREO_TCG_NO_MEMFD=1 forces the mprotect fallback (tests). */
+    const char *no_memfd = getenv("VIREO_TCG_NO_MEMFD");
+    int fd = no_memfd && *no_memfd == '1' ? -1 : memfd_create("vireo-tcg", MFD_CLOEXEC);
     if (fd >= 0 && ftruncate(fd, (off_t)size) == 0) {
         void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         void *rx = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
@@ -228,6 +231,28 @@ static TranslationBlock *tb_alloc(void)
 
 #define CACHE_MIN_FREE (256 * KiB)
 
+/* -d out_asm: the host code of a block (disassembled with capstone when native). */
+static void dump_host_code(const TranslationBlock *tb)
+{
+    log_lock();
+    log_printf("OUT: [size=%u] pc 0x%" PRIx64 " (%s)\n", tb->tc_size, tb->pc, tcg_backend_name());
+    csh h;
+    cs_insn *insn;
+    size_t n = 0;
+    if (tcg_backend->needs_exec && cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
+        n = cs_disasm(h, tb->tc_ptr, tb->tc_size, (uintptr_t)tb->tc_ptr, 0, &insn);
+        for (size_t i = 0; i < n; i++)
+            log_printf("  0x%" PRIx64 ":  %-8s %s\n", insn[i].address, insn[i].mnemonic, insn[i].op_str);
+        if (n)
+            cs_free(insn, n);
+        cs_close(&h);
+    } else {
+        log_printf("  %u bytes of interpreter bytecode\n", tb->tc_size);
+    }
+    log_printf("\n");
+    log_unlock();
+}
+
 TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, uint32_t flags,
                              uint32_t cflags, TCGTranslateFn *translate, void *opaque)
 {
@@ -303,6 +328,8 @@ TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, ui
     }
     tb->gen = cache_gen;
     tb->n_insns = n_insns;
+    if (log_enabled(LOG_OUT_ASM))
+        dump_host_code(tb);
     tb->insn_map = xmalloc((n_insns ? n_insns : 1) * sizeof(TCGInsnMap));
     for (uint32_t i = 0, k = 0; i < (uint32_t)s->nb_ops; i++) {
         TCGOp *op = &s->ops[i];

@@ -439,7 +439,17 @@ typedef struct TCGJumpCache {
 /* Generates a block: calls translate(tb, opaque) with tb's key fields set, the
  * callback emits IR; then the engine optimizes and emits code, inserts the block
  * in the hash table and in the page lists for page(phys_pc) and page2_phys.
- * Flushes the whole cache first if it is full. Never returns NULL. */
+ * Flushes the whole cache first if it is full. Never returns NULL.
+ * Rules for the callback:
+ *  - stop after (tb->cflags & CF_COUNT_MASK) guest instructions (if nonzero);
+ *    the engine retranslates with a smaller count if a block runs out of temps
+ *    or labels, so the callback may be called more than once for one block;
+ *  - end every path with tcg_gen_exit_tb() (optionally after goto_tb);
+ *  - never longjmp out (the engine holds its lock): if fetching the first
+ *    instruction faults, emit a call to a helper that raises the fault when the
+ *    block runs, then exit; if a later one faults, end the block before it;
+ *  - set tb->size, tb->icount and, when the code crosses into a second
+ *    physical page, tb->page2_phys. */
 typedef void TCGTranslateFn(TranslationBlock *tb, void *opaque);
 TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, uint32_t flags,
                              uint32_t cflags, TCGTranslateFn *translate, void *opaque);

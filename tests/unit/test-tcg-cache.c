@@ -247,6 +247,35 @@ Test(tcg_cache, no_writable_executable_mapping)
     cr_assert_gt(exec_maps, 0);
 }
 
+Test(tcg_cache, mprotect_fallback_runs_and_stays_wx)
+{
+    /* This test process has not initialized tcg yet: force the single mapping. */
+    setenv("VIREO_TCG_NO_MEMFD", "1", 1);
+    t_setup(TCG_BACKEND_AUTO);
+    memset(&jc, 0, sizeof(jc));
+    reset_regs();
+    drive(0x100, true);
+    reset_regs();
+    cr_assert_eq(drive(0x100, true), 1, "chaining patches code through mprotect flips");
+    cr_assert_eq(tenv.r[1], 55);
+    char *sbuf;
+    size_t slen;
+    FILE *m = open_memstream(&sbuf, &slen);
+    tcg_stats_dump(m);
+    fclose(m);
+    if (tcg_native_available())
+        cr_assert(strstr(sbuf, "mprotect W^X"), "%s", sbuf);
+    free(sbuf);
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char perms[8] = "";
+        sscanf(line, "%*s %7s", perms);
+        cr_assert_not(perms[0] == 'r' && perms[1] == 'w' && perms[2] == 'x', "RWX mapping: %s", line);
+    }
+    fclose(f);
+}
+
 /* ---------------------------------------------------------------- precise exceptions */
 
 static uint64_t helper_seen_r0;
@@ -359,7 +388,7 @@ Test(tcg_cache, op_dump_and_stats)
     cr_assert_geq(fd, 0);
     close(fd);
     cr_assert(log_set_file(path));
-    log_mask = LOG_OP | LOG_OP_OPT;
+    log_mask = LOG_OP | LOG_OP_OPT | LOG_OUT_ASM;
     t_setup(TCG_BACKEND_AUTO);
     t_gen(0x100, body_many, NULL);
     log_mask = 0;
@@ -372,6 +401,9 @@ Test(tcg_cache, op_dump_and_stats)
     unlink(path);
     cr_assert(strstr(buf, "add_i64 r0,r0,$0x1"), "IR dump:\n%.400s", buf);
     cr_assert(strstr(buf, "OP after optimization"));
+    cr_assert(strstr(buf, "OUT: [size="));
+    if (tcg_native_available())
+        cr_assert(strstr(buf, "jmp "), "disassembly expected:\n%.2000s", strstr(buf, "OUT:"));
     char *sbuf;
     size_t slen;
     FILE *m = open_memstream(&sbuf, &slen);
