@@ -303,7 +303,7 @@ static void remove_unreachable(TCGContext *s)
             to_nop(op);
             continue;
         }
-        if (op->opc == INDEX_op_br || op->opc == INDEX_op_exit_tb)
+        if (op->opc == INDEX_op_br || op->opc == INDEX_op_exit_tb || op->opc == INDEX_op_goto_ptr)
             dead = true;
     }
     /* A label whose only references were removed above is now unused too. */

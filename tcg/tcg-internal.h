@@ -65,6 +65,7 @@
     DEF(call, 0, 0, 1, TCG_OPF_CALL_CLOBBER) \
     DEF(insn_start, 0, 0, 2, TCG_OPF_SIDE_EFFECTS | TCG_OPF_NOT_PRESENT) \
     DEF(goto_tb, 0, 0, 1, TCG_OPF_BB_END | TCG_OPF_SIDE_EFFECTS) \
+    DEF(goto_ptr, 0, 1, 0, TCG_OPF_BB_END | TCG_OPF_SIDE_EFFECTS) \
     DEF(exit_tb, 0, 0, 1, TCG_OPF_BB_END | TCG_OPF_SIDE_EFFECTS)
 
 typedef enum TCGOpcode {

@@ -521,6 +521,23 @@ void tcg_gen_exit_tb(const TranslationBlock *tb, unsigned idx)
     op->args[0] = (uintptr_t)tb | idx;
 }
 
+static TCGHelperInfo lookup_info = {
+    .name = "lookup_tb", .flags = TCG_CALL_NO_WRITE_GLOBALS | TCG_CALL_NO_RAISE,
+    .ret = TCG_TYPE_PTR, .nargs = 1, .args = { TCG_TYPE_PTR },
+};
+
+void tcg_gen_lookup_and_goto_ptr(void)
+{
+    if (!tcg_config.lookup_tb)
+        fatal("tcg: lookup_and_goto_ptr emitted but the driver registered no lookup_tb");
+    lookup_info.func = (void *)tcg_config.lookup_tb;
+    TCGv_ptr p = tcg_temp_new_ptr();
+    tcg_gen_call1(&lookup_info, tcg_ref(p), tcg_env);
+    TCGOp *op = tcg_emit_op(INDEX_op_goto_ptr, TCG_TYPE_PTR);
+    op->args[0] = p.n;
+    tcg_temp_free_ptr(p);
+}
+
 void tcg_gen_goto_tb(unsigned n)
 {
     if (n > 1 || (tcg_ctx->goto_tb_used & (1 << n)))

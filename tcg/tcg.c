@@ -310,7 +310,7 @@ void tcg_liveness(TCGContext *s)
             for (int k = 0; k < nt; k++)
                 live[k] = k < s->nb_globals || used_later[k];
         }
-        if (op->opc == INDEX_op_exit_tb) {
+        if (op->opc == INDEX_op_exit_tb || op->opc == INDEX_op_goto_ptr) {
             /* nothing of a temp survives the block */
             for (int k = s->nb_globals; k < nt; k++)
                 live[k] = 0;

@@ -291,6 +291,13 @@ void tcg_gen_exit_tb(const TranslationBlock *tb, unsigned idx);
  * be used at most once per block. */
 void tcg_gen_goto_tb(unsigned n);
 
+/* Indirect jump that stays in generated code: writes back globals, calls the
+ * driver's TCGConfig.lookup_tb(env) (which reads the next guest PC and mode
+ * from env and returns that block, or NULL), and jumps straight into the block
+ * found; if none, the block exits with the value TB_EXIT_NOCHAIN (no tb).
+ * Use it after storing the next PC for returns and indirect jumps/calls. */
+void tcg_gen_lookup_and_goto_ptr(void);
+
 /* ---------------------------------------------------------------- helpers
  * A helper is a plain C function taking up to 6 integer/pointer arguments and
  * returning void, an integer or a pointer. Its TCGHelperInfo says what it does
@@ -386,6 +393,9 @@ typedef struct TCGConfig {
      * and leaves with TB_EXIT_REQUESTED when it is nonzero (interrupts, kicks). */
     bool exit_request;
     intptr_t exit_request_ofs;
+    /* For tcg_gen_lookup_and_goto_ptr(): the next block for the state in env,
+     * or NULL. Must not longjmp. Typically tcg_jc_lookup on the CPU's jump cache. */
+    TranslationBlock *(*lookup_tb)(void *env);
 } TCGConfig;
 
 /* One-time set-up. Returns false (with error_report) if the requested back end

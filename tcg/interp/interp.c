@@ -421,6 +421,15 @@ static uintptr_t interp_exec(void *env_ptr, TranslationBlock *tb)
             }
             break;
         }
+        case INDEX_op_goto_ptr: {
+            TranslationBlock *d = (TranslationBlock *)(uintptr_t)RD64(pc[0]);
+            if (!d)
+                return TB_EXIT_NOCHAIN;
+            tb = d;
+            code = pc = tb->tc_ptr;
+            bases[2] = tb->tc_ptr;
+            break;
+        }
         case INDEX_op_exit_tb:
             return (uintptr_t)(pc[0] | (uint64_t)pc[1] << 32);
         default:

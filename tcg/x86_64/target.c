@@ -934,6 +934,18 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
             sync_all(g);
             emit_goto_tb(g, tb, (unsigned)op->args[0]);
             break;
+        case INDEX_op_goto_ptr: {
+            int r = temp_in(g, T(g, op->args[0]), ALL_REGS);
+            sync_all(g);
+            rr(g, 0x85 | P_W, r, r);                       /* test r, r */
+            b1(g, 0x74);                                    /* jz not_found */
+            uint8_t *jz = g->p;
+            b1(g, 0);
+            rm_mem(g, 0xff, 4, r, -1, (int32_t)offsetof(TranslationBlock, tc_ptr));   /* jmp *tc_ptr */
+            *jz = (uint8_t)(g->p - (jz + 1));
+            emit_exit(g, TB_EXIT_NOCHAIN);
+            break;
+        }
         case INDEX_op_add: case INDEX_op_sub: case INDEX_op_and: case INDEX_op_or:
         case INDEX_op_xor: case INDEX_op_mul:
             emit_binop(g, op);

@@ -112,6 +112,57 @@ Test(tcg_cache, chained_loop_runs_without_returning)
     }
 }
 
+/* The same loop with indirect jumps: every block ends in lookup_and_goto_ptr. */
+static void translate_indirect(TranslationBlock *tb, void *opaque)
+{
+    tcg_gen_insn_start(tb->pc, 0);
+    switch (tb->pc) {
+    case 0x1100:
+        tcg_gen_addi_i64(t_r[0], t_r[0], 1);
+        tcg_gen_movi_i64(t_pc, 0x1200);
+        tcg_gen_lookup_and_goto_ptr();
+        break;
+    case 0x1200: {
+        TCGLabel *done = gen_new_label();
+        tcg_gen_add_i64(t_r[1], t_r[1], t_r[0]);
+        tcg_gen_brcondi_i64(TCG_COND_GEU, t_r[0], 10, done);
+        tcg_gen_movi_i64(t_pc, 0x1100);
+        tcg_gen_lookup_and_goto_ptr();
+        gen_set_label(done);
+        tcg_gen_movi_i64(t_pc, 0x1300);
+        tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN + 0);
+        break;
+    }
+    }
+    tb->size = 4;
+    tb->icount = 1;
+}
+
+Test(tcg_cache, lookup_and_goto_ptr_stays_in_generated_code)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        unsigned returns = 0;
+        for (int round = 0; round < 2; round++) {
+            reset_regs();
+            tenv.pc = 0x1100;
+            returns = 0;
+            while (tenv.pc != 0x1300) {
+                TranslationBlock *tb = tcg_tb_lookup(tenv.pc, tenv.pc, 0, 0);
+                if (!tb)
+                    tb = tcg_tb_gen(tenv.pc, tenv.pc, 0, 0, 0, translate_indirect, NULL);
+                uintptr_t r = tcg_tb_exec(&tenv, tb);
+                cr_assert_eq(r, TB_EXIT_NOCHAIN);
+                returns++;
+                cr_assert_lt(returns, 100);
+            }
+            cr_assert_eq(tenv.r[0], 10);
+            cr_assert_eq(tenv.r[1], 55);
+        }
+        cr_assert_eq(returns, 1, "%s: %u returns once both blocks exist", tcg_backend_name(), returns);
+    }
+}
+
 Test(tcg_cache, invalidation_unlinks_and_removes)
 {
     for (int b = 0; b < t_nb_backends(); b++) {

@@ -69,6 +69,12 @@ void t_tlb_fill(void)
     }
 }
 
+static TranslationBlock *t_lookup_tb(void *env)
+{
+    TEnv *e = env;
+    return tcg_tb_lookup(e->pc, e->pc, 0, 0);
+}
+
 void t_setup(TCGBackendKind kind)
 {
     _Static_assert(sizeof(TEntry) == 32, "entry_bits = 5");
@@ -78,6 +84,7 @@ void t_setup(TCGBackendKind kind)
         .tlb = &t_tlb_desc,
         .exit_request = true,
         .exit_request_ofs = offsetof(TEnv, exit_req),
+        .lookup_tb = t_lookup_tb,
     };
     if (!tcg_init(&cfg))
         abort();
