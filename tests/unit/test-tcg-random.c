@@ -24,6 +24,8 @@ enum {
     R_BSWAP64, R_EXT32S, R_EXT32U,
     /* conversions (type = destination) */
     R_EXTU, R_EXTS, R_EXTRL, R_EXTRH, R_CONCAT,
+    /* helper calls with each kind of side-effect declaration (i64) */
+    R_HCALL_RW, R_HCALL_RO, R_HCALL_PURE,
     R_NB
 };
 
@@ -92,7 +94,7 @@ static void gen_insn(RInsn *r, bool allow_branch)
     r->ty = rnd() & 1;
     if (r->op >= R_BSWAP64 && r->op <= R_EXT32U)
         r->ty = 1;
-    if (r->op == R_EXTU || r->op == R_EXTS || r->op == R_CONCAT)
+    if (r->op == R_EXTU || r->op == R_EXTS || r->op == R_CONCAT || r->op >= R_HCALL_RW)
         r->ty = 1;
     if (r->op == R_EXTRL || r->op == R_EXTRH)
         r->ty = 0;
@@ -354,6 +356,13 @@ static bool ref_exec(RState *s, uint8_t *ram, const RInsn *r)
     case R_CONCAT:
         v = (uint32_t)ref_src(s, 0, r->a, r->ca) | (uint64_t)(uint32_t)ref_src(s, 0, r->b, r->cb) << 32;
         break;
+    case R_HCALL_RW:
+        /* reads r0, writes r5 in env (flags 0) */
+        v = a + s->v64[0] * 3;
+        s->v64[5] ^= a;
+        break;
+    case R_HCALL_RO: v = a + s->v64[1]; break;   /* reads r1 */
+    case R_HCALL_PURE: v = a * 31 + b; break;
     default: abort();
     }
     ref_set(s, ty, r->d, mask(ty, v));
@@ -361,6 +370,30 @@ static bool ref_exec(RState *s, uint8_t *ram, const RInsn *r)
 }
 
 /* ---------------------------------------------------------------- IR emission */
+
+static uint64_t helper_rw(void *env, uint64_t a)
+{
+    TEnv *e = env;
+    uint64_t v = a + e->r[0] * 3;
+    e->r[5] ^= a;
+    return v;
+}
+
+static uint64_t helper_ro(void *env, uint64_t a)
+{
+    return a + ((TEnv *)env)->r[1];
+}
+
+static uint64_t helper_pure(uint64_t a, uint64_t b)
+{
+    return a * 31 + b;
+}
+
+static const TCGHelperInfo info_rw = TCG_HELPER(helper_rw, 0, TCG_TYPE_I64, TCG_TYPE_PTR, TCG_TYPE_I64);
+static const TCGHelperInfo info_ro = TCG_HELPER(helper_ro, TCG_CALL_NO_WRITE_GLOBALS | TCG_CALL_NO_RAISE,
+                                                TCG_TYPE_I64, TCG_TYPE_PTR, TCG_TYPE_I64);
+static const TCGHelperInfo info_pure = TCG_HELPER(helper_pure, TCG_CALL_PURE, TCG_TYPE_I64,
+                                                  TCG_TYPE_I64, TCG_TYPE_I64);
 
 static TCGv_i64 tmp64[2];
 static TCGv_i32 tmp32[4];
@@ -472,6 +505,9 @@ static void emit_i64_more(const RInsn *r, TCGv_i64 d, TCGv_i64 a)
     case R_EXTU: tcg_gen_extu_i32_i64(d, var32(r->a, r->ca)); break;
     case R_EXTS: tcg_gen_ext_i32_i64(d, var32(r->a, r->ca)); break;
     case R_CONCAT: tcg_gen_concat_i32_i64(d, var32(r->a, r->ca), var32(r->b, r->cb)); break;
+    case R_HCALL_RW: tcg_gen_call2(&info_rw, tcg_ref(d), tcg_env, a); break;
+    case R_HCALL_RO: tcg_gen_call2(&info_ro, tcg_ref(d), tcg_env, a); break;
+    case R_HCALL_PURE: tcg_gen_call2(&info_pure, tcg_ref(d), a, var64(r->b, r->cb)); break;
     case R_LDH: {
         unsigned k = r->mop % 7;
         intptr_t o = offsetof(TEnv, scratch) + ldh_ofs(r, sizes[k]);
@@ -695,7 +731,7 @@ static uint64_t run_edges(void)
         for (int ty = 0; ty < 2; ty++) {
             if (op >= R_BSWAP64 && op <= R_EXT32U && !ty)
                 continue;
-            if ((op == R_EXTU || op == R_EXTS || op == R_CONCAT) && !ty)
+            if ((op == R_EXTU || op == R_EXTS || op == R_CONCAT || op >= R_HCALL_RW) && !ty)
                 continue;
             if ((op == R_EXTRL || op == R_EXTRH) && ty)
                 continue;
