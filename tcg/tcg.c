@@ -408,6 +408,16 @@ bool tcg_select_backend(TCGBackendKind kind)
     return true;
 }
 
+/* -d tb_stats: the code-cache statistics when the program ends. */
+static void tcg_stats_atexit(void)
+{
+    if (log_enabled(LOG_TB_STATS)) {
+        log_lock();
+        tcg_stats_dump(log_file());
+        log_unlock();
+    }
+}
+
 bool tcg_init(const TCGConfig *cfg)
 {
     TCGContext *s = tcg_ctx;
@@ -426,6 +436,7 @@ bool tcg_init(const TCGConfig *cfg)
             return false;
         s->nb_globals = s->nb_temps = 0;
         tcg_initialized = true;
+        atexit(tcg_stats_atexit);
         tcg_env = (TCGv_ptr){ global_new(TCG_TYPE_PTR, 0, "env", TEMP_ENV) };
     }
     return tcg_select_backend(cfg->backend);

@@ -808,3 +808,64 @@ Test(tcg_random, ops_match_reference_on_every_backend, .timeout = 600)
                 total, t_nb_backends());
     cr_assert_geq(total, count * t_nb_backends());
 }
+
+/* ---------------------------------------------------------------- register pressure */
+
+#define NLIVE 40
+
+static void emit_pressure(void *opaque)
+{
+    TCGv_i64 t[NLIVE];
+    TCGv_i64 a = tcg_temp_new_i64(), v = tcg_temp_new_i64();
+    for (int i = 0; i < NLIVE; i++) {
+        t[i] = tcg_temp_new_i64();
+        tcg_gen_muli_i64(t[i], t_r[i % 6], i + 1);
+        tcg_gen_addi_i64(t[i], t[i], i);
+        if (i == NLIVE / 3) {
+            tcg_gen_call2(&info_pure, tcg_ref(t_r[4]), t[i], t[0]);
+            tcg_gen_call2(&info_rw, tcg_ref(t_r[3]), tcg_env, t[1]);
+        }
+        if (i == NLIVE / 2) {
+            tcg_gen_andi_i64(a, t[i], 0xff8);
+            tcg_gen_addi_i64(a, a, T_RAM_BASE);
+            tcg_gen_guest_ld_i64(v, a, 0, MO_UQ);
+            tcg_gen_add_i64(t_r[2], t_r[2], v);
+        }
+    }
+    tcg_gen_movi_i64(t_r[6], 0);
+    for (int i = NLIVE - 1; i >= 0; i--) {
+        tcg_gen_rotli_i64(t_r[6], t_r[6], 5);
+        tcg_gen_xor_i64(t_r[6], t_r[6], t[i]);
+    }
+}
+
+Test(tcg_ops, register_pressure_spills_correctly)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        for (int round = 0; round < 20; round++) {
+            uint64_t r[8], t[NLIVE];
+            for (int i = 0; i < 8; i++)
+                r[i] = tenv.r[i] = edge64[(i * 5 + round) % ARRAY_SIZE(edge64)] ^ (uint64_t)round << 40;
+            for (int i = 0; i < NLIVE; i++) {
+                t[i] = r[i % 6] * (uint64_t)(i + 1) + (uint64_t)i;
+                if (i == NLIVE / 3) {
+                    r[4] = t[i] * 31 + t[0];
+                    uint64_t x = t[1] + r[0] * 3;
+                    r[5] ^= t[1];
+                    r[3] = x;
+                }
+                if (i == NLIVE / 2)
+                    r[2] += t_ram_ld(T_RAM_BASE + (t[i] & 0xff8), 8);
+            }
+            uint64_t acc = 0;
+            for (int i = NLIVE - 1; i >= 0; i--)
+                acc = (acc << 5 | acc >> 59) ^ t[i];
+            TranslationBlock *tb = t_gen(0x9000 + round * 4, emit_pressure, NULL);
+            t_run(tb);
+            for (int i = 0; i < 6; i++)
+                cr_assert_eq(tenv.r[i], r[i], "%s round %d: r%d", tcg_backend_name(), round, i);
+            cr_assert_eq(tenv.r[6], acc, "%s round %d: accumulated temps", tcg_backend_name(), round);
+        }
+    }
+}
