@@ -14,3 +14,8 @@ $(BUILD)/tests/bench/tcg-bench: $(BUILD)/tests/bench/tcg-bench.o $(BUILD)/tests/
 .PHONY: bench-tcg
 bench-tcg: $(BUILD)/tests/bench/tcg-bench
 	@BUILD=$(BUILD) tests/bench/tcg-bench.sh
+
+# The long randomized run (>= 1,000,000 op instances per back end), not part of make check.
+.PHONY: check-tcg-million
+check-tcg-million: $(BUILD)/unit-tests
+	TCG_RANDOM_OPS=1000000 $(BUILD)/unit-tests --filter 'tcg_random/*'
