@@ -463,3 +463,78 @@ Test(tcg_cache, op_dump_and_stats)
     cr_assert(strstr(sbuf, "blocks          1 live"), "%s", sbuf);
     free(sbuf);
 }
+
+/* ---------------------------------------------------------------- two pages, overflow */
+
+static void translate_two_pages(TranslationBlock *tb, void *opaque)
+{
+    tcg_gen_insn_start(tb->pc, 0);
+    tcg_gen_addi_i64(t_r[0], t_r[0], 1);
+    tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
+    tb->size = 8;                 /* 0x...ffc .. 0x...1003: crosses into the next page */
+    tb->icount = 2;
+    tb->page2_phys = 0x7000;      /* the second virtual page maps elsewhere */
+}
+
+Test(tcg_cache, block_on_two_pages_dies_with_either)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        for (int which = 0; which < 2; which++) {
+            TranslationBlock *tb = tcg_tb_gen(0x2ffc, 0x2ffc, 0, 0, 0, translate_two_pages, NULL);
+            cr_assert(tcg_page_has_code(0x2000));
+            cr_assert(tcg_page_has_code(0x7000));
+            cr_assert_not(tcg_page_has_code(0x3000), "the virtual next page is not the physical one");
+            cr_assert_eq(tcg_tb_invalidate_phys_range(0x7800, 0x7801), 0, "beyond the block's bytes");
+            if (which == 0)
+                cr_assert_eq(tcg_tb_invalidate_phys_range(0x2ffd, 0x2ffe), 1);
+            else
+                cr_assert_eq(tcg_tb_invalidate_phys_range(0x7002, 0x7003), 1);
+            cr_assert(tb->invalid);
+            cr_assert_not(tcg_page_has_code(0x2000));
+            cr_assert_not(tcg_page_has_code(0x7000));
+        }
+    }
+}
+
+static unsigned overflow_calls;
+
+/* 300 fresh temps per guest instruction: more than one block can hold. */
+static void translate_hungry(TranslationBlock *tb, void *opaque)
+{
+    unsigned max = tb->cflags & CF_COUNT_MASK;
+    overflow_calls++;
+    if (!max)
+        max = 50;
+    for (unsigned i = 0; i < max; i++) {
+        tcg_gen_insn_start(tb->pc + i, 0);
+        for (int k = 0; k < 300; k++) {
+            TCGv_i32 t = tcg_temp_new_i32();
+            tcg_gen_addi_i32(t, t_w[0], k);
+            tcg_gen_add_i32(t_w[1], t_w[1], t);
+        }
+        tb->icount = i + 1;
+    }
+    tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
+    tb->size = tb->icount;
+}
+
+Test(tcg_cache, too_many_temps_retranslates_smaller)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        overflow_calls = 0;
+        TranslationBlock *tb = tcg_tb_gen(0x4000, 0x4000, 0, 0, 0, translate_hungry, NULL);
+        cr_assert_gt(overflow_calls, 1);
+        cr_assert_lt(tb->icount, 50);
+        cr_assert_geq(tb->icount, 1);
+        tenv.w[0] = 1;
+        tenv.w[1] = 0;
+        tcg_tb_exec(&tenv, tb);
+        uint32_t want = 0;
+        for (unsigned i = 0; i < tb->icount; i++)
+            for (int k = 0; k < 300; k++)
+                want += 1 + k;
+        cr_assert_eq(tenv.w[1], want);
+    }
+}
