@@ -67,9 +67,10 @@ static void body_call(void)
 }
 
 static void (*const bodies[])(void) = { body_alu, body_mem, body_call };
-static const char *const names[] = { "alu", "guest mem", "helper call", "chained blocks" };
+static const char *const names[] = { "alu", "guest mem", "helper call", "chained blocks",
+                                     "indirect jumps" };
 #define NB_LOOP 3
-#define NB_WORK 4
+#define NB_WORK 5
 
 static void translate_loop(TranslationBlock *tb, void *opaque)
 {
@@ -97,6 +98,23 @@ static void translate_chain(TranslationBlock *tb, void *opaque)
     tcg_gen_goto_tb(0);
     tcg_gen_movi_i64(t_pc, tb->pc == 0x100 ? 0x200 : 0x100);
     tcg_gen_exit_tb(tb, 0);
+    gen_set_label(out);
+    tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
+    tb->size = 4;
+    tb->icount = 1;
+}
+
+/* The same two blocks, but each ends in an indirect jump (lookup_and_goto_ptr). */
+static void translate_indirect(TranslationBlock *tb, void *opaque)
+{
+    TCGLabel *out = gen_new_label();
+    tcg_gen_insn_start(tb->pc, 0);
+    tcg_gen_addi_i64(t_r[0], t_r[0], (int64_t)tb->pc);
+    tcg_gen_xor_i64(t_r[1], t_r[1], t_r[0]);
+    tcg_gen_subi_i64(t_r[7], t_r[7], 1);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, t_r[7], 0, out);
+    tcg_gen_movi_i64(t_pc, tb->pc == 0x500 ? 0x600 : 0x500);
+    tcg_gen_lookup_and_goto_ptr();
     gen_set_label(out);
     tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
     tb->size = 4;
@@ -131,6 +149,11 @@ static Prepared prepare(int w)
         p.tb = tcg_tb_gen(0x1000 + w * 16, 0x1000 + w * 16, 0, 0, 0, translate_loop, (void *)(intptr_t)w);
         tcg_stats_get(&b);
         p.ops_per_iter = b.ops_out - a.ops_out - 1;   /* all but the final exit */
+    } else if (w == 4) {
+        p.tb = tcg_tb_gen(0x500, 0x500, 0, 0, 0, translate_indirect, NULL);
+        tcg_tb_gen(0x600, 0x600, 0, 0, 0, translate_indirect, NULL);
+        /* executed per block: add, xor, sub, brcond, mov pc, call lookup, goto_ptr */
+        p.ops_per_iter = 7;
     } else {
         TranslationBlock *x = tcg_tb_gen(0x100, 0x100, 0, 0, 0, translate_chain, NULL);
         TranslationBlock *y = tcg_tb_gen(0x200, 0x200, 0, 0, 0, translate_chain, NULL);
@@ -251,7 +274,7 @@ int main(int argc, char **argv)
     double ns[NB_WORK][2] = { { 0 } };
     uint64_t ops[NB_WORK][2] = { { 0 } }, hi[NB_WORK] = { 0 };
     double tr[2];
-    const uint64_t iters[NB_WORK] = { 2000000, 1000000, 500000, 2000000 };
+    const uint64_t iters[NB_WORK] = { 2000000, 1000000, 500000, 2000000, 1000000 };
 
     for (int b = 0; b < nb; b++) {
         t_setup(b ? TCG_BACKEND_NATIVE : TCG_BACKEND_INTERP);

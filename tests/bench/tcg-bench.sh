@@ -11,8 +11,8 @@ fi
 echo "tcg-bench: dynamic host instructions per IR op (callgrind, execution only)"
 printf '%-16s %14s %14s\n' workload interp native
 tmp=$(mktemp -d)
-for w in 0 1 2 3; do
-    case $w in 0) name=alu;; 1) name="guest mem";; 2) name="helper call";; 3) name="chained blocks";; esac
+for w in 0 1 2 3 4; do
+    case $w in 0) name=alu;; 1) name="guest mem";; 2) name="helper call";; 3) name="chained blocks";; 4) name="indirect jumps";; esac
     line=$(printf '%-16s' "$name")
     for b in 0 1; do
         out=$(valgrind --tool=callgrind --collect-atstart=no --smc-check=all \

@@ -69,10 +69,19 @@ void t_tlb_fill(void)
     }
 }
 
+/* What a driver does: the per-CPU jump cache, then the global hash. */
+static TCGJumpCache t_jc;
+
 static TranslationBlock *t_lookup_tb(void *env)
 {
     TEnv *e = env;
-    return tcg_tb_lookup(e->pc, e->pc, 0, 0);
+    TranslationBlock *tb = tcg_jc_lookup(&t_jc, e->pc, 0, 0);
+    if (!tb) {
+        tb = tcg_tb_lookup(e->pc, e->pc, 0, 0);
+        if (tb)
+            tcg_jc_insert(&t_jc, tb);
+    }
+    return tb;
 }
 
 void t_setup(TCGBackendKind kind)
