@@ -7,6 +7,7 @@
 
 /*
  * Usage: tcg-bench                 print the table (clock time; static code size)
+ *        tcg-bench --has-native    exit status 0 if the native back end is built
  *        tcg-bench --count W B     run workload W on back end B (0 interp, 1 native)
  *                                  once, collecting only around the execution:
  *                                  meant for valgrind --tool=callgrind
@@ -267,6 +268,8 @@ static int count_mode(int w, int b)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "--has-native"))
+        return tcg_native_available() ? 0 : 1;
     if (argc == 4 && !strcmp(argv[1], "--count"))
         return count_mode(atoi(argv[2]), atoi(argv[3]));
 

@@ -15,6 +15,10 @@ for w in 0 1 2 3 4; do
     case $w in 0) name=alu;; 1) name="guest mem";; 2) name="helper call";; 3) name="chained blocks";; 4) name="indirect jumps";; esac
     line=$(printf '%-16s' "$name")
     for b in 0 1; do
+        if [ $b = 1 ] && ! "$bin" --has-native; then
+            line="$line $(printf '%14s' -)"
+            continue
+        fi
         out=$(valgrind --tool=callgrind --collect-atstart=no --smc-check=all \
               --callgrind-out-file="$tmp/cg.$w.$b" "$bin" --count $w $b 2>/dev/null)
         ops=$(echo "$out" | sed -n 's/^ops //p')
