@@ -16,6 +16,7 @@
 #define TCG_OPCODES(DEF) \
     DEF(nop, 0, 0, 0, TCG_OPF_NOT_PRESENT) \
     DEF(mov, 1, 1, 0, 0) \
+    DEF(discard, 1, 0, 0, TCG_OPF_NOT_PRESENT) \
     DEF(add, 1, 2, 0, 0) \
     DEF(sub, 1, 2, 0, 0) \
     DEF(and, 1, 2, 0, 0) \

@@ -458,6 +458,14 @@ void tcg_gen_st32_i64(TCGv_i64 v, TCGv_ptr b, intptr_t o) { g_ldst(INDEX_op_st32
 void tcg_gen_ext32s_i64(TCGv_i64 r, TCGv_i64 a) { op1(INDEX_op_ext32s, TCG_TYPE_I64, r.n, a.n); }
 void tcg_gen_ext32u_i64(TCGv_i64 r, TCGv_i64 a) { g_ext32u(r.n, a.n); }
 
+static void g_discard(TCGType t, int n)
+{
+    TCGOp *op = tcg_emit_op(INDEX_op_discard, t);
+    op->args[0] = n;
+}
+void tcg_gen_discard_i32(TCGv_i32 t) { g_discard(TCG_TYPE_I32, t.n); }
+void tcg_gen_discard_i64(TCGv_i64 t) { g_discard(TCG_TYPE_I64, t.n); }
+
 void tcg_gen_extu_i32_i64(TCGv_i64 r, TCGv_i32 a) { op1(INDEX_op_extu_i32_i64, TCG_TYPE_I64, r.n, a.n); }
 void tcg_gen_ext_i32_i64(TCGv_i64 r, TCGv_i32 a) { op1(INDEX_op_ext_i32_i64, TCG_TYPE_I64, r.n, a.n); }
 void tcg_gen_extrl_i64_i32(TCGv_i32 r, TCGv_i64 a) { op1(INDEX_op_extrl_i64_i32, TCG_TYPE_I32, r.n, a.n); }

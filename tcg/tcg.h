@@ -20,8 +20,10 @@
  *   globals    backed by a field of the CPU-state struct ("env"), created once at
  *              start-up with tcg_global_mem_new_*(offset, name). The engine may
  *              keep them in host registers inside a block; they are written back
- *              to env at block exits, before helper calls that read globals or may
- *              raise, and before guest memory accesses (whose slow path may raise).
+ *              to env at block exits and chaining slots, at branches and labels
+ *              inside the block, before helper calls that read globals or may
+ *              raise, and before guest memory accesses (whose slow path may
+ *              raise). Helpers that write globals make the engine reload them.
  *   temps      tcg_temp_new_*(): scratch values private to one block. A temp keeps
  *              its value across labels and branches within the block, and is
  *              undefined at the start of every block. Freeing (tcg_temp_free_*) is
@@ -242,6 +244,12 @@ void tcg_gen_ld32s_i64(TCGv_i64 ret, TCGv_ptr base, intptr_t ofs);
 void tcg_gen_st32_i64(TCGv_i64 val, TCGv_ptr base, intptr_t ofs);
 void tcg_gen_ext32s_i64(TCGv_i64 ret, TCGv_i64 a);
 void tcg_gen_ext32u_i64(TCGv_i64 ret, TCGv_i64 a);
+
+/* The value of t is not needed any more (until it is written again): the
+ * engine may skip writing it back. For a global, its env field then holds an
+ * unspecified older value. Front ends use it for lazily computed flags. */
+void tcg_gen_discard_i32(TCGv_i32 t);
+void tcg_gen_discard_i64(TCGv_i64 t);
 
 /* Width conversions. */
 void tcg_gen_extu_i32_i64(TCGv_i64 ret, TCGv_i32 a);     /* zero-extend */

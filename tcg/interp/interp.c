@@ -116,6 +116,7 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
         TCGArg *c = &op->args[op->nout + op->nin];
         switch (op->opc) {
         case INDEX_op_nop:
+        case INDEX_op_discard:   /* globals live in env: nothing to forget */
             continue;
         case INDEX_op_insn_start:
             insn_ofs[ninsn++] = (uint32_t)(e.n * 4);

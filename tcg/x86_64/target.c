@@ -902,6 +902,9 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
         switch (op->opc) {
         case INDEX_op_nop:
             break;
+        case INDEX_op_discard:
+            temp_dead(g, T(g, op->args[0]));
+            break;
         case INDEX_op_insn_start:
             insn_ofs[ninsn++] = ofs(g);
             break;
@@ -978,7 +981,7 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
             emit_unop(g, op);
             break;
         }
-        if (op->opc != INDEX_op_call && op->opc != INDEX_op_guest_ld)
+        if (op->opc != INDEX_op_call && op->opc != INDEX_op_guest_ld && op->opc != INDEX_op_discard)
             free_dead_outputs(g, op);
     }
     if (!g->overflow && g->exit_req_jcc) {
