@@ -507,11 +507,13 @@ unsigned tcg_tb_invalidate_phys_range(uint64_t start, uint64_t end)
              * first page, continuing at page2_phys for the rest. */
             uint64_t b0 = tb->phys_pc, e0 = tb->phys_pc + tb->size;
             bool hit;
-            if (tb_has_page2(tb)) {
-                uint64_t first_end = ((tb->phys_pc >> pb) + 1) << pb;
+            uint64_t first_end = ((tb->phys_pc >> pb) + 1) << pb;
+            if (tb_has_page2(tb) && e0 > first_end) {
                 uint64_t rest = e0 - first_end;
                 uint64_t b1 = tb_page(tb, 1) << pb;
                 hit = (start < first_end && end > b0) || (start < b1 + rest && end > b1);
+            } else if (tb_has_page2(tb)) {
+                hit = true;   /* page2 given but no byte there: be conservative */
             } else {
                 hit = start < MAX(e0, b0 + 1) && end > b0;
             }
