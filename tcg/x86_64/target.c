@@ -56,7 +56,7 @@ typedef struct Gen {
     uint8_t *rx;           /* executable address of start */
     bool overflow;
     TCGContext *s;
-    int8_t reg_temp[16];   /* temp index held, or -1 */
+    int16_t reg_temp[16];  /* temp index held, or -1 */
     uint32_t locked;
     uint32_t *label_ofs;   /* offset + 1 */
     Reloc *relocs;
@@ -266,7 +266,7 @@ static int reg_alloc(Gen *g, uint32_t allowed)
 
 static void temp_to_reg(Gen *g, TCGTemp *t, int r)
 {
-    g->reg_temp[r] = (int8_t)temp_idx(t);
+    g->reg_temp[r] = (int16_t)temp_idx(t);
     t->val_kind = VAL_REG;
     t->reg = (int8_t)r;
 }
@@ -860,9 +860,28 @@ static void emit_goto_tb(Gen *g, TranslationBlock *tb, unsigned n)
     tb->jmp_reset_ofs[n] = ofs(g);
 }
 
+/* Allocator invariant: a temp in a register is what that register holds. */
+static void check_alloc(Gen *g, int opi)
+{
+    for (int i = 0; i < g->s->nb_temps; i++) {
+        TCGTemp *t = &g->s->temps[i];
+        if (t->val_kind == VAL_REG && t->kind != TEMP_ENV && g->reg_temp[(int)t->reg] != i)
+            fatal("tcg: x86-64: op %d: temp %d thinks it is in r%d, which holds %d",
+                  opi, i, t->reg, g->reg_temp[(int)t->reg]);
+    }
+    for (int r = 0; r < 16; r++) {
+        int i = g->reg_temp[r];
+        if (i >= 0 && (g->s->temps[i].val_kind != VAL_REG || g->s->temps[i].reg != r))
+            fatal("tcg: x86-64: op %d: r%d holds temp %d, which is elsewhere", opi, r, i);
+    }
+}
+
 static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *rx,
                     size_t avail, uint32_t *insn_ofs)
 {
+    static int debug = -1;
+    if (debug < 0)
+        debug = getenv("VIREO_TCG_CHECK_REGALLOC") != NULL;
     Gen gs = { .start = rw, .p = rw, .end = rw + avail, .rx = rx, .s = s };
     Gen *g = &gs;
     int ninsn = 0;
@@ -983,6 +1002,8 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
         }
         if (op->opc != INDEX_op_call && op->opc != INDEX_op_guest_ld && op->opc != INDEX_op_discard)
             free_dead_outputs(g, op);
+        if (debug)
+            check_alloc(g, i);
     }
     if (!g->overflow && g->exit_req_jcc) {
         int32_t rel = (int32_t)(ofs(g) - (g->exit_req_jcc + 4));

@@ -570,3 +570,70 @@ Test(tcg_ops, discard_drops_dead_global_writes)
         cr_assert_leq(s1.ops_out - s0.ops_out, 4);
     }
 }
+
+/* ---------------------------------------------------------------- self-modifying code */
+
+#define SMC_A (T_RAM_BASE + 0x3000)    /* page 3: every store takes the slow path */
+#define SMC_B (T_RAM_BASE + 0x3100)
+
+static void translate_smc(TranslationBlock *tb, void *opaque)
+{
+    tcg_gen_insn_start(tb->pc, 0);
+    if (tb->pc == SMC_A) {
+        tcg_gen_addi_i64(t_r[0], t_r[0], 1);
+        tcg_gen_goto_tb(0);
+        tcg_gen_movi_i64(t_pc, SMC_B);
+        tcg_gen_exit_tb(tb, 0);
+    } else {
+        TCGLabel *skip = gen_new_label(), *done = gen_new_label();
+        tcg_gen_brcondi_i64(TCG_COND_NE, t_r[0], 2, skip);
+        tcg_gen_guest_st_i64(t_r[0], tcg_constant_i64(SMC_A), 0, MO_UQ);   /* overwrite block A */
+        gen_set_label(skip);
+        tcg_gen_addi_i64(t_r[1], t_r[1], 1);
+        tcg_gen_brcondi_i64(TCG_COND_GEU, t_r[0], 3, done);
+        tcg_gen_goto_tb(0);
+        tcg_gen_movi_i64(t_pc, SMC_A);
+        tcg_gen_exit_tb(tb, 0);
+        gen_set_label(done);
+        tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
+    }
+    tb->size = 16;
+    tb->icount = 1;
+}
+
+Test(tcg_cache, store_into_running_chain_invalidates_and_unlinks)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        t_smc = true;
+        reset_regs();
+        TCGStats s0, s1;
+        tcg_stats_get(&s0);
+        uint64_t pc = SMC_A;
+        TranslationBlock *last = NULL;
+        unsigned idx = 0, returns = 0;
+        for (;;) {
+            TranslationBlock *tb = tcg_tb_lookup(pc, pc, 0, 0);
+            if (!tb)
+                tb = tcg_tb_gen(pc, pc, 0, 0, 0, translate_smc, NULL);
+            if (last && idx < 2)
+                tcg_tb_link(last, idx, tb);
+            uintptr_t r = tcg_tb_exec(&tenv, tb);
+            returns++;
+            cr_assert_lt(returns, 50);
+            last = TB_EXIT_TB(r);
+            idx = TB_EXIT_INDEX(r);
+            if (idx == TB_EXIT_NOCHAIN)
+                break;
+            pc = tenv.pc;
+        }
+        tcg_stats_get(&s1);
+        cr_assert_eq(tenv.r[0], 3, "%s", tcg_backend_name());
+        cr_assert_eq(tenv.r[1], 3);
+        cr_assert_eq(t_ram_ld(SMC_A, 8), 2);
+        cr_assert_eq(s1.invalidated - s0.invalidated, 1, "block A was overwritten once");
+        cr_assert_eq(s1.blocks_total - s0.blocks_total, 3, "A, B, and A again");
+        cr_assert_eq(returns, 5, "%s: %u returns", tcg_backend_name(), returns);
+        t_smc = false;
+    }
+}

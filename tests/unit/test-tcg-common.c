@@ -8,6 +8,7 @@ TCGv_i64 t_r[T_NR];
 TCGv_i32 t_w[T_NW];
 TCGv_i64 t_pc;
 unsigned t_slow_loads, t_slow_stores;
+bool t_smc;
 uint64_t t_fault_addr = ~0ull;
 sigjmp_buf t_fault_jmp;
 uintptr_t t_fault_ra;
@@ -37,6 +38,9 @@ static void slow_store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uint
     if (addr < T_RAM_BASE || addr + size > T_RAM_BASE + sizeof(tram))
         return;
     t_ram_st(addr, size, val);
+    /* Guest physical = guest virtual here: what a driver does for code pages. */
+    if (t_smc)
+        tcg_tb_invalidate_phys_range(addr, addr + size);
 }
 
 static const TCGSoftTLB t_tlb_desc = {

@@ -10,7 +10,8 @@
  * reference below is written from the op definitions in tcg/tcg.h and shares
  * no code with tcg/.
  *
- * TCG_RANDOM_OPS=N sets how many ops each back end runs (default 100000).
+ * TCG_RANDOM_OPS=N sets how many ops each back end runs (default 100000),
+ * TCG_RANDOM_SEED=N the sequence, TCG_DEBUG_BLOCK=N dumps one block's IR.
  */
 
 enum {
@@ -656,14 +657,21 @@ static void check_prog(const char *what, unsigned block, RInsn *insn, int n, Tra
 /* Runs `count` random ops in blocks of up to 24 on the current back end. */
 static uint64_t run_random(uint64_t seed, uint64_t count)
 {
-    RInsn insn[24];
+    RInsn insn[256];
     uint64_t done = 0;
     unsigned block = 0;
+    /* TCG_RANDOM_LEN=N: blocks of up to N ops (at most 256). */
+    const char *len_env = getenv("TCG_RANDOM_LEN");
+    unsigned maxlen = len_env ? (unsigned)strtoul(len_env, NULL, 0) : 0;
+    if (maxlen > 256)
+        maxlen = 256;
     rng_state = seed;
     for (size_t i = 0; i < sizeof(tram); i++)
         tram[i] = (uint8_t)rnd();
     while (done < count) {
-        int n = 1 + rnd() % 24;
+        /* Mostly short blocks; every fourth one long enough to need more than
+         * 128 temps and to spill (unless TCG_RANDOM_LEN fixes the maximum). */
+        int n = 1 + rnd() % (maxlen ? maxlen : block % 4 == 3 ? 200 : 24);
         for (int i = 0; i < n; i++)
             gen_insn(&insn[i], i > 0 && insn[i - 1].op != R_BRCOND);
         for (int i = 0; i < T_NR; i++)
@@ -672,11 +680,15 @@ static uint64_t run_random(uint64_t seed, uint64_t count)
             tenv.w[i] = (uint32_t)rnd_value();
         for (int i = 0; i < 64; i++)
             tenv.scratch[i] = (uint8_t)rnd();
+        /* TCG_DEBUG_BLOCK=N dumps the IR of random block N to stderr;
+         * TCG_DEBUG_TRUNC=K also cuts that block to its first K ops. */
+        const char *dbg = getenv("TCG_DEBUG_BLOCK"), *trunc = getenv("TCG_DEBUG_TRUNC");
+        if (dbg && strtoul(dbg, NULL, 0) == block) {
+            log_mask = LOG_OP_OPT | LOG_OUT_ASM;
+            if (trunc && (int)strtoul(trunc, NULL, 0) < n)
+                n = (int)strtoul(trunc, NULL, 0);
+        }
         Prog p = { insn, n };
-        /* TCG_DEBUG_BLOCK=N dumps the IR of random block N to stderr. */
-        const char *dbg = getenv("TCG_DEBUG_BLOCK");
-        if (dbg && strtoul(dbg, NULL, 0) == block)
-            log_mask = LOG_OP | LOG_OP_OPT;
         TranslationBlock *tb = t_gen(0x1000 + block * 4, emit_prog, &p);
         log_mask = 0;
         check_prog("random", block, insn, n, tb);
@@ -797,9 +809,14 @@ static uint64_t random_count(void)
 Test(tcg_random, ops_match_reference_on_every_backend, .timeout = 600)
 {
     uint64_t total = 0, count = random_count();
+    /* The native back end checks its register-allocator invariants after every op. */
+    setenv("VIREO_TCG_CHECK_REGALLOC", "1", 1);
+    /* TCG_RANDOM_SEED=N picks another (reproducible) sequence. */
+    const char *seed_env = getenv("TCG_RANDOM_SEED");
+    uint64_t seed = seed_env ? strtoull(seed_env, NULL, 0) : 0x5eed0001;
     for (int b = 0; b < t_nb_backends(); b++) {
         t_setup(t_backend(b));
-        total += run_random(0x5eed0001, count);
+        total += run_random(seed | 1, count);
     }
     cr_log_info("tcg_random: %" PRIu64 " random op instances checked on %d back end(s)",
                 total, t_nb_backends());
