@@ -144,6 +144,8 @@ void tcg_gen_callN(const TCGHelperInfo *info, TCGTempRef ret, unsigned nargs, co
     }
     if ((ret.n < 0) != (info->ret == TCG_TYPE_VOID))
         fatal("tcg: helper %s: return value mismatch", info->name);
+    if (ret.n >= 0 && tcg_ctx->temps[ret.n].type != (info->ret == TCG_TYPE_I32 ? TCG_TYPE_I32 : TCG_TYPE_I64))
+        fatal("tcg: helper %s: return value has the wrong type", info->name);
     g_call(info, ret.n, nargs, a);
 }
 
