@@ -52,6 +52,35 @@
  *         tb->icount = 1;
  *     }
  *
+ * A driver's execution loop (accel/tcg), in outline:
+ *
+ *     TranslationBlock *last = NULL; unsigned idx = 0;
+ *     for (;;) {
+ *         TranslationBlock *tb = tcg_jc_lookup(&cpu->jc, pc, cs_base, flags);
+ *         if (!tb) {
+ *             uint64_t phys = <translate pc through the guest MMU>;
+ *             tb = tcg_tb_lookup(phys, pc, cs_base, flags);
+ *             if (!tb) {
+ *                 uint32_t gen = tcg_cache_gen();
+ *                 tb = tcg_tb_gen(pc, phys, cs_base, flags, 0, front_end_translate, cpu);
+ *                 if (gen != tcg_cache_gen())
+ *                     last = NULL;              // the cache was flushed
+ *             }
+ *             tcg_jc_insert(&cpu->jc, tb);
+ *         }
+ *         if (last && idx < 2)
+ *             tcg_tb_link(last, idx, tb);       // next time, no trip through here
+ *         uintptr_t r = tcg_tb_exec(env, tb);   // guest faults longjmp out of this
+ *         last = TB_EXIT_TB(r);
+ *         idx = TB_EXIT_INDEX(r);
+ *         if (idx == TB_EXIT_REQUESTED) { last = NULL; <handle interrupts>; }
+ *         <read the next pc, cs_base and flags from env>
+ *     }
+ *
+ * Self-modifying code: the driver marks TLB write entries of pages for which
+ * tcg_page_has_code() is true with a low "slow" bit; its store slow path then
+ * calls tcg_tb_invalidate_phys_range() for the bytes written.
+ *
  * Threading: the builder uses one context per engine; tcg_tb_gen() serializes
  * translations with a lock, so the translate callback runs under that lock.
  * Generated code may run concurrently on several threads.

@@ -637,3 +637,40 @@ Test(tcg_cache, store_into_running_chain_invalidates_and_unlinks)
         t_smc = false;
     }
 }
+
+/* ---------------------------------------------------------------- pointer ops */
+
+static void body_ptr(void *opaque)
+{
+    TCGv_ptr p = tcg_temp_new_ptr(), q = tcg_temp_new_ptr();
+    TCGv_i32 i = tcg_temp_new_i32();
+    tcg_gen_addi_ptr(p, tcg_env, offsetof(TEnv, scratch));   /* p = &scratch[0] */
+    tcg_gen_mov_i32(i, t_w[0]);
+    tcg_gen_extu_i32_ptr(q, i);
+    tcg_gen_add_ptr(q, p, q);                                /* q = &scratch[w0] */
+    tcg_gen_ld8u_i64(t_r[0], q, 0);
+    tcg_gen_st_i64(t_r[1], p, 8);
+    tcg_gen_st_ptr(p, tcg_env, offsetof(TEnv, r[2]));
+    tcg_gen_ld_ptr(q, tcg_env, offsetof(TEnv, r[2]));
+    tcg_gen_mov_ptr(p, q);
+    tcg_gen_ld32u_i64(t_r[3], p, 8);
+    tcg_gen_movi_i32(i, -5);
+    tcg_gen_ext_i32_ptr(q, i);
+    tcg_gen_st_ptr(q, tcg_env, offsetof(TEnv, r[4]));
+}
+
+Test(tcg_ops, pointer_arithmetic_on_env)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        for (int k = 0; k < 64; k++)
+            tenv.scratch[k] = (uint8_t)(k * 3);
+        tenv.w[0] = 20;
+        tenv.r[1] = 0x1122334455667788ull;
+        t_run(t_gen(0x100, body_ptr, NULL));
+        cr_assert_eq(tenv.r[0], 60, "%s", tcg_backend_name());
+        cr_assert_eq(tenv.r[2], (uintptr_t)tenv.scratch);
+        cr_assert_eq(tenv.r[3], 0x55667788);
+        cr_assert_eq(tenv.r[4], (uint64_t)-5);
+    }
+}
