@@ -266,7 +266,7 @@ static uintptr_t interp_exec(void *env_ptr, TranslationBlock *tb)
     uint8_t *env = env_ptr;
     uint8_t *bases[4] = { (uint8_t *)frame, env, tb->tc_ptr, NULL };
     const uint32_t *code = tb->tc_ptr;
-    const uint32_t *pc = code, *insn;
+    const uint32_t *pc = code;
     uint32_t h;
 
 #define L32(op) [INDEX_op_##op * 2] = &&op##_32
@@ -295,7 +295,9 @@ static uintptr_t interp_exec(void *env_ptr, TranslationBlock *tb)
 #define P(x) (bases[(x) & 3] + ((int32_t)(x) >> 2))
 #define R32(x) (*(uint32_t *)P(x))
 #define R64(x) (*(uint64_t *)P(x))
-#define NEXT() do { insn = pc; h = *pc++; goto *labels[h & 0x1ff]; } while (0)
+#define NEXT() do { h = *pc++; goto *labels[h & 0x1ff]; } while (0)
+/* In a handler, before pc moves on: the op's header word, its "host PC". */
+#define INSN_RA ((uintptr_t)(pc - 1) + 1)
 #define COND ((h >> 9) & 15)
 #define BIN(name, expr32, expr64) \
     name##_32: { uint32_t a = R32(pc[1]), b = R32(pc[2]); (void)b; R32(pc[0]) = (expr32); pc += 3; NEXT(); } \
@@ -377,8 +379,8 @@ guest_ld_64: {
         if (likely(p)) {
             v = ld_host(p, mop & MO_SIZE);
         } else {
-            tcg_interp_retaddr = (uintptr_t)insn + 1;
-            v = tcg_tlb.load_slow(env, addr, oi, (uintptr_t)insn + 1);
+            tcg_interp_retaddr = INSN_RA;
+            v = tcg_tlb.load_slow(env, addr, oi, INSN_RA);
         }
         v = sext_mem(v, mop);
         if (h & 1)
@@ -397,8 +399,8 @@ guest_st_64: {
         if (likely(p)) {
             st_host(p, TCG_OI_MEMOP(oi) & MO_SIZE, v);
         } else {
-            tcg_interp_retaddr = (uintptr_t)insn + 1;
-            tcg_tlb.store_slow(env, addr, v, oi, (uintptr_t)insn + 1);
+            tcg_interp_retaddr = INSN_RA;
+            tcg_tlb.store_slow(env, addr, v, oi, INSN_RA);
         }
         pc += 3;
         NEXT();
@@ -413,7 +415,7 @@ call: {
             /* i32 arguments sign-extended: what 64-bit ABIs expect of an int32_t. */
             a[i] = info->args[i] == TCG_TYPE_I32 ? (uint64_t)(int64_t)(int32_t)R32(x) : R64(x);
         }
-        tcg_interp_retaddr = (uintptr_t)insn + 1;
+        tcg_interp_retaddr = INSN_RA;
         uint64_t r = ((HelperFn)info->func)(a[0], a[1], a[2], a[3], a[4], a[5]);
         if (nout) {
             if (info->ret == TCG_TYPE_I32)
@@ -457,6 +459,7 @@ bad_op:
 #undef R32
 #undef R64
 #undef NEXT
+#undef INSN_RA
 #undef COND
 #undef BIN
 #undef UN

@@ -413,7 +413,9 @@ static TCGCond emit_cmp(Gen *g, TCGOp *op, int ia, int ib, TCGCond c)
         c = tcg_swap_cond(c);
     }
     int ra = temp_in(g, a, ALL_REGS);
-    if (imm32_ok(b)) {
+    if (imm32_ok(b) && (int32_t)b->val == 0) {
+        rr(g, 0x85 | wflag(type), ra, ra);   /* test r, r: the flags of cmp r, 0 */
+    } else if (imm32_ok(b)) {
         alu_ri(g, type, ALU_CMP, ra, (int32_t)b->val);
     } else {
         int rb = temp_in(g, b, ALL_REGS);
