@@ -276,6 +276,9 @@ TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, ui
         tb->jmp_patch_ofs[0] = tb->jmp_patch_ofs[1] = ~0u;
         tcg_func_start(tb);
         translate(tb, opaque);
+        /* A block must never run off its end: a trailing exit costs nothing
+         * when the front end already left (it is unreachable and removed). */
+        tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
         if (!s->overflow)
             break;
         /* Too many temps or labels: retry with half the instructions. */

@@ -674,3 +674,26 @@ Test(tcg_ops, pointer_arithmetic_on_env)
         cr_assert_eq(tenv.r[4], (uint64_t)-5);
     }
 }
+
+static void translate_no_exit(TranslationBlock *tb, void *opaque)
+{
+    TCGLabel *l = gen_new_label();
+    tcg_gen_insn_start(tb->pc, 0);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, t_r[0], 0, l);
+    tcg_gen_addi_i64(t_r[1], t_r[1], 1);
+    gen_set_label(l);   /* a front-end bug: nothing after this label */
+    tb->size = 4;
+    tb->icount = 1;
+}
+
+Test(tcg_cache, block_without_exit_does_not_run_off)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        reset_regs();
+        tenv.r[0] = 1;
+        TranslationBlock *tb = tcg_tb_gen(0x800, 0x800, 0, 0, 0, translate_no_exit, NULL);
+        cr_assert_eq(tcg_tb_exec(&tenv, tb), TB_EXIT_NOCHAIN);
+        cr_assert_eq(tenv.r[1], 1);
+    }
+}
