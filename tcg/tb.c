@@ -603,4 +603,9 @@ void tcg_stats_dump(FILE *f)
     fprintf(f, "  invalidated     %" PRIu64 "\n", s.invalidated);
     fprintf(f, "  flushes         %" PRIu64 "\n", s.flushes);
     fprintf(f, "  IR ops          %" PRIu64 " emitted, %" PRIu64 " after optimization\n", s.ops_in, s.ops_out);
+    if (s.blocks_total)
+        fprintf(f, "  per block       %.1f IR ops in, %.1f out\n", (double)s.ops_in / s.blocks_total,
+                (double)s.ops_out / s.blocks_total);
+    if (s.blocks)
+        fprintf(f, "  host code       %.1f bytes per live block\n", (double)s.code_bytes / s.blocks);
 }
