@@ -350,6 +350,13 @@ TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, ui
         tbs = xrealloc(tbs, cap_tbs * sizeof(*tbs));
     }
     tbs[nb_tbs++] = tb;
+    if (cflags & CF_NO_CACHE) {
+        /* Findable by nobody, and never linked into or out of. */
+        tb->cflags |= CF_NO_CHAIN;
+        pthread_mutex_unlock(&tb_lock);
+        stats.blocks_total++;
+        return tb;
+    }
     unsigned h = tb_hash_fn(phys_pc, cs_base, flags);
     tb->hash_next = tb_hash[h];
     tb_hash[h] = tb;
@@ -447,7 +454,7 @@ bool tcg_tb_link(TranslationBlock *from, unsigned n, TranslationBlock *to)
     bool ok = false;
     pthread_mutex_lock(&tb_lock);
     if (n < 2 && !from->invalid && !to->invalid && from->gen == cache_gen && to->gen == cache_gen &&
-        from->jmp_patch_ofs[n] != ~0u && !(from->cflags & CF_NO_CHAIN)) {
+        from->jmp_patch_ofs[n] != ~0u && !(from->cflags & CF_NO_CHAIN) && !(to->cflags & CF_NO_CACHE)) {
         if (from->jmp_dest[n] != to) {
             unlink_slot(from, n);
             from->jmp_dest[n] = to;

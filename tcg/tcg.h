@@ -446,6 +446,9 @@ bool tcg_native_available(void);         /* native back end compiled in and usab
 #define TB_MAX_INSNS_DEFAULT 512
 #define CF_COUNT_MASK   0x000001ffu      /* max guest insns for this block; 0: default */
 #define CF_NO_CHAIN     0x00010000u      /* tcg_tb_link refuses to link out of it */
+/* Not entered in the hash or page lists, so no look-up ever finds it (use with
+ * a count of 1 for single-stepping); it lives until the next flush. */
+#define CF_NO_CACHE     0x00020000u
 
 struct TranslationBlock {
     /* Key, set by tcg_tb_gen from its arguments. */

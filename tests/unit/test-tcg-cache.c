@@ -697,3 +697,20 @@ Test(tcg_cache, block_without_exit_does_not_run_off)
         cr_assert_eq(tenv.r[1], 1);
     }
 }
+
+Test(tcg_cache, no_cache_blocks_are_never_found_or_linked)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        memset(&jc, 0, sizeof(jc));
+        reset_regs();
+        TranslationBlock *one = tcg_tb_gen(0x100, 0x100, 0, 0, CF_NO_CACHE | 1, translate_prog, NULL);
+        cr_assert_null(tcg_tb_lookup(0x100, 0x100, 0, 0));
+        cr_assert_not(tcg_page_has_code(0x100));
+        uintptr_t r = tcg_tb_exec(&tenv, one);
+        cr_assert_eq(tenv.r[0], 1);
+        TranslationBlock *next = find(0x200);
+        cr_assert_not(tcg_tb_link(TB_EXIT_TB(r), TB_EXIT_INDEX(r), next), "no linking out of it");
+        cr_assert_not(tcg_tb_link(next, 0, one), "no linking into it");
+    }
+}
