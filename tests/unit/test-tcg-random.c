@@ -38,6 +38,7 @@ typedef struct RInsn {
     int8_t d, d2, a, b, c, e;
     int64_t ca, cb, cc, ce, imm;
     uint8_t cond, ofs, len, mop, mmu;
+    uint8_t skip;          /* R_BRCOND: ops jumped over when taken (0 means 1) */
 } RInsn;
 
 typedef struct RState {
@@ -118,6 +119,7 @@ static void gen_insn(RInsn *r, bool allow_branch)
     if (!r->ty && (r->mop & 3) == 3)
         r->mop = MO_32 | (rnd() & MO_SIGN);
     r->mmu = rnd() % T_NB_MMU;
+    r->skip = 1 + rnd() % 4;
 }
 
 /* ---------------------------------------------------------------- reference */
@@ -226,8 +228,8 @@ static uint64_t ref_ld_bytes(const uint8_t *p, unsigned size, bool sign)
     return v;
 }
 
-/* Returns true if the next insn is skipped. */
-static bool ref_exec(RState *s, uint8_t *ram, const RInsn *r)
+/* Returns how many of the following insns are skipped. */
+static int ref_exec(RState *s, uint8_t *ram, const RInsn *r)
 {
     int ty = r->ty;
     unsigned w = ty ? 64 : 32;
@@ -268,7 +270,7 @@ static bool ref_exec(RState *s, uint8_t *ram, const RInsn *r)
     case R_MULS2: case R_MULU2:
         ref_set(s, ty, r->d, a * b);
         ref_set(s, ty, r->d2, ref_mulh(r->op == R_MULS2, ty, a, b));
-        return false;
+        return 0;
     case R_DIV: case R_REM: case R_DIVU: case R_REMU: v = ref_div(r->op, ty, a, b); break;
     case R_EXT8S: v = (uint64_t)(int64_t)(int8_t)a; break;
     case R_EXT8U: v = (uint8_t)a; break;
@@ -320,7 +322,7 @@ static bool ref_exec(RState *s, uint8_t *ram, const RInsn *r)
     case R_SETCONDI: v = ref_cond(ty, r->cond, a, imm); break;
     case R_NEGSETCOND: v = -(uint64_t)ref_cond(ty, r->cond, a, b); break;
     case R_MOVCOND: v = ref_cond(ty, r->cond, a, b) ? c : e; break;
-    case R_BRCOND: return ref_cond(ty, r->cond, a, b);
+    case R_BRCOND: return ref_cond(ty, r->cond, a, b) ? (r->skip ? r->skip : 1) : 0;
     case R_LDH: {
         static const unsigned sizes[] = { 1, 1, 2, 2, 4, 4, 8 };
         unsigned k = r->mop % (ty ? 7 : 5);
@@ -335,7 +337,7 @@ static bool ref_exec(RState *s, uint8_t *ram, const RInsn *r)
         unsigned o = ldh_ofs(r, size);
         for (unsigned i = 0; i < size; i++)
             s->scratch[o + i] = (uint8_t)(a >> (8 * i));
-        return false;
+        return 0;
     }
     case R_GLD: {
         uint64_t addr = ref_guest_addr(ref_src(s, 1, r->b, r->cb));
@@ -348,7 +350,7 @@ static bool ref_exec(RState *s, uint8_t *ram, const RInsn *r)
         unsigned size = 1u << (r->mop & 3);
         for (unsigned i = 0; i < size; i++)
             ram[addr - T_RAM_BASE + i] = (uint8_t)(a >> (8 * i));
-        return false;
+        return 0;
     }
     case R_EXTU: v = (uint32_t)ref_src(s, 0, r->a, r->ca); break;
     case R_EXTS: v = (uint64_t)(int64_t)(int32_t)ref_src(s, 0, r->a, r->ca); break;
@@ -367,7 +369,7 @@ static bool ref_exec(RState *s, uint8_t *ram, const RInsn *r)
     default: abort();
     }
     ref_set(s, ty, r->d, mask(ty, v));
-    return false;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- IR emission */
@@ -414,7 +416,7 @@ static TCGv_i32 var32(int8_t x, int64_t c)
 }
 
 #define EMIT_BODY(W, V, TT) \
-static void emit_##W(const RInsn *r, TCGLabel **skip) \
+static void emit_##W(const RInsn *r, TCGLabel **target) \
 { \
     TT d = V(r->d, 0), d2 = V(r->d2, 0); \
     TT a = V(r->a, r->ca), b = V(r->b, r->cb), c = V(r->c, r->cc), e = V(r->e, r->ce); \
@@ -476,8 +478,9 @@ static void emit_##W(const RInsn *r, TCGLabel **skip) \
     case R_NEGSETCOND: tcg_gen_negsetcond_##W(r->cond, d, a, b); break; \
     case R_MOVCOND: tcg_gen_movcond_##W(r->cond, d, a, b, c, e); break; \
     case R_BRCOND: \
-        *skip = gen_new_label(); \
-        tcg_gen_brcond_##W(r->cond, a, b, *skip); \
+        if (!*target) \
+            *target = gen_new_label(); \
+        tcg_gen_brcond_##W(r->cond, a, b, *target); \
         break; \
     case R_GLD: case R_GST: { \
         TCGv_i64 addr = tcg_temp_new_i64(); \
@@ -583,7 +586,7 @@ typedef struct Prog {
 static void emit_prog(void *opaque)
 {
     Prog *p = opaque;
-    TCGLabel *skip = NULL;
+    TCGLabel *lab[256 + 8] = { NULL };   /* label before insn i, made on demand */
     for (int i = 0; i < 2; i++) {
         tmp64[i] = tcg_temp_new_i64();
         tcg_gen_mov_i64(tmp64[i], t_r[i]);
@@ -593,17 +596,19 @@ static void emit_prog(void *opaque)
         tcg_gen_mov_i32(tmp32[i], t_w[i]);
     }
     for (int i = 0; i < p->n; i++) {
-        TCGLabel *pending = skip;
-        skip = NULL;
-        if (p->insn[i].ty)
-            emit_i64(&p->insn[i], &skip);
+        if (lab[i])
+            gen_set_label(lab[i]);
+        const RInsn *r = &p->insn[i];
+        int t = i + 1 + (r->op == R_BRCOND ? (r->skip ? r->skip : 1) : 0);
+        if (t > p->n)
+            t = p->n;
+        if (r->ty)
+            emit_i64(r, &lab[t]);
         else
-            emit_i32(&p->insn[i], &skip);
-        if (pending)
-            gen_set_label(pending);
+            emit_i32(r, &lab[t]);
     }
-    if (skip)
-        gen_set_label(skip);
+    if (lab[p->n])
+        gen_set_label(lab[p->n]);
     /* Make the temps observable through fields the program never touches. */
     tcg_gen_mov_i64(t_r[6], tmp64[0]);
     tcg_gen_mov_i64(t_r[7], tmp64[1]);
@@ -632,8 +637,7 @@ static void check_prog(const char *what, unsigned block, RInsn *insn, int n, Tra
     memcpy(s.scratch, tenv.scratch, 64);
     memcpy(ref_ram, tram, sizeof(tram));
     for (int i = 0; i < n; i++)
-        if (ref_exec(&s, ref_ram, &insn[i]))
-            i++;
+        i += ref_exec(&s, ref_ram, &insn[i]);
 
     uintptr_t ret = t_run(tb);
     cr_assert_eq(ret, TB_EXIT_NOCHAIN);
@@ -673,7 +677,7 @@ static uint64_t run_random(uint64_t seed, uint64_t count)
          * 128 temps and to spill (unless TCG_RANDOM_LEN fixes the maximum). */
         int n = 1 + rnd() % (maxlen ? maxlen : block % 4 == 3 ? 200 : 24);
         for (int i = 0; i < n; i++)
-            gen_insn(&insn[i], i > 0 && insn[i - 1].op != R_BRCOND);
+            gen_insn(&insn[i], true);
         for (int i = 0; i < T_NR; i++)
             tenv.r[i] = rnd_value();
         for (int i = 0; i < T_NW; i++)
