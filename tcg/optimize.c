@@ -11,12 +11,33 @@
  * write them.
  */
 
+/* "t = setcond(cond, a, b)", remembered while t, a and b are unchanged, so a
+ * later "brcond t != 0" can test a and b directly. */
+typedef struct CondDef {
+    int t, a, b;
+    TCGCond cond;
+    TCGType type;
+} CondDef;
+#define MAX_CONDDEFS 8
+
 typedef struct OptState {
     TCGContext *s;
     int *rep;              /* representative temp (itself if none) */
     int *tracked;          /* temps whose rep is not themselves */
     int ntracked;
+    CondDef cd[MAX_CONDDEFS];
+    int ncd;
 } OptState;
+
+static void conddef_forget(OptState *o, int x)
+{
+    for (int i = 0; i < o->ncd;) {
+        if (o->cd[i].t == x || o->cd[i].a == x || o->cd[i].b == x)
+            o->cd[i] = o->cd[--o->ncd];
+        else
+            i++;
+    }
+}
 
 static bool temp_is_const(OptState *o, int t, uint64_t *v)
 {
@@ -39,6 +60,7 @@ static int make_const(OptState *o, TCGType type, uint64_t v)
 static void forget(OptState *o, int t)
 {
     /* t changes: it is no longer a copy, and nothing is a copy of it. */
+    conddef_forget(o, t);
     o->rep[t] = t;
     for (int i = 0; i < o->ntracked;) {
         int y = o->tracked[i];
@@ -53,6 +75,7 @@ static void forget(OptState *o, int t)
 
 static void forget_all(OptState *o)
 {
+    o->ncd = 0;
     for (int i = 0; i < o->ntracked; i++)
         o->rep[o->tracked[i]] = o->tracked[i];
     o->ntracked = 0;
@@ -60,6 +83,13 @@ static void forget_all(OptState *o)
 
 static void forget_globals(OptState *o)
 {
+    for (int i = 0; i < o->ncd;) {
+        CondDef *c = &o->cd[i];
+        if (c->t < o->s->nb_globals || c->a < o->s->nb_globals || c->b < o->s->nb_globals)
+            o->cd[i] = o->cd[--o->ncd];
+        else
+            i++;
+    }
     for (int i = 0; i < o->ntracked;) {
         int y = o->tracked[i];
         if (y < o->s->nb_globals || o->rep[y] < o->s->nb_globals) {
@@ -146,7 +176,7 @@ static void simplify(OptState *o, TCGOp *op)
 {
     TCGOpcode opc = op->opc;
     TCGType type = op->type;
-    uint64_t va, vb, all = tcg_trunc(type, ~0ull);
+    uint64_t va = 0, vb = 0, all = tcg_trunc(type, ~0ull);
 
     if (is_unop(opc) && opc != INDEX_op_mov) {
         if (temp_is_const(o, (int)op->args[1], &va))
@@ -254,6 +284,18 @@ static void simplify(OptState *o, TCGOp *op)
             known = tcg_eval_cond(c, type, va, vb);
         else if (op->args[0] == op->args[1])
             known = tcg_eval_cond(c, type, 0, 0);
+        if (known < 0 && cb && vb == 0 && (c == TCG_COND_NE || c == TCG_COND_EQ)) {
+            for (int i = 0; i < o->ncd; i++) {
+                CondDef *d = &o->cd[i];
+                if (d->t == (int)op->args[0] && d->type == type) {
+                    /* brcond (setcond(x) != 0) is brcond x */
+                    op->args[0] = d->a;
+                    op->args[1] = d->b;
+                    op->args[2] = c == TCG_COND_NE ? d->cond : tcg_invert_cond(d->cond);
+                    break;
+                }
+            }
+        }
         if (known == 0) {
             to_nop(op);
         } else if (known == 1) {
@@ -352,6 +394,12 @@ void tcg_optimize(TCGContext *s)
             forget(&o, (int)op->args[k]);
         if (op->opc == INDEX_op_mov)
             set_copy(&o, (int)op->args[0], (int)op->args[1]);
+        if (op->opc == INDEX_op_setcond && op->args[0] != op->args[1] && op->args[0] != op->args[2]) {
+            if (o.ncd == MAX_CONDDEFS)
+                o.cd[0] = o.cd[--o.ncd];
+            o.cd[o.ncd++] = (CondDef){ (int)op->args[0], (int)op->args[1], (int)op->args[2],
+                                       (TCGCond)op->args[3], (TCGType)op->type };
+        }
         if (def->flags & TCG_OPF_BB_END && op->opc != INDEX_op_brcond && op->opc != INDEX_op_goto_tb)
             forget_all(&o);
     }

@@ -714,3 +714,50 @@ Test(tcg_cache, no_cache_blocks_are_never_found_or_linked)
         cr_assert_not(tcg_tb_link(next, 0, one), "no linking into it");
     }
 }
+
+/* ---------------------------------------------------------------- optimizer: setcond + brcond */
+
+static void body_setcond_branch(void *opaque)
+{
+    TCGLabel *l = gen_new_label();
+    TCGv_i64 t = tcg_temp_new_i64();
+    TCGCond c = (TCGCond)(intptr_t)opaque;
+    tcg_gen_setcond_i64(c, t, t_r[0], t_r[1]);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, t, 0, l);
+    tcg_gen_addi_i64(t_r[2], t_r[2], 1);
+    gen_set_label(l);
+}
+
+Test(tcg_ops, setcond_then_brcond_is_one_compare)
+{
+    static const TCGCond conds[] = { TCG_COND_LT, TCG_COND_GEU, TCG_COND_EQ, TCG_COND_GT };
+    static const int64_t vals[] = { -1, 0, 1, INT64_MIN };
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        for (unsigned ci = 0; ci < ARRAY_SIZE(conds); ci++) {
+            TCGStats s0, s1;
+            tcg_stats_get(&s0);
+            TranslationBlock *tb = t_gen(0x100 + ci * 4, body_setcond_branch, (void *)(intptr_t)conds[ci]);
+            tcg_stats_get(&s1);
+            /* brcond, add, label, exit: the setcond went away */
+            cr_assert_eq(s1.ops_out - s0.ops_out, 4, "%" PRIu64 " ops", s1.ops_out - s0.ops_out);
+            for (unsigned i = 0; i < ARRAY_SIZE(vals); i++) {
+                for (unsigned j = 0; j < ARRAY_SIZE(vals); j++) {
+                    tenv.r[0] = (uint64_t)vals[i];
+                    tenv.r[1] = (uint64_t)vals[j];
+                    tenv.r[2] = 0;
+                    t_run(tb);
+                    bool want;
+                    switch (conds[ci]) {
+                    case TCG_COND_LT: want = vals[i] < vals[j]; break;
+                    case TCG_COND_GEU: want = (uint64_t)vals[i] >= (uint64_t)vals[j]; break;
+                    case TCG_COND_EQ: want = vals[i] == vals[j]; break;
+                    default: want = vals[i] > vals[j]; break;
+                    }
+                    cr_assert_eq(tenv.r[2], want, "%s cond %d (%" PRId64 ", %" PRId64 ")",
+                                 tcg_backend_name(), conds[ci], vals[i], vals[j]);
+                }
+            }
+        }
+    }
+}
