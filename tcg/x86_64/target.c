@@ -57,6 +57,8 @@ typedef struct Gen {
     bool overflow;
     TCGContext *s;
     int16_t reg_temp[16];  /* temp index held, or -1 */
+    uint32_t last_use[16]; /* op index of the last use, to pick spill victims */
+    uint32_t cur_op;
     uint32_t locked;
     uint32_t *label_ofs;   /* offset + 1 */
     Reloc *relocs;
@@ -254,18 +256,31 @@ static int reg_alloc(Gen *g, uint32_t allowed)
         if ((allowed >> r & 1) && g->reg_temp[r] < 0)
             return r;
     }
+    /* Spill: prefer a register whose value is already in memory (no store),
+     * then the one used least recently. */
+    int best = -1;
+    uint64_t best_score = UINT64_MAX;
     for (unsigned i = 0; i < ARRAY_SIZE(alloc_order); i++) {
         int r = alloc_order[i];
-        if (allowed >> r & 1) {
-            reg_free(g, r);
-            return r;
+        if (!(allowed >> r & 1))
+            continue;
+        TCGTemp *t = &g->s->temps[g->reg_temp[r]];
+        bool dirty = !t->mem_coherent && t->kind != TEMP_CONST;
+        uint64_t score = ((uint64_t)dirty << 32) | g->last_use[r];
+        if (score < best_score) {
+            best_score = score;
+            best = r;
         }
     }
-    fatal("tcg: x86-64: no register available");
+    if (best < 0)
+        fatal("tcg: x86-64: no register available");
+    reg_free(g, best);
+    return best;
 }
 
 static void temp_to_reg(Gen *g, TCGTemp *t, int r)
 {
+    g->last_use[r] = g->cur_op;
     g->reg_temp[r] = (int16_t)temp_idx(t);
     t->val_kind = VAL_REG;
     t->reg = (int8_t)r;
@@ -294,6 +309,7 @@ static int temp_in(Gen *g, TCGTemp *t, uint32_t allowed)
         return R_ENV;
     if (t->val_kind == VAL_REG && (allowed >> t->reg & 1)) {
         g->locked |= 1u << t->reg;
+        g->last_use[(int)t->reg] = g->cur_op;
         return t->reg;
     }
     int r = reg_alloc(g, allowed);
@@ -920,6 +936,7 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
             break;
         }
         g->locked = 0;
+        g->cur_op = (uint32_t)i;
         switch (op->opc) {
         case INDEX_op_nop:
             break;
