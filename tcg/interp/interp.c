@@ -17,7 +17,7 @@ __thread uintptr_t tcg_interp_retaddr;
 
 enum {
     IOP_CHECK_EXIT = NB_OPS,   /* env int32 at offset word != 0: leave */
-    IOP_BRCOND_CONST,          /* unused slot kept for future fused forms */
+    IOP_RI_BASE = 128,         /* + opcode: second operand is an inline imm32 */
 };
 
 /* The low 9 bits index the dispatch table: opcode * 2 + (type == i64). */
@@ -114,6 +114,18 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
         TCGOp *op = &s->ops[i];
         const TCGOpDef *def = &tcg_op_defs[op->opc];
         TCGArg *c = &op->args[op->nout + op->nin];
+        /* "Register, immediate" forms: a constant second operand that fits 32
+         * bits (sign-extended for i64) goes inline in the instruction. */
+        int imm_arg = -1;
+        if ((op->opc >= INDEX_op_add && op->opc <= INDEX_op_mul) || op->opc == INDEX_op_setcond)
+            imm_arg = 2;
+        else if (op->opc == INDEX_op_brcond)
+            imm_arg = 1;
+        if (imm_arg >= 0) {
+            TCGTemp *t = &s->temps[op->args[imm_arg]];
+            if (t->kind != TEMP_CONST || (op->type == TCG_TYPE_I64 && t->val != (int32_t)t->val))
+                imm_arg = -1;
+        }
         switch (op->opc) {
         case INDEX_op_nop:
         case INDEX_op_discard:   /* globals live in env: nothing to forget */
@@ -129,13 +141,18 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
             w64(&e, c[0]);
             break;
         default:
-            w(&e, HDR(op->opc, op->type, (def->flags & TCG_OPF_COND_BRANCH) ||
+            w(&e, HDR(op->opc + (imm_arg >= 0 ? IOP_RI_BASE : 0), op->type,
+                      (def->flags & TCG_OPF_COND_BRANCH) ||
                       op->opc == INDEX_op_setcond || op->opc == INDEX_op_negsetcond ||
                       op->opc == INDEX_op_movcond ? c[0] : 0, 0));
             break;
         }
-        for (int k = 0; k < op->nout + op->nin; k++)
-            w(&e, opnd(s, &e, op->args[k]));
+        for (int k = 0; k < op->nout + op->nin; k++) {
+            if (k == imm_arg)
+                w(&e, (uint32_t)s->temps[op->args[k]].val);
+            else
+                w(&e, opnd(s, &e, op->args[k]));
+        }
         switch (op->opc) {
         case INDEX_op_brcond:
             e.fix[e.nfix++] = (struct Fix){ (uint32_t)e.n, (uint32_t)c[1] };
@@ -286,6 +303,11 @@ static uintptr_t interp_exec(void *env_ptr, TranslationBlock *tb)
         LBOTH(st), LBOTH(guest_ld), LBOTH(guest_st), LANY(call, call), LANY(goto_tb, goto_tb),
         LANY(goto_ptr, goto_ptr), LANY(exit_tb, exit_tb),
         [IOP_CHECK_EXIT * 2] = &&check_exit,
+#define LRI(op) [(IOP_RI_BASE + INDEX_op_##op) * 2] = &&op##_ri_32, \
+                [(IOP_RI_BASE + INDEX_op_##op) * 2 + 1] = &&op##_ri_64
+        LRI(add), LRI(sub), LRI(and), LRI(or), LRI(xor), LRI(shl), LRI(shr), LRI(sar),
+        LRI(rotl), LRI(rotr), LRI(mul), LRI(setcond), LRI(brcond),
+#undef LRI
     };
 #undef L32
 #undef L64
@@ -302,6 +324,13 @@ static uintptr_t interp_exec(void *env_ptr, TranslationBlock *tb)
 #define BIN(name, expr32, expr64) \
     name##_32: { uint32_t a = R32(pc[1]), b = R32(pc[2]); (void)b; R32(pc[0]) = (expr32); pc += 3; NEXT(); } \
     name##_64: { uint64_t a = R64(pc[1]), b = R64(pc[2]); (void)b; R64(pc[0]) = (expr64); pc += 3; NEXT(); }
+/* Register-immediate twins: b is the inline word (sign-extended for i64). */
+#define BINI(name, expr32, expr64) \
+    name##_32: { uint32_t a = R32(pc[1]), b = R32(pc[2]); (void)b; R32(pc[0]) = (expr32); pc += 3; NEXT(); } \
+    name##_64: { uint64_t a = R64(pc[1]), b = R64(pc[2]); (void)b; R64(pc[0]) = (expr64); pc += 3; NEXT(); } \
+    name##_ri_32: { uint32_t a = R32(pc[1]), b = pc[2]; (void)b; R32(pc[0]) = (expr32); pc += 3; NEXT(); } \
+    name##_ri_64: { uint64_t a = R64(pc[1]), b = (uint64_t)(int64_t)(int32_t)pc[2]; (void)b; \
+                    R64(pc[0]) = (expr64); pc += 3; NEXT(); }
 #define UN(name, expr32, expr64) \
     name##_32: { uint32_t a = R32(pc[1]); R32(pc[0]) = (expr32); pc += 2; NEXT(); } \
     name##_64: { uint64_t a = R64(pc[1]); R64(pc[0]) = (expr64); pc += 2; NEXT(); }
@@ -310,23 +339,23 @@ static uintptr_t interp_exec(void *env_ptr, TranslationBlock *tb)
     frame[0] = (uintptr_t)env;   /* tcg_env is temp 0 */
     NEXT();
 
-    BIN(add, a + b, a + b)
-    BIN(sub, a - b, a - b)
-    BIN(and, a & b, a & b)
-    BIN(or, a | b, a | b)
-    BIN(xor, a ^ b, a ^ b)
-    BIN(shl, a << (b & 31), a << (b & 63))
-    BIN(shr, a >> (b & 31), a >> (b & 63))
-    BIN(sar, (uint32_t)((int32_t)a >> (b & 31)), (uint64_t)((int64_t)a >> (b & 63)))
-    BIN(rotl, (b & 31) ? a << (b & 31) | a >> (32 - (b & 31)) : a,
+    BINI(add, a + b, a + b)
+    BINI(sub, a - b, a - b)
+    BINI(and, a & b, a & b)
+    BINI(or, a | b, a | b)
+    BINI(xor, a ^ b, a ^ b)
+    BINI(shl, a << (b & 31), a << (b & 63))
+    BINI(shr, a >> (b & 31), a >> (b & 63))
+    BINI(sar, (uint32_t)((int32_t)a >> (b & 31)), (uint64_t)((int64_t)a >> (b & 63)))
+    BINI(rotl, (b & 31) ? a << (b & 31) | a >> (32 - (b & 31)) : a,
         (b & 63) ? a << (b & 63) | a >> (64 - (b & 63)) : a)
-    BIN(rotr, (b & 31) ? a >> (b & 31) | a << (32 - (b & 31)) : a,
+    BINI(rotr, (b & 31) ? a >> (b & 31) | a << (32 - (b & 31)) : a,
         (b & 63) ? a >> (b & 63) | a << (64 - (b & 63)) : a)
-    BIN(mul, a * b, a * b)
+    BINI(mul, a * b, a * b)
     BIN(mulsh, (uint32_t)(((int64_t)(int32_t)a * (int32_t)b) >> 32),
         (uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64))
     BIN(muluh, (uint32_t)(((uint64_t)a * b) >> 32), (uint64_t)(((unsigned __int128)a * b) >> 64))
-    BIN(setcond, cond32(COND, a, b), cond64(COND, a, b))
+    BINI(setcond, cond32(COND, a, b), cond64(COND, a, b))
     BIN(negsetcond, -(uint32_t)cond32(COND, a, b), -(uint64_t)cond64(COND, a, b))
     UN(mov, a, a)
     UN(neg, -a, -a)
@@ -349,6 +378,8 @@ movcond_32: R32(pc[0]) = cond32(COND, R32(pc[1]), R32(pc[2])) ? R32(pc[3]) : R32
 movcond_64: R64(pc[0]) = cond64(COND, R64(pc[1]), R64(pc[2])) ? R64(pc[3]) : R64(pc[4]); pc += 5; NEXT();
 brcond_32: pc = cond32(COND, R32(pc[0]), R32(pc[1])) ? code + pc[2] : pc + 3; NEXT();
 brcond_64: pc = cond64(COND, R64(pc[0]), R64(pc[1])) ? code + pc[2] : pc + 3; NEXT();
+brcond_ri_32: pc = cond32(COND, R32(pc[0]), pc[1]) ? code + pc[2] : pc + 3; NEXT();
+brcond_ri_64: pc = cond64(COND, R64(pc[0]), (uint64_t)(int64_t)(int32_t)pc[1]) ? code + pc[2] : pc + 3; NEXT();
 br: pc = code + pc[0]; NEXT();
 
 #define LD(name, T, expr) \
@@ -462,6 +493,7 @@ bad_op:
 #undef INSN_RA
 #undef COND
 #undef BIN
+#undef BINI
 #undef UN
 #undef LD
 #undef LDOFS
