@@ -761,3 +761,44 @@ Test(tcg_ops, setcond_then_brcond_is_one_compare)
         }
     }
 }
+
+/* ---------------------------------------------------------------- small API corners */
+
+static TCGv_ptr g_ptr;
+
+static void body_global_ptr(void *opaque)
+{
+    TCGv_i32 v = tcg_temp_new_i32();
+    TCGv_ptr p = tcg_temp_new_ptr();
+    tcg_gen_ld_i32(v, g_ptr, 4);                 /* scratch[4..7] through a pointer global */
+    tcg_gen_st_i32(v, tcg_env, offsetof(TEnv, w[3]));
+    tcg_gen_mov_ptr(p, tcg_constant_ptr((intptr_t)&tenv.r[5]));
+    tcg_gen_st_i64(t_r[0], p, 0);
+    tcg_temp_free_i32(v);
+    tcg_temp_free_ptr(p);
+}
+
+Test(tcg_ops, pointer_globals_constants_and_jump_cache_clear)
+{
+    t_setup(TCG_BACKEND_AUTO);
+    g_ptr = tcg_global_mem_new_ptr(offsetof(TEnv, r[6]), "scratch_ptr");
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        memset(tenv.scratch, 0, sizeof(tenv.scratch));
+        tenv.scratch[4] = 0x78;
+        tenv.scratch[7] = 0x12;
+        tenv.r[6] = (uintptr_t)tenv.scratch;
+        tenv.r[0] = 0xfeedface;
+        TranslationBlock *tb = t_gen(0x100, body_global_ptr, NULL);
+        t_run(tb);
+        cr_assert_eq(tenv.w[3], 0x12000078, "%s", tcg_backend_name());
+        cr_assert_eq(tenv.r[5], 0xfeedface);
+        TCGJumpCache c = { 0 };
+        tcg_jc_insert(&c, tb);
+        cr_assert_eq(tcg_jc_lookup(&c, 0x100, 0, 0), tb);
+        tcg_jc_clear(&c);
+        cr_assert_null(tcg_jc_lookup(&c, 0x100, 0, 0));
+    }
+    cr_assert_eq(tcg_invert_cond(TCG_COND_LTU), TCG_COND_GEU);
+    cr_assert_eq(tcg_swap_cond(TCG_COND_LE), TCG_COND_GE);
+}
