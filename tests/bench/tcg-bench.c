@@ -244,13 +244,22 @@ static void translate_typical(TranslationBlock *tb, void *opaque)
     tb->icount = 10;
 }
 
+/* Best of 5 rounds of 500 blocks: the machine is shared. */
 static double translation_us(void)
 {
-    const int n = 2000;
-    double t0 = now();
-    for (int i = 0; i < n; i++)
-        tcg_tb_gen(0x100000 + i * 32, 0x100000 + i * 32, 0, 0, 0, translate_typical, NULL);
-    return (now() - t0) / n * 1e6;
+    const int n = 500;
+    double best = 1e9;
+    for (int round = 0; round < 5; round++) {
+        double t0 = now();
+        for (int i = 0; i < n; i++) {
+            uint64_t pc = 0x100000 + (uint64_t)(round * n + i) * 32;
+            tcg_tb_gen(pc, pc, 0, 0, 0, translate_typical, NULL);
+        }
+        double t = (now() - t0) / n * 1e6;
+        if (t < best)
+            best = t;
+    }
+    return best;
 }
 
 static int count_mode(int w, int b)
