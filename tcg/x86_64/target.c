@@ -558,12 +558,29 @@ static void emit_unop(Gen *g, TCGOp *op)
     int r, ra;
     switch (op->opc) {
     case INDEX_op_mov:
+        if (is_const_temp(a) && o->kind == TEMP_GLOBAL && imm32_ok(a)) {
+            /* A constant into a global (the next PC before an exit, typically):
+             * one store, no register. */
+            if (o->val_kind == VAL_REG)
+                g->reg_temp[(int)o->reg] = -1;
+            rm_mem(g, 0xc7 | w, 0, R_ENV, -1, (int32_t)o->mem_ofs);
+            b4(g, (uint32_t)a->val);
+            o->val_kind = VAL_MEM;
+            o->mem_coherent = true;
+            free_dead_inputs(g, op);
+            return;
+        }
         if (is_const_temp(a)) {
             r = reg_alloc(g, ALL_REGS);
             movi(g, type, r, (uint64_t)a->val);
         } else {
             r = out_from(g, op, 1, ALL_REGS);
         }
+        break;
+    case INDEX_op_extrl_i64_i32:
+        /* The upper half of an i32 value in a register is never looked at,
+         * so the low half of the i64 is the result as it stands. */
+        r = out_from(g, op, 1, ALL_REGS);
         break;
     case INDEX_op_neg: case INDEX_op_not:
         r = out_from(g, op, 1, ALL_REGS);
