@@ -130,6 +130,13 @@ void helper_wrmsr(X86CPUState *env);              /* EDX:EAX -> MSR[ECX] */
 bool x86_msr_read(X86CPUState *env, uint32_t index, uint64_t *value);
 bool x86_msr_write(X86CPUState *env, uint32_t index, uint64_t value);
 void helper_cpuid(X86CPUState *env);              /* EAX, ECX -> EAX, EBX, ECX, EDX */
+/* Debug registers (SDM 3A 17.2): which enabled DR0-3 breakpoints an instruction fetch at
+ * linear_rip (0 when EFLAGS.RF is set) or a data access hits, as a B0-B3 mask; and the #DB
+ * (DR6 updated; single_step sets BS for a TF trap). Instruction breakpoints are faults
+ * (check before executing), data breakpoints and single-step are traps (after). */
+uint32_t x86_debug_check_code(X86CPUState *env, uint64_t linear_rip);
+uint32_t x86_debug_check_data(X86CPUState *env, uint64_t addr, unsigned len, int is_write);
+NORETURN void x86_debug_raise(X86CPUState *env, uint32_t hits, bool single_step, uintptr_t retaddr);
 void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx,
                uint32_t *ecx, uint32_t *edx);
 
