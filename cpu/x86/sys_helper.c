@@ -242,7 +242,7 @@ void helper_syscall(X86CPUState *env, uint64_t next_rip)
 
 static bool is_canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 void helper_sysret(X86CPUState *env, int dflag)
