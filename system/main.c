@@ -349,9 +349,10 @@ int main(int argc, char **argv)
 
     OptList *accel_opts;
     accel_current = choose_accel(o.accel, &accel_opts);
-    if (!o.pc.bios && !o.pc.kernel) {
+    /* The firmware is mapped even for a Multiboot kernel, which starts without running it. */
+    if (!o.pc.bios) {
         o.pc.bios = default_bios(argv[0]);
-        if (!o.pc.bios)
+        if (!o.pc.bios && !o.pc.kernel)
             fatal("no firmware: bios.bin was not found next to the vireo binary (build it with make, or give -bios FILE or -kernel FILE)");
     }
 
@@ -380,6 +381,9 @@ int main(int argc, char **argv)
         exit_with_error(err);
     }
 
+    /* vireo has no display back end yet, so the firmware console always goes to COM1; with a
+     * window this becomes o.nographic || o.display_none. */
+    o.pc.nographic = true;
     the_machine = pc_machine_create(&o.pc, &err);
     if (!the_machine) {
         exit_with_error(err);

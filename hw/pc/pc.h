@@ -17,14 +17,16 @@ typedef struct PCMachineConfig {
     const char *serial_chardev[PC_MAX_SERIAL];   /* chardev ids, NULL: no port */
     const char *boot_order;        /* "cd", from -boot */
     bool boot_menu;
+    bool nographic;                /* firmware console on COM1 (SeaBIOS: etc/sercon-port) */
 } PCMachineConfig;
 
 typedef struct PCMachine {
     PCMachineConfig cfg;
     MemoryRegion system_memory, system_io;
     AddressSpace memory_as, io_as;
-    MemoryRegion ram, ram_below_4g, ram_above_4g;
-    MemoryRegion bios, isa_bios;
+    MemoryRegion ram;              /* mapped below and above 4 GiB by the chipset */
+    MemoryRegion bios;             /* mapped by the chipset */
+    struct PCChipset *chipset;
     uint64_t below_4g, above_4g;
     X86CPU **cpus;
     int ncpus;
