@@ -19,7 +19,7 @@ static const BlockDriver *const block_drivers[] = {
 /* A backing chain longer than this is treated as a loop. */
 #define MAX_BACKING_DEPTH 64
 
-void error_setg(char **errp, const char *fmt, ...)
+void blk_error_setg(char **errp, const char *fmt, ...)
 {
     va_list ap;
     char *s;
@@ -59,14 +59,14 @@ const BlockDriver *bdrv_probe(const char *filename, char **errp)
     uint8_t buf[2048] = { 0 };
     int fd = open(filename, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        error_setg(errp, "Could not open '%s': %s", filename, strerror(errno));
+        blk_error_setg(errp, "Could not open '%s': %s", filename, strerror(errno));
         return NULL;
     }
     ssize_t n = pread(fd, buf, sizeof buf, 0);
     int e = errno;
     close(fd);
     if (n < 0) {
-        error_setg(errp, "Could not read '%s': %s", filename, strerror(e));
+        blk_error_setg(errp, "Could not read '%s': %s", filename, strerror(e));
         return NULL;
     }
     const BlockDriver *best = NULL;
@@ -79,7 +79,7 @@ const BlockDriver *bdrv_probe(const char *filename, char **errp)
         }
     }
     if (!best)
-        error_setg(errp, "Could not determine the image format");
+        blk_error_setg(errp, "Could not determine the image format");
     return best;
 }
 
@@ -96,13 +96,13 @@ static BlockDriverState *bdrv_open_depth(const char *filename, const char *fmt, 
 {
     const BlockDriver *drv;
     if (depth > MAX_BACKING_DEPTH) {
-        error_setg(errp, "backing chain deeper than %d (a loop?)", MAX_BACKING_DEPTH);
+        blk_error_setg(errp, "backing chain deeper than %d (a loop?)", MAX_BACKING_DEPTH);
         return NULL;
     }
     if (fmt) {
         drv = bdrv_find_format(fmt);
         if (!drv) {
-            error_setg(errp, "Unknown driver '%s'", fmt);
+            blk_error_setg(errp, "Unknown driver '%s'", fmt);
             return NULL;
         }
     } else {
@@ -131,7 +131,7 @@ static BlockDriverState *bdrv_open_depth(const char *filename, const char *fmt, 
             bs->backing = bdrv_open_depth(bs->backing_path, bs->backing_fmt,
                                           flags & ~(BDRV_O_RDWR | BDRV_O_CHECK), depth + 1, &err);
             if (!bs->backing) {
-                error_setg(errp, "Could not open backing file '%s': %s", bs->backing_path, err);
+                blk_error_setg(errp, "Could not open backing file '%s': %s", bs->backing_path, err);
                 free(err);
                 bdrv_close(bs);
                 return NULL;
@@ -163,11 +163,11 @@ void bdrv_close(BlockDriverState *bs)
 int bdrv_create(const BlockDriver *drv, const BlockCreateArgs *a, char **errp)
 {
     if (!drv->create) {
-        error_setg(errp, "Format '%s' does not support image creation", drv->format_name);
+        blk_error_setg(errp, "Format '%s' does not support image creation", drv->format_name);
         return -ENOTSUP;
     }
     if (a->backing_file && !drv->has_backing) {
-        error_setg(errp, "Format '%s' does not support backing files", drv->format_name);
+        blk_error_setg(errp, "Format '%s' does not support backing files", drv->format_name);
         return -ENOTSUP;
     }
     return drv->create(a, errp);
@@ -323,7 +323,7 @@ bool img_opts_parse(ImgOpts *o, const char *s, char **errp)
         char key[128], *val;
         size_t kn = strcspn(p, "=,");
         if (kn == 0 || kn >= sizeof key) {
-            error_setg(errp, "Invalid option list '%s'", s);
+            blk_error_setg(errp, "Invalid option list '%s'", s);
             return false;
         }
         memcpy(key, p, kn);
@@ -341,7 +341,7 @@ bool img_opts_parse(ImgOpts *o, const char *s, char **errp)
             }
         } else if (strcmp(key, "help") && strcmp(key, "?")) {
             free(val);
-            error_setg(errp, "Invalid parameter '%s': expected key=value", key);
+            blk_error_setg(errp, "Invalid parameter '%s': expected key=value", key);
             return false;
         }
         val[vn] = 0;
@@ -349,7 +349,7 @@ bool img_opts_parse(ImgOpts *o, const char *s, char **errp)
             p++;
         if (o->n >= IMG_OPTS_MAX) {
             free(val);
-            error_setg(errp, "Too many options");
+            blk_error_setg(errp, "Too many options");
             return false;
         }
         o->key[o->n] = xstrdup(key);
@@ -385,7 +385,7 @@ bool img_opts_get_bool(ImgOpts *o, const char *key, bool def, bool *out, char **
     else if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no"))
         *out = false;
     else {
-        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
+        blk_error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
         return false;
     }
     return true;
@@ -396,7 +396,7 @@ bool img_opts_get_size(ImgOpts *o, const char *key, uint64_t def, uint64_t *out,
     const char *v = img_opts_get(o, key);
     *out = def;
     if (v && !parse_size(v, out)) {
-        error_setg(errp, "Parameter '%s' expects a size", key);
+        blk_error_setg(errp, "Parameter '%s' expects a size", key);
         return false;
     }
     return true;
@@ -417,39 +417,6 @@ void img_opts_free(ImgOpts *o)
         free(o->val[i]);
     }
     o->n = 0;
-}
-
-bool parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!*s || *s == '-' || *s == ' ')
-        return false;
-    errno = 0;
-    double d = strtod(s, &end);
-    if (errno || end == s)
-        return false;
-    uint64_t mul = 1;
-    switch (*end) {
-    case 0: break;
-    case 'b': case 'B': mul = 1; end++; break;
-    case 'k': case 'K': mul = KiB; end++; break;
-    case 'm': case 'M': mul = MiB; end++; break;
-    case 'g': case 'G': mul = GiB; end++; break;
-    case 't': case 'T': mul = 1024 * GiB; end++; break;
-    case 'p': case 'P': mul = 1024 * 1024 * GiB; end++; break;
-    case 'e': case 'E': mul = 1024ULL * 1024 * 1024 * GiB; end++; break;
-    default: return false;
-    }
-    if (*end)
-        return false;
-    double v = d * (double)mul;
-    if (v < 0 || v >= 9223372036854775807.0)
-        return false;
-    /* Fractions only make sense with a unit ("1.5G"); a byte count must be whole. */
-    if ((uint64_t)v != v)
-        return false;
-    *out = (uint64_t)v;
-    return true;
 }
 
 /* ---- info fields ---- */

@@ -3,6 +3,7 @@
 #define BLOCK_BLOCK_H
 
 #include "util/osdep.h"
+#include "util/option.h"     // parse_size
 #include <sys/types.h>
 
 /*
@@ -70,7 +71,6 @@ const char *img_opts_unused(const ImgOpts *o);
 void img_opts_free(ImgOpts *o);
 
 /* Parse a size such as "10G", "512", "1.5M"; false when malformed or over INT64_MAX. */
-bool parse_size(const char *s, uint64_t *out);
 
 typedef struct BlockCreateArgs {
     const char *filename;
@@ -198,7 +198,7 @@ void bdrv_set_error(BlockDriverState *bs, const char *fmt, ...) PRINTF_FMT(2, 3)
 char *bdrv_resolve_backing(const char *image, const char *backing);
 
 /* Set *errp to a formatted one-line reason (replacing any earlier one). */
-void error_setg(char **errp, const char *fmt, ...) PRINTF_FMT(2, 3);
+void blk_error_setg(char **errp, const char *fmt, ...) PRINTF_FMT(2, 3);
 
 /* The backend: what an emulated disk or vireo-img holds. */
 struct BlockBackend {

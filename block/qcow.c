@@ -51,28 +51,28 @@ static int qcow_open(BlockDriverState *bs, int flags, char **errp)
     bool rw = flags & BDRV_O_RDWR;
     int r = hostfile_open(&s->file, bs->filename, rw, flags & BDRV_O_NOCACHE);
     if (r < 0) {
-        error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
         return r;
     }
     s->writable = rw;
     int64_t fsize = hostfile_size(&s->file);
     if (fsize < 0 || hostfile_pread_strict(&s->file, 0, h, QH_LEN) < 0) {
-        error_setg(errp, "image is too short for a qcow header");
+        blk_error_setg(errp, "image is too short for a qcow header");
         goto fail;
     }
     if (ld_be32(h + QH_MAGIC) != QCOW_MAGIC || ld_be32(h + QH_VERSION) != 1) {
-        error_setg(errp, "not a qcow version 1 image");
+        blk_error_setg(errp, "not a qcow version 1 image");
         goto fail;
     }
     if (ld_be32(h + QH_CRYPT)) {
-        error_setg(errp, "encrypted qcow images are not supported");
+        blk_error_setg(errp, "encrypted qcow images are not supported");
         goto fail;
     }
     s->cluster_bits = h[QH_CLUSTER_BITS];
     s->l2_bits = h[QH_L2_BITS];
     /* The ranges qemu-img accepts: clusters of 512 B..64 KiB, L2 tables up to 64 KiB. */
     if (s->cluster_bits < 9 || s->cluster_bits > 16 || s->l2_bits < 6 || s->l2_bits > 13) {
-        error_setg(errp, "cluster_bits %u / l2_bits %u out of range", s->cluster_bits, s->l2_bits);
+        blk_error_setg(errp, "cluster_bits %u / l2_bits %u out of range", s->cluster_bits, s->l2_bits);
         goto fail;
     }
     s->cluster_size = 1u << s->cluster_bits;
@@ -81,19 +81,19 @@ static int qcow_open(BlockDriverState *bs, int flags, char **errp)
     bs->total_size = ld_be64(h + QH_SIZE);
     uint64_t per_l1 = 1ULL << (s->cluster_bits + s->l2_bits);
     if (bs->total_size > (1ULL << 56)) {
-        error_setg(errp, "virtual size %" PRIu64 " is too large", bs->total_size);
+        blk_error_setg(errp, "virtual size %" PRIu64 " is too large", bs->total_size);
         goto fail;
     }
     uint64_t l1 = (bs->total_size + per_l1 - 1) / per_l1;
     if (l1 * 8 > 32 * MiB) {
-        error_setg(errp, "L1 table of %" PRIu64 " entries is too large", l1);
+        blk_error_setg(errp, "L1 table of %" PRIu64 " entries is too large", l1);
         goto fail;
     }
     s->l1_size = l1;
     s->l1_offset = ld_be64(h + QH_L1_OFF);
     s->l1 = xmalloc(l1 * 8 + 8);
     if (hostfile_pread_strict(&s->file, s->l1_offset, s->l1, l1 * 8) < 0) {
-        error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", s->l1_offset);
+        blk_error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", s->l1_offset);
         goto fail;
     }
     for (uint32_t i = 0; i < s->l1_size; i++)
@@ -102,13 +102,13 @@ static int qcow_open(BlockDriverState *bs, int flags, char **errp)
     uint32_t blen = ld_be32(h + QH_BACKING_SIZE);
     if (boff) {
         if (blen == 0 || blen > 1023 || boff > (uint64_t)fsize || blen > fsize - boff) {
-            error_setg(errp, "backing file name (%u bytes at %" PRIu64 ") is invalid", blen, boff);
+            blk_error_setg(errp, "backing file name (%u bytes at %" PRIu64 ") is invalid", blen, boff);
             goto fail;
         }
         bs->backing_file = xzalloc(blen + 1);
         hostfile_pread(&s->file, boff, bs->backing_file, blen);
         if (strlen(bs->backing_file) != blen) {
-            error_setg(errp, "backing file name contains a NUL byte");
+            blk_error_setg(errp, "backing file name contains a NUL byte");
             goto fail;
         }
     }
@@ -383,13 +383,13 @@ static int qcow_create(const BlockCreateArgs *a, char **errp)
 {
     const char *bf = a->backing_file ? a->backing_file : img_opts_get(a->opts, "backing_file");
     if (img_opts_get(a->opts, "encryption") || img_opts_get(a->opts, "encrypt.format")) {
-        error_setg(errp, "encrypted qcow images are not supported");
+        blk_error_setg(errp, "encrypted qcow images are not supported");
         return -ENOTSUP;
     }
     img_opts_get(a->opts, "backing_fmt");   /* qcow cannot record it; accepted like qemu-img */
     size_t blen = bf ? strlen(bf) : 0;
     if (blen > 1023) {
-        error_setg(errp, "backing file name is too long");
+        blk_error_setg(errp, "backing file name is too long");
         return -EINVAL;
     }
     /* qemu-img's choice: 512-byte clusters and 4096-entry tables over a backing file, else 4 KiB/512. */
@@ -397,7 +397,7 @@ static int qcow_create(const BlockCreateArgs *a, char **errp)
     uint64_t per_l1 = 1ULL << (cb + l2b);
     uint64_t l1 = (a->size + per_l1 - 1) / per_l1;
     if (l1 * 8 > 32 * MiB) {
-        error_setg(errp, "image size is too large for qcow");
+        blk_error_setg(errp, "image size is too large for qcow");
         return -EFBIG;
     }
     uint64_t hlen = ALIGN_UP(QH_LEN + blen, 8);
@@ -417,7 +417,7 @@ static int qcow_create(const BlockCreateArgs *a, char **errp)
     HostFile f;
     int r = hostfile_create(&f, a->filename);
     if (r < 0) {
-        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
+        blk_error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
         free(h);
         return r;
     }
@@ -427,7 +427,7 @@ static int qcow_create(const BlockCreateArgs *a, char **errp)
     if (r == 0)
         r = hostfile_sync(&f);
     if (r < 0)
-        error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
+        blk_error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
     hostfile_close(&f);
     free(h);
     return r;

@@ -44,7 +44,7 @@ int qcow2_load_refcount_table(BlockDriverState *bs, char **errp)
     s->rt = xmalloc(bytes ? bytes : 1);
     int r = hostfile_pread_strict(&s->file, s->rt_offset, s->rt, bytes);
     if (r < 0) {
-        error_setg(errp, "refcount table at %" PRIu64 " (%u clusters) is beyond end of file",
+        blk_error_setg(errp, "refcount table at %" PRIu64 " (%u clusters) is beyond end of file",
                    s->rt_offset, s->rt_clusters);
         return r;
     }
@@ -54,11 +54,11 @@ int qcow2_load_refcount_table(BlockDriverState *bs, char **errp)
         if (!e)
             continue;
         if ((e & ~REFT_OFFSET_MASK) || (e & (s->cluster_size - 1))) {
-            error_setg(errp, "refcount table entry %" PRIu64 " is not cluster aligned", i);
+            blk_error_setg(errp, "refcount table entry %" PRIu64 " is not cluster aligned", i);
             return -EINVAL;
         }
         if (e > s->file_size || s->file_size - e < s->cluster_size) {
-            error_setg(errp, "refcount table entry %" PRIu64 " points beyond end of file", i);
+            blk_error_setg(errp, "refcount table entry %" PRIu64 " points beyond end of file", i);
             return -EINVAL;
         }
     }

@@ -28,17 +28,17 @@ int qcow2_read_l1_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint6
     uint64_t bytes = (uint64_t)size * 8;
     *out = NULL;
     if (bytes > QCOW2_MAX_L1_BYTES) {
-        error_setg(errp, "L1 table of %u entries is too large", size);
+        blk_error_setg(errp, "L1 table of %u entries is too large", size);
         return -EFBIG;
     }
     if (off & (s->cluster_size - 1)) {
-        error_setg(errp, "L1 table offset %#" PRIx64 " is not cluster aligned", off);
+        blk_error_setg(errp, "L1 table offset %#" PRIx64 " is not cluster aligned", off);
         return -EINVAL;
     }
     uint64_t *l1 = xmalloc(bytes ? bytes : 1);
     if (hostfile_pread_strict(&s->file, off, l1, bytes) < 0) {
         free(l1);
-        error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", off);
+        blk_error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", off);
         return -EINVAL;
     }
     for (uint32_t i = 0; i < size; i++)
@@ -66,7 +66,7 @@ static int read_snapshots(BlockDriverState *bs, char **errp)
     if (!s->nb_snapshots)
         return 0;
     if (s->nb_snapshots > QCOW2_MAX_SNAPSHOTS || (off & (s->cluster_size - 1))) {
-        error_setg(errp, "snapshot table (%u entries at %#" PRIx64 ") is invalid", s->nb_snapshots, off);
+        blk_error_setg(errp, "snapshot table (%u entries at %#" PRIx64 ") is invalid", s->nb_snapshots, off);
         return -EINVAL;
     }
     s->snapshots = xzalloc(sizeof *s->snapshots * s->nb_snapshots);
@@ -74,7 +74,7 @@ static int read_snapshots(BlockDriverState *bs, char **errp)
         uint8_t h[40];
         Qcow2Snapshot *sn = &s->snapshots[i];
         if (hostfile_pread_strict(&s->file, off, h, sizeof h) < 0) {
-            error_setg(errp, "snapshot table entry %u is beyond end of file", i);
+            blk_error_setg(errp, "snapshot table entry %u is beyond end of file", i);
             return -EINVAL;
         }
         sn->l1_offset = ld_be64(h);
@@ -86,11 +86,11 @@ static int read_snapshots(BlockDriverState *bs, char **errp)
         sn->vm_state_size = ld_be32(h + 32);
         sn->extra_size = ld_be32(h + 36);
         if (sn->extra_size > 1024) {
-            error_setg(errp, "snapshot table entry %u has %u bytes of extra data (too many)", i, sn->extra_size);
+            blk_error_setg(errp, "snapshot table entry %u has %u bytes of extra data (too many)", i, sn->extra_size);
             return -EINVAL;
         }
         if ((uint64_t)sn->l1_size * 8 > QCOW2_MAX_L1_BYTES || (sn->l1_offset & (s->cluster_size - 1))) {
-            error_setg(errp, "snapshot %u has an invalid L1 table", i);
+            blk_error_setg(errp, "snapshot %u has an invalid L1 table", i);
             return -EINVAL;
         }
         off += 40;
@@ -100,7 +100,7 @@ static int read_snapshots(BlockDriverState *bs, char **errp)
         if (hostfile_pread_strict(&s->file, off, sn->extra, sn->extra_size) < 0 ||
             hostfile_pread_strict(&s->file, off + sn->extra_size, sn->id, id_len) < 0 ||
             hostfile_pread_strict(&s->file, off + sn->extra_size + id_len, sn->name, name_len) < 0) {
-            error_setg(errp, "snapshot table entry %u is beyond end of file", i);
+            blk_error_setg(errp, "snapshot table entry %u is beyond end of file", i);
             return -EINVAL;
         }
         if (sn->extra_size >= 8)
@@ -118,28 +118,28 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
     bool rw = flags & BDRV_O_RDWR;
     int r = hostfile_open(&s->file, bs->filename, rw, flags & BDRV_O_NOCACHE);
     if (r < 0) {
-        error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
         return r;
     }
     s->writable = rw;
     int64_t fsize = hostfile_size(&s->file);
     if (fsize < 0 || hostfile_pread_strict(&s->file, 0, h, 72) < 0) {
-        error_setg(errp, "image is too short for a qcow2 header");
+        blk_error_setg(errp, "image is too short for a qcow2 header");
         goto fail;
     }
     s->file_size = fsize;
     if (ld_be32(h + H_MAGIC) != QCOW2_MAGIC) {
-        error_setg(errp, "not a qcow2 image (bad magic)");
+        blk_error_setg(errp, "not a qcow2 image (bad magic)");
         goto fail;
     }
     s->version = ld_be32(h + H_VERSION);
     if (s->version != 2 && s->version != 3) {
-        error_setg(errp, "unsupported qcow2 version %u", s->version);
+        blk_error_setg(errp, "unsupported qcow2 version %u", s->version);
         goto fail;
     }
     s->cluster_bits = ld_be32(h + H_CLUSTER_BITS);
     if (s->cluster_bits < 9 || s->cluster_bits > 21) {
-        error_setg(errp, "cluster_bits %u out of range (9..21)", s->cluster_bits);
+        blk_error_setg(errp, "cluster_bits %u out of range (9..21)", s->cluster_bits);
         goto fail;
     }
     s->cluster_size = 1u << s->cluster_bits;
@@ -147,7 +147,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
     s->l2_size = 1u << s->l2_bits;
     if (s->version == 3) {
         if (hostfile_pread_strict(&s->file, 72, h + 72, 32) < 0) {
-            error_setg(errp, "image is too short for a qcow2 version 3 header");
+            blk_error_setg(errp, "image is too short for a qcow2 version 3 header");
             goto fail;
         }
         s->incompat = ld_be64(h + H_INCOMPAT);
@@ -156,7 +156,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         s->refcount_order = ld_be32(h + H_REFCOUNT_ORDER);
         s->header_length = ld_be32(h + H_HEADER_LEN);
         if (s->header_length < 104 || s->header_length > s->cluster_size) {
-            error_setg(errp, "header length %u is invalid", s->header_length);
+            blk_error_setg(errp, "header length %u is invalid", s->header_length);
             goto fail;
         }
         if (s->header_length > 104 && hostfile_pread(&s->file, 104, h + 104, 8) < 0)
@@ -166,7 +166,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         s->header_length = 72;
     }
     if (ld_be32(h + H_CRYPT)) {
-        error_setg(errp, "encrypted qcow2 images are not supported");
+        blk_error_setg(errp, "encrypted qcow2 images are not supported");
         goto fail;
     }
     uint64_t unknown = s->incompat & ~(QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT);
@@ -174,15 +174,15 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         const char *what = (unknown & QCOW2_INCOMPAT_DATA_FILE) ? " (external data file)" :
                            (unknown & QCOW2_INCOMPAT_COMPRESSION) ? " (compression type other than zlib)" :
                            (unknown & QCOW2_INCOMPAT_EXTL2) ? " (extended L2 entries)" : "";
-        error_setg(errp, "unsupported qcow2 feature(s) %#" PRIx64 "%s", unknown, what);
+        blk_error_setg(errp, "unsupported qcow2 feature(s) %#" PRIx64 "%s", unknown, what);
         goto fail;
     }
     if ((s->incompat & QCOW2_INCOMPAT_CORRUPT) && rw) {
-        error_setg(errp, "image is marked corrupt; it can only be opened read-only (use check -r all)");
+        blk_error_setg(errp, "image is marked corrupt; it can only be opened read-only (use check -r all)");
         goto fail;
     }
     if (s->refcount_order > 6) {
-        error_setg(errp, "refcount_order %u is invalid (0..6)", s->refcount_order);
+        blk_error_setg(errp, "refcount_order %u is invalid (0..6)", s->refcount_order);
         goto fail;
     }
     s->refcount_bits = 1u << s->refcount_order;
@@ -194,21 +194,21 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
 
     bs->total_size = ld_be64(h + H_SIZE);
     if (bs->total_size > (1ULL << 62)) {
-        error_setg(errp, "virtual size %" PRIu64 " is too large", bs->total_size);
+        blk_error_setg(errp, "virtual size %" PRIu64 " is too large", bs->total_size);
         goto fail;
     }
     s->l1_size = ld_be32(h + H_L1_SIZE);
     s->l1_offset = ld_be64(h + H_L1_OFF);
     uint64_t per_l1 = (uint64_t)s->cluster_size << s->l2_bits;
     if ((bs->total_size + per_l1 - 1) / per_l1 > s->l1_size) {
-        error_setg(errp, "L1 table of %u entries is too small for the virtual size", s->l1_size);
+        blk_error_setg(errp, "L1 table of %u entries is too small for the virtual size", s->l1_size);
         goto fail;
     }
     s->rt_offset = ld_be64(h + H_RT_OFF);
     s->rt_clusters = ld_be32(h + H_RT_CLUSTERS);
     if ((s->rt_offset & (s->cluster_size - 1)) ||
         (uint64_t)s->rt_clusters * s->cluster_size > QCOW2_MAX_RT_BYTES) {
-        error_setg(errp, "refcount table (%u clusters at %#" PRIx64 ") is invalid", s->rt_clusters, s->rt_offset);
+        blk_error_setg(errp, "refcount table (%u clusters at %#" PRIx64 ") is invalid", s->rt_clusters, s->rt_offset);
         goto fail;
     }
     s->nb_snapshots = ld_be32(h + H_NB_SNAP);
@@ -227,19 +227,19 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         if (type == QCOW2_EXT_END)
             break;
         if (len > ext_end - ext - 8) {
-            error_setg(errp, "header extension %#x of %u bytes runs past the header cluster", type, len);
+            blk_error_setg(errp, "header extension %#x of %u bytes runs past the header cluster", type, len);
             goto fail;
         }
         if (type == QCOW2_EXT_BACKING_FMT) {
             if (len == 0 || len > 63) {
-                error_setg(errp, "backing format extension of %u bytes is invalid", len);
+                blk_error_setg(errp, "backing format extension of %u bytes is invalid", len);
                 goto fail;
             }
             bs->backing_fmt = xzalloc(len + 1);
             if (hostfile_pread(&s->file, ext + 8, bs->backing_fmt, len) < 0)
                 goto fail;
         } else if (type == QCOW2_EXT_CRYPTO || type == QCOW2_EXT_DATA_FILE) {
-            error_setg(errp, "unsupported qcow2 header extension %#x", type);
+            blk_error_setg(errp, "unsupported qcow2 header extension %#x", type);
             goto fail;
         }
         ext += 8 + ALIGN_UP((uint64_t)len, 8);
@@ -247,21 +247,21 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
     if (backing_off) {
         if (backing_len == 0 || backing_len > 1023 || backing_off > s->cluster_size ||
             backing_len > s->cluster_size - backing_off) {
-            error_setg(errp, "backing file name (%u bytes at %" PRIu64 ") is invalid", backing_len, backing_off);
+            blk_error_setg(errp, "backing file name (%u bytes at %" PRIu64 ") is invalid", backing_len, backing_off);
             goto fail;
         }
         bs->backing_file = xzalloc(backing_len + 1);
         if (hostfile_pread_strict(&s->file, backing_off, bs->backing_file, backing_len) < 0) {
-            error_setg(errp, "backing file name is beyond end of file");
+            blk_error_setg(errp, "backing file name is beyond end of file");
             goto fail;
         }
         if (memchr(bs->backing_file, 0, backing_len)) {
-            error_setg(errp, "backing file name contains a NUL byte");
+            blk_error_setg(errp, "backing file name contains a NUL byte");
             goto fail;
         }
     }
     if (bs->backing_fmt && !bdrv_find_format(bs->backing_fmt)) {
-        error_setg(errp, "unknown backing format '%s'", bs->backing_fmt);
+        blk_error_setg(errp, "unknown backing format '%s'", bs->backing_fmt);
         goto fail;
     }
 
@@ -283,7 +283,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         ImageCheck res = { 0 };
         if (qcow2_check_image(bs, &res, CHECK_FIX_LEAKS | CHECK_FIX_ERRORS) < 0 ||
             res.corruptions > res.corruptions_fixed) {
-            error_setg(errp, "could not repair the refcounts of a dirty image");
+            blk_error_setg(errp, "could not repair the refcounts of a dirty image");
             goto fail;
         }
         s->incompat &= ~QCOW2_INCOMPAT_DIRTY;
@@ -294,7 +294,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
 
 fail:
     if (errp && !*errp)
-        error_setg(errp, "could not read the qcow2 header");
+        blk_error_setg(errp, "could not read the qcow2 header");
     free(s->l1);
     free(s->rt);
     free(s->cbuf);
@@ -874,40 +874,40 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
         else if (!strcmp(compat, "1.1") || !strcmp(compat, "v3"))
             version = 3;
         else {
-            error_setg(errp, "Invalid compatibility level: '%s'", compat);
+            blk_error_setg(errp, "Invalid compatibility level: '%s'", compat);
             return -EINVAL;
         }
     }
     if (cs < 512 || cs > 2 * MiB || (cs & (cs - 1))) {
-        error_setg(errp, "Cluster size must be a power of two between 512 and 2048k");
+        blk_error_setg(errp, "Cluster size must be a power of two between 512 and 2048k");
         return -EINVAL;
     }
     if (refbits < 1 || refbits > 64 || (refbits & (refbits - 1))) {
-        error_setg(errp, "Refcount width must be a power of two and may not exceed 64 bits");
+        blk_error_setg(errp, "Refcount width must be a power of two and may not exceed 64 bits");
         return -EINVAL;
     }
     if (version == 2 && refbits != 16) {
-        error_setg(errp, "Different refcount widths than 16 bits require compatibility level 1.1 or above (use compat=1.1 or greater)");
+        blk_error_setg(errp, "Different refcount widths than 16 bits require compatibility level 1.1 or above (use compat=1.1 or greater)");
         return -EINVAL;
     }
     if (version == 2 && lazy) {
-        error_setg(errp, "Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
+        blk_error_setg(errp, "Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
         return -EINVAL;
     }
     const char *ctype = img_opts_get(a->opts, "compression_type");
     if (ctype && strcmp(ctype, "zlib")) {
-        error_setg(errp, "compression_type '%s' is not supported (only zlib)", ctype);
+        blk_error_setg(errp, "compression_type '%s' is not supported (only zlib)", ctype);
         return -ENOTSUP;
     }
     const char *prealloc = img_opts_get(a->opts, "preallocation");
     if (prealloc && strcmp(prealloc, "off")) {
-        error_setg(errp, "preallocation=%s is not implemented yet for qcow2 (only off)", prealloc);
+        blk_error_setg(errp, "preallocation=%s is not implemented yet for qcow2 (only off)", prealloc);
         return -ENOTSUP;
     }
     const char *bf = a->backing_file ? a->backing_file : img_opts_get(a->opts, "backing_file");
     const char *bfmt = a->backing_fmt ? a->backing_fmt : img_opts_get(a->opts, "backing_fmt");
     if (bf && strlen(bf) > 1023) {
-        error_setg(errp, "backing file name is too long");
+        blk_error_setg(errp, "backing file name is too long");
         return -EINVAL;
     }
 
@@ -915,7 +915,7 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
     uint64_t per_l1 = cs << (cb - 3);
     uint64_t l1_entries = MAX(1, (a->size + per_l1 - 1) / per_l1);
     if (l1_entries * 8 > QCOW2_MAX_L1_BYTES) {
-        error_setg(errp, "image size %" PRIu64 " is too large for cluster_size %" PRIu64, a->size, cs);
+        blk_error_setg(errp, "image size %" PRIu64 " is too large for cluster_size %" PRIu64, a->size, cs);
         return -EFBIG;
     }
     uint64_t l1_cl = (l1_entries * 8 + cs - 1) / cs;
@@ -960,7 +960,7 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
         size_t n = strlen(bf);
         if (pos + n > cs) {
             free(hdr);
-            error_setg(errp, "backing file name does not fit in the header cluster");
+            blk_error_setg(errp, "backing file name does not fit in the header cluster");
             return -EINVAL;
         }
         st_be64(hdr + H_BACKING_OFF, pos);
@@ -983,7 +983,7 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
     HostFile f;
     int r = hostfile_create(&f, a->filename);
     if (r < 0) {
-        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
+        blk_error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
     } else {
         if ((r = hostfile_pwrite(&f, 0, hdr, cs)) == 0 &&
             (r = hostfile_pwrite(&f, rt_off, rt, rt_cl * cs)) == 0 &&
@@ -991,7 +991,7 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
             (r = hostfile_truncate(&f, end)) == 0)
             r = hostfile_sync(&f);
         if (r < 0)
-            error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
+            blk_error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
         hostfile_close(&f);
     }
     free(hdr);

@@ -18,12 +18,12 @@ static int raw_open(BlockDriverState *bs, int flags, char **errp)
     RawState *s = bs->opaque;
     int r = hostfile_open(&s->file, bs->filename, flags & BDRV_O_RDWR, flags & BDRV_O_NOCACHE);
     if (r < 0) {
-        error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
         return r;
     }
     int64_t size = hostfile_size(&s->file);
     if (size < 0) {
-        error_setg(errp, "Could not get the size of '%s': %s", bs->filename, strerror((int)-size));
+        blk_error_setg(errp, "Could not get the size of '%s': %s", bs->filename, strerror((int)-size));
         hostfile_close(&s->file);
         return (int)size;
     }
@@ -38,7 +38,7 @@ static int raw_create(const BlockCreateArgs *a, char **errp)
     const char *prealloc = img_opts_get(a->opts, "preallocation");
     int r = hostfile_create(&f, a->filename);
     if (r < 0) {
-        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
+        blk_error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
         return r;
     }
     r = hostfile_truncate(&f, a->size);
@@ -53,12 +53,12 @@ static int raw_create(const BlockCreateArgs *a, char **errp)
                 r = hostfile_pwrite(&f, off, zero, MIN(chunk, a->size - off));
             free(zero);
         } else {
-            error_setg(errp, "Invalid preallocation mode '%s' (off, falloc, full)", prealloc);
+            blk_error_setg(errp, "Invalid preallocation mode '%s' (off, falloc, full)", prealloc);
             r = -EINVAL;
         }
     }
     if (r < 0 && !*errp)
-        error_setg(errp, "Could not resize '%s': %s", a->filename, strerror(-r));
+        blk_error_setg(errp, "Could not resize '%s': %s", a->filename, strerror(-r));
     hostfile_close(&f);
     return r;
 }
@@ -102,7 +102,7 @@ static int raw_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char *
     RawState *s = bs->opaque;
     int r = hostfile_truncate(&s->file, size);
     if (r < 0) {
-        error_setg(errp, "Could not resize: %s", strerror(-r));
+        blk_error_setg(errp, "Could not resize: %s", strerror(-r));
         return r;
     }
     bs->total_size = size;

@@ -138,11 +138,11 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
     if (n < 3 || (strcmp(access, "RW") && strcmp(access, "RDONLY") && strcmp(access, "NOACCESS")))
         return 0;   /* not an extent line */
     if (s->n >= VMDK_MAX_EXTENTS) {
-        error_setg(errp, "more than %d extents", VMDK_MAX_EXTENTS);
+        blk_error_setg(errp, "more than %d extents", VMDK_MAX_EXTENTS);
         return -EINVAL;
     }
     if (sectors == 0 || sectors > (1ULL << 50)) {
-        error_setg(errp, "extent '%s' has an invalid size of %llu sectors", n >= 4 ? fname : "?", sectors);
+        blk_error_setg(errp, "extent '%s' has an invalid size of %llu sectors", n >= 4 ? fname : "?", sectors);
         return -EINVAL;
     }
     s->ext = xrealloc(s->ext, sizeof *s->ext * (s->n + 1));
@@ -156,7 +156,7 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
         return 0;
     }
     if (n < 4) {
-        error_setg(errp, "extent line without a file name: %.60s", line);
+        blk_error_setg(errp, "extent line without a file name: %.60s", line);
         return -EINVAL;
     }
     char *path = strcmp(fname, self_path ? self_path : "") == 0 && self_path ? xstrdup(desc_path)
@@ -165,21 +165,21 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
     if (!strcmp(type, "FLAT") || !strcmp(type, "VMFS") || !strcmp(type, "VMFSRAW") || !strcmp(type, "VMFSRDM")) {
         e->type = EXT_FLAT;
         if (offset > (1ULL << 50)) {
-            error_setg(errp, "extent '%s' has an invalid offset", fname);
+            blk_error_setg(errp, "extent '%s' has an invalid offset", fname);
             free(path);
             return -EINVAL;
         }
         e->flat_offset = offset * 512;
         r = hostfile_open(&e->file, path, rw, bs->flags & BDRV_O_NOCACHE);
         if (r < 0)
-            error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
+            blk_error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
         else
             e->has_file = true;
     } else if (!strcmp(type, "SPARSE") || !strcmp(type, "VMFSSPARSE")) {
         e->type = EXT_SPARSE;
         r = open_sparse(bs, e, path, rw, errp);
     } else {
-        error_setg(errp, "unsupported extent type '%s'", type);
+        blk_error_setg(errp, "unsupported extent type '%s'", type);
         r = -ENOTSUP;
     }
     free(path);
@@ -202,7 +202,7 @@ static int parse_descriptor(BlockDriverState *bs, const char *desc, const char *
     if (desc_get(desc, "parentCID", v, sizeof v))
         s->parent_cid = strtoul(v, NULL, 16);
     if (!desc_get(desc, "createType", s->create_type, sizeof s->create_type)) {
-        error_setg(errp, "descriptor has no createType");
+        blk_error_setg(errp, "descriptor has no createType");
         return -EINVAL;
     }
     if (s->parent_cid != 0xffffffffu && desc_get(desc, "parentFileNameHint", v, sizeof v))
@@ -221,7 +221,7 @@ static int parse_descriptor(BlockDriverState *bs, const char *desc, const char *
         p = nl ? nl + 1 : NULL;
     }
     if (!s->n) {
-        error_setg(errp, "descriptor lists no extents");
+        blk_error_setg(errp, "descriptor lists no extents");
         return -EINVAL;
     }
     uint64_t total = 0;
@@ -239,7 +239,7 @@ static int read_gd(VmdkExtent *e, uint64_t off, uint32_t **out, char **errp)
     uint32_t *gd = xmalloc(bytes + 4);
     if (hostfile_pread_strict(&e->file, off, gd, bytes) < 0) {
         free(gd);
-        error_setg(errp, "%s: grain directory at %" PRIu64 " is beyond end of file", e->file.path, off);
+        blk_error_setg(errp, "%s: grain directory at %" PRIu64 " is beyond end of file", e->file.path, off);
         return -EINVAL;
     }
     for (uint32_t i = 0; i < e->gd_entries; i++)
@@ -253,26 +253,26 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     uint8_t h[512];
     int r = hostfile_open(&e->file, path, rw, bs->flags & BDRV_O_NOCACHE);
     if (r < 0) {
-        error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
+        blk_error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
         return r;
     }
     e->has_file = true;
     int64_t fsize = hostfile_size(&e->file);
     if (fsize < 0 || hostfile_pread_strict(&e->file, 0, h, 512) < 0) {
-        error_setg(errp, "%s: too short for a sparse extent header", path);
+        blk_error_setg(errp, "%s: too short for a sparse extent header", path);
         return -EINVAL;
     }
     if (ld_le32(h + VH_MAGIC) == VMDK3_MAGIC) {
-        error_setg(errp, "%s: ESX vmfsSparse (COWD) extents are not supported yet", path);
+        blk_error_setg(errp, "%s: ESX vmfsSparse (COWD) extents are not supported yet", path);
         return -ENOTSUP;
     }
     if (ld_le32(h + VH_MAGIC) != VMDK4_MAGIC) {
-        error_setg(errp, "%s: not a sparse extent (bad magic)", path);
+        blk_error_setg(errp, "%s: not a sparse extent (bad magic)", path);
         return -EINVAL;
     }
     uint32_t version = ld_le32(h + VH_VERSION);
     if (version < 1 || version > 3) {
-        error_setg(errp, "%s: unsupported sparse extent version %u", path, version);
+        blk_error_setg(errp, "%s: unsupported sparse extent version %u", path, version);
         return -ENOTSUP;
     }
     e->flags = ld_le32(h + VH_FLAGS);
@@ -280,7 +280,7 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     e->compressed = (e->flags & VMDK4_FLAG_COMPRESS) && ld_le16(h + VH_COMPRESS) == 1;
     e->markers = e->flags & VMDK4_FLAG_MARKER;
     if ((e->flags & VMDK4_FLAG_COMPRESS) && ld_le16(h + VH_COMPRESS) > 1) {
-        error_setg(errp, "%s: unknown compression algorithm %u", path, ld_le16(h + VH_COMPRESS));
+        blk_error_setg(errp, "%s: unknown compression algorithm %u", path, ld_le16(h + VH_COMPRESS));
         return -ENOTSUP;
     }
     if (gd_sect == VMDK_GD_AT_END) {
@@ -297,32 +297,32 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
             e->stream_empty = true;
             gd_sect = 0;
         } else {
-            error_setg(errp, "%s: grain directory is at the end, but there is no valid footer", path);
+            blk_error_setg(errp, "%s: grain directory is at the end, but there is no valid footer", path);
             return -EINVAL;
         }
         if (gd_sect == VMDK_GD_AT_END) {
-            error_setg(errp, "%s: footer does not locate the grain directory", path);
+            blk_error_setg(errp, "%s: footer does not locate the grain directory", path);
             return -EINVAL;
         }
     }
     uint64_t capacity = ld_le64(h + VH_CAPACITY), grain = ld_le64(h + VH_GRAIN);
     e->gtes = ld_le32(h + VH_GTES);
     if (!grain || (grain & (grain - 1)) || grain > 65536) {
-        error_setg(errp, "%s: invalid grain size of %" PRIu64 " sectors", path, grain);
+        blk_error_setg(errp, "%s: invalid grain size of %" PRIu64 " sectors", path, grain);
         return -EINVAL;
     }
     if (e->gtes == 0 || e->gtes > 512) {
-        error_setg(errp, "%s: invalid grain table size of %u entries", path, e->gtes);
+        blk_error_setg(errp, "%s: invalid grain table size of %u entries", path, e->gtes);
         return -EINVAL;
     }
     if (capacity > (1ULL << 50)) {
-        error_setg(errp, "%s: capacity of %" PRIu64 " sectors is too large", path, capacity);
+        blk_error_setg(errp, "%s: capacity of %" PRIu64 " sectors is too large", path, capacity);
         return -EINVAL;
     }
     if (!e->sectors)
         e->sectors = capacity;
     if (e->sectors > capacity) {
-        error_setg(errp, "%s: descriptor size %" PRIu64 " exceeds the extent capacity %" PRIu64,
+        blk_error_setg(errp, "%s: descriptor size %" PRIu64 " exceeds the extent capacity %" PRIu64,
                    path, e->sectors, capacity);
         return -EINVAL;
     }
@@ -330,12 +330,12 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     uint64_t per_gt = grain * e->gtes;
     uint64_t entries = (capacity + per_gt - 1) / per_gt;
     if (entries * 4 > (uint64_t)fsize) {
-        error_setg(errp, "%s: grain directory of %" PRIu64 " entries cannot fit in the file", path, entries);
+        blk_error_setg(errp, "%s: grain directory of %" PRIu64 " entries cannot fit in the file", path, entries);
         return -EINVAL;
     }
     e->gd_entries = entries;
     if (gd_sect > (uint64_t)fsize / 512) {
-        error_setg(errp, "%s: grain directory offset is beyond end of file", path);
+        blk_error_setg(errp, "%s: grain directory offset is beyond end of file", path);
         return -EINVAL;
     }
     e->gd_off = gd_sect * 512;
@@ -354,7 +354,7 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     e->gt_index = -1;
     e->file_end = ALIGN_UP((uint64_t)fsize, 512);
     if (rw && e->compressed && !e->stream_empty) {
-        error_setg(errp, "%s: streamOptimized images with a footer are read-only here", path);
+        blk_error_setg(errp, "%s: streamOptimized images with a footer are read-only here", path);
         return -ENOTSUP;
     }
     return 0;
@@ -802,7 +802,7 @@ static int vmdk_open(BlockDriverState *bs, int flags, char **errp)
     HostFile f;
     int r = hostfile_open(&f, bs->filename, false, false);
     if (r < 0) {
-        error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
         return r;
     }
     s->writable = rw;
@@ -841,11 +841,11 @@ static int vmdk_open(BlockDriverState *bs, int flags, char **errp)
             }
         }
     } else if (ld_le32(h) == VMDK3_MAGIC) {
-        error_setg(errp, "ESX vmfsSparse (COWD) images are not supported yet");
+        blk_error_setg(errp, "ESX vmfsSparse (COWD) images are not supported yet");
         r = -ENOTSUP;
     } else {
         if (fsize < 0 || fsize > (int64_t)VMDK_MAX_DESC) {
-            error_setg(errp, "descriptor file is larger than %llu bytes", VMDK_MAX_DESC / 1);
+            blk_error_setg(errp, "descriptor file is larger than %llu bytes", VMDK_MAX_DESC / 1);
         } else {
             desc = xzalloc(fsize + 1);
             hostfile_pread(&f, 0, desc, fsize);
@@ -862,7 +862,7 @@ static int vmdk_open(BlockDriverState *bs, int flags, char **errp)
         s->ext = NULL;
         s->n = 0;
         if (errp && !*errp)
-            error_setg(errp, "invalid VMDK image");
+            blk_error_setg(errp, "invalid VMDK image");
         return r;
     }
     return 0;
@@ -962,13 +962,13 @@ static int create_sparse(const char *path, uint64_t sectors, bool stream, bool z
     HostFile f;
     int r = hostfile_create(&f, path);
     if (r < 0) {
-        error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
+        blk_error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
         return r;
     }
     r = hostfile_pwrite(&f, 0, h, 512);
     if (r == 0 && desc) {
         if (strlen(desc) > desc_sect * 512) {
-            error_setg(errp, "descriptor too long");
+            blk_error_setg(errp, "descriptor too long");
             r = -EINVAL;
         } else {
             r = hostfile_pwrite(&f, 512, desc, strlen(desc));
@@ -989,7 +989,7 @@ static int create_sparse(const char *path, uint64_t sectors, bool stream, bool z
     if (r == 0)
         r = hostfile_sync(&f);
     if (r < 0 && !*errp)
-        error_setg(errp, "Could not write '%s': %s", path, strerror(-r));
+        blk_error_setg(errp, "Could not write '%s': %s", path, strerror(-r));
     hostfile_close(&f);
     return r;
 }
@@ -1003,7 +1003,7 @@ static int create_flat(const char *path, uint64_t bytes, char **errp)
         hostfile_close(&f);
     }
     if (r < 0)
-        error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
+        blk_error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
     return r;
 }
 
@@ -1023,14 +1023,14 @@ static int vmdk_create(const BlockCreateArgs *a, char **errp)
         adapter = "ide";
     if (strcmp(adapter, "ide") && strcmp(adapter, "lsilogic") && strcmp(adapter, "buslogic") &&
         strcmp(adapter, "legacyESX")) {
-        error_setg(errp, "Unknown adapter type: '%s'", adapter);
+        blk_error_setg(errp, "Unknown adapter type: '%s'", adapter);
         return -EINVAL;
     }
     int hw = compat6 ? 6 : 4;
     if (hwv) {
         hw = atoi(hwv);
         if (hw < 4 || hw > 21) {
-            error_setg(errp, "Invalid hwversion '%s'", hwv);
+            blk_error_setg(errp, "Invalid hwversion '%s'", hwv);
             return -EINVAL;
         }
     }
@@ -1038,11 +1038,11 @@ static int vmdk_create(const BlockCreateArgs *a, char **errp)
     bool flat = !strcmp(sub, "monolithicFlat") || !strcmp(sub, "twoGbMaxExtentFlat");
     bool stream = !strcmp(sub, "streamOptimized");
     if (!split && !flat && !stream && strcmp(sub, "monolithicSparse")) {
-        error_setg(errp, "Unknown subformat: '%s'", sub);
+        blk_error_setg(errp, "Unknown subformat: '%s'", sub);
         return -EINVAL;
     }
     if (bf && (flat || stream)) {
-        error_setg(errp, "a backing file needs a sparse subformat (not %s)", sub);
+        blk_error_setg(errp, "a backing file needs a sparse subformat (not %s)", sub);
         return -EINVAL;
     }
     uint64_t sectors = ALIGN_UP(a->size, 512) / 512;
@@ -1053,12 +1053,12 @@ static int vmdk_create(const BlockCreateArgs *a, char **errp)
         BlockDriverState *p = bdrv_open(path, NULL, BDRV_O_NO_BACKING, &err);
         free(path);
         if (!p) {
-            error_setg(errp, "Could not open backing file: %s", err);
+            blk_error_setg(errp, "Could not open backing file: %s", err);
             free(err);
             return -EINVAL;
         }
         if (strcmp(p->drv->format_name, "vmdk")) {
-            error_setg(errp, "the backing file of a vmdk image must be vmdk (it is %s)", p->drv->format_name);
+            blk_error_setg(errp, "the backing file of a vmdk image must be vmdk (it is %s)", p->drv->format_name);
             bdrv_close(p);
             return -EINVAL;
         }
@@ -1111,7 +1111,7 @@ static int vmdk_create(const BlockCreateArgs *a, char **errp)
             hostfile_close(&f);
         }
         if (r < 0)
-            error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
+            blk_error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
         free(desc);
     }
     free(extents);

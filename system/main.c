@@ -281,6 +281,12 @@ static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
             info_report("using TCG: %s", why);
             return tcg;
         }
+        /* No translator in this build: a KVM without VT-x/SVM is still better than nothing. */
+        if (kvm && access("/dev/kvm", R_OK | W_OK) == 0) {
+            info_report("using KVM without VT-x/SVM behind /dev/kvm (not every guest runs there): "
+                        "the TCG translator is not available in this build");
+            return kvm;
+        }
         fatal("-accel auto: KVM is not usable (%s) and the TCG translator is not available yet", why);
     }
     const AccelOps *a = accel_find(name);
