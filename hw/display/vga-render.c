@@ -236,19 +236,28 @@ static void vga_draw_planar(VGAState *s, int mode)
         if (y * repeat * ((s->cr[9] & 0x80) ? 2 : 1) == line_compare && y)
             row_addr = 0;                          /* split screen (line compare) */
         unsigned scan = cga_banks ? y % (msl + 1) : 0;
-        uint32_t off0 = crtc_to_offset(s, row_addr, scan);
-        uint32_t off1 = crtc_to_offset(s, row_addr + clocks - 1, scan);
-        bool dirty = s->full_update || off1 < off0 ||
-                     range_dirty(s, pages, (uint64_t)off0 << 2, ((uint64_t)off1 << 2) + 4);
+        uint64_t lo, hi;
+        if (mode == VGA_MODE_PACKED8) {
+            lo = (uint64_t)(row_addr << 2) & (VGA_PLANAR_SIZE - 1);
+            hi = lo + clocks * 4;
+        } else {
+            uint32_t off0 = crtc_to_offset(s, row_addr, scan);
+            uint32_t off1 = crtc_to_offset(s, row_addr + clocks - 1, scan);
+            lo = (uint64_t)off0 << 2;
+            hi = off1 < off0 ? VGA_PLANAR_SIZE : ((uint64_t)off1 << 2) + 4;
+        }
+        bool dirty = s->full_update || hi > VGA_PLANAR_SIZE || range_dirty(s, pages, lo, hi);
         if (dirty) {
             uint32_t *d = surface_row(surf, y);
             for (unsigned cx = 0; cx < clocks && (d - surface_row(surf, y)) < (int)width; cx++) {
                 uint32_t off = crtc_to_offset(s, row_addr + cx, scan);
                 uint8_t *p = s->vram.host + (off << 2);
                 if (mode == VGA_MODE_PACKED8) {
-                    for (int k = 0; k < 4; k++)
-                        *d++ = dac_color(s, p[k]);
-                } else if (mode == VGA_MODE_CGA2) {
+                /* 256 colors: 4 pixels per character clock, linear in interleaved vram */
+                uint32_t a = (row_addr << 2) + cx * 4;
+                for (int k = 0; k < 4; k++)
+                    *d++ = dac_color(s, s->vram.host[(a + k) & (VGA_PLANAR_SIZE - 1)]);
+            } else if (mode == VGA_MODE_CGA2) {
                     for (int b = 0; b < 2; b++)
                         for (int k = 0; k < 4; k++)
                             *d++ = palette16[((p[b] >> (6 - 2 * k)) & 3) & plane_enable];
@@ -344,6 +353,10 @@ void vga_update_display(void *opaque)
 {
     VGAState *s = opaque;
     int mode = vga_mode(s);
+    /* Guest writes through the RAM window may not be dirty-logged (KVM without a dirty log
+     * for this slot): the 64 KiB window is simply redrawn. */
+    if (s->alias_on)
+        memory_region_set_dirty(&s->vram, s->alias_off, 0x10000);
     if (mode != s->last_mode) {
         s->last_mode = mode;
         s->full_update = true;

@@ -50,8 +50,10 @@ static uint8_t vga_mem_readb(VGAState *s, uint64_t addr)
     int64_t a = vga_window_offset(s, addr);
     if (a < 0)
         return 0xff;
+    /* Chain 4 is linear in vram (plane = A1:0 of an interleaved byte address), as in
+     * QEMU; with the planes interleaved this also matches the unchained layout of mode X. */
     if (s->sr[4] & SR4_CHAIN4)
-        return *vga_plane_ptr(s, a & 3, a & ~3);
+        return s->vram.host[a];
     if (s->gr[5] & GR5_ODD_EVEN) {
         int plane = (s->gr[4] & 2) | (a & 1);
         return *vga_plane_ptr(s, plane, a & ~1);
@@ -103,12 +105,9 @@ static void vga_mem_writeb(VGAState *s, uint64_t addr, uint8_t val)
         return;
     uint8_t map_mask = s->sr[2] & 0x0f;
     if (s->sr[4] & SR4_CHAIN4) {
-        int plane = a & 3;
-        if (map_mask & (1 << plane)) {
-            *vga_plane_ptr(s, plane, a & ~3) = val;
-            vga_mark_dirty(s, ((a & ~3) & 0xffff) << 2, 4);
-            if (plane == 2)
-                s->font_dirty = true;
+        if (map_mask & (1 << (a & 3))) {
+            s->vram.host[a] = val;
+            vga_mark_dirty(s, a, 1);
         }
         return;
     }
@@ -285,8 +284,9 @@ static void vga_ioport_writeb(VGAState *s, uint16_t port, uint8_t val)
     switch (port) {
     case 0x3c0:
         if (!s->ar_flip_flop) {
+            if ((s->ar_index ^ val) & 0x20)
+                vga_invalidate(s);            /* bit 5 (PAS) turns the display on and off */
             s->ar_index = val & 0x3f;
-            vga_invalidate(s);                /* bit 5 (PAS) turns the display on and off */
         } else {
             uint8_t idx = s->ar_index & 0x1f;
             if (idx < 0x10)
@@ -316,6 +316,8 @@ static void vga_ioport_writeb(VGAState *s, uint16_t port, uint8_t val)
         return;
     case 0x3c5:
         s->sr[s->sr_index] = val & sr_mask[s->sr_index];
+        if (s->sr_index == 2 || s->sr_index == 4)
+            vga_update_alias(s);
         if (s->sr_index == 1 || s->sr_index == 3 || s->sr_index == 4)
             vga_invalidate(s);
         if (s->sr_index == 3)
@@ -351,9 +353,15 @@ static void vga_ioport_writeb(VGAState *s, uint16_t port, uint8_t val)
         return;
     case 0x3cf:
         if (s->gr_index < 9) {
+            uint8_t old = s->gr[s->gr_index];
             s->gr[s->gr_index] = val & gr_mask[s->gr_index];
-            if (s->gr_index >= 5)
+            /* only the shift mode (GR5 bits 5-6) and graphics/text (GR6 bit 0) change what
+             * is displayed; drivers flip the write mode all the time */
+            uint8_t changed = old ^ s->gr[s->gr_index];
+            if ((s->gr_index == 5 && (changed & 0x60)) || (s->gr_index == 6 && (changed & 0x01)))
                 vga_invalidate(s);
+            if (s->gr_index == 6)
+                vga_update_alias(s);
         }
         return;
     case 0x3b4: case 0x3d4:
@@ -442,6 +450,7 @@ static void vbe_enable(VGAState *s, uint16_t val)
     s->sr[4] |= SR4_CHAIN4 | SR4_ODD_EVEN_OFF;
     s->ar[0x10] |= 0x01;
     vga_invalidate(s);
+    vga_update_alias(s);
 }
 
 static uint64_t vbe_read(void *opaque, uint64_t off, unsigned size)
@@ -490,14 +499,17 @@ static void vbe_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
         } else if (!(val & VBE_DISPI_ENABLED)) {
             r[VBE_DISPI_INDEX_ENABLE] = val & (VBE_DISPI_GETCAPS | VBE_DISPI_8BIT_DAC);
             vga_invalidate(s);
+            vga_update_alias(s);
         } else {
             r[VBE_DISPI_INDEX_ENABLE] = (r[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED) |
                                         (val & ~VBE_DISPI_ENABLED & 0xe2);
         }
         return;
     case VBE_DISPI_INDEX_BANK:
-        if ((uint64_t)val * 0x10000 < s->vram_size)
+        if ((uint64_t)val * 0x10000 < s->vram_size) {
             r[VBE_DISPI_INDEX_BANK] = val;
+            vga_update_alias(s);
+        }
         return;
     case VBE_DISPI_INDEX_VIRT_WIDTH: {
         unsigned bpp = vbe_bytes_pp(r[VBE_DISPI_INDEX_BPP] ? r[VBE_DISPI_INDEX_BPP] : 8);
@@ -545,6 +557,31 @@ void vga_core_reset(VGAState *s)
     s->vbe_start_addr = s->vbe_line_offset = 0;
     s->retrace_base = clock_ns(CLOCK_VIRTUAL);
     s->full_update = true;
+    vga_update_alias(s);
+}
+
+void vga_update_alias(VGAState *s)
+{
+    if (!s->lowmem_alias.name)
+        return;                               /* not mapped yet */
+    bool on;
+    uint64_t off = 0;
+    if (vbe_enabled(s)) {
+        off = (uint64_t)s->vbe_regs[VBE_DISPI_INDEX_BANK] * 0x10000;
+        on = off + 0x10000 <= s->vram_size;
+    } else {
+        /* chain 4 with all planes writable behaves as plain memory in A0000-AFFFF */
+        on = (s->sr[4] & SR4_CHAIN4) && (s->sr[2] & 0x0f) == 0x0f && GR6_MEMMAP(s->gr[6]) == 1;
+    }
+    if (on == s->alias_on && off == s->alias_off)
+        return;
+    memory_transaction_begin();
+    memory_region_set_alias_offset(&s->lowmem_alias, off);
+    memory_region_set_enabled(&s->lowmem_alias, on);
+    memory_transaction_commit();
+    s->alias_on = on;
+    s->alias_off = off;
+    s->full_update = true;
 }
 
 static const GraphicHwOps vga_hw_ops = {
@@ -569,6 +606,11 @@ void vga_map_legacy(VGAState *s, MemoryRegion *mem, MemoryRegion *io)
 {
     /* above RAM (which would otherwise show through at 0xa0000) */
     memory_region_add_subregion_overlap(mem, 0xa0000, &s->legacy_mem, 1);
+    memory_region_init_alias(&s->lowmem_alias, "vga.lowmem-ram", &s->vram, 0, 0x10000);
+    memory_region_set_enabled(&s->lowmem_alias, false);
+    memory_region_add_subregion_overlap(mem, 0xa0000, &s->lowmem_alias, 2);
+    s->alias_on = false;
+    vga_update_alias(s);
     memory_region_add_subregion(io, 0x3b0, &s->ioports);
     memory_region_add_subregion(io, 0x1ce, &s->vbe_io);
 }

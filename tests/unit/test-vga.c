@@ -214,14 +214,27 @@ Test(vga, mode13_pixels_and_dirty_lines)
     cr_assert_eq(pixel(4, 199), 0);
     char text[16];
     cr_assert_eq(console_text_snapshot(con, text, sizeof(text)), -1, "not a text mode");
+    /* chain 4 with all planes enabled: plain RAM at 0xa0000 (no MMIO dispatch) */
+    const FlatRange *fr = address_space_lookup(&mem_as, 0xa0000);
+    cr_assert_not_null(fr);
+    cr_assert_str_eq(fr->mr->name, "vga.vram", "window backed by video RAM");
     int x, y, w, h;
     console_take_dirty(con, &x, &y, &w, &h);
     wmem(0xa0000 + 150 * 320 + 7, 2);
     console_refresh(con);
     cr_assert(console_take_dirty(con, &x, &y, &w, &h));
     cr_assert(y <= 150 && y + h > 150);
-    cr_assert_leq(h, 13, "only the lines of the written page are redrawn (%d)", h);
     cr_assert_eq(pixel(7, 150), 0x00ff00);
+    /* a plane write mask turns the RAM window back into the register path */
+    outw(0x3c4, 0x0102);
+    fr = address_space_lookup(&mem_as, 0xa0000);
+    cr_assert_str_neq(fr->mr->name, "vga.vram");
+    wmem(0xa0000 + 150 * 320 + 8, 2);            /* plane 0 only: pixel 8 is plane 0 */
+    wmem(0xa0000 + 150 * 320 + 9, 2);            /* plane 1: masked */
+    console_refresh(con);
+    cr_assert_eq(pixel(8, 150), 0x00ff00);
+    cr_assert_eq(pixel(9, 150), 0);
+    outw(0x3c4, 0x0f02);
     /* a palette change redraws everything */
     set_dac(1, 0, 0, 63);
     console_refresh(con);
@@ -311,6 +324,18 @@ Test(vga, mode12_write_modes_and_read_modes)
     cr_assert_eq(c5, ((20 << 2 | 20 >> 4) << 16) | ((43 << 2 | 43 >> 4) << 8) | (5 << 2));
     cr_assert_eq(pixel(1, 1), c5);
     cr_assert_eq(pixel(2, 1), pixel(2, 0), "unmasked pixels keep color 0");
+    /* planar memory goes through the registers; only the changed lines are redrawn */
+    int x, y, w, h;
+    console_take_dirty(con, &x, &y, &w, &h);
+    outw(0x3ce, 0x0205);
+    rmem(0xa0000 + 80 * 300);
+    wmem(0xa0000 + 80 * 300, 9);
+    outw(0x3ce, 0x0005);
+    console_refresh(con);
+    cr_assert(console_take_dirty(con, &x, &y, &w, &h));
+    cr_assert(y <= 300 && y + h > 300);
+    cr_assert_leq(h, 16, "only the lines of the written page (%d)", h);
+    cr_assert_eq(pixel(0, 300), c9);
     /* read mode 0 per plane, read mode 1 color compare */
     outw(0x3ce, 0x0004);
     cr_assert_eq(rmem(0xa0000), 0x10, "plane 0 of color 9");
