@@ -82,6 +82,11 @@ static inline bool vbe_enabled(const VGAState *s)
 {
     return s->vbe_regs[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED;
 }
+/* 4 bpp VBE modes keep the VGA's planar memory and registers */
+static inline bool vbe_planar(const VGAState *s)
+{
+    return vbe_enabled(s) && s->vbe_regs[VBE_DISPI_INDEX_BPP] == 4;
+}
 
 /* vga-render.c */
 void vga_update_display(void *opaque);

@@ -294,9 +294,32 @@ static void vga_draw_vbe(VGAState *s)
     vga_resize(s, w, h);
     DisplaySurface *surf = s->con->surface;
     uint64_t base = s->vbe_start_addr;
-    uint8_t *pages = vga_collect_dirty(s, base, base + line * h);
+    uint8_t *pages = vga_collect_dirty(s, bpp == 4 ? base * 4 : base,
+                                       bpp == 4 ? (base + line * h) * 4 : base + line * h);
+    uint32_t palette16[16];
+    for (int i = 0; i < 16; i++)
+        palette16[i] = attr_color(s, i);
     int upd_y0 = -1;
-    for (unsigned y = 0; y < h; y++) {
+    for (unsigned y = 0; y < h && bpp == 4; y++) {
+        /* planar 4 bpp: one byte of each plane gives 8 pixels */
+        uint64_t a = base + line * y;
+        bool inside = (a + w / 8) * 4 <= s->vram_size;
+        if (inside && (s->full_update || range_dirty(s, pages, a * 4, (a + w / 8) * 4))) {
+            uint32_t *d = surface_row(surf, y);
+            for (unsigned cx = 0; cx < w / 8; cx++) {
+                const uint8_t *p = s->vram.host + (a + cx) * 4;
+                for (int x = 7; x >= 0; x--)
+                    *d++ = palette16[((p[0] >> x) & 1) | ((p[1] >> x) & 1) << 1 |
+                                     ((p[2] >> x) & 1) << 2 | ((p[3] >> x) & 1) << 3];
+            }
+            if (upd_y0 < 0)
+                upd_y0 = y;
+        } else if (upd_y0 >= 0) {
+            dpy_gfx_update(s->con, 0, upd_y0, w, y - upd_y0);
+            upd_y0 = -1;
+        }
+    }
+    for (unsigned y = 0; y < h && bpp != 4; y++) {
         uint64_t a = base + line * y;
         bool inside = a + (uint64_t)w * bytes <= s->vram_size;
         if (inside && (s->full_update || range_dirty(s, pages, a, a + (uint64_t)w * bytes))) {

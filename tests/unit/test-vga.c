@@ -426,10 +426,10 @@ Test(vga, vbe_lfb_and_banks)
     outw(0x1ce, 3); outw(0x1cf, 32);
     outw(0x1ce, 4); outw(0x1cf, 0x41);
     cr_assert_eq(inw(0x1cf) & 1, 0, "width not a multiple of 8");
-    outw(0x1ce, 3); outw(0x1cf, 4);
+    outw(0x1ce, 3); outw(0x1cf, 12);
     outw(0x1ce, 1); outw(0x1cf, 640);
     outw(0x1ce, 4); outw(0x1cf, 0x41);
-    cr_assert_eq(inw(0x1cf) & 1, 0, "4 bpp planar VBE modes are not implemented");
+    cr_assert_eq(inw(0x1cf) & 1, 0, "12 bpp is not a VBE depth");
     outw(0x1ce, 1); outw(0x1cf, 800);
     outw(0x1ce, 2); outw(0x1cf, 600);
     outw(0x1ce, 3); outw(0x1cf, 16);
@@ -440,6 +440,37 @@ Test(vga, vbe_lfb_and_banks)
     cr_assert_eq(con->surface->width, 800);
     cr_assert_eq(pixel(1, 1), 0xff0000);
     cr_assert_eq(pixel(0, 0), 0, "memory cleared on mode set");
+}
+
+Test(vga, vbe_4bpp_planar_banks)
+{
+    /* what SeaBIOS does for 800x600x16: the planar VGA mode first, then DISPI at 4 bpp */
+    set_mode(&mode12);
+    set_dac(mode12.ar[9], 63, 0, 63);
+    outw(0x1ce, 1); outw(0x1cf, 800);
+    outw(0x1ce, 2); outw(0x1cf, 600);
+    outw(0x1ce, 3); outw(0x1cf, 4);
+    outw(0x1ce, 4); outw(0x1cf, 0x01);
+    cr_assert_eq(inw(0x1cf) & 1, 1);
+    outw(0x1ce, 6); outw(0x1cf, 1600);           /* virtual width: 200 plane bytes a line */
+    outw(0x3ce, 0x0205);                         /* write mode 2 */
+    outw(0x3ce, 0x8008);                         /* leftmost pixel of the byte */
+    rmem(0xa0000 + 200 * 10);
+    wmem(0xa0000 + 200 * 10, 9);                 /* (0, 10) */
+    outw(0x1ce, 5); outw(0x1cf, 1);              /* bank 1: plane bytes 65536.. */
+    uint32_t off = 200 * 599 + 99 - 65536;       /* (799, 599) */
+    outw(0x3ce, 0x0108);
+    rmem(0xa0000 + off);
+    wmem(0xa0000 + off, 9);                      /* (799, 599) */
+    DisplayConsole *con = console_default();
+    console_refresh(con);
+    cr_assert_eq(con->surface->width, 800);
+    cr_assert_eq(con->surface->height, 600);
+    cr_assert_eq(pixel(0, 10), 0xff00ff);
+    cr_assert_eq(pixel(1, 10), 0);
+    cr_assert_eq(pixel(799, 599), 0xff00ff);
+    const FlatRange *fr = address_space_lookup(&mem_as, 0xa0000);
+    cr_assert_str_neq(fr->mr->name, "vga.vram", "planar banks go through the registers");
 }
 
 Test(vga, screendump_png)
