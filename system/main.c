@@ -11,6 +11,7 @@
 #include "hw/pc/pc.h"
 #include "system/chardev-backends.h"
 #include "system/cpus.h"
+#include "system/drive.h"
 #include "system/gdbstub.h"
 #include "system/main-loop.h"
 #include <signal.h>
@@ -31,6 +32,13 @@ static const char usage_text[] =
 "  -bios FILE            firmware image (default: vireo's own bios.bin)\n"
 "  -device TYPE[,k=v...] add a device; '-device help' lists types, '-device TYPE,help' properties\n"
 "  -no-reboot            exit instead of rebooting (triple fault, guest reset)\n"
+"  -vga std|none         the VGA card (default std: Bochs VBE, PCI 1234:1111)\n"
+"\n"
+"Disks (any format vireo-img knows: raw, qcow2, qcow, vmdk, vdi; probed by content):\n"
+"  -hda/-hdb/-hdc/-hdd FILE  IDE disk 0-3          -cdrom FILE  CD-ROM (IDE index 2)\n"
+"  -fda/-fdb FILE        floppy 0-1 (360K to 2.88M images)\n"
+"  -drive file=F[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=FMT][,readonly=on][,cache=none]\n"
+"  -boot [order=]DRIVES[,menu=on]  firmware boot order: a floppy, c disk, d CD-ROM, n network\n"
 "\n"
 "Boot:\n"
 "  -kernel FILE          Multiboot kernel to boot directly\n"
@@ -58,8 +66,7 @@ static const char usage_text[] =
 "  -h, -help, --help     this text\n"
 "  -version, --version   the version\n"
 "\n"
-"Not available yet (each says so when used): -hda/-hdb/-hdc/-hdd, -cdrom, -fda/-fdb, -drive,\n"
-"-boot, -monitor, -qmp, -display sdl, -vga, -netdev/-nic.\n"
+"Not available yet (each says so when used): -monitor, -qmp, -display sdl, -netdev/-nic.\n"
 "Differences from QEMU: with neither -nographic nor -display, COM1 still goes to stdio,\n"
 "since vireo has no window yet.\n";
 
@@ -73,6 +80,7 @@ typedef struct Options {
     int ndevices;
     bool nographic;
     bool display_none;
+    const char *vga;              /* -vga TYPE */
     const char *gdb;              /* -gdb DEV, -s */
     bool start_stopped;           /* -S */
 } Options;
@@ -89,10 +97,7 @@ static void bad_option(const char *fmt, ...)
 }
 
 static const char *const not_yet[][2] = {
-    { "-hda", "IDE disks" }, { "-hdb", "IDE disks" }, { "-hdc", "IDE disks" }, { "-hdd", "IDE disks" },
-    { "-cdrom", "the CD-ROM" }, { "-fda", "floppy disks" }, { "-fdb", "floppy disks" },
-    { "-drive", "drives" }, { "-boot", "the boot order (no firmware boot devices yet)" },
-    { "-monitor", "the monitor" }, { "-qmp", "QMP" }, { "-vga", "the VGA card" },
+    { "-monitor", "the monitor" }, { "-qmp", "QMP" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
     { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
     { "-loadvm", "snapshots" }, { "-cpu", "CPU models" },
@@ -100,8 +105,7 @@ static const char *const not_yet[][2] = {
 
 static bool takes_arg(const char *opt)
 {
-    static const char *const with_arg[] = { "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-fda", "-fdb",
-        "-drive", "-boot", "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
+    static const char *const with_arg[] = { "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
         "-icount", "-loadvm", "-cpu" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
@@ -200,6 +204,69 @@ static void parse_args(int argc, char **argv, Options *o)
             NEED_ARG();
             o->devices = xrealloc(o->devices, (o->ndevices + 1) * sizeof(*o->devices));
             o->devices[o->ndevices++] = arg;
+        } else if (!strcmp(opt, "-hda") || !strcmp(opt, "-hdb") || !strcmp(opt, "-hdc") ||
+                   !strcmp(opt, "-hdd") || !strcmp(opt, "-cdrom") || !strcmp(opt, "-fda") ||
+                   !strcmp(opt, "-fdb") || !strcmp(opt, "-drive")) {
+            NEED_ARG();
+            char *spec;
+            char *file = xstrdup(arg);
+            /* A file name is one option value: double its commas. */
+            char *esc = xmalloc(2 * strlen(arg) + 1), *w = esc;
+            for (const char *c = arg; *c; c++) {
+                *w++ = *c;
+                if (*c == ',')
+                    *w++ = ',';
+            }
+            *w = 0;
+            if (!strcmp(opt, "-drive"))
+                spec = xstrdup(arg);
+            else if (!strcmp(opt, "-cdrom"))
+                spec = xasprintf("file=%s,if=ide,index=2,media=cdrom", esc);
+            else if (opt[1] == 'f')
+                spec = xasprintf("file=%s,if=floppy,index=%d", esc, opt[3] - 'a');
+            else
+                spec = xasprintf("file=%s,if=ide,index=%d", esc, opt[3] - 'a');
+            Error *err = NULL;
+            if (!drive_add(spec, &err)) {
+                error_report_err(err);
+                exit(1);
+            }
+            free(spec);
+            free(esc);
+            free(file);
+        } else if (!strcmp(opt, "-boot")) {
+            NEED_ARG();
+            /* -boot [order=]DRIVES[,once=DRIVES][,menu=on|off][,splash-time=MS] */
+            OptList *l = opts_parse(arg, "order");
+            const char *order = opts_get(l, "order"), *once = opts_get(l, "once"), *menu = opts_get(l, "menu");
+            if (once)
+                order = once;   /* vireo resets into the same order; QEMU's once= reverts after one boot */
+            if (order) {
+                if (!*order || strspn(order, "abcdn") != strlen(order))
+                    bad_option("-boot %s: boot devices are letters a, b (floppy), c (disk), d (CD-ROM), n (network)", arg);
+                o->pc.boot_order = xstrdup(order);
+            }
+            bool b;
+            if (menu) {
+                if (!parse_bool(menu, &b))
+                    bad_option("-boot %s: menu takes on or off", arg);
+                o->pc.boot_menu = b;
+            }
+            for (int k = 0; k < l->n; k++)
+                if (strcmp(l->items[k].key, "order") && strcmp(l->items[k].key, "once") &&
+                    strcmp(l->items[k].key, "menu") && strcmp(l->items[k].key, "splash-time") &&
+                    strcmp(l->items[k].key, "reboot-timeout") && strcmp(l->items[k].key, "strict"))
+                    bad_option("-boot %s: unknown key '%s'", arg, l->items[k].key);
+            opts_free(l);
+        } else if (!strcmp(opt, "-vga")) {
+            NEED_ARG();
+            if (!strcmp(arg, "help")) {
+                printf("std    standard VGA with Bochs VBE extensions (default)\nnone   no VGA card\n");
+                exit(0);
+            }
+            if (strcmp(arg, "std") && strcmp(arg, "none"))
+                bad_option("-vga %s: not available (vireo has 'std' and 'none')", arg);
+            o->vga = arg;
         } else if (!strcmp(opt, "-s")) {
             o->gdb = "tcp::1234";
         } else if (!strcmp(opt, "-gdb")) {
@@ -239,27 +306,56 @@ static void parse_args(int argc, char **argv, Options *o)
     }
 }
 
-/* vireo's own firmware: next to the executable (build tree), or installed. */
-static const char *default_bios(const char *argv0)
+static PCMachine *the_machine;
+
+/* Report and exit from inside main(), so that what main's locals point to is still
+ * reachable (the sanitizer's leak check runs at exit). */
+static NORETURN void exit_with_error(Error *err)
 {
-    static char path[PATH_MAX + 32];
+    error_report_err(err);
+    exit(1);
+}
+
+/* One of vireo's firmware images: next to the executable (build tree), or installed. */
+static const char *find_firmware(const char *name)
+{
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(path, sizeof path, "%s/bios.bin", exe);
-            if (access(path, R_OK) == 0)
-                return path;
-            snprintf(path, sizeof path, "%s/../share/vireo/bios.bin", exe);
-            if (access(path, R_OK) == 0)
-                return path;
-        }
-    }
-    (void)argv0;
+    if (n <= 0)
+        return NULL;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = 0;
+    char *path = xasprintf("%s/%s", exe, name);
+    if (access(path, R_OK) == 0)
+        return path;
+    free(path);
+    path = xasprintf("%s/../share/vireo/%s", exe, name);
+    if (access(path, R_OK) == 0)
+        return path;
+    free(path);
     return NULL;
+}
+
+/* -vga std: the card and a VGA BIOS for it — vireo's own, else the one Debian's seabios
+ * package ships for this card. */
+static void create_vga(const char *type)
+{
+    Error *err = NULL;
+    if (type && !strcmp(type, "none"))
+        return;
+    const char *rom = find_firmware("vgabios.bin");
+    if (!rom && access("/usr/share/seabios/vgabios-stdvga.bin", R_OK) == 0)
+        rom = "/usr/share/seabios/vgabios-stdvga.bin";
+    if (!rom)
+        warn_report("-vga std: no VGA BIOS found (build vireo's, or install the seabios package): "
+                    "the screen stays blank until the guest programs the card itself");
+    char *props = rom ? xasprintf("addr=2,romfile=%s", rom) : xstrdup("addr=2");
+    if (!device_create("VGA", props, &err))
+        exit_with_error(err);
+    free(props);
 }
 
 static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
@@ -296,16 +392,6 @@ static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
         fatal("-accel %s: unknown accelerator (built in: %s)", name, accel_names());
     }
     return a;
-}
-
-static PCMachine *the_machine;
-
-/* Report and exit from inside main(), so that what main's locals point to is still
- * reachable (the sanitizer's leak check runs at exit). */
-static NORETURN void exit_with_error(Error *err)
-{
-    error_report_err(err);
-    exit(1);
 }
 
 static void machine_reset(void)
@@ -357,7 +443,7 @@ int main(int argc, char **argv)
     accel_current = choose_accel(o.accel, &accel_opts);
     /* The firmware is mapped even for a Multiboot kernel, which starts without running it. */
     if (!o.pc.bios) {
-        o.pc.bios = default_bios(argv[0]);
+        o.pc.bios = find_firmware("bios.bin");
         if (!o.pc.bios && !o.pc.kernel)
             fatal("no firmware: bios.bin was not found next to the vireo binary (build it with make, or give -bios FILE or -kernel FILE)");
     }
@@ -394,6 +480,9 @@ int main(int argc, char **argv)
     if (!the_machine) {
         exit_with_error(err);
     }
+    if (!drives_attach(the_machine, &err))
+        exit_with_error(err);
+    create_vga(o.vga);
     if (o.debugcon && strcmp(o.debugcon, "none") &&
         !device_create("isa-debugcon", "iobase=0xe9,chardev=debugcon", &err)) {
         exit_with_error(err);

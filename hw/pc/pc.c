@@ -127,6 +127,10 @@ static void pc_set_a20(bool enabled)
 
 static bool pc_setup_devices(PCMachine *pc, Error **errp)
 {
+    /* The storage controllers of a PC are always there, with or without drives. */
+    if (!(pc->ide = device_create("piix3-ide", "addr=1.1", errp)) ||
+        !device_create("isa-dma", NULL, errp) || !(pc->fdc = device_create("isa-fdc", NULL, errp)))
+        return false;
     for (int i = 0; i < PC_MAX_SERIAL; i++) {
         if (!pc->cfg.serial_chardev[i])
             continue;

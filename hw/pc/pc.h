@@ -27,6 +27,8 @@ typedef struct PCMachine {
     MemoryRegion ram;              /* mapped below and above 4 GiB by the chipset */
     MemoryRegion bios;             /* mapped by the chipset */
     struct PCChipset *chipset;
+    struct Device *ide;            /* piix3-ide at 01.1: the two IDE channels */
+    struct Device *fdc;            /* isa-fdc (with its isa-dma) */
     uint64_t below_4g, above_4g;
     X86CPU **cpus;
     int ncpus;
