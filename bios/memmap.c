@@ -81,6 +81,14 @@ void memmap_setup(void)
     e820_add(0xfffc0000, 0x40000, E820_RESERVED);
     if (!have_high && memmap.ram_above_4g)
         e820_add(0x100000000ull, memmap.ram_above_4g, E820_RAM);
+    /* Callers expect ascending addresses (ACPI 6.4 15.1 does not require it; Linux and
+     * boot loaders cope better with it). */
+    for (u32 i = 1; i < memmap.count; i++)
+        for (u32 j = i; j && memmap.e[j - 1].addr > memmap.e[j].addr; j--) {
+            struct e820_entry t = memmap.e[j];
+            memmap.e[j] = memmap.e[j - 1];
+            memmap.e[j - 1] = t;
+        }
     for (u32 i = 0; i < memmap.count; i++)
         dprintf(3, "e820: %llx-%llx type %u\n", memmap.e[i].addr,
                 memmap.e[i].addr + memmap.e[i].len - 1, memmap.e[i].type);

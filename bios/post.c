@@ -105,6 +105,20 @@ static void pic_setup(void)
     outb(0xff, PIC2_DATA);
 }
 
+/* Local APIC in virtual-wire mode (Intel MP spec 3.6.2.2): LINT0 = ExtINT so the 8259's
+ * interrupts reach the CPU, LINT1 = NMI. At reset LINT0 is masked and PIC IRQs are lost. */
+static void lapic_virtual_wire(void)
+{
+    u32 a, b, c, d;
+    cpuid(1, &a, &b, &c, &d);
+    if (!(d & (1 << 9)))
+        return;
+    volatile u32 *lapic = (volatile u32 *)0xfee00000;
+    lapic[0xf0 / 4] = 0x1ff;            /* spurious vector FFh, APIC software-enabled */
+    lapic[0x350 / 4] = 0x700;           /* LVT LINT0: ExtINT */
+    lapic[0x360 / 4] = 0x400;           /* LVT LINT1: NMI */
+}
+
 static u8 bcd2bin(u8 v) { return (v >> 4) * 10 + (v & 15); }
 
 /* PIT channel 0, mode 3, divisor 65536: the 18.2 Hz BIOS tick. RTC in 24 h BCD. */
@@ -157,7 +171,9 @@ VISIBLE32 void NORETURN post_main(void)
     bda_setup();
     post_code(0x30);
     pic_setup();
+    lapic_virtual_wire();
     timer_setup();
+    timer_calibrate();
     post_code(0x40);
     kbd_setup();
     post_code(0x50);

@@ -1,0 +1,99 @@
+#!/bin/sh
+# run.sh BUILD: boot the BIOS test programs under QEMU with build/bios.bin and, as the
+# reference, with SeaBIOS; check boot paths and boot order. Last line: "N passed, N failed".
+set -u
+B=${1:-build}
+T=$B/tests/bios
+W=$(mktemp -d /tmp/vireo-bios-test.XXXXXX)
+[ -n "${KEEP:-}" ] && echo "work dir: $W" || trap 'rm -rf "$W"' EXIT
+pass=0 fail=0 skip=0
+ok() { echo "ok   $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+
+if ! tests/need-pkg.sh qemu-system-x86_64:qemu-system-x86; then
+    echo "SKIPPED: qemu-system-x86 not installable"; echo "0 passed, 0 failed, 1 skipped"; exit 0
+fi
+SEABIOS=/usr/share/seabios/bios.bin
+tests/need-pkg.sh $SEABIOS:seabios || SEABIOS=
+RAM=64
+
+# patch FILE OFFSET HEX...: little-endian bytes at a byte offset
+put_le() {
+    v=$3 bytes=""
+    for i in 1 2 3 4; do bytes="$bytes\\$(printf '%03o' $((v & 255)))"; v=$((v >> 8)); done
+    printf "$bytes" | dd of="$1" bs=1 seek="$2" count="$4" conv=notrunc status=none
+}
+
+mkimage() {     # mkimage FILE SIZE_BYTES
+    rm -f "$1"
+    truncate -s "$2" "$1"
+    dd if="$T/stage1.bin" of="$1" conv=notrunc status=none
+    dd if="$T/stage2.bin" of="$1" bs=512 seek=1 conv=notrunc status=none
+    sectors=$(($2 / 512))
+    put_le "$1" $((0x1f8)) $RAM 2
+    put_le "$1" $((0x1fa)) $sectors 4
+    printf 'VIREO-LAST-SECTOR' | dd of="$1" bs=512 seek=$((sectors - 1)) conv=notrunc status=none
+}
+mkimage "$W/fd.img" 1474560
+mkimage "$W/hd.img" $((600 * 1024 * 1024))
+
+# qrun NAME BIOS ARGS...: run QEMU, serial to $W/NAME.out, debugcon to $W/NAME.dbg
+qrun() {
+    name=$1 bios=$2; shift 2
+    timeout 120 qemu-system-x86_64 -bios "$bios" -m $RAM -nographic -monitor none \
+        -serial file:"$W/$name.out" -debugcon file:"$W/$name.dbg" -no-reboot \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 "$@" </dev/null >"$W/$name.log" 2>&1
+    echo $? > "$W/$name.rc"
+}
+
+# suite NAME BIOS ARGS...: the service tests; every T: line is one result
+suite() {
+    name=$1; qrun "$@"
+    rc=$(cat "$W/$name.rc")
+    n_ok=$(grep -c '^T: ok' "$W/$name.out" 2>/dev/null); n_ok=${n_ok:-0}
+    grep '^T: FAIL' "$W/$name.out" | sed "s/^T: FAIL/  [$name]/"
+    n_bad=$(grep -c '^T: FAIL' "$W/$name.out" 2>/dev/null); n_bad=${n_bad:-0}
+    if [ "$rc" = 1 ] && [ "$n_bad" = 0 ] && grep -q '^T: done' "$W/$name.out"; then
+        ok "$name: $n_ok service checks"
+    else
+        bad "$name: exit $rc, $n_ok ok, $n_bad failed"; sed 's/^/    /' "$W/$name.out" | tail -5
+    fi
+}
+
+FD="-drive file=$W/fd.img,if=floppy,format=raw"
+HD="-drive file=$W/hd.img,if=ide,format=raw"
+OURS=$B/bios.bin
+
+suite floppy "$OURS" $FD -boot a
+suite harddisk "$OURS" $HD -boot c
+if [ -n "$SEABIOS" ]; then
+    suite seabios-floppy "$SEABIOS" $FD -boot a
+    suite seabios-harddisk "$SEABIOS" $HD -boot c
+else
+    echo "SKIPPED: SeaBIOS reference runs (package seabios missing)"; skip=$((skip + 2))
+fi
+
+grep -q '^vireo BIOS' "$W/floppy.out" && ok "banner on COM1" || bad "banner on COM1"
+grep -q 'POST done' "$W/floppy.dbg" && ok "debugcon messages" || bad "debugcon messages"
+
+# Boot order: CMOS order from -boot, then fw_cfg bootorder (bootindex) overriding it.
+suite order-c "$OURS" $FD $HD -boot order=c
+grep -q '^T: boot dl=80' "$W/order-c.out" && ok "-boot order=c boots the hard disk" || bad "-boot order=c"
+suite order-a "$OURS" $FD $HD -boot order=a
+grep -q '^T: boot dl=00' "$W/order-a.out" && ok "-boot order=a boots the floppy" || bad "-boot order=a"
+suite bootindex "$OURS" $FD -drive file=$W/hd.img,if=none,format=raw,id=d0 \
+    -device ide-hd,drive=d0,bootindex=0 -boot order=a
+grep -q '^T: boot dl=80' "$W/bootindex.out" && ok "bootindex overrides -boot order" || bad "bootindex"
+
+# Fall back to the next device when the first is not bootable (blank floppy first).
+truncate -s 1474560 "$W/blank.img"
+suite fallback "$OURS" -drive file=$W/blank.img,if=floppy,format=raw $HD -boot order=ac
+grep -q '^T: boot dl=80' "$W/fallback.out" && ok "blank floppy falls back to the hard disk" || bad "fallback"
+
+# Nothing to boot: INT 18h says so.
+timeout 20 qemu-system-x86_64 -bios "$OURS" -m $RAM -nographic -monitor none -serial file:"$W/none.out" \
+    -nodefaults -boot order=c </dev/null >/dev/null 2>&1
+grep -q 'no bootable device' "$W/none.out" && ok "no bootable device message" || bad "no bootable device"
+
+if [ $skip -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
+[ $fail -eq 0 ]
