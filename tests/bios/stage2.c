@@ -202,12 +202,15 @@ static void test_video(void)
     u16 before = R.edx;
     clr(); R.eax = 0x0e00 | 'x'; R.ebx = 0x0007; call(0x10);
     clr(); R.eax = 0x0300; call(0x10);
+    u16 after = R.edx;
+    /* End the line: BIOSes that mirror INT 10h to COM1 put the 'x' there too. */
+    clr(); R.eax = 0x0e0d; call(0x10);
+    clr(); R.eax = 0x0e0a; call(0x10);
+    R.edx = after;
     check((u16)R.edx == before + 1 || ((before & 0xff) == 79), "int10 0eh teletype advances cursor", R.edx);
     clr(); R.eax = 0x0200; R.edx = 0x0500; call(0x10);
     clr(); R.eax = 0x0300; call(0x10);
     check((R.edx & 0xffff) == 0x0500, "int10 02h/03h cursor position", R.edx);
-    clr(); R.eax = 0x0e0d; call(0x10);
-    clr(); R.eax = 0x0e0a; call(0x10);
 }
 
 static u8 buf[2048] __attribute__((aligned(16)));
