@@ -5,6 +5,7 @@
 #include "farptr.h"
 #include "fwcfg.h"
 #include "output.h"
+#include "pci.h"
 #include "string.h"
 #include "x86.h"
 
@@ -55,6 +56,10 @@ static void boot_add_path(const char *p)
         for (int i = 0; i < disks.nfloppy; i++)
             if (disks.fd[i].unit == unit)
                 boot_add(BOOT_FLOPPY, i);
+        return;
+    }
+    if (strstr_(p, "ethernet")) {
+        boot_add(BOOT_NET, 0);
         return;
     }
     const char *dr = strstr_(p, "/drive@");
@@ -165,12 +170,33 @@ static int boot_load_sector(u8 dl, int check_sig)
     return 0;
 }
 
+static u32 bev_target;
+
+/* BIOS Boot Specification 1.01 6.3.2: far-call the BEV; it returns if it could not boot. */
+static void boot_bevs(void)
+{
+    for (int i = 0; i < bev_list.count; i++) {
+        printf("Booting from %s...\n", bev_list.e[i].name[0] ? bev_list.e[i].name : "ROM");
+        bev_target = (u32)bev_list.e[i].seg << 16 | bev_list.e[i].off;
+        __asm__ volatile("pushal\n\tpushw %%ds\n\tpushw %%es\n\tsti\n\t"
+                         "lcallw *%0\n\tcli\n\tpopw %%es\n\tpopw %%ds\n\tpopal"
+                         :: "m"(bev_target) : "memory");
+    }
+}
+
 VISIBLE16 void handle_19(struct bregs *r)
 {
     for (int i = 0; i < bootlist.count; i++) {
         u8 kind = bootlist.kind[i], dl = bootlist.drive[i];
-        printf("Booting from %s...\n", boot_name(kind));
+        if (kind != BOOT_NET)
+            printf("Booting from %s...\n", boot_name(kind));
         int ok = -1;
+        if (kind == BOOT_NET) {
+            if (!bev_list.count)
+                printf("No network boot ROM\n");
+            boot_bevs();
+            continue;
+        }
         if (kind == BOOT_FLOPPY)
             ok = boot_load_sector(dl, bootlist.check_floppy_sig);
         else if (kind == BOOT_HD)

@@ -4,6 +4,7 @@
 #include "farptr.h"
 #include "fwcfg.h"
 #include "output.h"
+#include "pci.h"
 #include "string.h"
 #include "x86.h"
 
@@ -139,17 +140,27 @@ static void timer_setup(void)
     wr32(BDA_SEG, BDA_TICKS, secs * 18 + secs * 2065 / 10000);
 }
 
-static void fwcfg_options(void)
+/* A one-digit fw_cfg option (-fw_cfg name=opt/vireo/NAME,string=D); -1 when absent. */
+static int fwcfg_digit(const char *name)
 {
     u16 key;
-    u32 size = fwcfg_find("opt/vireo/debug-level", &key);
+    u32 size = fwcfg_find(name, &key);
+    char c = 0;
     if (size) {
-        char buf[4] = { 0 };
         fwcfg_select(key);
-        fwcfg_read(buf, size < 3 ? size : 3);
-        if (buf[0] >= '0' && buf[0] <= '9')
-            debug_level_set(buf[0] - '0');
+        fwcfg_read(&c, 1);
     }
+    return c >= '0' && c <= '9' ? c - '0' : -1;
+}
+
+static void fwcfg_options(void)
+{
+    int v = fwcfg_digit("opt/vireo/debug-level");
+    if (v >= 0)
+        debug_level_set(v);
+    v = fwcfg_digit("opt/vireo/serial-mirror");
+    if (v >= 0)
+        serial_mirror_set(v);
 }
 
 VISIBLE32 void NORETURN post_main(void)
@@ -176,6 +187,10 @@ VISIBLE32 void NORETURN post_main(void)
     timer_calibrate();
     post_code(0x40);
     kbd_setup();
+    post_code(0x48);
+    pci_setup();
+    post_code(0x4c);
+    optionrom_setup();
     post_code(0x50);
     disk_setup();
     post_code(0x60);

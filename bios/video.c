@@ -51,7 +51,7 @@ static void scroll(int n, int up, u8 attr, u8 r0, u8 c0, u8 r1, u8 c1)
 
 static void tty_putc(u8 page, char c, int attr, int mirror)
 {
-    if (mirror)
+    if (mirror && serial_mirror_enabled())
         serial_putc(c);
     u16 pos = cursor_get(page);
     u8 row = pos >> 8, col = pos & 0xff;

@@ -75,6 +75,13 @@ fi
 
 grep -q '^vireo BIOS' "$W/floppy.out" && ok "banner on COM1" || bad "banner on COM1"
 grep -q 'POST done' "$W/floppy.dbg" && ok "debugcon messages" || bad "debugcon messages"
+# QEMU's default std VGA (SeaVGABIOS in its ROM BAR) and e1000 (iPXE from ipxe-qemu) ROMs.
+grep -q 'option ROM: VGA at c0000' "$W/floppy.dbg" && ok "VGA option ROM copied to C0000h and run" ||
+    bad "VGA option ROM"
+if [ -e /usr/lib/ipxe/qemu/efi-e1000.rom ] || [ -e /usr/share/qemu/efi-e1000.rom ]; then
+    grep -q 'iPXE (http://ipxe.org) 00:03.0' "$W/floppy.out" && ok "iPXE option ROM banner" ||
+        bad "iPXE option ROM banner"
+fi
 
 # Boot order: CMOS order from -boot, then fw_cfg bootorder (bootindex) overriding it.
 suite order-c "$OURS" $FD $HD -boot order=c
@@ -129,8 +136,14 @@ INIT
         ok "Linux sees the E820 RAM map" || bad "Linux E820 map"
     grep -q 'BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable' "$W/linux.out" &&
         ok "Linux sees 639 KiB of base memory" || bad "Linux base memory"
+    grep -q 'PIIX/ICH IRQ router' "$W/linux.out" && ok "Linux finds the \$PIR IRQ router" || bad "Linux \$PIR"
+    if grep -E "can't claim|no compatible bridge window|failed to assign|address conflict" "$W/linux.out"; then
+        bad "Linux complains about PCI resources"
+    else
+        ok "Linux accepts the PCI BAR assignment"
+    fi
 else
-    echo "SKIPPED: Linux direct boot (no kernel image or busybox available)"; skip=$((skip + 3))
+    echo "SKIPPED: Linux direct boot (no kernel image or busybox available)"; skip=$((skip + 5))
 fi
 
 if [ $skip -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
