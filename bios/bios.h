@@ -84,6 +84,8 @@ void pic_unmask(int irq);
 
 /* Module entry points (POST, 32-bit). */
 void memmap_setup(void);
+void memmap_reserve_top(u32 bytes);     /* firmware tables at the top of RAM below 4 GiB */
+void tables_setup(void);
 void kbd_setup(void);
 void disk_setup(void);
 void boot_setup(void);

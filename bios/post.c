@@ -191,6 +191,9 @@ VISIBLE32 void NORETURN post_main(void)
     pci_setup();
     post_code(0x4c);
     optionrom_setup();
+    post_code(0x4e);
+    /* After PCI: QEMU builds the ACPI tables (their _CRS) when the loader script is read. */
+    tables_setup();
     post_code(0x50);
     disk_setup();
     post_code(0x60);
