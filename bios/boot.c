@@ -184,6 +184,77 @@ static void boot_bevs(void)
     }
 }
 
+/* El Torito 1.0: boot record volume descriptor at sector 17 -> boot catalog -> validation
+ * entry + initial/default entry -> load the no-emulation image and run it with DL = CD. */
+static u8 cdbuf[2048];
+
+static int boot_cdrom(struct bregs *r, u8 dl)
+{
+    struct drive *d = drive_lookup(dl);
+    if (!d || !d->sectors) {
+        printf("Boot failed: no CD in the drive\n");
+        return -1;
+    }
+    if (atapi_read(d, 17, 1, BIOS_SEG, (u16)(u32)cdbuf) || cdbuf[0] != 0 ||
+        memcmp(cdbuf + 1, "CD001", 5) || memcmp(cdbuf + 7, "EL TORITO SPECIFICATION", 23)) {
+        printf("Boot failed: not a bootable CD (no El Torito boot record)\n");
+        return -1;
+    }
+    u32 catalog = *(u32 *)(cdbuf + 0x47);
+    if (atapi_read(d, catalog, 1, BIOS_SEG, (u16)(u32)cdbuf)) {
+        printf("Boot failed: could not read the El Torito boot catalog\n");
+        return -1;
+    }
+    u16 sum = 0;
+    for (int i = 0; i < 16; i++)
+        sum += ((u16 *)cdbuf)[i];
+    u8 *entry = cdbuf + 32;
+    if (cdbuf[0] != 1 || cdbuf[30] != 0x55 || cdbuf[31] != 0xaa || sum || entry[0] != 0x88) {
+        printf("Boot failed: bad El Torito boot catalog\n");
+        return -1;
+    }
+    u8 media = entry[1] & 0x0f;
+    u16 seg = *(u16 *)(entry + 2), count = *(u16 *)(entry + 6);
+    u32 rba = *(u32 *)(entry + 8);
+    if (media != 0) {
+        printf("vireo BIOS: not implemented: El Torito %s emulation\n",
+               media == 4 ? "hard disk" : "floppy");
+        return -1;
+    }
+    if (!seg)
+        seg = 0x07c0;
+    if (!count || count > 1024 || (u32)seg * 16 + count * 512u > 0x9fc00) {
+        printf("Boot failed: bad El Torito image size\n");
+        return -1;
+    }
+    /* Whole 2048-byte blocks straight to memory, the tail through cdbuf. */
+    u16 blocks = count / 4;
+    u32 lin = (u32)seg << 4;
+    for (u16 i = 0; i < blocks; i += 16) {
+        u16 n = blocks - i > 16 ? 16 : blocks - i;
+        u32 a = lin + (u32)i * 2048;
+        if (atapi_read(d, rba + i, n, a >> 4, a & 15))
+            return -1;
+    }
+    if (count % 4) {
+        if (atapi_read(d, rba + blocks, 1, BIOS_SEG, (u16)(u32)cdbuf))
+            return -1;
+        u32 a = lin + (u32)blocks * 2048;
+        far_write(a >> 4, a & 15, cdbuf, (count % 4) * 512);
+    }
+    cdboot.active = 1;
+    cdboot.media = media;
+    cdboot.drive = dl;
+    cdboot.rba = rba;
+    cdboot.load_seg = seg;
+    cdboot.count = count;
+    r->cs = seg;
+    r->ip = 0;
+    r->dl = dl;
+    r->flags |= F_IF;
+    return 0;
+}
+
 VISIBLE16 void handle_19(struct bregs *r)
 {
     for (int i = 0; i < bootlist.count; i++) {
@@ -195,6 +266,11 @@ VISIBLE16 void handle_19(struct bregs *r)
             if (!bev_list.count)
                 printf("No network boot ROM\n");
             boot_bevs();
+            continue;
+        }
+        if (kind == BOOT_CD) {
+            if (!boot_cdrom(r, dl))
+                return;
             continue;
         }
         if (kind == BOOT_FLOPPY)

@@ -102,6 +102,34 @@ timeout 20 qemu-system-x86_64 -bios "$OURS" -m $RAM -nographic -monitor none -se
     -nodefaults -boot order=c </dev/null >/dev/null 2>&1
 grep -q 'no bootable device' "$W/none.out" && ok "no bootable device message" || bad "no bootable device"
 
+# El Torito no-emulation boot: a GRUB rescue CD (grub-mkrescue) whose grub.cfg prints a
+# marker on COM1 and exits through isa-debug-exit; GRUB reads its modules via INT 13h from the CD.
+if tests/need-pkg.sh grub-mkrescue:grub-common /usr/lib/grub/i386-pc/eltorito.img:grub-pc-bin \
+        xorriso:xorriso mformat:mtools; then
+    mkdir -p "$W/iso/boot/grub"
+    cat > "$W/iso/boot/grub/grub.cfg" <<'CFG'
+set timeout=0
+serial --unit=0 --speed=115200
+terminal_output serial
+echo "VIREO-GRUB-OK root=$root"
+insmod iorw
+outb 0xf4 0x00
+CFG
+    grub-mkrescue -o "$W/grub.iso" "$W/iso" >/dev/null 2>&1
+    qrun grubcd "$OURS" -cdrom "$W/grub.iso" -boot d
+    [ "$(cat "$W/grubcd.rc")" = 1 ] && grep -q 'VIREO-GRUB-OK' "$W/grubcd.out" &&
+        ok "GRUB CD (El Torito, no emulation) boots" || { bad "GRUB CD boot"; tail -3 "$W/grubcd.out"; }
+    if [ -n "$SEABIOS" ]; then
+        qrun grubcd-seabios "$SEABIOS" -cdrom "$W/grub.iso" -boot d
+        a=$(grep -o 'VIREO-GRUB-OK.*' "$W/grubcd.out" | tr -d '\r')
+        b=$(grep -o 'VIREO-GRUB-OK.*' "$W/grubcd-seabios.out" | tr -d '\r')
+        [ -n "$a" ] && [ "$a" = "$b" ] && ok "GRUB sees the same boot device as under SeaBIOS ($a)" ||
+            bad "GRUB boot device differs from SeaBIOS: '$a' vs '$b'"
+    fi
+else
+    echo "SKIPPED: GRUB CD boot (grub-common/grub-pc-bin/xorriso/mtools not installable)"; skip=$((skip + 2))
+fi
+
 # Direct Linux boot through fw_cfg (-kernel/-initrd/-append): Debian's kernel and a busybox
 # initramfs whose init prints a marker and powers off through ACPI (tables from fw_cfg).
 find_kernel() {
