@@ -76,3 +76,11 @@ check-targets += check-bios
 .PHONY: check-bios
 check-bios: $(BUILD)/bios.bin $(BIOS_T)/stage1.bin $(BIOS_T)/stage2.bin
 	tests/bios/run.sh $(BUILD)
+
+$(BIOS_T)/exitboot.bin: $(BIOS_T)/exitboot.o
+	ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
+all-targets += $(BIOS_T)/exitboot.bin
+bench-targets += bench-bios
+.PHONY: bench-bios
+bench-bios: $(BUILD)/bios.bin $(BIOS_T)/exitboot.bin
+	tests/bench/bios-boot.sh $(BUILD)
