@@ -9,22 +9,22 @@
 VARFSEG_DEF(struct timing, timing) = { 1000 };
 
 #if !MODE16
-/* PIT channel 2 in mode 0 counts 11932 ticks (10 ms); its OUT shows in port 61h bit 5. Port
+/* PIT channel 2 in mode 0 counts 1193 ticks (1 ms); its OUT shows in port 61h bit 5. Port
  * 61h bit 4 cannot be used for delays: emulators toggle it on every read. */
 void timer_calibrate(void)
 {
     u8 p61 = inb(0x61);
     outb((p61 & ~0x02) | 0x01, 0x61);   /* gate on, speaker off */
     outb(0xb0, 0x43);                   /* channel 2, lo/hi, mode 0 */
-    outb(11932 & 0xff, 0x42);
-    outb(11932 >> 8, 0x42);
+    outb(1193 & 0xff, 0x42);
+    outb(1193 >> 8, 0x42);
     u64 start = rdtsc();
     u32 i;
     for (i = 0; i < 100000000 && !(inb(0x61) & 0x20); i++)
         ;
     u64 d = rdtsc() - start;
     outb(p61, 0x61);
-    u32 per_us = (u32)(d >> 10) * 1024 / 10000;     /* no 64-bit division in firmware */
+    u32 per_us = d >> 32 ? 0 : (u32)d / 1000;       /* no 64-bit division in firmware */
     timing.tsc_per_us = per_us ? per_us : 1000;
     dprintf(3, "timer: %u TSC ticks per microsecond\n", timing.tsc_per_us);
 }
