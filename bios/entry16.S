@@ -248,12 +248,21 @@ entry_hwirq_slave:
         popw %ax
         iret
 
-/* INT 10h in front of a VGA ROM: copy teletype (AH=0Eh) output to COM1, then chain. */
+/* INT 10h in front of a VGA ROM: copy teletype (AH=0Eh) output, and single printable
+ * characters written with AH=09h/0Ah (how boot loaders draw in colour), to COM1; then chain. */
         .globl entry_10_mirror
 entry_10_mirror:
         cmpb $0x0e, %ah
+        je 0f
+        cmpb $0x09, %ah
+        je 4f
+        cmpb $0x0a, %ah
         jne 2f
-        pushw %ax
+4:      cmpw $1, %cx
+        jne 2f
+        cmpb $0x20, %al
+        jb 2f
+0:      pushw %ax
         pushw %cx
         pushw %dx
         movw $0x3fd, %dx

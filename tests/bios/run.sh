@@ -173,6 +173,37 @@ INIT
     else
         ok "Linux accepts the PCI BAR assignment"
     fi
+    # A syslinux hard disk (MBR + FAT partition) that loads the same kernel through INT 13h.
+    if tests/need-pkg.sh syslinux:syslinux /usr/lib/syslinux/mbr/mbr.bin:syslinux-common mcopy:mtools; then
+        truncate -s 64M "$W/sl.img"
+        # one active FAT16 partition (type 06h) at LBA 2048, CHS fields unused (FE FF FF)
+        printf "\\200\\376\\377\\377\\006\\376\\377\\377" | dd of="$W/sl.img" bs=1 seek=446 conv=notrunc status=none
+        put_le "$W/sl.img" 454 2048 4
+        put_le "$W/sl.img" 458 $((64 * 2048 - 2048)) 4
+        printf '\125\252' | dd of="$W/sl.img" bs=1 seek=510 conv=notrunc status=none
+        cat > "$W/syslinux.cfg" <<'CFG'
+SERIAL 0 115200
+SAY VIREO-SYSLINUX-OK
+PROMPT 0
+DEFAULT linux
+LABEL linux
+  KERNEL vmlinuz
+  INITRD initrd.gz
+  APPEND console=ttyS0 panic=-1
+CFG
+        if mformat -i "$W/sl.img@@1M" :: && syslinux --offset $((2048 * 512)) --install "$W/sl.img" &&
+           dd if=/usr/lib/syslinux/mbr/mbr.bin of="$W/sl.img" bs=440 count=1 conv=notrunc status=none &&
+           mcopy -i "$W/sl.img@@1M" "$W/syslinux.cfg" ::syslinux.cfg &&
+           mcopy -i "$W/sl.img@@1M" "$KERNEL" ::vmlinuz && mcopy -i "$W/sl.img@@1M" "$W/initrd.gz" ::initrd.gz; then
+            qrun syslinux "$OURS" -m 256 -drive file="$W/sl.img",format=raw,if=ide -boot c
+            grep -q 'VIREO-SYSLINUX-OK' "$W/syslinux.out" && grep -q 'VIREO-LINUX-INIT-OK' "$W/syslinux.out" &&
+                ok "syslinux hard disk boots Linux" || { bad "syslinux hard disk"; tail -3 "$W/syslinux.out"; }
+        else
+            bad "could not build the syslinux image"
+        fi
+    else
+        echo "SKIPPED: syslinux hard disk (syslinux/mtools not installable)"; skip=$((skip + 1))
+    fi
 else
     echo "SKIPPED: Linux direct boot (no kernel image or busybox available)"; skip=$((skip + 9))
 fi
