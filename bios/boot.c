@@ -19,6 +19,8 @@
 struct bootlist {
     u8 count;
     u8 check_floppy_sig;
+    u8 menu;                    /* -boot menu=on */
+    u16 menu_wait_ms;
     u8 kind[MAX_BOOT];
     u8 drive[MAX_BOOT];         /* BIOS drive number for floppy and hard disk entries */
 };
@@ -129,12 +131,29 @@ void boot_setup(void)
     u8 order[3] = { b1 & 15, b1 >> 4, b2 >> 4 };
     for (int i = 0; i < 3; i++)
         boot_add_kind(order[i]);
-    if (!bootlist.count) {
-        boot_add_kind(BOOT_FLOPPY);
-        boot_add_kind(BOOT_HD);
-        boot_add_kind(BOOT_CD);
-    }
+    /* Everything else afterwards, so a failed boot falls through to the next device and the
+     * menu can offer all of them. */
+    for (int i = 0; i < disks.nfloppy; i++)
+        boot_add(BOOT_FLOPPY, i);
+    for (int i = 0; i < disks.nhd; i++)
+        boot_add(BOOT_HD, 0x80 + i);
+    for (int i = 0; i < disks.ncd; i++)
+        boot_add(BOOT_CD, 0xe0 + i);
+    if (bev_list.count)
+        boot_add(BOOT_NET, 0);
     bootlist.check_floppy_sig = !(b2 & 1);
+    /* -boot menu=on sets FW_CFG_BOOT_MENU; splash-time=N gives "etc/boot-menu-wait" (ms). */
+    if (fwcfg_present()) {
+        u16 menu = 0, wait = 0;
+        fwcfg_select(FW_CFG_BOOT_MENU);
+        fwcfg_read(&menu, 2);
+        bootlist.menu = menu & 1;
+        if (fwcfg_find("etc/boot-menu-wait", &key) >= 2) {
+            fwcfg_select(key);
+            fwcfg_read(&wait, 2);
+        }
+        bootlist.menu_wait_ms = wait ? wait : 2500;
+    }
     for (int i = 0; i < bootlist.count; i++)
         dprintf(3, "boot: #%d kind %u drive %02x\n", i, bootlist.kind[i], bootlist.drive[i]);
 }
@@ -255,8 +274,65 @@ static int boot_cdrom(struct bregs *r, u8 dl)
     return 0;
 }
 
+int kbd_getkey_nowait(void);
+
+/* Wait up to ms for a key (keyboard or serial console); -1 on time-out. */
+static int boot_wait_key(u32 ms)
+{
+    u32 start = ticks_now(), ticks = ms / 55 + 1;
+    for (;;) {
+        int k = kbd_getkey_nowait();
+        if (k >= 0)
+            return k;
+        if (ticks_now() - start >= ticks)
+            return -1;
+        wait_irq();
+    }
+}
+
+static const char *boot_entry_name(int i)
+{
+    if (bootlist.kind[i] == BOOT_NET && bev_list.count && bev_list.e[0].name[0])
+        return bev_list.e[0].name;
+    return boot_name(bootlist.kind[i]);
+}
+
+/* ESC or F12 during the wait opens the menu; a digit moves that entry to the front. */
+static void boot_menu(void)
+{
+    printf("Press ESC or F12 for the boot menu.\n");
+    int k = boot_wait_key(bootlist.menu_wait_ms);
+    if (k < 0 || ((k & 0xff) != 0x1b && (k >> 8) != 0x86))
+        return;
+    printf("Select boot device:\n");
+    for (int i = 0; i < bootlist.count; i++)
+        printf("%d. %s (drive %02x)\n", i + 1, boot_entry_name(i), bootlist.drive[i]);
+    for (;;) {
+        k = boot_wait_key(60000);
+        if (k < 0)
+            return;
+        int n = (k & 0xff) - '1';
+        if (n >= 0 && n < bootlist.count) {
+            u8 kind = bootlist.kind[n], drive = bootlist.drive[n];
+            for (int i = n; i > 0; i--) {
+                bootlist.kind[i] = bootlist.kind[i - 1];
+                bootlist.drive[i] = bootlist.drive[i - 1];
+            }
+            bootlist.kind[0] = kind;
+            bootlist.drive[0] = drive;
+            return;
+        }
+        if ((k & 0xff) == 0x1b || (k & 0xff) == '\r')
+            return;
+    }
+}
+
 VISIBLE16 void handle_19(struct bregs *r)
 {
+    if (bootlist.menu) {
+        bootlist.menu = 0;              /* once per boot, not on every INT 19h */
+        boot_menu();
+    }
     for (int i = 0; i < bootlist.count; i++) {
         u8 kind = bootlist.kind[i], dl = bootlist.drive[i];
         if (kind != BOOT_NET)

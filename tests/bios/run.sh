@@ -92,6 +92,21 @@ suite bootindex "$OURS" $FD -drive file=$W/hd.img,if=none,format=raw,id=d0 \
     -device ide-hd,drive=d0,bootindex=0 -boot order=a
 grep -q '^T: boot dl=80' "$W/bootindex.out" && ok "bootindex overrides -boot order" || bad "bootindex"
 
+# Boot menu (-boot menu=on): keys typed on the serial console; ESC opens it once the prompt
+# is out, "2" picks the second entry (the hard disk) although -boot order=a.
+( for i in $(seq 80); do
+      grep -q 'Select boot device' "$W/menu.out" 2>/dev/null && break
+      grep -q 'Press ESC' "$W/menu.out" 2>/dev/null && printf '\033'
+      sleep 0.25
+  done
+  printf '2'
+  for i in $(seq 240); do grep -q '^T: done' "$W/menu.out" 2>/dev/null && break; sleep 0.25; done
+) | timeout 90 qemu-system-x86_64 -bios "$OURS" -m $RAM -display none -monitor none -serial stdio \
+    -device isa-debug-exit,iobase=0xf4,iosize=4 $FD $HD -boot order=a,menu=on,splash-time=10000 \
+    > "$W/menu.out" 2>/dev/null
+grep -q '^2\. Hard Disk' "$W/menu.out" && grep -q '^T: boot dl=80' "$W/menu.out" &&
+    ok "boot menu lists the devices and boots the chosen one" || { bad "boot menu"; tail -5 "$W/menu.out"; }
+
 # Fall back to the next device when the first is not bootable (blank floppy first).
 truncate -s 1474560 "$W/blank.img"
 suite fallback "$OURS" -drive file=$W/blank.img,if=floppy,format=raw $HD -boot order=ac
