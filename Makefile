@@ -14,6 +14,8 @@ $(shell ./configure >&2)
 endif
 include config.mk
 
+.DEFAULT_GOAL := all
+
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -75,11 +77,16 @@ $(BUILD)/unit-tests: $(unit-obj) $(BUILD)/libvireo.a
 	$(call quiet,LINK,$@) $(CC) $(LDFLAGS) -o $@ $(unit-obj) -Wl,--whole-archive $(BUILD)/libvireo.a -Wl,--no-whole-archive \
 	    $(CRITERION_LIBS) $(DEP_LIBS)
 
+# Leak checking stays on for the programs (integration tests run them under ASan); test
+# fixtures live as long as their forked test process, so it is off for the unit tests.
 check-unit: $(BUILD)/unit-tests
-	$(BUILD)/unit-tests --jobs 2
+	ASAN_OPTIONS=detect_leaks=0 $(BUILD)/unit-tests --jobs 2
 
-# Unit tests first; each further step prints its own summary line.
-check: all check-unit $(check-targets)
+# Build in parallel, then run the steps one after another so their reports do not interleave:
+# unit tests first; each further step prints its own summary line.
+# Every step runs even when an earlier one fails; `make check` fails if any did.
+check: all
+	@rc=0; for t in check-unit $(check-targets); do $(MAKE) --no-print-directory $$t || rc=1; done; exit $$rc
 
 bench: all $(bench-targets)
 

@@ -6,6 +6,7 @@
 #include "util/log.h"
 #include "accel/accel.h"
 #include "hw/core/board.h"
+#include <cpuid.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <pthread.h>
@@ -267,6 +268,11 @@ static void kvm_set_cpuid(X86CPU *cpu)
             e->ebx = (e->ebx & 0x00ffffff) | (cpu->apic_id << 24);
         if (e->function == 0xb || e->function == 0x1f)
             e->edx = cpu->apic_id;
+        /* KVM leaves the processor brand string to user space: the guest runs on the host's
+         * CPU, so it gets the host's name. */
+        if (e->function >= 0x80000002 && e->function <= 0x80000004 &&
+            !(e->eax | e->ebx | e->ecx | e->edx))
+            __cpuid(e->function, e->eax, e->ebx, e->ecx, e->edx);
     }
     if (ioctl(cpu->accel->fd, KVM_SET_CPUID2, c) < 0)
         warn_report("KVM_SET_CPUID2: %s", strerror(errno));

@@ -247,6 +247,16 @@ typedef struct X86CPUState {
     uint32_t exception_error_code;
     bool exception_has_error_code;
     uint64_t exception_cr2;
+    /* Added by x86sys (cpu/x86/excp.c, seg_helper_int.c). The pending event is a software
+     * interrupt (INT n/INT3/INTO): deliver with the DPL check and return to exception_next_rip. */
+    bool exception_is_sw;
+    uint64_t exception_next_rip;
+    /* An exception is being delivered (delivery_vector): a second one raised meanwhile follows
+     * the double-fault rules (Intel SDM 3A 6.15); cleared when delivery completes. */
+    bool in_delivery;
+    uint8_t delivery_vector;
+    bool triple_fault;               /* shutdown: the execution loop returns ACCEL_EXIT_SHUTDOWN */
+    uint64_t cr8;                    /* Added by x86sys: task priority (CR8 = TPR[7:4]) */
 } X86CPUState;
 
 struct AccelCPU;

@@ -60,6 +60,16 @@ Device *device_new(const char *type, Error **errp)
     return dev;
 }
 
+/* Free a device that was never realized (creation failed part-way). */
+static void device_free(Device *dev)
+{
+    for (const DeviceProp *p = dev->cls->props; p && p->name; p++)
+        if (p->kind == PROP_KIND_STR)
+            free(*(char **)((char *)dev + p->offset));
+    free(dev->id);
+    free(dev);
+}
+
 bool device_set_prop(Device *dev, const char *key, const char *value, Error **errp)
 {
     const DeviceClass *cls = dev->cls;
@@ -148,7 +158,7 @@ Device *device_create(const char *type, const char *props, Error **errp)
     bool ok = !l || apply_opts(dev, l, 0, errp);
     opts_free(l);
     if (!ok || !device_realize(dev, errp)) {
-        free(dev);
+        device_free(dev);
         return NULL;
     }
     return dev;
@@ -174,7 +184,7 @@ Device *device_create_from_cmdline(const char *optstr, bool *handled_help, Error
             error_setg(errp, "-device %s: this device is part of the machine and cannot be added", type);
         } else if ((dev = device_new(type, errp))) {
             if (!apply_opts(dev, l, 1, errp) || !device_realize(dev, errp)) {
-                free(dev);
+                device_free(dev);
                 dev = NULL;
             }
         }

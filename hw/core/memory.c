@@ -229,7 +229,8 @@ static void render(FlatBuilder *fb, MemoryRegion *mr, s128 base, u128 clo, u128 
         break;
     case MR_CONTAINER: {
         MemoryRegion **subs = xmalloc((mr->nsubs + 1) * sizeof(*subs));
-        memcpy(subs, mr->subs, mr->nsubs * sizeof(*subs));
+        if (mr->nsubs)
+            memcpy(subs, mr->subs, mr->nsubs * sizeof(*subs));
         qsort(subs, mr->nsubs, sizeof(*subs), cmp_sub);
         for (int i = 0; i < mr->nsubs; i++) {
             MemoryRegion *s = subs[i];

@@ -1,0 +1,136 @@
+/* helper.h: the x86 system helpers the translator calls (segments, interrupts, CRs, MSRs, CPUID,
+ * x87, SSE), and the narrow memory-access interface those helpers use.
+ *
+ * Guest memory: the helpers never touch the soft TLB directly. accel/tcg installs its
+ * accessors once with x86_set_mem_ops() (cpu_ld*_mmu/cpu_st*_mmu, tlb_flush*,
+ * cpu_loop_exit_restore, the MMU index of the current CPL and of supervisor accesses); unit
+ * tests install a flat-memory double. This keeps cpu/x86 free of tcg/ and lets both link
+ * into one binary without duplicate symbols.
+ *
+ * Exceptions: helpers raise with x86_raise_exception*() (cpu/x86/excp.h), which records the
+ * event in env and leaves through ops->loop_exit; the execution loop then calls
+ * x86_deliver_pending(env) (or sees env->triple_fault and stops the machine).
+ */
+#ifndef CPU_X86_HELPER_H
+#define CPU_X86_HELPER_H
+
+#include "cpu/x86/cpu.h"
+
+typedef struct X86MemOps {
+    /* Little-endian access of 1, 2, 4 or 8 bytes at a linear address, through the TLB of
+     * mmu_idx; a fault raises #PF (retaddr restores the guest state). */
+    uint64_t (*ld)(X86CPUState *env, uint64_t vaddr, unsigned size, int mmu_idx, uintptr_t retaddr);
+    void (*st)(X86CPUState *env, uint64_t vaddr, uint64_t val, unsigned size, int mmu_idx,
+               uintptr_t retaddr);
+    void (*tlb_flush)(X86CPUState *env);
+    void (*tlb_flush_page)(X86CPUState *env, uint64_t vaddr);
+    /* cpu_loop_exit_restore: restore guest state for retaddr (if non-zero) and longjmp out. */
+    void (*loop_exit)(X86CPUState *env, uintptr_t retaddr);   /* must not return */
+    /* MMU index for accesses at the current CPL, and for implicit supervisor accesses
+     * (descriptor tables, TSS, interrupt stacks at CPL 0). */
+    int (*mmu_index)(X86CPUState *env);
+    int (*mmu_index_kernel)(X86CPUState *env);
+} X86MemOps;
+
+extern const X86MemOps *x86_mem_ops;
+void x86_set_mem_ops(const X86MemOps *ops);
+
+static inline NORETURN void x86_loop_exit(X86CPUState *env, uintptr_t retaddr)
+{
+    x86_mem_ops->loop_exit(env, retaddr);
+    __builtin_unreachable();
+}
+
+static inline uint64_t x86_ld_kernel(X86CPUState *env, uint64_t addr, unsigned size, uintptr_t ra)
+{
+    return x86_mem_ops->ld(env, addr, size, x86_mem_ops->mmu_index_kernel(env), ra);
+}
+static inline void x86_st_kernel(X86CPUState *env, uint64_t addr, uint64_t v, unsigned size,
+                                 uintptr_t ra)
+{
+    x86_mem_ops->st(env, addr, v, size, x86_mem_ops->mmu_index_kernel(env), ra);
+}
+static inline uint64_t x86_ld_data(X86CPUState *env, uint64_t addr, unsigned size, uintptr_t ra)
+{
+    return x86_mem_ops->ld(env, addr, size, x86_mem_ops->mmu_index(env), ra);
+}
+static inline void x86_st_data(X86CPUState *env, uint64_t addr, uint64_t v, unsigned size,
+                               uintptr_t ra)
+{
+    x86_mem_ops->st(env, addr, v, size, x86_mem_ops->mmu_index(env), ra);
+}
+
+static inline int x86_cpl(const X86CPUState *env)
+{
+    return env->hflags & HF_CPL_MASK;
+}
+
+/* ---- interrupts and exceptions (seg_helper_int.c) ---- */
+/* Deliver an event now: vector through the IVT/IDT of the current mode. is_sw_int: INT n /
+ * INT3 / INTO (DPL check against CPL, return address next_rip); is_hw: external interrupt or
+ * NMI. Exceptions push env->rip (the faulting instruction). */
+void x86_do_interrupt(X86CPUState *env, int vector, bool is_sw_int, bool has_err, uint32_t err,
+                      uint64_t next_rip, bool is_hw);
+/* Deliver what x86_raise_exception* recorded in env; no-op if nothing is pending. */
+void x86_deliver_pending(X86CPUState *env);
+/* INT n, INT3, INTO: record a software interrupt returning to next_rip and leave the block. */
+NORETURN void helper_raise_interrupt(X86CPUState *env, int vector, uint64_t next_rip);
+/* IRET: shift 0 = 16-bit, 1 = 32-bit, 2 = 64-bit operand size. */
+void helper_iret(X86CPUState *env, int shift, uint64_t next_rip);
+
+/* ---- segments and far transfers (seg_helper.c) ---- */
+void helper_load_seg(X86CPUState *env, int seg, uint32_t selector);
+void helper_ljmp(X86CPUState *env, uint32_t selector, uint64_t new_rip, uint64_t next_rip);
+void helper_lcall(X86CPUState *env, uint32_t selector, uint64_t new_rip, int shift,
+                  uint64_t next_rip);
+void helper_lret(X86CPUState *env, int shift, int addend);
+void helper_lgdt(X86CPUState *env, uint64_t base, uint16_t limit);
+void helper_lidt(X86CPUState *env, uint64_t base, uint16_t limit);
+void helper_lldt(X86CPUState *env, uint32_t selector);
+void helper_ltr(X86CPUState *env, uint32_t selector);
+/* LAR/LSL: set ZF (as CC_OP_EFLAGS) and return the value, or clear ZF and return `old`. */
+uint64_t helper_lar(X86CPUState *env, uint32_t selector, uint64_t old);
+uint64_t helper_lsl(X86CPUState *env, uint32_t selector, uint64_t old);
+void helper_verr(X86CPUState *env, uint32_t selector);
+void helper_verw(X86CPUState *env, uint32_t selector);
+/* Read a descriptor's two dwords; false if the selector is outside its table. */
+bool x86_read_descriptor(X86CPUState *env, uint32_t selector, uint32_t *e1, uint32_t *e2,
+                         uintptr_t ra);
+void x86_seg_cache_from_desc(SegmentCache *sc, uint32_t selector, uint32_t e1, uint32_t e2);
+
+/* ---- task switch (seg_helper_task.c) ---- */
+enum { TASK_SWITCH_JMP, TASK_SWITCH_CALL, TASK_SWITCH_IRET, TASK_SWITCH_INT };
+void x86_task_switch(X86CPUState *env, uint32_t tss_selector, uint32_t e1, uint32_t e2, int source,
+                     uint64_t next_rip, uintptr_t ra);
+
+/* ---- system instructions (sys_helper.c) ---- */
+void helper_syscall(X86CPUState *env, uint64_t next_rip);
+void helper_sysret(X86CPUState *env, int dflag /* 1: 32-bit, 2: 64-bit */);
+void helper_sysenter(X86CPUState *env);
+void helper_sysexit(X86CPUState *env, int dflag);
+void helper_write_crN(X86CPUState *env, int reg, uint64_t value);
+uint64_t helper_read_crN(X86CPUState *env, int reg);
+void helper_write_drN(X86CPUState *env, int reg, uint64_t value);
+uint64_t helper_read_drN(X86CPUState *env, int reg);
+void helper_clts(X86CPUState *env);
+void helper_lmsw(X86CPUState *env, uint32_t value);
+void helper_invlpg(X86CPUState *env, uint64_t addr);
+/* The guest TSC without the CR4.TSD check (for the MSR and for the accelerator). */
+uint64_t x86_read_tsc(X86CPUState *env);
+uint64_t helper_rdtsc(X86CPUState *env);
+/* Returns the TSC; *aux receives TSC_AUX. */
+uint64_t helper_rdtscp(X86CPUState *env, uint32_t *aux);
+/* Raise #GP(0) unless CPL <= IOPL or the TSS I/O bitmap allows `size` bytes at `port`. */
+void helper_check_io(X86CPUState *env, uint32_t port, unsigned size);
+/* HLT: #GP(0) at CPL > 0, else env->halted = true (the loop waits for an interrupt). */
+void helper_hlt(X86CPUState *env, uint64_t next_rip);
+void helper_rdmsr(X86CPUState *env);              /* ECX -> EDX:EAX */
+void helper_wrmsr(X86CPUState *env);              /* EDX:EAX -> MSR[ECX] */
+/* MSR access without the #GP: false if the MSR does not exist or the value is invalid. */
+bool x86_msr_read(X86CPUState *env, uint32_t index, uint64_t *value);
+bool x86_msr_write(X86CPUState *env, uint32_t index, uint64_t value);
+void helper_cpuid(X86CPUState *env);              /* EAX, ECX -> EAX, EBX, ECX, EDX */
+void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx,
+               uint32_t *ecx, uint32_t *edx);
+
+#endif

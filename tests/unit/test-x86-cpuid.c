@@ -1,0 +1,58 @@
+/* test-x86-cpuid.c: CPUID leaves report what vireo implements, consistently across leaves. */
+#include "test-x86-harness.h"
+
+static void q(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    x86_cpuid(tenv, leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+}
+
+Test(x86_cpuid, leaves)
+{
+    uint32_t r[4];
+    char s[49] = { 0 };
+    harness_init();
+    q(0, 0, r);
+    cr_assert_eq(r[0], 7);
+    memcpy(s, &r[1], 4);
+    memcpy(s + 4, &r[3], 4);
+    memcpy(s + 8, &r[2], 4);
+    cr_assert_str_eq(s, "GenuineIntel");
+    q(1, 0, r);
+    cr_assert_eq((r[0] >> 8) & 15, 6, "family 6");
+    cr_assert(r[3] & (1u << 0), "FPU");
+    cr_assert(r[3] & (1u << 26), "SSE2");
+    cr_assert(r[3] & (1u << 9), "APIC enabled after reset");
+    cr_assert_eq(r[2] & (1u << 26), 0, "no XSAVE: not implemented");
+    cr_assert_eq(r[2] & (1u << 28), 0, "no AVX: not implemented");
+    cr_assert_eq(r[2] & (1u << 30), 0, "no RDRAND: not implemented");
+    tenv->apic_base &= ~(1ULL << 11);
+    q(1, 0, r);
+    cr_assert_eq(r[3] & (1u << 9), 0, "APIC bit follows IA32_APIC_BASE.EN");
+    q(7, 0, r);
+    cr_assert(r[1] & (1u << 7), "SMEP");
+    cr_assert_eq(r[1] & (1u << 5), 0, "no AVX2");
+    q(7, 1, r);
+    cr_assert_eq(r[1], 0);
+    q(0x80000000, 0, r);
+    cr_assert_eq(r[0], 0x80000008);
+    q(0x80000001, 0, r);
+    cr_assert(r[3] & (1u << 29), "LM");
+    cr_assert(r[3] & (1u << 20), "NX");
+    for (uint32_t i = 0; i < 3; i++) {
+        q(0x80000002 + i, 0, r);
+        memcpy(s + 16 * i, r, 16);
+    }
+    cr_assert_str_eq(s, "vireo TCG x86-64 CPU");
+    q(0x80000008, 0, r);
+    cr_assert_eq(r[0] & 0xff, 40);
+    /* Out-of-range leaves answer like the highest basic leaf (Intel SDM 2, CPUID). */
+    uint32_t hi[4];
+    q(7, 0, hi);
+    q(0x40000000, 0, r);
+    cr_assert_arr_eq(r, hi, sizeof(r));
+    q(0x80000009, 0, r);
+    cr_assert_arr_eq(r, hi, sizeof(r));
+    tenv->regs[R_EAX] = 0;
+    helper_cpuid(tenv);
+    cr_assert_eq(tenv->regs[R_EAX], 7);
+}
