@@ -99,6 +99,16 @@ static bool tlb_fill(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, 
     uint64_t page = vaddr & TLB_PAGE_MASK, paddr;
     int prot = X86_PAGE_READ | X86_PAGE_WRITE | X86_PAGE_EXEC;
 
+    if ((env->hflags & HF_LMA) && mmu_idx != X86_MMU_PHYS) {
+        /* SDM 3A 3.3.7.1: a non-canonical linear address is #GP(0) (#SS for stack accesses,
+         * which the TLB cannot tell apart). */
+        int bits = (env->cr[4] & CR4_LA57) ? 57 : 48;
+        if (((int64_t)(vaddr << (64 - bits)) >> (64 - bits)) != (int64_t)vaddr) {
+            if (probe)
+                return false;
+            x86_tr_raise(env, EXCP_GP, 0, true, ra);
+        }
+    }
     if (mmu_idx == X86_MMU_PHYS) {
         paddr = page & env->a20_mask;
     } else if (x86_mmu_translate) {
