@@ -201,8 +201,13 @@ static void gen_shift(DisasContext *s, int op, int ot, TCGv_i64 addr, TCGv_i64 c
     uint32_t ccop = (op == 4 || op == 6) ? CC_OP_SHLB + ot : CC_OP_SARB + ot;
     if (is_const) {
         int c = cval & mask;
-        if (c == 0)
+        if (c == 0) {
+            /* Nothing changes, but a 32-bit register destination is still written: its upper
+             * half is cleared in 64-bit mode. */
+            if (addr.n < 0 && ot == MO_32)
+                gen_op_mov_reg_v(s, ot, s->d.rm, t0);
             return;
+        }
         if (op == 4 || op == 6) {
             tcg_gen_shli_i64(res, t0, c);
             tcg_gen_shli_i64(part, t0, c - 1);
@@ -249,6 +254,8 @@ static void gen_shift(DisasContext *s, int op, int ot, TCGv_i64 addr, TCGv_i64 c
     tcg_gen_mov_i64(cpu_cc_src, part);
     tcg_gen_st_i32(tcg_constant_i32(ccop), tcg_env, offsetof(X86CPUState, cc_op));
     gen_set_label(skip);
+    if (addr.n < 0 && ot == MO_32)
+        tcg_gen_ext32u_i64(cpu_regs[s->d.rm], cpu_regs[s->d.rm]);
     s->cc_op = X86_CC_OP_DYNAMIC;
     s->cc_op_dirty = false;
 }
@@ -706,7 +713,14 @@ static void gen_bitscan(DisasContext *s, int ot, bool reverse, bool count_form)
     } else {
         tcg_gen_ctz_i64(res, src, old);
     }
-    gen_op_mov_reg_v(s, ot, s->d.reg, res);
+    if (ot == MO_32) {
+        /* A zero source leaves the whole 64-bit register alone (no zero-extension). */
+        TCGv_i64 z = tmp();
+        tcg_gen_ext32u_i64(z, res);
+        tcg_gen_movcond_i64(TCG_COND_EQ, cpu_regs[s->d.reg], src, const64(0), cpu_regs[s->d.reg], z);
+    } else {
+        gen_op_mov_reg_v(s, ot, s->d.reg, res);
+    }
     tcg_gen_mov_i64(cpu_cc_dst, src);
     set_cc_op(s, CC_OP_LOGICB + ot);
 }
