@@ -13,6 +13,7 @@ typedef struct VCPUThread {
     X86CPU *cpu;
 } VCPUThread;
 
+void (*cpus_debug_hook)(X86CPU *cpu);
 static X86CPU **all_cpus;
 static int nr_cpus;
 /* Signalled (under the big lock) whenever a halted or paused vCPU may have work. */
@@ -46,8 +47,24 @@ static void *vcpu_thread_fn(void *arg)
     }
     while (!main_loop_shutdown_requested()) {
         if (cpu->stopped) {
+            if (!cpu->parked) {
+                /* Whoever paused us will read env: bring it up to date, here in our thread. */
+                if (accel_current->sync_to_env)
+                    accel_current->sync_to_env(cpu);
+                cpu->parked = true;
+                pthread_cond_broadcast(&cpu_work_cond);
+            }
             wait_for_work(cpu);
             continue;
+        }
+        cpu->parked = false;
+        if (cpu->debug_dirty) {
+            cpu->debug_dirty = false;
+            if (!accel_current->set_guest_debug ||
+                !accel_current->set_guest_debug(cpu, cpu->debug_single_step, cpu->debug_bps,
+                                                cpu->debug_nbps))
+                warn_report("vCPU %d: the %s accelerator cannot set these breakpoints or single-step",
+                            cpu->index, accel_current->name);
         }
         if (cpu->env_dirty) {
             cpu->env_dirty = false;
@@ -73,9 +90,12 @@ static void *vcpu_thread_fn(void *arg)
             cpu->stopped = true;
             break;
         case ACCEL_EXIT_DEBUG:
-            /* No debugger attached yet: stop here, visibly. */
-            error_report("vCPU %d stopped at a debug exception with no debugger attached", cpu->index);
-            cpu->stopped = true;
+            if (cpus_debug_hook) {
+                cpus_debug_hook(cpu);
+            } else {
+                error_report("vCPU %d stopped at a debug exception with no debugger attached", cpu->index);
+                cpu->stopped = true;
+            }
             break;
         case ACCEL_EXIT_ERROR:
             main_loop_request_shutdown(1);
@@ -150,6 +170,20 @@ void cpus_pause_all(void)
     for (int i = 0; i < nr_cpus; i++)
         all_cpus[i]->stopped = true;
     cpus_kick_all();
+}
+
+void cpus_pause_all_sync(void)
+{
+    cpus_pause_all();
+    for (int i = 0; i < nr_cpus; i++)
+        while (!all_cpus[i]->parked && !main_loop_shutdown_requested())
+            pthread_cond_wait(&cpu_work_cond, bql_mutex());
+}
+
+void cpus_resume_one(X86CPU *cpu)
+{
+    cpu->stopped = false;
+    pthread_cond_broadcast(&cpu_work_cond);
 }
 
 void cpus_resume_all(void)

@@ -12,6 +12,13 @@ void cpus_kick_all(void);
 /* Reset every CPU to its power-on state (big lock held). */
 void cpus_reset_all(void);
 void cpus_pause_all(void);
+/* Pause every vCPU and wait (big lock held) until each is parked with its env up to date. */
+void cpus_pause_all_sync(void);
+/* Resume one vCPU only (gdb's single step of one thread). */
+void cpus_resume_one(X86CPU *cpu);
+/* Called in the vCPU thread (big lock held) when the accelerator stops at a breakpoint or
+ * after a single step; NULL means no debugger is attached. */
+extern void (*cpus_debug_hook)(X86CPU *cpu);
 void cpus_resume_all(void);
 int cpus_count(void);
 X86CPU *cpus_get(int index);

@@ -18,6 +18,8 @@ typedef struct FdWatch {
 static FdWatch *watches;
 static int nr_watches;
 static int kick_fd = -1;
+static FdWatch poll_hooks[4];
+static int nr_poll_hooks;
 static volatile int shutdown_status = -1;
 static volatile bool reset_requested;
 void (*machine_reset_hook)(void);
@@ -48,6 +50,12 @@ void main_loop_set_fd_handler(int fd, FdHandler *read_cb, FdHandler *write_cb, v
 void main_loop_remove_fd(int fd)
 {
     main_loop_set_fd_handler(fd, NULL, NULL, NULL);
+}
+
+void main_loop_add_poll_hook(FdHandler *fn, void *opaque)
+{
+    assert(nr_poll_hooks < (int)ARRAY_SIZE(poll_hooks));
+    poll_hooks[nr_poll_hooks++] = (FdWatch){ -1, fn, NULL, opaque };
 }
 
 void main_loop_kick(void)
@@ -134,6 +142,8 @@ int main_loop_run(void)
             }
         }
         timers_run_expired();
+        for (int i = 0; i < nr_poll_hooks; i++)
+            poll_hooks[i].read_cb(poll_hooks[i].opaque);
         if (reset_requested && shutdown_status < 0) {
             reset_requested = false;
             if (machine_reset_hook)

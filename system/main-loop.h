@@ -10,6 +10,8 @@ typedef void FdHandler(void *opaque);
 /* Watch fd for input (read_cb) and/or writability (write_cb); NULL callbacks are not polled. */
 void main_loop_set_fd_handler(int fd, FdHandler *read_cb, FdHandler *write_cb, void *opaque);
 void main_loop_remove_fd(int fd);
+/* Call fn(opaque) on every iteration of the loop, big lock held (after fd handlers and timers). */
+void main_loop_add_poll_hook(FdHandler *fn, void *opaque);
 /* Wake the loop (any thread). */
 void main_loop_kick(void);
 void main_loop_init(void);

@@ -11,6 +11,7 @@
 #include "hw/pc/pc.h"
 #include "system/chardev-backends.h"
 #include "system/cpus.h"
+#include "system/gdbstub.h"
 #include "system/main-loop.h"
 #include <signal.h>
 #include <unistd.h>
@@ -48,6 +49,9 @@ static const char usage_text[] =
 "  -debugcon DEV         the 0xe9 debug console, same back ends\n"
 "\n"
 "Debugging:\n"
+"  -s                    gdb server on tcp::1234 (same as -gdb tcp::1234)\n"
+"  -gdb tcp:[HOST]:PORT  gdb server on that port\n"
+"  -S                    do not start the CPU until gdb says continue\n"
 "  -d ITEM[,ITEM]        log items ('-d help' lists them)\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
 "\n"
@@ -55,7 +59,7 @@ static const char usage_text[] =
 "  -version, --version   the version\n"
 "\n"
 "Not available yet (each says so when used): -hda/-hdb/-hdc/-hdd, -cdrom, -fda/-fdb, -drive,\n"
-"-boot, -s/-S/-gdb, -monitor, -qmp, -display sdl, -vga, -netdev/-nic.\n"
+"-boot, -monitor, -qmp, -display sdl, -vga, -netdev/-nic.\n"
 "Differences from QEMU: with neither -nographic nor -display, COM1 still goes to stdio,\n"
 "since vireo has no window yet.\n";
 
@@ -69,6 +73,8 @@ typedef struct Options {
     int ndevices;
     bool nographic;
     bool display_none;
+    const char *gdb;              /* -gdb DEV, -s */
+    bool start_stopped;           /* -S */
 } Options;
 
 static NORETURN void bad_option(const char *fmt, ...) PRINTF_FMT(1, 2);
@@ -86,7 +92,6 @@ static const char *const not_yet[][2] = {
     { "-hda", "IDE disks" }, { "-hdb", "IDE disks" }, { "-hdc", "IDE disks" }, { "-hdd", "IDE disks" },
     { "-cdrom", "the CD-ROM" }, { "-fda", "floppy disks" }, { "-fdb", "floppy disks" },
     { "-drive", "drives" }, { "-boot", "the boot order (no firmware boot devices yet)" },
-    { "-s", "the gdb stub" }, { "-S", "the gdb stub" }, { "-gdb", "the gdb stub" },
     { "-monitor", "the monitor" }, { "-qmp", "QMP" }, { "-vga", "the VGA card" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
     { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
@@ -96,7 +101,7 @@ static const char *const not_yet[][2] = {
 static bool takes_arg(const char *opt)
 {
     static const char *const with_arg[] = { "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-fda", "-fdb",
-        "-drive", "-boot", "-gdb", "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
+        "-drive", "-boot", "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
         "-icount", "-loadvm", "-cpu" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
@@ -195,6 +200,13 @@ static void parse_args(int argc, char **argv, Options *o)
             NEED_ARG();
             o->devices = xrealloc(o->devices, (o->ndevices + 1) * sizeof(*o->devices));
             o->devices[o->ndevices++] = arg;
+        } else if (!strcmp(opt, "-s")) {
+            o->gdb = "tcp::1234";
+        } else if (!strcmp(opt, "-gdb")) {
+            NEED_ARG();
+            o->gdb = arg;
+        } else if (!strcmp(opt, "-S")) {
+            o->start_stopped = true;
         } else if (!strcmp(opt, "-no-reboot")) {
             no_reboot = true;
         } else if (!strcmp(opt, "-d")) {
@@ -337,9 +349,10 @@ int main(int argc, char **argv)
 
     OptList *accel_opts;
     accel_current = choose_accel(o.accel, &accel_opts);
-    if (!o.pc.bios && !o.pc.kernel) {
+    /* The firmware is mapped even for a Multiboot kernel, which starts without running it. */
+    if (!o.pc.bios) {
         o.pc.bios = default_bios(argv[0]);
-        if (!o.pc.bios)
+        if (!o.pc.bios && !o.pc.kernel)
             fatal("no firmware: bios.bin was not found next to the vireo binary (build it with make, or give -bios FILE or -kernel FILE)");
     }
 
@@ -387,6 +400,10 @@ int main(int argc, char **argv)
         exit_with_error(err);
     }
     opts_free(accel_opts);
+    if (o.start_stopped && !o.gdb)
+        fatal("-S: vireo has no monitor to say 'cont' yet; use it with -s or -gdb");
+    if (o.gdb && !gdbstub_start(o.gdb, &err))
+        exit_with_error(err);
 
     machine_reset_hook = machine_reset;
     struct sigaction sa = { .sa_handler = on_signal };
@@ -395,7 +412,7 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    cpus_start(the_machine->cpus, the_machine->ncpus, false);
+    cpus_start(the_machine->cpus, the_machine->ncpus, o.start_stopped);
     bql_unlock();
     int status = main_loop_run();
     chardev_close_all();

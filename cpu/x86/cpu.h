@@ -278,6 +278,12 @@ typedef struct X86CPU {
     struct AddressSpace *io;               /* port I/O space */
     bool env_dirty;                        /* env changed outside the accelerator: reload it */
     bool stopped;                          /* paused (gdb, monitor): the thread waits */
+    bool parked;                           /* ...and it is waiting, with env up to date */
+    /* Guest debugging wanted by the gdb stub; the vCPU thread hands it to the accelerator. */
+    bool debug_dirty;
+    bool debug_single_step;
+    int debug_nbps;
+    uint64_t debug_bps[4];
     void *thread;                          /* system/cpus.c's per-vCPU thread data */
 } X86CPU;
 

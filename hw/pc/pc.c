@@ -4,6 +4,7 @@
 #include "util/log.h"
 #include "hw/core/board.h"
 #include "hw/core/device.h"
+#include "hw/pc/chipset.h"
 #include "hw/pc/pc.h"
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -73,15 +74,9 @@ static void pc_setup_ram(PCMachine *pc)
     pc->below_4g = ram <= PCI_HOLE_START_MAX ? ram : PCI_HOLE_START_BIG;
     pc->above_4g = ram - pc->below_4g;
     memory_region_init_ram(&pc->ram, "pc.ram", ram);
-    memory_region_init_alias(&pc->ram_below_4g, "ram-below-4g", &pc->ram, 0, pc->below_4g);
-    memory_region_add_subregion(&pc->system_memory, 0, &pc->ram_below_4g);
-    if (pc->above_4g) {
-        memory_region_init_alias(&pc->ram_above_4g, "ram-above-4g", &pc->ram, pc->below_4g,
-                                 pc->above_4g);
-        memory_region_add_subregion(&pc->system_memory, 4 * GiB, &pc->ram_above_4g);
-    }
 }
 
+/* The firmware ROM; the chipset maps it at the top of 4 GiB and, through PAM, below 1 MiB. */
 static bool pc_setup_bios(PCMachine *pc, Error **errp)
 {
     size_t size = 0;
@@ -92,13 +87,14 @@ static bool pc_setup_bios(PCMachine *pc, Error **errp)
             error_prepend(errp, "firmware: ");
             return false;
         }
-        if (size < 64 * KiB || (size & (64 * KiB - 1))) {
-            error_setg(errp, "firmware %s: size %zu is not a multiple of 64 KiB", pc->cfg.bios, size);
+        if (size < 64 * KiB || (size & (size - 1))) {
+            error_setg(errp, "firmware %s: size %zu is not a power of two of at least 64 KiB",
+                       pc->cfg.bios, size);
             free(image);
             return false;
         }
     } else {
-        size = 64 * KiB;     /* a ROM of 0xff bytes: there is no firmware */
+        size = 64 * KiB;     /* a ROM of 0xff bytes: there is no firmware (direct boot only) */
     }
     memory_region_init_rom(&pc->bios, "pc.bios", size);
     if (image)
@@ -106,12 +102,27 @@ static bool pc_setup_bios(PCMachine *pc, Error **errp)
     else
         memset(pc->bios.host, 0xff, size);
     free(image);
-    memory_region_add_subregion(&pc->system_memory, 4 * GiB - size, &pc->bios);
-    /* The last 128 KiB (or all of a smaller image) also appear just below 1 MiB. */
-    uint64_t isa_size = MIN(size, 128 * KiB);
-    memory_region_init_alias(&pc->isa_bios, "isa-bios", &pc->bios, size - isa_size, isa_size);
-    memory_region_add_subregion_overlap(&pc->system_memory, 1 * MiB - isa_size, &pc->isa_bios, 1);
     return true;
+}
+
+/* The PIC's INTR output drives the boot CPU's INTR input. */
+static void pc_cpu_intr(void *opaque, int n, int level)
+{
+    PCMachine *pc = opaque;
+    if (level)
+        x86_cpu_interrupt(pc->cpus[0], CPU_INTERRUPT_HARD);
+    else
+        x86_cpu_clear_interrupt(pc->cpus[0], CPU_INTERRUPT_HARD);
+}
+
+static PCMachine *a20_machine;
+
+/* A20 gate (port 0x92, i8042 output port). KVM runs with A20 on whatever we say, as real
+ * VT-x/SVM cannot mask it; the translator applies the mask on its next TLB fill. */
+static void pc_set_a20(bool enabled)
+{
+    for (int i = 0; i < a20_machine->ncpus; i++)
+        a20_machine->cpus[i]->env.a20_mask = enabled ? 0xffffffff : ~(1u << 20);
 }
 
 static bool pc_setup_devices(PCMachine *pc, Error **errp)
@@ -148,11 +159,8 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
     board.memory_as = &pc->memory_as;
     board.io_as = &pc->io_as;
 
-    memory_transaction_begin();
     pc_setup_ram(pc);
-    bool ok = pc_setup_bios(pc, errp) && pc_setup_devices(pc, errp);
-    memory_transaction_commit();
-    if (!ok)
+    if (!pc_setup_bios(pc, errp))
         return NULL;
 
     pc->ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
@@ -166,24 +174,66 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
         x86_cpu_reset(cpu);
         pc->cpus[i] = cpu;
     }
+    a20_machine = pc;
+    board.set_a20 = pc_set_a20;
 
+    /* A kernel that is not Multiboot is a Linux bzImage: the chipset publishes it through
+     * fw_cfg and the firmware boots it. */
+    uint8_t *kernel = NULL, *initrd = NULL;
+    size_t kernel_size = 0, initrd_size = 0;
+    bool multiboot = false;
     if (cfg->kernel) {
-        size_t size;
-        uint8_t *image = pc_load_file(cfg->kernel, 1 * GiB, &size, errp);
-        if (!image) {
+        kernel = pc_load_file(cfg->kernel, 1 * GiB, &kernel_size, errp);
+        if (!kernel) {
             error_prepend(errp, "-kernel: ");
             return NULL;
         }
-        if (!multiboot_probe(image, size)) {
-            error_setg(errp, "-kernel %s: no Multiboot header in the first 8 KiB; Linux bzImage "
-                       "kernels boot through the firmware's fw_cfg interface, not available yet",
-                       cfg->kernel);
-            free(image);
+        multiboot = multiboot_probe(kernel, kernel_size);
+        /* Linux boot protocol: "HdrS" at 0x202 (Documentation/x86/boot.rst). */
+        bool linux_image = kernel_size >= 0x206 && !memcmp(kernel + 0x202, "HdrS", 4);
+        if (!multiboot && !linux_image) {
+            error_setg(errp, "-kernel %s: neither a Multiboot kernel (no header in the first 8 KiB) "
+                       "nor a Linux bzImage (no HdrS boot header)", cfg->kernel);
+            free(kernel);
             return NULL;
         }
-        ok = multiboot_load(pc, cfg->kernel, image, size, cfg->append ? cfg->append : "",
-                            cfg->initrd, errp);
-        free(image);
+        if (!multiboot && !cfg->bios) {
+            error_setg(errp, "-kernel %s: not a Multiboot kernel, and a Linux kernel needs the "
+                       "firmware to boot it, but there is none (give -bios)", cfg->kernel);
+            free(kernel);
+            return NULL;
+        }
+        if (!multiboot && cfg->initrd) {
+            initrd = pc_load_file(cfg->initrd, pc->below_4g, &initrd_size, errp);
+            if (!initrd) {
+                error_prepend(errp, "-initrd: ");
+                free(kernel);
+                return NULL;
+            }
+        }
+    }
+
+    PCChipsetConfig cc = {
+        .ram = &pc->ram, .ram_below_4g = pc->below_4g, .ram_above_4g = pc->above_4g,
+        .bios = &pc->bios, .ncpus = pc->ncpus, .cpu_intr = irq_alloc_lines(pc_cpu_intr, pc, 1),
+        .boot_order = cfg->boot_order, .boot_menu = cfg->boot_menu,
+        .kernel = multiboot ? NULL : kernel, .kernel_size = multiboot ? 0 : kernel_size,
+        .initrd = initrd, .initrd_size = initrd_size, .cmdline = cfg->append,
+    };
+    pc->chipset = pc_chipset_create(&cc, errp);
+    free(initrd);
+    if (!pc->chipset || !pc_setup_devices(pc, errp)) {
+        free(kernel);
+        return NULL;
+    }
+    for (int i = 0; i < pc->ncpus; i++)
+        pc->cpus[i]->intr_source = (X86InterruptSource){ pc_chipset_get_vector, pc->chipset };
+
+    if (multiboot) {
+        bool ok = multiboot_load(pc, cfg->kernel, kernel, kernel_size, cfg->append ? cfg->append : "",
+                                 cfg->initrd, errp);
+        free(kernel);
+        kernel = NULL;
         if (!ok)
             return NULL;
         pc->direct_boot = true;
@@ -192,6 +242,7 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
         error_setg(errp, "no firmware and no -kernel: nothing to run");
         return NULL;
     }
+    free(kernel);
     return pc;
 }
 

@@ -23,8 +23,9 @@ typedef struct PCMachine {
     PCMachineConfig cfg;
     MemoryRegion system_memory, system_io;
     AddressSpace memory_as, io_as;
-    MemoryRegion ram, ram_below_4g, ram_above_4g;
-    MemoryRegion bios, isa_bios;
+    MemoryRegion ram;              /* mapped below and above 4 GiB by the chipset */
+    MemoryRegion bios;             /* mapped by the chipset */
+    struct PCChipset *chipset;
     uint64_t below_4g, above_4g;
     X86CPU **cpus;
     int ncpus;

@@ -37,7 +37,7 @@ expect_error bad-accel "unknown accelerator" -accel warp
 expect_error bad-machine "unknown machine type 'q35'" -M q35
 expect_error missing-kernel "/nonexistent/k.elf: No such file" -accel kvm -kernel /nonexistent/k.elf
 printf 'not a kernel' >"$tmp/junk"
-expect_error not-multiboot "no Multiboot header" -accel kvm -kernel "$tmp/junk"
+expect_error not-multiboot "neither a Multiboot kernel" -accel kvm -kernel "$tmp/junk"
 expect_error missing-bios "firmware: /nonexistent/bios.bin" -accel kvm -bios /nonexistent/bios.bin
 expect_error bad-serial "unknown character device back end 'carrier-pigeon'" -accel kvm -kernel "$tmp/junk" -serial carrier-pigeon
 expect_error not-yet-hda "IDE disks are not available" -hda disk.img

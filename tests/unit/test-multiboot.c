@@ -142,23 +142,49 @@ static void expect_error(const uint8_t *f, size_t len, const char *needle)
     unlink(k);
 }
 
-Test(multiboot, bad_images_give_clear_errors)
+/* One machine per process (the board is a singleton): one test per bad image. */
+Test(multiboot, bad_checksum_is_not_multiboot)
 {
     uint8_t f[0x200];
     make_elf(f, 0, 0);
-    wr32(f + 0x68, 0);           /* bad checksum: not a Multiboot image */
-    expect_error(f, sizeof f, "no Multiboot header");
+    wr32(f + 0x68, 0);
+    expect_error(f, sizeof f, "neither a Multiboot kernel");
+}
+
+Test(multiboot, truncated_file)
+{
+    uint8_t f[0x200];
     make_elf(f, 0, 0);
-    wr32(f + 52 + 4, 0x1000);    /* segment offset past the end */
+    expect_error(f, 0x40, "neither a Multiboot kernel");
+}
+
+Test(multiboot, segment_outside_file)
+{
+    uint8_t f[0x200];
+    make_elf(f, 0, 0);
+    wr32(f + 52 + 4, 0x1000);
     expect_error(f, sizeof f, "outside the file");
+}
+
+Test(multiboot, segment_beyond_ram)
+{
+    uint8_t f[0x200];
     make_elf(f, 0, 0);
-    wr32(f + 52 + 12, 0x7ffff000); /* paddr beyond RAM */
+    wr32(f + 52 + 12, 0x7ffff000);
     expect_error(f, sizeof f, "outside usable RAM");
+}
+
+Test(multiboot, program_headers_beyond_file)
+{
+    uint8_t f[0x200];
     make_elf(f, 0, 0);
-    wr16(f + 44, 0xffff);        /* program headers beyond the file */
+    wr16(f + 44, 0xffff);
     expect_error(f, sizeof f, "program headers");
-    make_elf(f, 0x8, 0);         /* an unknown required feature bit */
+}
+
+Test(multiboot, unknown_required_feature)
+{
+    uint8_t f[0x200];
+    make_elf(f, 0x8, 0);
     expect_error(f, sizeof f, "features");
-    make_elf(f, 0, 0);
-    expect_error(f, 0x40, "no Multiboot header");   /* truncated */
 }

@@ -1,0 +1,80 @@
+/* chipset.h: one call that creates and wires the pc machine's chipset (i440FX/PIIX and the
+ * legacy ISA devices) for the board code.
+ *
+ *     PCChipsetConfig cfg = {
+ *         .ram = &ram, .ram_below_4g = below, .ram_above_4g = above,
+ *         .bios = &bios_rom, .ncpus = 1, .cpu_intr = &cpu_intr_line,
+ *         .boot_order = "cd", .kernel = k, .kernel_size = ks, .cmdline = "console=ttyS0",
+ *     };
+ *     PCChipset *cs = pc_chipset_create(&cfg, &err);
+ *     cpu->intr_source = (X86InterruptSource){ pc_chipset_get_vector, cs };
+ *
+ * Before the call the board sets board.system_memory/system_io/memory_as/io_as and the
+ * request_reset/request_shutdown/set_a20 hooks. The chipset maps RAM (below 4G at 0, the rest
+ * at 4G), the BIOS ROM (at 4G - size, its last 128 KiB through PAM at 0xE0000), and fills in
+ * board.isa_irq[]. Devices created later (serial, IDE, VGA, NICs) use board.isa_irq[] and
+ * cs->pci_bus (also pci_bus_default()).
+ */
+#ifndef HW_PC_CHIPSET_H
+#define HW_PC_CHIPSET_H
+
+#include "hw/core/memory.h"
+#include "hw/core/irq.h"
+#include "hw/pci/pci.h"
+#include "hw/intc/i8259.h"
+#include "hw/timer/i8254.h"
+#include "hw/timer/mc146818.h"
+#include "hw/pci/i440fx.h"
+#include "hw/pci/piix.h"
+#include "hw/misc/fw_cfg.h"
+#include "hw/input/i8042.h"
+#include "hw/input/port92.h"
+#include "hw/audio/pcspk.h"
+#include "hw/misc/port80.h"
+#include "hw/acpi/piix4_pm.h"
+#include "hw/acpi/acpi_build.h"
+
+typedef struct PCChipsetConfig {
+    MemoryRegion *ram;           /* the guest RAM block: ram_below_4g + ram_above_4g bytes */
+    uint64_t ram_below_4g, ram_above_4g;
+    MemoryRegion *bios;          /* system BIOS ROM, 64 KiB .. 16 MiB */
+    int ncpus;                   /* 0 means 1 */
+    IrqLine *cpu_intr;           /* the CPU's INTR input: the PIC drives it */
+    const char *boot_order;      /* -boot order=: drive letters a, c, d, n (NULL: "cad") */
+    bool boot_menu;              /* -boot menu=on */
+    uint32_t boot_menu_timeout;  /* ms, 0 for the firmware's default */
+    const char *rtc_base;        /* -rtc base= (NULL: utc) */
+    const char *piix_model;      /* "piix3" (default) or "piix4" for function 0 */
+    /* Direct Linux boot (-kernel/-initrd/-append): a bzImage, published through fw_cfg. */
+    const uint8_t *kernel;
+    size_t kernel_size;
+    const uint8_t *initrd;
+    size_t initrd_size;
+    const char *cmdline;
+    bool no_acpi;                /* -no-acpi: no PIIX4 PM function, no tables */
+} PCChipsetConfig;
+
+typedef struct PCChipset {
+    I8259State *pic;
+    PITState *pit;
+    PCSpkState *speaker;
+    RTCState *rtc;
+    I8042State *kbc;
+    Port92State *port92;
+    Port80State *port80;
+    I440FXState *host;
+    PIIXState *isa_bridge;
+    PCIBus *pci_bus;
+    FWCfgState *fw_cfg;
+    PIIX4PMState *pm;            /* NULL with no_acpi */
+    IrqLine **isa_irq;           /* = board.isa_irq: ISA IRQ 0-15 */
+    MemoryRegion ram_below, ram_above, pci_view, isa_bios;
+} PCChipset;
+
+PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp);
+/* X86InterruptSource.get_vector: interrupt acknowledge (opaque = the PCChipset). */
+int pc_chipset_get_vector(void *opaque);
+/* CMOS RAM bytes outside the clock (0x0e-0x7f): floppy/disk types and the like. */
+void pc_cmos_set(PCChipset *cs, int index, uint8_t value);
+
+#endif
