@@ -150,9 +150,19 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
         if (env->halted)
             return ACCEL_EXIT_HLT;
 
+        if (x86_tr_nbps) {
+            uint64_t pc = env->rip + ((env->hflags & HF_CS64) ? 0 : env->segs[R_CS].base);
+            if (!(env->hflags & HF_CS64))
+                pc &= 0xffffffffull;
+            if (x86_tr_is_bp(pc) && !(ac->skip_bp && ac->skip_bp_pc == pc)) {
+                ac->skip_bp = true;
+                ac->skip_bp_pc = pc;
+                return ACCEL_EXIT_DEBUG;
+            }
+        }
         uint32_t cflags = ac->next_cflags;
         ac->next_cflags = 0;
-        if (tcg_singlestep || (env->hflags & HF_TF))
+        if (tcg_singlestep || ac->single_step || (env->hflags & HF_TF))
             cflags = 1 | CF_NO_CHAIN;
         TranslationBlock *tb = tb_find(cpu, ac, cflags);
         if (tcg_cache_gen() != gen) {
@@ -160,7 +170,7 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
             gen = tcg_cache_gen();
             last_tb = NULL;
         }
-        if (last_tb && !cflags)
+        if (last_tb && !cflags && !x86_tr_nbps)
             tcg_tb_link(last_tb, last_idx, tb);
         if (unlikely(log_enabled(LOG_EXEC)))
             log_printf("Trace %p [%016" PRIx64 "] %04x:%016" PRIx64 "\n", tb->tc_ptr, tb->pc,
@@ -171,6 +181,7 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
             log_unlock();
         }
         uintptr_t r = tcg_tb_exec(env, tb);
+        ac->skip_bp = false;
         last_tb = TB_EXIT_TB(r);
         last_idx = TB_EXIT_INDEX(r);
         if (last_idx == TB_EXIT_REQUESTED) {
@@ -181,6 +192,8 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
         } else if (last_idx == TB_EXIT_NOCHAIN || !last_tb) {
             last_tb = NULL;
         }
+        if (ac->single_step && last_idx != TB_EXIT_REQUESTED)
+            return ACCEL_EXIT_DEBUG;
     }
 }
 
@@ -212,10 +225,17 @@ static bool tcg_accel_init(const OptList *opts, Error **errp)
             return false;
         }
     }
-    if (!tcg_accel_setup(kind)) {
+    if (!tcg_accel_setup(kind) && kind == TCG_BACKEND_AUTO) {
+        info_report("tcg: the native back end is not usable here; using the interpreter");
+        kind = TCG_BACKEND_INTERP;
+        if (tcg_accel_setup(kind))
+            goto ok;
+    }
+    if (!tcg_ready) {
         error_setg(errp, "-accel tcg: back end %s is not available", be ? be : "auto");
         return false;
     }
+ok:
     info_report("tcg: %s back end", tcg_backend_name());
     return true;
 }
@@ -250,10 +270,20 @@ static void tcg_sync_to_env(X86CPU *cpu)
 
 static bool tcg_set_guest_debug(X86CPU *cpu, bool single_step, const uint64_t *bps, int nbps)
 {
-    tcg_singlestep = single_step;
-    if (nbps)
-        error_report("tcg: breakpoints from the debugger are not implemented yet");
-    return nbps == 0;
+    if (nbps > X86_TR_MAX_BPS)
+        return false;
+    if (cpu->accel)
+        cpu->accel->single_step = single_step;
+    bool changed = nbps != x86_tr_nbps ||
+                   (nbps && memcmp(bps, x86_tr_bps, nbps * sizeof(*bps)) != 0);
+    if (changed) {
+        memcpy(x86_tr_bps, bps, nbps * sizeof(*bps));
+        x86_tr_nbps = nbps;
+        /* Blocks translated before may run through a new breakpoint, or be chained. */
+        if (tcg_ready)
+            tcg_tb_flush();
+    }
+    return true;
 }
 
 static const AccelOps tcg_accel_ops = {

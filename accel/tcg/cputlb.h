@@ -26,6 +26,10 @@ typedef struct AccelCPU {
     bool large_page_seen;          /* tlb_flush_page must flush everything */
     uint32_t next_cflags;          /* cflags of the next block (1: single instruction) */
     struct AccelCPU *next;
+    /* Guest debugging (gdb stub). */
+    bool single_step;
+    bool skip_bp;                  /* resuming at a breakpoint: run it once */
+    uint64_t skip_bp_pc;
 } AccelCPU;
 
 static inline AccelCPU *tcg_accel_cpu(X86CPUState *env)

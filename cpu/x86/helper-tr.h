@@ -127,6 +127,18 @@ static inline int x86_tr_mmu_index(const X86CPUState *env)
 int x86_tr_mmu_index_kernel(const X86CPUState *env);
 
 struct TranslationBlock;
+/* Debugger breakpoints (linear addresses): blocks end before them so the loop can stop there. */
+#define X86_TR_MAX_BPS 16
+extern uint64_t x86_tr_bps[X86_TR_MAX_BPS];
+extern int x86_tr_nbps;
+static inline bool x86_tr_is_bp(uint64_t pc)
+{
+    for (int i = 0; i < x86_tr_nbps; i++)
+        if (x86_tr_bps[i] == pc)
+            return true;
+    return false;
+}
+
 /* Create the TCG globals for env's fields (once, after tcg_init). */
 void x86_translate_init(void);
 /* tcg_tb_gen callback: translate the block at tb->pc; opaque is the X86CPU. */

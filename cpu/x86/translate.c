@@ -11,6 +11,8 @@
 #include "cpu/x86/translate.h"
 
 TCGv_i64 cpu_regs[16];
+uint64_t x86_tr_bps[X86_TR_MAX_BPS];
+int x86_tr_nbps;
 TCGv_i64 cpu_cc_dst, cpu_cc_src, cpu_cc_src2;
 TCGv_i64 cpu_seg_base[X86_NSEGS];
 
@@ -552,6 +554,13 @@ void x86_translate_tb(TranslationBlock *tb, void *opaque)
     for (;;) {
         s->eip = eip;
         s->end = DISAS_NEXT;
+        if (n > 0 && x86_tr_nbps && x86_tr_is_bp(tb->cs_base + eip)) {
+            /* A debugger breakpoint: end the block so the loop stops before it. */
+            gen_update_cc_op(s);
+            gen_store_rip(eip);
+            tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
+            break;
+        }
         uint64_t saved_page2 = tb->page2_phys;
         X86DecodeResult r = x86_decode(&s->d, s->code_bits, tb->cs_base + eip, tr_fetch, &fc);
         if (r == X86_DEC_FETCH && n > 0) {
