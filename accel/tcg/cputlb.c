@@ -146,7 +146,9 @@ static bool tlb_fill(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, 
         uint64_t wflags = flags;
         if (ram && (fr->readonly || fr->mr->kind == MR_ROM || fr->mr->readonly))
             wflags |= TLB_MMIO;              /* ROM: the address space ignores the write */
-        if (ram && (fr->mr->dirty_clients || tcg_page_has_code(paddr)))
+        /* During translation (probe) the engine's lock is held: do not ask it about code
+         * pages, just send writes to the slow path, which relaxes the entry if needed. */
+        if (ram && (fr->mr->dirty_clients || probe || tcg_page_has_code(paddr)))
             wflags |= TLB_NOTDIRTY;
         e->addr_write = page | wflags;
     } else {
@@ -212,8 +214,11 @@ static void notdirty_write(X86CPUState *env, X86TLBEntry *e, int mmu_idx, uint64
 
     if (fr && fr->mr->dirty_clients)
         memory_region_set_dirty(fr->mr, fr->offset + (paddr - fr->start), size);
-    if (!tcg_page_has_code(paddr))
+    if (!tcg_page_has_code(paddr)) {
+        if (!(fr && fr->mr->dirty_clients))
+            e->addr_write &= ~TLB_NOTDIRTY;
         return;
+    }
     if (ra) {
         uint64_t words[TCG_INSN_START_WORDS];
         TranslationBlock *tb = tcg_restore_state(ra, words);
