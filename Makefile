@@ -13,6 +13,7 @@ $(info vireo: no config.mk; running ./configure)
 $(shell ./configure >&2)
 endif
 include config.mk
+SHELL := /bin/bash
 
 .DEFAULT_GOAL := all
 
@@ -90,9 +91,15 @@ check: all
 
 bench: all $(bench-targets)
 
+# The demo guest ends by writing 0 to isa-debug-exit, so it exits with (0 << 1) | 1 = 1, the
+# same status as a vireo error: success is that status *and* the demo's last line.
 run: all
-	$(BUILD)/vireo -nographic -kernel $(BUILD)/tests/guest/demo.elf \
-	    -device isa-debug-exit,iobase=0xf4,iosize=4
+	@$(BUILD)/vireo -nographic -kernel $(BUILD)/tests/guest/demo.elf \
+	    -device isa-debug-exit,iobase=0xf4,iosize=4 | tee $(BUILD)/run.log; \
+	rc=$${PIPESTATUS[0]}; \
+	if [ $$rc -eq 1 ] && grep -q "^demo: all done" $(BUILD)/run.log; then \
+	    echo "make run: the demo guest finished cleanly"; \
+	else echo "make run: the demo guest failed (exit status $$rc)"; exit 1; fi
 
 deps:
 	./configure --install-deps

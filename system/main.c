@@ -11,6 +11,7 @@
 #include "hw/pc/pc.h"
 #include "system/chardev-backends.h"
 #include "system/cpus.h"
+#include "system/drive.h"
 #include "system/gdbstub.h"
 #include "system/main-loop.h"
 #include <signal.h>
@@ -31,6 +32,12 @@ static const char usage_text[] =
 "  -bios FILE            firmware image (default: vireo's own bios.bin)\n"
 "  -device TYPE[,k=v...] add a device; '-device help' lists types, '-device TYPE,help' properties\n"
 "  -no-reboot            exit instead of rebooting (triple fault, guest reset)\n"
+"\n"
+"Disks (any format vireo-img knows: raw, qcow2, qcow, vmdk, vdi; probed by content):\n"
+"  -hda/-hdb/-hdc/-hdd FILE  IDE disk 0-3          -cdrom FILE  CD-ROM (IDE index 2)\n"
+"  -fda/-fdb FILE        floppy 0-1 (360K to 2.88M images)\n"
+"  -drive file=F[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=FMT][,readonly=on][,cache=none]\n"
+"  -boot [order=]DRIVES[,menu=on]  firmware boot order: a floppy, c disk, d CD-ROM, n network\n"
 "\n"
 "Boot:\n"
 "  -kernel FILE          Multiboot kernel to boot directly\n"
@@ -58,8 +65,7 @@ static const char usage_text[] =
 "  -h, -help, --help     this text\n"
 "  -version, --version   the version\n"
 "\n"
-"Not available yet (each says so when used): -hda/-hdb/-hdc/-hdd, -cdrom, -fda/-fdb, -drive,\n"
-"-boot, -monitor, -qmp, -display sdl, -vga, -netdev/-nic.\n"
+"Not available yet (each says so when used): -monitor, -qmp, -display sdl, -vga, -netdev/-nic.\n"
 "Differences from QEMU: with neither -nographic nor -display, COM1 still goes to stdio,\n"
 "since vireo has no window yet.\n";
 
@@ -89,9 +95,6 @@ static void bad_option(const char *fmt, ...)
 }
 
 static const char *const not_yet[][2] = {
-    { "-hda", "IDE disks" }, { "-hdb", "IDE disks" }, { "-hdc", "IDE disks" }, { "-hdd", "IDE disks" },
-    { "-cdrom", "the CD-ROM" }, { "-fda", "floppy disks" }, { "-fdb", "floppy disks" },
-    { "-drive", "drives" }, { "-boot", "the boot order (no firmware boot devices yet)" },
     { "-monitor", "the monitor" }, { "-qmp", "QMP" }, { "-vga", "the VGA card" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
     { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
@@ -100,8 +103,7 @@ static const char *const not_yet[][2] = {
 
 static bool takes_arg(const char *opt)
 {
-    static const char *const with_arg[] = { "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-fda", "-fdb",
-        "-drive", "-boot", "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
+    static const char *const with_arg[] = { "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
         "-icount", "-loadvm", "-cpu" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
@@ -200,6 +202,60 @@ static void parse_args(int argc, char **argv, Options *o)
             NEED_ARG();
             o->devices = xrealloc(o->devices, (o->ndevices + 1) * sizeof(*o->devices));
             o->devices[o->ndevices++] = arg;
+        } else if (!strcmp(opt, "-hda") || !strcmp(opt, "-hdb") || !strcmp(opt, "-hdc") ||
+                   !strcmp(opt, "-hdd") || !strcmp(opt, "-cdrom") || !strcmp(opt, "-fda") ||
+                   !strcmp(opt, "-fdb") || !strcmp(opt, "-drive")) {
+            NEED_ARG();
+            char *spec;
+            char *file = xstrdup(arg);
+            /* A file name is one option value: double its commas. */
+            char *esc = xmalloc(2 * strlen(arg) + 1), *w = esc;
+            for (const char *c = arg; *c; c++) {
+                *w++ = *c;
+                if (*c == ',')
+                    *w++ = ',';
+            }
+            *w = 0;
+            if (!strcmp(opt, "-drive"))
+                spec = xstrdup(arg);
+            else if (!strcmp(opt, "-cdrom"))
+                spec = xasprintf("file=%s,if=ide,index=2,media=cdrom", esc);
+            else if (opt[1] == 'f')
+                spec = xasprintf("file=%s,if=floppy,index=%d", esc, opt[3] - 'a');
+            else
+                spec = xasprintf("file=%s,if=ide,index=%d", esc, opt[3] - 'a');
+            Error *err = NULL;
+            if (!drive_add(spec, &err)) {
+                error_report_err(err);
+                exit(1);
+            }
+            free(spec);
+            free(esc);
+            free(file);
+        } else if (!strcmp(opt, "-boot")) {
+            NEED_ARG();
+            /* -boot [order=]DRIVES[,once=DRIVES][,menu=on|off][,splash-time=MS] */
+            OptList *l = opts_parse(arg, "order");
+            const char *order = opts_get(l, "order"), *once = opts_get(l, "once"), *menu = opts_get(l, "menu");
+            if (once)
+                order = once;   /* vireo resets into the same order; QEMU's once= reverts after one boot */
+            if (order) {
+                if (!*order || strspn(order, "abcdn") != strlen(order))
+                    bad_option("-boot %s: boot devices are letters a, b (floppy), c (disk), d (CD-ROM), n (network)", arg);
+                o->pc.boot_order = xstrdup(order);
+            }
+            bool b;
+            if (menu) {
+                if (!parse_bool(menu, &b))
+                    bad_option("-boot %s: menu takes on or off", arg);
+                o->pc.boot_menu = b;
+            }
+            for (int k = 0; k < l->n; k++)
+                if (strcmp(l->items[k].key, "order") && strcmp(l->items[k].key, "once") &&
+                    strcmp(l->items[k].key, "menu") && strcmp(l->items[k].key, "splash-time") &&
+                    strcmp(l->items[k].key, "reboot-timeout") && strcmp(l->items[k].key, "strict"))
+                    bad_option("-boot %s: unknown key '%s'", arg, l->items[k].key);
+            opts_free(l);
         } else if (!strcmp(opt, "-s")) {
             o->gdb = "tcp::1234";
         } else if (!strcmp(opt, "-gdb")) {
@@ -280,6 +336,12 @@ static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
         if (tcg) {
             info_report("using TCG: %s", why);
             return tcg;
+        }
+        /* No translator in this build: a KVM without VT-x/SVM is still better than nothing. */
+        if (kvm && access("/dev/kvm", R_OK | W_OK) == 0) {
+            info_report("using KVM without VT-x/SVM behind /dev/kvm (not every guest runs there): "
+                        "the TCG translator is not available in this build");
+            return kvm;
         }
         fatal("-accel auto: KVM is not usable (%s) and the TCG translator is not available yet", why);
     }
@@ -381,10 +443,15 @@ int main(int argc, char **argv)
         exit_with_error(err);
     }
 
+    /* vireo has no display back end yet, so the firmware console always goes to COM1; with a
+     * window this becomes o.nographic || o.display_none. */
+    o.pc.nographic = true;
     the_machine = pc_machine_create(&o.pc, &err);
     if (!the_machine) {
         exit_with_error(err);
     }
+    if (!drives_attach(the_machine, &err))
+        exit_with_error(err);
     if (o.debugcon && strcmp(o.debugcon, "none") &&
         !device_create("isa-debugcon", "iobase=0xe9,chardev=debugcon", &err)) {
         exit_with_error(err);

@@ -4,6 +4,7 @@
 #include "tcg/tcg-internal.h"
 #include <sys/mman.h>
 #include <unistd.h>
+#include <capstone/capstone.h>
 
 /*
  * Memory: with a native back end the cache is one memfd mapped twice, a
@@ -14,7 +15,7 @@
  * memory at all.
  */
 static uint8_t *cache_rw, *cache_rx;
-static size_t cache_size, cache_used;
+static size_t cache_size, cache_used, cache_reserved;
 static bool cache_dual, cache_exec;
 static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t cache_gen = 1;
@@ -51,7 +52,9 @@ bool tcg_cache_init(size_t size, bool exec)
         cache_rx = cache_rw;
         return true;
     }
-    int fd = memfd_create("vireo-tcg", MFD_CLOEXEC);
+    /* VIREO_TCG_NO_MEMFD=1 forces the mprotect fallback (tests). */
+    const char *no_memfd = getenv("VIREO_TCG_NO_MEMFD");
+    int fd = no_memfd && *no_memfd == '1' ? -1 : memfd_create("vireo-tcg", MFD_CLOEXEC);
     if (fd >= 0 && ftruncate(fd, (off_t)size) == 0) {
         void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         void *rx = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
@@ -95,6 +98,18 @@ void tcg_cache_make_exec(void)
         fatal("tcg: mprotect(RX) of the code cache failed: %s", strerror(errno));
     if (cache_exec)
         __builtin___clear_cache((char *)cache_rx, (char *)cache_rx + cache_used);
+}
+
+/* Permanent space at the start of the cache (a back end's prologue), kept by
+ * flushes. Only before the first block. */
+void *tcg_cache_reserve(size_t n, void **rx)
+{
+    if (cache_used != cache_reserved)
+        fatal("tcg: code cache reservation after blocks were generated");
+    size_t start = ALIGN_UP(cache_used, 64);
+    cache_used = cache_reserved = start + n;
+    *rx = cache_rx + start;
+    return cache_rw + start;
 }
 
 /* ---------------------------------------------------------------- hashing */
@@ -183,7 +198,7 @@ static void flush_locked(void)
             free(e);
         }
     }
-    cache_used = 0;
+    cache_used = cache_reserved;
     cache_gen++;
     stats.flushes++;
     stats.blocks = 0;
@@ -216,6 +231,28 @@ static TranslationBlock *tb_alloc(void)
 
 #define CACHE_MIN_FREE (256 * KiB)
 
+/* -d out_asm: the host code of a block (disassembled with capstone when native). */
+static void dump_host_code(const TranslationBlock *tb)
+{
+    log_lock();
+    log_printf("OUT: [size=%u] pc 0x%" PRIx64 " (%s)\n", tb->tc_size, tb->pc, tcg_backend_name());
+    csh h;
+    cs_insn *insn;
+    size_t n = 0;
+    if (tcg_backend->needs_exec && cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
+        n = cs_disasm(h, tb->tc_ptr, tb->tc_size, (uintptr_t)tb->tc_ptr, 0, &insn);
+        for (size_t i = 0; i < n; i++)
+            log_printf("  0x%" PRIx64 ":  %-8s %s\n", insn[i].address, insn[i].mnemonic, insn[i].op_str);
+        if (n)
+            cs_free(insn, n);
+        cs_close(&h);
+    } else {
+        log_printf("  %u bytes of interpreter bytecode\n", tb->tc_size);
+    }
+    log_printf("\n");
+    log_unlock();
+}
+
 TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, uint32_t flags,
                              uint32_t cflags, TCGTranslateFn *translate, void *opaque)
 {
@@ -239,6 +276,9 @@ TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, ui
         tb->jmp_patch_ofs[0] = tb->jmp_patch_ofs[1] = ~0u;
         tcg_func_start(tb);
         translate(tb, opaque);
+        /* A block must never run off its end: a trailing exit costs nothing
+         * when the front end already left (it is unreachable and removed). */
+        tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
         if (!s->overflow)
             break;
         /* Too many temps or labels: retry with half the instructions. */
@@ -291,6 +331,8 @@ TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, ui
     }
     tb->gen = cache_gen;
     tb->n_insns = n_insns;
+    if (log_enabled(LOG_OUT_ASM))
+        dump_host_code(tb);
     tb->insn_map = xmalloc((n_insns ? n_insns : 1) * sizeof(TCGInsnMap));
     for (uint32_t i = 0, k = 0; i < (uint32_t)s->nb_ops; i++) {
         TCGOp *op = &s->ops[i];
@@ -308,6 +350,13 @@ TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, ui
         tbs = xrealloc(tbs, cap_tbs * sizeof(*tbs));
     }
     tbs[nb_tbs++] = tb;
+    if (cflags & CF_NO_CACHE) {
+        /* Findable by nobody, and never linked into or out of. */
+        tb->cflags |= CF_NO_CHAIN;
+        pthread_mutex_unlock(&tb_lock);
+        stats.blocks_total++;
+        return tb;
+    }
     unsigned h = tb_hash_fn(phys_pc, cs_base, flags);
     tb->hash_next = tb_hash[h];
     tb_hash[h] = tb;
@@ -405,7 +454,7 @@ bool tcg_tb_link(TranslationBlock *from, unsigned n, TranslationBlock *to)
     bool ok = false;
     pthread_mutex_lock(&tb_lock);
     if (n < 2 && !from->invalid && !to->invalid && from->gen == cache_gen && to->gen == cache_gen &&
-        from->jmp_patch_ofs[n] != ~0u && !(from->cflags & CF_NO_CHAIN)) {
+        from->jmp_patch_ofs[n] != ~0u && !(from->cflags & CF_NO_CHAIN) && !(to->cflags & CF_NO_CACHE)) {
         if (from->jmp_dest[n] != to) {
             unlink_slot(from, n);
             from->jmp_dest[n] = to;
@@ -468,11 +517,13 @@ unsigned tcg_tb_invalidate_phys_range(uint64_t start, uint64_t end)
              * first page, continuing at page2_phys for the rest. */
             uint64_t b0 = tb->phys_pc, e0 = tb->phys_pc + tb->size;
             bool hit;
-            if (tb_has_page2(tb)) {
-                uint64_t first_end = ((tb->phys_pc >> pb) + 1) << pb;
+            uint64_t first_end = ((tb->phys_pc >> pb) + 1) << pb;
+            if (tb_has_page2(tb) && e0 > first_end) {
                 uint64_t rest = e0 - first_end;
                 uint64_t b1 = tb_page(tb, 1) << pb;
                 hit = (start < first_end && end > b0) || (start < b1 + rest && end > b1);
+            } else if (tb_has_page2(tb)) {
+                hit = true;   /* page2 given but no byte there: be conservative */
             } else {
                 hit = start < MAX(e0, b0 + 1) && end > b0;
             }
@@ -559,4 +610,9 @@ void tcg_stats_dump(FILE *f)
     fprintf(f, "  invalidated     %" PRIu64 "\n", s.invalidated);
     fprintf(f, "  flushes         %" PRIu64 "\n", s.flushes);
     fprintf(f, "  IR ops          %" PRIu64 " emitted, %" PRIu64 " after optimization\n", s.ops_in, s.ops_out);
+    if (s.blocks_total)
+        fprintf(f, "  per block       %.1f IR ops in, %.1f out\n", (double)s.ops_in / s.blocks_total,
+                (double)s.ops_out / s.blocks_total);
+    if (s.blocks)
+        fprintf(f, "  host code       %.1f bytes per live block\n", (double)s.code_bytes / s.blocks);
 }

@@ -16,6 +16,7 @@
 #define TCG_OPCODES(DEF) \
     DEF(nop, 0, 0, 0, TCG_OPF_NOT_PRESENT) \
     DEF(mov, 1, 1, 0, 0) \
+    DEF(discard, 1, 0, 0, TCG_OPF_NOT_PRESENT) \
     DEF(add, 1, 2, 0, 0) \
     DEF(sub, 1, 2, 0, 0) \
     DEF(and, 1, 2, 0, 0) \
@@ -65,6 +66,7 @@
     DEF(call, 0, 0, 1, TCG_OPF_CALL_CLOBBER) \
     DEF(insn_start, 0, 0, 2, TCG_OPF_SIDE_EFFECTS | TCG_OPF_NOT_PRESENT) \
     DEF(goto_tb, 0, 0, 1, TCG_OPF_BB_END | TCG_OPF_SIDE_EFFECTS) \
+    DEF(goto_ptr, 0, 1, 0, TCG_OPF_BB_END | TCG_OPF_SIDE_EFFECTS) \
     DEF(exit_tb, 0, 0, 1, TCG_OPF_BB_END | TCG_OPF_SIDE_EFFECTS)
 
 typedef enum TCGOpcode {
@@ -192,6 +194,7 @@ bool tcg_cache_init(size_t size, bool exec);
 /* RW address for an RX code address (identity without dual mapping). */
 void *tcg_rx_to_rw(const void *rx);
 void tcg_cache_make_writable(void);
+void *tcg_cache_reserve(size_t n, void **rx);
 void tcg_cache_make_exec(void);
 
 /* Internal helpers (helpers.c). */

@@ -144,6 +144,8 @@ void tcg_gen_callN(const TCGHelperInfo *info, TCGTempRef ret, unsigned nargs, co
     }
     if ((ret.n < 0) != (info->ret == TCG_TYPE_VOID))
         fatal("tcg: helper %s: return value mismatch", info->name);
+    if (ret.n >= 0 && tcg_ctx->temps[ret.n].type != (info->ret == TCG_TYPE_I32 ? TCG_TYPE_I32 : TCG_TYPE_I64))
+        fatal("tcg: helper %s: return value has the wrong type", info->name);
     g_call(info, ret.n, nargs, a);
 }
 
@@ -458,6 +460,14 @@ void tcg_gen_st32_i64(TCGv_i64 v, TCGv_ptr b, intptr_t o) { g_ldst(INDEX_op_st32
 void tcg_gen_ext32s_i64(TCGv_i64 r, TCGv_i64 a) { op1(INDEX_op_ext32s, TCG_TYPE_I64, r.n, a.n); }
 void tcg_gen_ext32u_i64(TCGv_i64 r, TCGv_i64 a) { g_ext32u(r.n, a.n); }
 
+static void g_discard(TCGType t, int n)
+{
+    TCGOp *op = tcg_emit_op(INDEX_op_discard, t);
+    op->args[0] = n;
+}
+void tcg_gen_discard_i32(TCGv_i32 t) { g_discard(TCG_TYPE_I32, t.n); }
+void tcg_gen_discard_i64(TCGv_i64 t) { g_discard(TCG_TYPE_I64, t.n); }
+
 void tcg_gen_extu_i32_i64(TCGv_i64 r, TCGv_i32 a) { op1(INDEX_op_extu_i32_i64, TCG_TYPE_I64, r.n, a.n); }
 void tcg_gen_ext_i32_i64(TCGv_i64 r, TCGv_i32 a) { op1(INDEX_op_ext_i32_i64, TCG_TYPE_I64, r.n, a.n); }
 void tcg_gen_extrl_i64_i32(TCGv_i32 r, TCGv_i64 a) { op1(INDEX_op_extrl_i64_i32, TCG_TYPE_I32, r.n, a.n); }
@@ -519,6 +529,23 @@ void tcg_gen_exit_tb(const TranslationBlock *tb, unsigned idx)
         fatal("tcg: exit_tb index %u out of range", idx);
     TCGOp *op = tcg_emit_op(INDEX_op_exit_tb, TCG_TYPE_I64);
     op->args[0] = (uintptr_t)tb | idx;
+}
+
+static TCGHelperInfo lookup_info = {
+    .name = "lookup_tb", .flags = TCG_CALL_NO_WRITE_GLOBALS | TCG_CALL_NO_RAISE,
+    .ret = TCG_TYPE_PTR, .nargs = 1, .args = { TCG_TYPE_PTR },
+};
+
+void tcg_gen_lookup_and_goto_ptr(void)
+{
+    if (!tcg_config.lookup_tb)
+        fatal("tcg: lookup_and_goto_ptr emitted but the driver registered no lookup_tb");
+    lookup_info.func = (void *)tcg_config.lookup_tb;
+    TCGv_ptr p = tcg_temp_new_ptr();
+    tcg_gen_call1(&lookup_info, tcg_ref(p), tcg_env);
+    TCGOp *op = tcg_emit_op(INDEX_op_goto_ptr, TCG_TYPE_PTR);
+    op->args[0] = p.n;
+    tcg_temp_free_ptr(p);
 }
 
 void tcg_gen_goto_tb(unsigned n)

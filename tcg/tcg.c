@@ -310,7 +310,7 @@ void tcg_liveness(TCGContext *s)
             for (int k = 0; k < nt; k++)
                 live[k] = k < s->nb_globals || used_later[k];
         }
-        if (op->opc == INDEX_op_exit_tb) {
+        if (op->opc == INDEX_op_exit_tb || op->opc == INDEX_op_goto_ptr) {
             /* nothing of a temp survives the block */
             for (int k = s->nb_globals; k < nt; k++)
                 live[k] = 0;
@@ -400,12 +400,22 @@ bool tcg_select_backend(TCGBackendKind kind)
     }
     if (b == tcg_backend)
         return true;
+    /* Blocks of one back end mean nothing to the other. */
+    tcg_tb_flush();
     if (b->init && !b->init())
         return false;
-    if (tcg_backend)
-        tcg_tb_flush();
     tcg_backend = b;
     return true;
+}
+
+/* -d tb_stats: the code-cache statistics when the program ends. */
+static void tcg_stats_atexit(void)
+{
+    if (log_enabled(LOG_TB_STATS)) {
+        log_lock();
+        tcg_stats_dump(log_file());
+        log_unlock();
+    }
 }
 
 bool tcg_init(const TCGConfig *cfg)
@@ -426,6 +436,7 @@ bool tcg_init(const TCGConfig *cfg)
             return false;
         s->nb_globals = s->nb_temps = 0;
         tcg_initialized = true;
+        atexit(tcg_stats_atexit);
         tcg_env = (TCGv_ptr){ global_new(TCG_TYPE_PTR, 0, "env", TEMP_ENV) };
     }
     return tcg_select_backend(cfg->backend);

@@ -20,8 +20,10 @@
  *   globals    backed by a field of the CPU-state struct ("env"), created once at
  *              start-up with tcg_global_mem_new_*(offset, name). The engine may
  *              keep them in host registers inside a block; they are written back
- *              to env at block exits, before helper calls that read globals or may
- *              raise, and before guest memory accesses (whose slow path may raise).
+ *              to env at block exits and chaining slots, at branches and labels
+ *              inside the block, before helper calls that read globals or may
+ *              raise, and before guest memory accesses (whose slow path may
+ *              raise). Helpers that write globals make the engine reload them.
  *   temps      tcg_temp_new_*(): scratch values private to one block. A temp keeps
  *              its value across labels and branches within the block, and is
  *              undefined at the start of every block. Freeing (tcg_temp_free_*) is
@@ -49,6 +51,35 @@
  *         tb->size = 4;
  *         tb->icount = 1;
  *     }
+ *
+ * A driver's execution loop (accel/tcg), in outline:
+ *
+ *     TranslationBlock *last = NULL; unsigned idx = 0;
+ *     for (;;) {
+ *         TranslationBlock *tb = tcg_jc_lookup(&cpu->jc, pc, cs_base, flags);
+ *         if (!tb) {
+ *             uint64_t phys = <translate pc through the guest MMU>;
+ *             tb = tcg_tb_lookup(phys, pc, cs_base, flags);
+ *             if (!tb) {
+ *                 uint32_t gen = tcg_cache_gen();
+ *                 tb = tcg_tb_gen(pc, phys, cs_base, flags, 0, front_end_translate, cpu);
+ *                 if (gen != tcg_cache_gen())
+ *                     last = NULL;              // the cache was flushed
+ *             }
+ *             tcg_jc_insert(&cpu->jc, tb);
+ *         }
+ *         if (last && idx < 2)
+ *             tcg_tb_link(last, idx, tb);       // next time, no trip through here
+ *         uintptr_t r = tcg_tb_exec(env, tb);   // guest faults longjmp out of this
+ *         last = TB_EXIT_TB(r);
+ *         idx = TB_EXIT_INDEX(r);
+ *         if (idx == TB_EXIT_REQUESTED) { last = NULL; <handle interrupts>; }
+ *         <read the next pc, cs_base and flags from env>
+ *     }
+ *
+ * Self-modifying code: the driver marks TLB write entries of pages for which
+ * tcg_page_has_code() is true with a low "slow" bit; its store slow path then
+ * calls tcg_tb_invalidate_phys_range() for the bytes written.
  *
  * Threading: the builder uses one context per engine; tcg_tb_gen() serializes
  * translations with a lock, so the translate callback runs under that lock.
@@ -243,6 +274,12 @@ void tcg_gen_st32_i64(TCGv_i64 val, TCGv_ptr base, intptr_t ofs);
 void tcg_gen_ext32s_i64(TCGv_i64 ret, TCGv_i64 a);
 void tcg_gen_ext32u_i64(TCGv_i64 ret, TCGv_i64 a);
 
+/* The value of t is not needed any more (until it is written again): the
+ * engine may skip writing it back. For a global, its env field then holds an
+ * unspecified older value. Front ends use it for lazily computed flags. */
+void tcg_gen_discard_i32(TCGv_i32 t);
+void tcg_gen_discard_i64(TCGv_i64 t);
+
 /* Width conversions. */
 void tcg_gen_extu_i32_i64(TCGv_i64 ret, TCGv_i32 a);     /* zero-extend */
 void tcg_gen_ext_i32_i64(TCGv_i64 ret, TCGv_i32 a);      /* sign-extend */
@@ -290,6 +327,13 @@ void tcg_gen_exit_tb(const TranslationBlock *tb, unsigned idx);
  * Pattern: goto_tb(n); <store the next guest PC>; exit_tb(tb, n). Each slot may
  * be used at most once per block. */
 void tcg_gen_goto_tb(unsigned n);
+
+/* Indirect jump that stays in generated code: writes back globals, calls the
+ * driver's TCGConfig.lookup_tb(env) (which reads the next guest PC and mode
+ * from env and returns that block, or NULL), and jumps straight into the block
+ * found; if none, the block exits with the value TB_EXIT_NOCHAIN (no tb).
+ * Use it after storing the next PC for returns and indirect jumps/calls. */
+void tcg_gen_lookup_and_goto_ptr(void);
 
 /* ---------------------------------------------------------------- helpers
  * A helper is a plain C function taking up to 6 integer/pointer arguments and
@@ -386,6 +430,9 @@ typedef struct TCGConfig {
      * and leaves with TB_EXIT_REQUESTED when it is nonzero (interrupts, kicks). */
     bool exit_request;
     intptr_t exit_request_ofs;
+    /* For tcg_gen_lookup_and_goto_ptr(): the next block for the state in env,
+     * or NULL. Must not longjmp. Typically tcg_jc_lookup on the CPU's jump cache. */
+    TranslationBlock *(*lookup_tb)(void *env);
 } TCGConfig;
 
 /* One-time set-up. Returns false (with error_report) if the requested back end
@@ -399,6 +446,9 @@ bool tcg_native_available(void);         /* native back end compiled in and usab
 #define TB_MAX_INSNS_DEFAULT 512
 #define CF_COUNT_MASK   0x000001ffu      /* max guest insns for this block; 0: default */
 #define CF_NO_CHAIN     0x00010000u      /* tcg_tb_link refuses to link out of it */
+/* Not entered in the hash or page lists, so no look-up ever finds it (use with
+ * a count of 1 for single-stepping); it lives until the next flush. */
+#define CF_NO_CACHE     0x00020000u
 
 struct TranslationBlock {
     /* Key, set by tcg_tb_gen from its arguments. */
@@ -439,7 +489,17 @@ typedef struct TCGJumpCache {
 /* Generates a block: calls translate(tb, opaque) with tb's key fields set, the
  * callback emits IR; then the engine optimizes and emits code, inserts the block
  * in the hash table and in the page lists for page(phys_pc) and page2_phys.
- * Flushes the whole cache first if it is full. Never returns NULL. */
+ * Flushes the whole cache first if it is full. Never returns NULL.
+ * Rules for the callback:
+ *  - stop after (tb->cflags & CF_COUNT_MASK) guest instructions (if nonzero);
+ *    the engine retranslates with a smaller count if a block runs out of temps
+ *    or labels, so the callback may be called more than once for one block;
+ *  - end every path with tcg_gen_exit_tb() (optionally after goto_tb);
+ *  - never longjmp out (the engine holds its lock): if fetching the first
+ *    instruction faults, emit a call to a helper that raises the fault when the
+ *    block runs, then exit; if a later one faults, end the block before it;
+ *  - set tb->size, tb->icount and, when the code crosses into a second
+ *    physical page, tb->page2_phys. */
 typedef void TCGTranslateFn(TranslationBlock *tb, void *opaque);
 TranslationBlock *tcg_tb_gen(uint64_t pc, uint64_t phys_pc, uint64_t cs_base, uint32_t flags,
                              uint32_t cflags, TCGTranslateFn *translate, void *opaque);

@@ -40,6 +40,11 @@ static bool bmdma_next_prd(BMDMAState *bm, bool *error)
 uint32_t bmdma_transfer(BMDMAState *bm, uint8_t *buf, uint32_t len, bool to_memory, bool *error)
 {
     uint32_t done = 0;
+    if (bm->can_master && !bm->can_master(bm->master_opaque)) {
+        qlog(LOG_GUEST_ERRORS, "bmdma: bus mastering is disabled in the PCI command register\n");
+        *error = true;
+        return 0;
+    }
     while (done < len) {
         if (bm->cur_len == 0 && !bmdma_next_prd(bm, error))
             break;
@@ -160,4 +165,12 @@ MemoryRegion *ide_bus_add_bmdma(IDEBus *bus, AddressSpace *as)
     BMDMAState *bm = xzalloc(sizeof(*bm));
     bmdma_init(bm, bus, as);
     return &bm->io;
+}
+
+void ide_bus_set_master_check(IDEBus *bus, bool (*can_master)(void *opaque), void *opaque)
+{
+    if (bus->bmdma) {
+        bus->bmdma->can_master = can_master;
+        bus->bmdma->master_opaque = opaque;
+    }
 }

@@ -400,7 +400,13 @@ static void ide_identify(IDEState *s)
     w[87] = 1 << 14;
     if (dma)
         w[88] = 0x3f | ((s->xfer_mode >> 3) == 8 ? 1 << (8 + (s->xfer_mode & 7)) : 0);
-    w[93] = 1 | (1 << 14) | (1 << 13);           /* reset result, 80-wire cable detected */
+    /* Hardware reset result (ATA-6 8.15.52): diagnostics passed, number by jumper, 80-wire
+     * cable; device 0 says whether it answers for an absent device 1 (firmware uses this to
+     * skip probing device 1). */
+    if (s->unit == 0)
+        w[93] = 0x600b | (s->bus->ifs[1].kind == IDE_NONE ? 0x0040 : 0);
+    else
+        w[93] = 0x6b00;
     for (int i = 0; i < 4; i++)
         w[100 + i] = s->nb_sectors >> (16 * i);
     for (int i = 0; i < 256; i++)
@@ -689,11 +695,10 @@ static uint64_t ide_cmd_read(void *opaque, uint64_t off, unsigned size)
     bool hob = bus->devctl & ATA_DC_HOB;
     if (off == 0)
         return s->kind == IDE_NONE ? 0xffffffffu >> (32 - 8 * size) : ide_data_read(s, size);
-    /* A channel with no device floats; an absent device 1 reads as zeros (ATA-6 9.16.1). */
+    /* Nothing on the channel: the pull-down on DD7 keeps BSY clear (ATA-6 9.16.1). */
     if (ide_bus_empty(bus))
-        return 0xff;
-    if (s->kind == IDE_NONE && off != 6)
         return 0;
+    /* An absent device 1 reads as the registers both devices latched, with Status 00h. */
     switch (off) {
     case 1: return hob ? s->hob_feature : s->error;
     case 2: return hob ? s->hob_nsector : s->nsector;
@@ -702,6 +707,8 @@ static uint64_t ide_cmd_read(void *opaque, uint64_t off, unsigned size)
     case 5: return hob ? s->hob_hcyl : s->hcyl;
     case 6: return s->select;
     default:
+        if (s->kind == IDE_NONE)
+            return 0;
         ide_clear_irq(bus);      /* reading Status acknowledges the interrupt */
         return s->status;
     }
@@ -755,7 +762,7 @@ static uint64_t ide_ctl_read(void *opaque, uint64_t off, unsigned size)
     IDEBus *bus = opaque;
     IDEState *s = ide_cur(bus);
     if (ide_bus_empty(bus))
-        return 0xff;
+        return 0;
     return s->kind == IDE_NONE ? 0 : s->status;  /* Alternate Status: no acknowledge */
 }
 

@@ -35,7 +35,12 @@ struct MemoryRegion;
 struct AddressSpace;
 struct MemoryRegion *ide_bus_add_bmdma(IDEBus *bus, struct AddressSpace *as);
 
+/* Bus-master transfers fail (as a PCI master abort would) while can_master(opaque) is false. */
+void ide_bus_set_master_check(IDEBus *bus, bool (*can_master)(void *opaque), void *opaque);
+
 /* The channel of an "isa-ide" device. */
 IDEBus *isa_ide_get_bus(Device *dev);
+/* Channel 0 (primary) or 1 (secondary) of a "piix3-ide"/"piix4-ide" PCI function. */
+IDEBus *piix_ide_get_bus(Device *dev, int channel);
 
 #endif

@@ -108,6 +108,9 @@ typedef struct BMDMAState {
     uint8_t cmd, status;
     uint32_t prd_addr;
     AddressSpace *as;                /* guest memory for the PRD table and data */
+    /* NULL, or false while the function may not master the bus (PCI command register) */
+    bool (*can_master)(void *opaque);
+    void *master_opaque;
     MemoryRegion io;                 /* 8 ports, mapped by the PCI function's BAR4 */
     /* walk of the PRD table by the current command */
     uint32_t cur_prd;                /* address of the next descriptor */

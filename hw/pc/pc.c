@@ -127,6 +127,10 @@ static void pc_set_a20(bool enabled)
 
 static bool pc_setup_devices(PCMachine *pc, Error **errp)
 {
+    /* The storage controllers of a PC are always there, with or without drives. */
+    if (!(pc->ide = device_create("piix3-ide", "addr=1.1", errp)) ||
+        !device_create("isa-dma", NULL, errp) || !(pc->fdc = device_create("isa-fdc", NULL, errp)))
+        return false;
     for (int i = 0; i < PC_MAX_SERIAL; i++) {
         if (!pc->cfg.serial_chardev[i])
             continue;
@@ -228,6 +232,11 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
     }
     for (int i = 0; i < pc->ncpus; i++)
         pc->cpus[i]->intr_source = (X86InterruptSource){ pc_chipset_get_vector, pc->chipset };
+    if (cfg->nographic) {
+        /* No screen: firmware that can (SeaBIOS's sercon) mirrors its console to COM1. */
+        static const uint8_t com1[2] = { 0xf8, 0x03 };
+        fw_cfg_add_file(pc->chipset->fw_cfg, "etc/sercon-port", com1, sizeof com1);
+    }
 
     if (multiboot) {
         bool ok = multiboot_load(pc, cfg->kernel, kernel, kernel_size, cfg->append ? cfg->append : "",

@@ -17,6 +17,7 @@ typedef struct PCMachineConfig {
     const char *serial_chardev[PC_MAX_SERIAL];   /* chardev ids, NULL: no port */
     const char *boot_order;        /* "cd", from -boot */
     bool boot_menu;
+    bool nographic;                /* firmware console on COM1 (SeaBIOS: etc/sercon-port) */
 } PCMachineConfig;
 
 typedef struct PCMachine {
@@ -26,6 +27,8 @@ typedef struct PCMachine {
     MemoryRegion ram;              /* mapped below and above 4 GiB by the chipset */
     MemoryRegion bios;             /* mapped by the chipset */
     struct PCChipset *chipset;
+    struct Device *ide;            /* piix3-ide at 01.1: the two IDE channels */
+    struct Device *fdc;            /* isa-fdc (with its isa-dma) */
     uint64_t below_4g, above_4g;
     X86CPU **cpus;
     int ncpus;

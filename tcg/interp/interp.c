@@ -17,11 +17,12 @@ __thread uintptr_t tcg_interp_retaddr;
 
 enum {
     IOP_CHECK_EXIT = NB_OPS,   /* env int32 at offset word != 0: leave */
-    IOP_BRCOND_CONST,          /* unused slot kept for future fused forms */
+    IOP_RI_BASE = 128,         /* + opcode: second operand is an inline imm32 */
 };
 
+/* The low 9 bits index the dispatch table: opcode * 2 + (type == i64). */
 #define HDR(opc, type, cond, extra) \
-    ((uint32_t)(opc) | (uint32_t)(type) << 8 | (uint32_t)(cond) << 9 | (uint32_t)(extra) << 16)
+    (((uint32_t)(opc) * 2 + (uint32_t)(type)) | (uint32_t)(cond) << 9 | (uint32_t)(extra) << 16)
 
 typedef struct Emit {
     uint32_t *code;        /* first code word */
@@ -113,8 +114,21 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
         TCGOp *op = &s->ops[i];
         const TCGOpDef *def = &tcg_op_defs[op->opc];
         TCGArg *c = &op->args[op->nout + op->nin];
+        /* "Register, immediate" forms: a constant second operand that fits 32
+         * bits (sign-extended for i64) goes inline in the instruction. */
+        int imm_arg = -1;
+        if ((op->opc >= INDEX_op_add && op->opc <= INDEX_op_mul) || op->opc == INDEX_op_setcond)
+            imm_arg = 2;
+        else if (op->opc == INDEX_op_brcond)
+            imm_arg = 1;
+        if (imm_arg >= 0) {
+            TCGTemp *t = &s->temps[op->args[imm_arg]];
+            if (t->kind != TEMP_CONST || (op->type == TCG_TYPE_I64 && t->val != (int32_t)t->val))
+                imm_arg = -1;
+        }
         switch (op->opc) {
         case INDEX_op_nop:
+        case INDEX_op_discard:   /* globals live in env: nothing to forget */
             continue;
         case INDEX_op_insn_start:
             insn_ofs[ninsn++] = (uint32_t)(e.n * 4);
@@ -127,13 +141,18 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
             w64(&e, c[0]);
             break;
         default:
-            w(&e, HDR(op->opc, op->type, (def->flags & TCG_OPF_COND_BRANCH) ||
+            w(&e, HDR(op->opc + (imm_arg >= 0 ? IOP_RI_BASE : 0), op->type,
+                      (def->flags & TCG_OPF_COND_BRANCH) ||
                       op->opc == INDEX_op_setcond || op->opc == INDEX_op_negsetcond ||
                       op->opc == INDEX_op_movcond ? c[0] : 0, 0));
             break;
         }
-        for (int k = 0; k < op->nout + op->nin; k++)
-            w(&e, opnd(s, &e, op->args[k]));
+        for (int k = 0; k < op->nout + op->nin; k++) {
+            if (k == imm_arg)
+                w(&e, (uint32_t)s->temps[op->args[k]].val);
+            else
+                w(&e, opnd(s, &e, op->args[k]));
+        }
         switch (op->opc) {
         case INDEX_op_brcond:
             e.fix[e.nfix++] = (struct Fix){ (uint32_t)e.n, (uint32_t)c[1] };
@@ -176,23 +195,6 @@ static int gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *rw, uint8_t *r
 }
 
 /* ---------------------------------------------------------------- execution */
-
-#define OPND(x) (bases[(x) & 3] + ((int32_t)(x) >> 2))
-#define RD32(x) (*(uint32_t *)OPND(x))
-#define RD64(x) (*(uint64_t *)OPND(x))
-
-static inline uint64_t rd(uint8_t *const *bases, uint32_t x, unsigned type)
-{
-    return type ? RD64(x) : RD32(x);
-}
-
-static inline void wr(uint8_t *const *bases, uint32_t x, unsigned type, uint64_t v)
-{
-    if (type)
-        *(uint64_t *)OPND(x) = v;
-    else
-        *(uint32_t *)OPND(x) = (uint32_t)v;
-}
 
 static inline uint64_t sext_mem(uint64_t v, MemOp mop)
 {
@@ -243,6 +245,38 @@ static inline void st_host(uint8_t *p, unsigned size, uint64_t v)
 
 typedef uint64_t (*HelperFn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
+static inline bool cond64(unsigned c, uint64_t a, uint64_t b)
+{
+    switch (c) {
+    case TCG_COND_EQ: return a == b;
+    case TCG_COND_NE: return a != b;
+    case TCG_COND_LT: return (int64_t)a < (int64_t)b;
+    case TCG_COND_GE: return (int64_t)a >= (int64_t)b;
+    case TCG_COND_LE: return (int64_t)a <= (int64_t)b;
+    case TCG_COND_GT: return (int64_t)a > (int64_t)b;
+    case TCG_COND_LTU: return a < b;
+    case TCG_COND_GEU: return a >= b;
+    case TCG_COND_LEU: return a <= b;
+    case TCG_COND_GTU: return a > b;
+    case TCG_COND_ALWAYS: return true;
+    default: return false;
+    }
+}
+
+/* Signed 32-bit compares become 64-bit ones after sign extension, and so do
+ * unsigned ones (extension keeps the unsigned order of 32-bit values). */
+static inline bool cond32(unsigned c, uint32_t a, uint32_t b)
+{
+    return cond64(c, (uint64_t)(int64_t)(int32_t)a, (uint64_t)(int64_t)(int32_t)b);
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+
+/*
+ * Threaded dispatch (GNU C labels as values): one indirect jump per op, and
+ * every handler is specialized for its width, so no per-operand type tests.
+ */
 static uintptr_t interp_exec(void *env_ptr, TranslationBlock *tb)
 {
     uint64_t frame[TCG_MAX_TEMPS];
@@ -250,184 +284,222 @@ static uintptr_t interp_exec(void *env_ptr, TranslationBlock *tb)
     uint8_t *bases[4] = { (uint8_t *)frame, env, tb->tc_ptr, NULL };
     const uint32_t *code = tb->tc_ptr;
     const uint32_t *pc = code;
+    uint32_t h;
+
+#define L32(op) [INDEX_op_##op * 2] = &&op##_32
+#define L64(op) [INDEX_op_##op * 2 + 1] = &&op##_64
+#define LBOTH(op) L32(op), L64(op)
+#define LANY(op, label) [INDEX_op_##op * 2] = &&label, [INDEX_op_##op * 2 + 1] = &&label
+    static void *const labels[512] = {
+        [0 ... 511] = &&bad_op,
+        LBOTH(mov), LBOTH(add), LBOTH(sub), LBOTH(and), LBOTH(or), LBOTH(xor),
+        LBOTH(shl), LBOTH(shr), LBOTH(sar), LBOTH(rotl), LBOTH(rotr), LBOTH(mul),
+        LBOTH(mulsh), LBOTH(muluh), LBOTH(neg), LBOTH(not), LBOTH(ext8s), LBOTH(ext8u),
+        LBOTH(ext16s), LBOTH(ext16u), L64(ext32s), L64(ext32u), LBOTH(bswap16),
+        LBOTH(bswap32), L64(bswap64), L64(extu_i32_i64), L64(ext_i32_i64),
+        L32(extrl_i64_i32), LBOTH(setcond), LBOTH(negsetcond), LBOTH(movcond),
+        LBOTH(brcond), LANY(br, br), LBOTH(ld8u), LBOTH(ld8s), LBOTH(ld16u), LBOTH(ld16s),
+        L64(ld32u), L64(ld32s), LBOTH(ld), LANY(st8, st8), LANY(st16, st16), LANY(st32, st32),
+        LBOTH(st), LBOTH(guest_ld), LBOTH(guest_st), LANY(call, call), LANY(goto_tb, goto_tb),
+        LANY(goto_ptr, goto_ptr), LANY(exit_tb, exit_tb),
+        [IOP_CHECK_EXIT * 2] = &&check_exit,
+#define LRI(op) [(IOP_RI_BASE + INDEX_op_##op) * 2] = &&op##_ri_32, \
+                [(IOP_RI_BASE + INDEX_op_##op) * 2 + 1] = &&op##_ri_64
+        LRI(add), LRI(sub), LRI(and), LRI(or), LRI(xor), LRI(shl), LRI(shr), LRI(sar),
+        LRI(rotl), LRI(rotr), LRI(mul), LRI(setcond), LRI(brcond),
+#undef LRI
+    };
+#undef L32
+#undef L64
+#undef LBOTH
+#undef LANY
+
+#define P(x) (bases[(x) & 3] + ((int32_t)(x) >> 2))
+#define R32(x) (*(uint32_t *)P(x))
+#define R64(x) (*(uint64_t *)P(x))
+#define NEXT() do { h = *pc++; goto *labels[h & 0x1ff]; } while (0)
+/* In a handler, before pc moves on: the op's header word, its "host PC". */
+#define INSN_RA ((uintptr_t)(pc - 1) + 1)
+#define COND ((h >> 9) & 15)
+#define BIN(name, expr32, expr64) \
+    name##_32: { uint32_t a = R32(pc[1]), b = R32(pc[2]); (void)b; R32(pc[0]) = (expr32); pc += 3; NEXT(); } \
+    name##_64: { uint64_t a = R64(pc[1]), b = R64(pc[2]); (void)b; R64(pc[0]) = (expr64); pc += 3; NEXT(); }
+/* Register-immediate twins: b is the inline word (sign-extended for i64). */
+#define BINI(name, expr32, expr64) \
+    name##_32: { uint32_t a = R32(pc[1]), b = R32(pc[2]); (void)b; R32(pc[0]) = (expr32); pc += 3; NEXT(); } \
+    name##_64: { uint64_t a = R64(pc[1]), b = R64(pc[2]); (void)b; R64(pc[0]) = (expr64); pc += 3; NEXT(); } \
+    name##_ri_32: { uint32_t a = R32(pc[1]), b = pc[2]; (void)b; R32(pc[0]) = (expr32); pc += 3; NEXT(); } \
+    name##_ri_64: { uint64_t a = R64(pc[1]), b = (uint64_t)(int64_t)(int32_t)pc[2]; (void)b; \
+                    R64(pc[0]) = (expr64); pc += 3; NEXT(); }
+#define UN(name, expr32, expr64) \
+    name##_32: { uint32_t a = R32(pc[1]); R32(pc[0]) = (expr32); pc += 2; NEXT(); } \
+    name##_64: { uint64_t a = R64(pc[1]); R64(pc[0]) = (expr64); pc += 2; NEXT(); }
+#define LDOFS() ((int64_t)(pc[2] | (uint64_t)pc[3] << 32))
 
     frame[0] = (uintptr_t)env;   /* tcg_env is temp 0 */
-    for (;;) {
-        const uint32_t *insn = pc;
-        uint32_t h = *pc++;
-        unsigned opc = h & 0xff, ty = (h >> 8) & 1, cond = (h >> 9) & 15;
-        switch (opc) {
-        case IOP_CHECK_EXIT:
-            if (*(int32_t *)(env + (int32_t)*pc))
-                return (uintptr_t)tb | TB_EXIT_REQUESTED;
-            pc++;
-            break;
-        case INDEX_op_mov: case INDEX_op_neg: case INDEX_op_not: case INDEX_op_ext8s:
-        case INDEX_op_ext8u: case INDEX_op_ext16s: case INDEX_op_ext16u: case INDEX_op_ext32s:
-        case INDEX_op_ext32u: case INDEX_op_bswap16: case INDEX_op_bswap32: case INDEX_op_bswap64:
-            wr(bases, pc[0], ty, tcg_eval_unop(opc, ty, rd(bases, pc[1], ty)));
-            pc += 2;
-            break;
-        case INDEX_op_extu_i32_i64:
-            wr(bases, pc[0], 1, RD32(pc[1]));
-            pc += 2;
-            break;
-        case INDEX_op_ext_i32_i64:
-            wr(bases, pc[0], 1, (uint64_t)(int64_t)(int32_t)RD32(pc[1]));
-            pc += 2;
-            break;
-        case INDEX_op_extrl_i64_i32:
-            wr(bases, pc[0], 0, (uint32_t)RD64(pc[1]));
-            pc += 2;
-            break;
-        case INDEX_op_add:
-            wr(bases, pc[0], ty, rd(bases, pc[1], ty) + rd(bases, pc[2], ty));
-            pc += 3;
-            break;
-        case INDEX_op_sub:
-            wr(bases, pc[0], ty, rd(bases, pc[1], ty) - rd(bases, pc[2], ty));
-            pc += 3;
-            break;
-        case INDEX_op_and:
-            wr(bases, pc[0], ty, rd(bases, pc[1], ty) & rd(bases, pc[2], ty));
-            pc += 3;
-            break;
-        case INDEX_op_or:
-            wr(bases, pc[0], ty, rd(bases, pc[1], ty) | rd(bases, pc[2], ty));
-            pc += 3;
-            break;
-        case INDEX_op_xor:
-            wr(bases, pc[0], ty, rd(bases, pc[1], ty) ^ rd(bases, pc[2], ty));
-            pc += 3;
-            break;
-        case INDEX_op_shl: case INDEX_op_shr: case INDEX_op_sar: case INDEX_op_rotl:
-        case INDEX_op_rotr: case INDEX_op_mul: case INDEX_op_mulsh: case INDEX_op_muluh:
-            wr(bases, pc[0], ty, tcg_eval_binop(opc, ty, rd(bases, pc[1], ty), rd(bases, pc[2], ty)));
-            pc += 3;
-            break;
-        case INDEX_op_setcond:
-            wr(bases, pc[0], ty, tcg_eval_cond(cond, ty, rd(bases, pc[1], ty), rd(bases, pc[2], ty)));
-            pc += 3;
-            break;
-        case INDEX_op_negsetcond:
-            wr(bases, pc[0], ty, -(uint64_t)tcg_eval_cond(cond, ty, rd(bases, pc[1], ty),
-                                                         rd(bases, pc[2], ty)));
-            pc += 3;
-            break;
-        case INDEX_op_movcond: {
-            bool t = tcg_eval_cond(cond, ty, rd(bases, pc[1], ty), rd(bases, pc[2], ty));
-            wr(bases, pc[0], ty, rd(bases, pc[t ? 3 : 4], ty));
-            pc += 5;
-            break;
+    NEXT();
+
+    BINI(add, a + b, a + b)
+    BINI(sub, a - b, a - b)
+    BINI(and, a & b, a & b)
+    BINI(or, a | b, a | b)
+    BINI(xor, a ^ b, a ^ b)
+    BINI(shl, a << (b & 31), a << (b & 63))
+    BINI(shr, a >> (b & 31), a >> (b & 63))
+    BINI(sar, (uint32_t)((int32_t)a >> (b & 31)), (uint64_t)((int64_t)a >> (b & 63)))
+    BINI(rotl, (b & 31) ? a << (b & 31) | a >> (32 - (b & 31)) : a,
+        (b & 63) ? a << (b & 63) | a >> (64 - (b & 63)) : a)
+    BINI(rotr, (b & 31) ? a >> (b & 31) | a << (32 - (b & 31)) : a,
+        (b & 63) ? a >> (b & 63) | a << (64 - (b & 63)) : a)
+    BINI(mul, a * b, a * b)
+    BIN(mulsh, (uint32_t)(((int64_t)(int32_t)a * (int32_t)b) >> 32),
+        (uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64))
+    BIN(muluh, (uint32_t)(((uint64_t)a * b) >> 32), (uint64_t)(((unsigned __int128)a * b) >> 64))
+    BINI(setcond, cond32(COND, a, b), cond64(COND, a, b))
+    BIN(negsetcond, -(uint32_t)cond32(COND, a, b), -(uint64_t)cond64(COND, a, b))
+    UN(mov, a, a)
+    UN(neg, -a, -a)
+    UN(not, ~a, ~a)
+    UN(ext8s, (uint32_t)(int8_t)a, (uint64_t)(int8_t)a)
+    UN(ext8u, (uint8_t)a, (uint8_t)a)
+    UN(ext16s, (uint32_t)(int16_t)a, (uint64_t)(int16_t)a)
+    UN(ext16u, (uint16_t)a, (uint16_t)a)
+    UN(bswap16, __builtin_bswap16((uint16_t)a), __builtin_bswap16((uint16_t)a))
+    UN(bswap32, __builtin_bswap32(a), __builtin_bswap32((uint32_t)a))
+
+ext32s_64: R64(pc[0]) = (uint64_t)(int32_t)R64(pc[1]); pc += 2; NEXT();
+ext32u_64: R64(pc[0]) = (uint32_t)R64(pc[1]); pc += 2; NEXT();
+bswap64_64: R64(pc[0]) = __builtin_bswap64(R64(pc[1])); pc += 2; NEXT();
+extu_i32_i64_64: R64(pc[0]) = R32(pc[1]); pc += 2; NEXT();
+ext_i32_i64_64: R64(pc[0]) = (uint64_t)(int32_t)R32(pc[1]); pc += 2; NEXT();
+extrl_i64_i32_32: R32(pc[0]) = (uint32_t)R64(pc[1]); pc += 2; NEXT();
+
+movcond_32: R32(pc[0]) = cond32(COND, R32(pc[1]), R32(pc[2])) ? R32(pc[3]) : R32(pc[4]); pc += 5; NEXT();
+movcond_64: R64(pc[0]) = cond64(COND, R64(pc[1]), R64(pc[2])) ? R64(pc[3]) : R64(pc[4]); pc += 5; NEXT();
+brcond_32: pc = cond32(COND, R32(pc[0]), R32(pc[1])) ? code + pc[2] : pc + 3; NEXT();
+brcond_64: pc = cond64(COND, R64(pc[0]), R64(pc[1])) ? code + pc[2] : pc + 3; NEXT();
+brcond_ri_32: pc = cond32(COND, R32(pc[0]), pc[1]) ? code + pc[2] : pc + 3; NEXT();
+brcond_ri_64: pc = cond64(COND, R64(pc[0]), (uint64_t)(int64_t)(int32_t)pc[1]) ? code + pc[2] : pc + 3; NEXT();
+br: pc = code + pc[0]; NEXT();
+
+#define LD(name, T, expr) \
+    name##_32: { const uint8_t *p = (uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(); T v; memcpy(&v, p, sizeof v); \
+                 R32(pc[0]) = (uint32_t)(expr); pc += 4; NEXT(); } \
+    name##_64: { const uint8_t *p = (uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(); T v; memcpy(&v, p, sizeof v); \
+                 R64(pc[0]) = (uint64_t)(expr); pc += 4; NEXT(); }
+    LD(ld8u, uint8_t, v)
+    LD(ld8s, int8_t, (int64_t)v)
+    LD(ld16u, uint16_t, v)
+    LD(ld16s, int16_t, (int64_t)v)
+ld32u_64: { uint32_t v; memcpy(&v, (uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(), 4); R64(pc[0]) = v; pc += 4; NEXT(); }
+ld32s_64: { int32_t v; memcpy(&v, (uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(), 4); R64(pc[0]) = (uint64_t)(int64_t)v; pc += 4; NEXT(); }
+ld_32: { uint32_t v; memcpy(&v, (uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(), 4); R32(pc[0]) = v; pc += 4; NEXT(); }
+ld_64: { uint64_t v; memcpy(&v, (uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(), 8); R64(pc[0]) = v; pc += 4; NEXT(); }
+st8: { uint8_t v = (uint8_t)R32(pc[0]); memcpy((uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(), &v, 1); pc += 4; NEXT(); }
+st16: { uint16_t v = (uint16_t)R32(pc[0]); memcpy((uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(), &v, 2); pc += 4; NEXT(); }
+st32: st_32: { uint32_t v = R32(pc[0]); memcpy((uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(), &v, 4); pc += 4; NEXT(); }
+st_64: { uint64_t v = R64(pc[0]); memcpy((uint8_t *)(uintptr_t)R64(pc[1]) + LDOFS(), &v, 8); pc += 4; NEXT(); }
+
+guest_ld_32:
+guest_ld_64: {
+        uint64_t addr = R64(pc[1]);
+        uint32_t oi = pc[2];
+        MemOp mop = TCG_OI_MEMOP(oi);
+        uint8_t *p = tlb_hit(env, addr, oi, tcg_tlb.addr_read_ofs);
+        uint64_t v;
+        if (likely(p)) {
+            v = ld_host(p, mop & MO_SIZE);
+        } else {
+            tcg_interp_retaddr = INSN_RA;
+            v = tcg_tlb.load_slow(env, addr, oi, INSN_RA);
         }
-        case INDEX_op_brcond:
-            if (tcg_eval_cond(cond, ty, rd(bases, pc[0], ty), rd(bases, pc[1], ty)))
-                pc = code + pc[2];
-            else
-                pc += 3;
-            break;
-        case INDEX_op_br:
-            pc = code + pc[0];
-            break;
-        case INDEX_op_ld8u: case INDEX_op_ld8s: case INDEX_op_ld16u: case INDEX_op_ld16s:
-        case INDEX_op_ld32u: case INDEX_op_ld32s: case INDEX_op_ld: {
-            uint8_t *p = (uint8_t *)(uintptr_t)RD64(pc[1]) + (int64_t)(pc[2] | (uint64_t)pc[3] << 32);
-            uint64_t v;
-            switch (opc) {
-            case INDEX_op_ld8u: v = *(uint8_t *)p; break;
-            case INDEX_op_ld8s: v = (uint64_t)(int64_t) * (int8_t *)p; break;
-            case INDEX_op_ld16u: v = *(uint16_t *)p; break;
-            case INDEX_op_ld16s: v = (uint64_t)(int64_t) * (int16_t *)p; break;
-            case INDEX_op_ld32u: v = *(uint32_t *)p; break;
-            case INDEX_op_ld32s: v = (uint64_t)(int64_t) * (int32_t *)p; break;
-            default: v = ty ? *(uint64_t *)p : *(uint32_t *)p; break;
-            }
-            wr(bases, pc[0], ty, v);
-            pc += 4;
-            break;
-        }
-        case INDEX_op_st8: case INDEX_op_st16: case INDEX_op_st32: case INDEX_op_st: {
-            uint8_t *p = (uint8_t *)(uintptr_t)RD64(pc[1]) + (int64_t)(pc[2] | (uint64_t)pc[3] << 32);
-            uint64_t v = rd(bases, pc[0], ty);
-            switch (opc) {
-            case INDEX_op_st8: *(uint8_t *)p = (uint8_t)v; break;
-            case INDEX_op_st16: *(uint16_t *)p = (uint16_t)v; break;
-            case INDEX_op_st32: *(uint32_t *)p = (uint32_t)v; break;
-            default:
-                if (ty)
-                    *(uint64_t *)p = v;
-                else
-                    *(uint32_t *)p = (uint32_t)v;
-                break;
-            }
-            pc += 4;
-            break;
-        }
-        case INDEX_op_guest_ld: {
-            uint64_t addr = RD64(pc[1]);
-            uint32_t oi = pc[2];
-            MemOp mop = TCG_OI_MEMOP(oi);
-            uint8_t *p = tlb_hit(env, addr, oi, tcg_tlb.addr_read_ofs);
-            uint64_t v;
-            if (p) {
-                v = ld_host(p, mop & MO_SIZE);
-            } else {
-                tcg_interp_retaddr = (uintptr_t)insn + 1;
-                v = tcg_tlb.load_slow(env, addr, oi, (uintptr_t)insn + 1);
-            }
-            wr(bases, pc[0], ty, sext_mem(v, mop));
-            pc += 3;
-            break;
-        }
-        case INDEX_op_guest_st: {
-            uint64_t v = rd(bases, pc[0], ty);
-            uint64_t addr = RD64(pc[1]);
-            uint32_t oi = pc[2];
-            uint8_t *p = tlb_hit(env, addr, oi, tcg_tlb.addr_write_ofs);
-            if (p) {
-                st_host(p, TCG_OI_MEMOP(oi) & MO_SIZE, v);
-            } else {
-                tcg_interp_retaddr = (uintptr_t)insn + 1;
-                tcg_tlb.store_slow(env, addr, v, oi, (uintptr_t)insn + 1);
-            }
-            pc += 3;
-            break;
-        }
-        case INDEX_op_call: {
-            unsigned nout = (h >> 16) & 1, nin = (h >> 17) & 7;
-            const TCGHelperInfo *info = (const void *)(uintptr_t)(pc[0] | (uint64_t)pc[1] << 32);
-            const uint32_t *ops = pc + 2;
-            uint64_t a[6] = { 0 };
-            for (unsigned i = 0; i < nin; i++) {
-                uint32_t x = ops[nout + i];
-                /* i32 arguments sign-extended: what 64-bit ABIs expect of an int32_t. */
-                a[i] = info->args[i] == TCG_TYPE_I32 ? (uint64_t)(int64_t)(int32_t)RD32(x) : RD64(x);
-            }
-            tcg_interp_retaddr = (uintptr_t)insn + 1;
-            uint64_t r = ((HelperFn)info->func)(a[0], a[1], a[2], a[3], a[4], a[5]);
-            if (nout)
-                wr(bases, ops[0], info->ret == TCG_TYPE_I32 ? 0 : 1, r);
-            pc = ops + nout + nin;
-            break;
-        }
-        case INDEX_op_goto_tb: {
-            TranslationBlock *d = __atomic_load_n(&tb->jmp_dest[*pc], __ATOMIC_ACQUIRE);
-            if (d) {
-                tb = d;
-                code = pc = tb->tc_ptr;
-                bases[2] = tb->tc_ptr;
-            } else {
-                pc++;
-            }
-            break;
-        }
-        case INDEX_op_exit_tb:
-            return (uintptr_t)(pc[0] | (uint64_t)pc[1] << 32);
-        default:
-            fatal("tcg: interp: bad opcode %u in block at pc 0x%" PRIx64, opc, tb->pc);
-        }
+        v = sext_mem(v, mop);
+        if (h & 1)
+            R64(pc[0]) = v;
+        else
+            R32(pc[0]) = (uint32_t)v;
+        pc += 3;
+        NEXT();
     }
+guest_st_32:
+guest_st_64: {
+        uint64_t v = (h & 1) ? R64(pc[0]) : R32(pc[0]);
+        uint64_t addr = R64(pc[1]);
+        uint32_t oi = pc[2];
+        uint8_t *p = tlb_hit(env, addr, oi, tcg_tlb.addr_write_ofs);
+        if (likely(p)) {
+            st_host(p, TCG_OI_MEMOP(oi) & MO_SIZE, v);
+        } else {
+            tcg_interp_retaddr = INSN_RA;
+            tcg_tlb.store_slow(env, addr, v, oi, INSN_RA);
+        }
+        pc += 3;
+        NEXT();
+    }
+call: {
+        unsigned nout = (h >> 16) & 1, nin = (h >> 17) & 7;
+        const TCGHelperInfo *info = (const void *)(uintptr_t)(pc[0] | (uint64_t)pc[1] << 32);
+        const uint32_t *ops = pc + 2;
+        uint64_t a[6] = { 0 };
+        for (unsigned i = 0; i < nin; i++) {
+            uint32_t x = ops[nout + i];
+            /* i32 arguments sign-extended: what 64-bit ABIs expect of an int32_t. */
+            a[i] = info->args[i] == TCG_TYPE_I32 ? (uint64_t)(int64_t)(int32_t)R32(x) : R64(x);
+        }
+        tcg_interp_retaddr = INSN_RA;
+        uint64_t r = ((HelperFn)info->func)(a[0], a[1], a[2], a[3], a[4], a[5]);
+        if (nout) {
+            if (info->ret == TCG_TYPE_I32)
+                R32(ops[0]) = (uint32_t)r;
+            else
+                R64(ops[0]) = r;
+        }
+        pc = ops + nout + nin;
+        NEXT();
+    }
+goto_tb: {
+        TranslationBlock *d = __atomic_load_n(&tb->jmp_dest[*pc], __ATOMIC_ACQUIRE);
+        if (d) {
+            tb = d;
+            code = pc = tb->tc_ptr;
+            bases[2] = tb->tc_ptr;
+        } else {
+            pc++;
+        }
+        NEXT();
+    }
+goto_ptr: {
+        TranslationBlock *d = (TranslationBlock *)(uintptr_t)R64(pc[0]);
+        if (!d)
+            return TB_EXIT_NOCHAIN;
+        tb = d;
+        code = pc = tb->tc_ptr;
+        bases[2] = tb->tc_ptr;
+        NEXT();
+    }
+check_exit:
+    if (*(int32_t *)(env + (int32_t)*pc))
+        return (uintptr_t)tb | TB_EXIT_REQUESTED;
+    pc++;
+    NEXT();
+exit_tb:
+    return (uintptr_t)(pc[0] | (uint64_t)pc[1] << 32);
+bad_op:
+    fatal("tcg: interp: bad opcode %u in block at pc 0x%" PRIx64, h & 0x1ff, tb->pc);
+#undef P
+#undef R32
+#undef R64
+#undef NEXT
+#undef INSN_RA
+#undef COND
+#undef BIN
+#undef BINI
+#undef UN
+#undef LD
+#undef LDOFS
 }
+
+#pragma GCC diagnostic pop
 
 static void set_jump(TranslationBlock *tb, unsigned n, TranslationBlock *dest)
 {

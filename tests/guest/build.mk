@@ -11,9 +11,17 @@ ifeq ($(.DEFAULT_GOAL),)
 endif
 
 G := $(BUILD)/tests/guest
+# The guests are x86 code: the host toolchain on x86-64, a cross toolchain elsewhere
+# (Debian: gcc-x86-64-linux-gnu, binutils-x86-64-linux-gnu).
+ifeq ($(HOST_ARCH),x86_64)
 GUEST_CC ?= $(CC)
 GUEST_LD ?= ld
 GUEST_OBJCOPY ?= objcopy
+else
+GUEST_CC ?= x86_64-linux-gnu-gcc
+GUEST_LD ?= x86_64-linux-gnu-ld
+GUEST_OBJCOPY ?= x86_64-linux-gnu-objcopy
+endif
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -ffreestanding \
     -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
     -mgeneral-regs-only -Itests/guest/lib -MMD -MP
@@ -67,17 +75,46 @@ $(G)/$(1).elf: $(patsubst %,$(G)/64/%.o,$(2)) $(guest-lib64) tests/guest/lib/gue
 guest-elfs += $(G)/$(1).elf
 endef
 
+# $(call guest-bios,NAME,OBJECTS): a flat 64 KiB -bios image (lib/bios.ld); no Multiboot
+# runtime, only the console of lib/console.c.
+define guest-bios
+$(G)/$(1).bin.elf: $(patsubst %,$(G)/32/%.o,$(2)) $(G)/lib32/console.o tests/guest/lib/bios.ld
+	$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T tests/guest/lib/bios.ld -o $$@ $$(filter %.o,$$^)
+$(G)/$(1).bin: $(G)/$(1).bin.elf
+	$(GUEST_OBJCOPY) -O binary --gap-fill 0xff -j .text -j .rodata -j .reset $$< $$@
+	@test $$$$(stat -c %s $$@) = 65536 || { echo "$$@: not 64 KiB" >&2; rm -f $$@; exit 1; }
+guest-elfs += $(G)/$(1).bin
+endef
+
 guest-elfs :=
+$(eval $(call guest-bios,bios-reset,bios-reset16 bios-reset))
 $(eval $(call guest32,demo,demo))
 $(eval $(call guest64,cpuid,cpuid))
 $(eval $(call guest64,rdtsc,rdtsc))
 $(eval $(call guest32,portio,portio))
+$(eval $(call guest32,realmode,realmode realmode16))
+$(eval $(call guest32,realmode-faults,realmode-faults realmode-faults16))
 $(eval $(call guest32,mmio,mmio))
+$(eval $(call guest32,x87-bcd,x87-bcd))
+$(eval $(call guest32,smc,smc))
+$(eval $(call guest32,multiboot,multiboot))
 $(eval $(call guest32,exceptions32,exceptions))
 $(eval $(call guest64,exceptions64,exceptions))
 $(eval $(call guest64,longmode,longmode))
 $(eval $(call guest32,softint32,softint))
 $(eval $(call guest64,softint64,softint))
+
+# -mgeneral-regs-only does not allow x87 operands even in asm statements.
+$(G)/32/x87-bcd.o: GUEST_CFLAGS32 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS32)) -mno-sse -mno-mmx
+
+# The two Multiboot modules multiboot.elf is booted with (tests.list).
+$(G)/mod-a.txt:
+	@mkdir -p $(@D)
+	printf 'module A\n' > $@
+$(G)/mod-b.txt:
+	@mkdir -p $(@D)
+	printf 'module B, longer than A\n' > $@
+guest-elfs += $(G)/mod-a.txt $(G)/mod-b.txt
 
 all-targets += $(guest-elfs)
 
@@ -88,9 +125,12 @@ GUEST_RUN := tests/guest/run.sh --build $(G)
 GUEST_VIREO ?= $(BUILD)/vireo
 GUEST_ENGINES ?= kvm tcg tcg,backend=interp
 GUEST_STRICT ?= 1
-check-targets += check-guest
+check-targets += check-guest-runner check-guest
 
-.PHONY: check-guest check-guest-qemu
+.PHONY: check-guest check-guest-qemu check-guest-runner
+check-guest-runner: $(G)/cpuid.elf
+	tests/guest/selftest.sh $(G)
+
 check-guest: $(guest-elfs) $(BUILD)/vireo
 	$(GUEST_RUN) --vireo "$(GUEST_VIREO)" --engines "$(GUEST_ENGINES)" $(if $(filter 0,$(GUEST_STRICT)),--no-strict)
 

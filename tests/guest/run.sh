@@ -21,7 +21,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 build=build/tests/guest
 vireo=${VIREO:-build/vireo}
 engines="kvm tcg tcg,backend=interp"
-tmo=30
+tmo=60
 strict=1
 update=0
 only=()
@@ -64,7 +64,7 @@ passed=0 failed=0 skipped=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-report() { printf '%-8s %-14s %-20s%s\n' "$1" "$2" "[$3]" "${4:+ $4}"; }
+report() { printf '%-8s %-16s %-20s%s\n' "$1" "$2" "[$3]" "${4:+ $4}"; }
 
 # tests.list: name | boot (kernel|bios) | check (output|lines) | kvm (any|no-pvm: why) | args
 while IFS='|' read -r name boot check kvm args; do

@@ -1,5 +1,7 @@
-check-targets += check-integration
-.PHONY: check-integration
-check-integration: $(BUILD)/vireo
-	BUILD=$(BUILD) tests/integration/cmdline.sh
-	BUILD=$(BUILD) tests/integration/gdbstub.sh
+# Integration tests: each script drives build/vireo (and real tools: gdb, SeaBIOS) and ends
+# with its own "N passed, N failed, N skipped" line.
+integration-tests := cmdline gdbstub firmware storage
+check-targets += $(addprefix check-,$(integration-tests))
+.PHONY: $(addprefix check-,$(integration-tests))
+$(addprefix check-,$(integration-tests)): check-%: $(BUILD)/vireo
+	@BUILD=$(BUILD) tests/integration/$*.sh

@@ -45,6 +45,7 @@ static UNUSED uint32_t in(uint16_t port, unsigned size)
 }
 static UNUSED uint8_t inb(uint16_t port) { return in(port, 1); }
 static UNUSED uint16_t inw(uint16_t port) { return in(port, 2); }
+static UNUSED uint32_t inl(uint16_t port) { return in(port, 4); }
 static UNUSED void outb(uint16_t port, uint8_t v) { address_space_st(&io_as, port, v, 1); }
 static UNUSED void outw(uint16_t port, uint16_t v) { address_space_st(&io_as, port, v, 2); }
 static UNUSED void outl(uint16_t port, uint32_t v) { address_space_st(&io_as, port, v, 4); }

@@ -61,6 +61,7 @@ Test(ide, identify_reports_geometry_and_size)
     cr_assert(w[83] & (1 << 10), "48-bit feature set");
     cr_assert(w[49] & (1 << 9), "LBA");
     cr_assert_eq(w[47] & 0xff, 16);
+    cr_assert_eq(w[93] & 0xdf61, 0x4041, "device 0 answers for the absent device 1");
     char model[41];
     for (int i = 0; i < 20; i++) {
         model[2 * i] = w[27 + i] >> 8;
@@ -226,12 +227,18 @@ Test(ide, absent_devices_and_empty_channel)
 {
     outb(CMD + 6, 0xb0);                        /* device 1: absent */
     cr_assert_eq(inb(CMD + 7), 0x00);
+    outb(CMD + 2, 0x55);
+    outb(CMD + 3, 0xaa);
+    cr_assert_eq(inb(CMD + 2), 0x55, "latched task file reads back");
+    cr_assert_eq(inb(CMD + 3), 0xaa);
     outb(CMD + 7, 0xec);
     cr_assert_eq(irq_level[14], 0);
     Error *err = NULL;
     Device *d2 = device_create("isa-ide", "iobase=0x170,iobase2=0x376,irq=15", &err);
     cr_assert_not_null(d2);
-    cr_assert_eq(inb(0x177), 0xff, "a channel with nothing on it floats");
+    cr_assert_eq(inb(0x177), 0x00, "nothing on the channel: BSY pulled low");
+    outb(0x172, 0x55);
+    cr_assert_eq(inb(0x172), 0x00);
     cr_assert_not(ide_attach_drive(bus, 0, &disk->bd, IDE_HD, &err), "unit in use");
     cr_assert_not_null(strstr(err->msg, "already in use"));
 }

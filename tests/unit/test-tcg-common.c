@@ -8,6 +8,7 @@ TCGv_i64 t_r[T_NR];
 TCGv_i32 t_w[T_NW];
 TCGv_i64 t_pc;
 unsigned t_slow_loads, t_slow_stores;
+bool t_smc;
 uint64_t t_fault_addr = ~0ull;
 sigjmp_buf t_fault_jmp;
 uintptr_t t_fault_ra;
@@ -37,6 +38,9 @@ static void slow_store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uint
     if (addr < T_RAM_BASE || addr + size > T_RAM_BASE + sizeof(tram))
         return;
     t_ram_st(addr, size, val);
+    /* Guest physical = guest virtual here: what a driver does for code pages. */
+    if (t_smc)
+        tcg_tb_invalidate_phys_range(addr, addr + size);
 }
 
 static const TCGSoftTLB t_tlb_desc = {
@@ -69,6 +73,21 @@ void t_tlb_fill(void)
     }
 }
 
+/* What a driver does: the per-CPU jump cache, then the global hash. */
+static TCGJumpCache t_jc;
+
+static TranslationBlock *t_lookup_tb(void *env)
+{
+    TEnv *e = env;
+    TranslationBlock *tb = tcg_jc_lookup(&t_jc, e->pc, 0, 0);
+    if (!tb) {
+        tb = tcg_tb_lookup(e->pc, e->pc, 0, 0);
+        if (tb)
+            tcg_jc_insert(&t_jc, tb);
+    }
+    return tb;
+}
+
 void t_setup(TCGBackendKind kind)
 {
     _Static_assert(sizeof(TEntry) == 32, "entry_bits = 5");
@@ -78,6 +97,7 @@ void t_setup(TCGBackendKind kind)
         .tlb = &t_tlb_desc,
         .exit_request = true,
         .exit_request_ofs = offsetof(TEnv, exit_req),
+        .lookup_tb = t_lookup_tb,
     };
     if (!tcg_init(&cfg))
         abort();
@@ -125,7 +145,7 @@ uintptr_t t_run(TranslationBlock *tb)
 
 int t_nb_backends(void)
 {
-    return 1;   /* interp only until the native back end lands */
+    return tcg_native_available() ? 2 : 1;
 }
 
 TCGBackendKind t_backend(int i)

@@ -35,6 +35,8 @@ extern TCGv_i64 t_r[T_NR];
 extern TCGv_i32 t_w[T_NW];
 extern TCGv_i64 t_pc;
 extern unsigned t_slow_loads, t_slow_stores;
+/* If set, slow-path stores invalidate translated code they hit (SMC). */
+extern bool t_smc;
 /* If set, a slow-path access to this address "faults": the test longjmps to t_fault_jmp. */
 extern uint64_t t_fault_addr;
 extern sigjmp_buf t_fault_jmp;

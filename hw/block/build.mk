@@ -1,0 +1,1 @@
+lib-src += hw/block/fdc.c

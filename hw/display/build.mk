@@ -1,0 +1,1 @@
+lib-src += $(wildcard hw/display/*.c)

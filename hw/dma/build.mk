@@ -1,0 +1,1 @@
+lib-src += hw/dma/i8237.c

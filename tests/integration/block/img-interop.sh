@@ -1,0 +1,471 @@
+#!/bin/sh
+# img-interop.sh: qemu-img is the oracle: images it makes read back bit-identically through
+# vireo-img, images vireo-img writes pass `qemu-img check` and `qemu-img compare`, a killed
+# writer leaves no corruption, and corrupt images end in one clear error line.
+# Usage: BUILD=build sh tests/integration/block/img-interop.sh   (last line: "N passed, N failed")
+set -u
+BUILD=${BUILD:-build}
+V=$PWD/$BUILD/vireo-img
+R=$PWD/$BUILD/tests/integration/block/img-randwrite
+pass=0 fail=0
+
+if ! tests/need-pkg.sh qemu-img:qemu-utils qemu-io:qemu-utils python3:python3-minimal; then
+    echo "SKIPPED: qemu-utils (the oracle) could not be installed"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+T=$(mktemp -d /tmp/vireo-img-test.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+ok() { pass=$((pass + 1)); echo "PASS: $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; sed 's/^/    /' log | tail -8; }
+# t NAME CMD...: one test; CMD's output goes to ./log, shown on failure.
+t() { name=$1; shift; if "$@" >log 2>&1; then ok "$name"; else bad "$name"; fi; }
+
+# Test data: random runs, compressible text, zero gaps; 24 MiB plus an odd tail.
+python3 - <<'EOF'
+import random
+r = random.Random(42)
+size = 24 * 1024 * 1024 + 3 * 512
+buf = bytearray(size)
+words = [b"vireo ", b"qcow2 ", b"cluster ", b"\0" * 700, b"refcount "]
+pos = 0
+while pos < size:
+    kind = r.randrange(4)
+    n = r.randrange(1, 600000)
+    if kind == 0:
+        chunk = r.randbytes(n)
+    elif kind == 1:
+        chunk = b"".join(r.choice(words) for _ in range(n // 6 + 1))[:n]
+    else:
+        chunk = b"\0" * n          # holes
+    buf[pos:pos + len(chunk)] = chunk[:size - pos]
+    pos += n
+open("pattern.raw", "wb").write(buf)
+EOF
+
+# ---- qemu-img makes, vireo-img reads ----
+
+read_case() {   # read_case TAG [qemu-img convert options...]
+    shift
+    rm -f q.img out.raw
+    qemu-img convert "$@" pattern.raw q.img &&
+    "$V" convert -O raw q.img out.raw &&
+    cmp out.raw pattern.raw
+}
+t "read qcow2 v3 default" read_case v3 -O qcow2
+t "read qcow2 v2 (compat=0.10)" read_case v2 -O qcow2 -o compat=0.10
+t "read qcow2 cluster_size=512" read_case c512 -O qcow2 -o cluster_size=512
+t "read qcow2 cluster_size=2M" read_case c2m -O qcow2 -o cluster_size=2M
+for bits in 1 2 4 8 32 64; do
+    t "read qcow2 refcount_bits=$bits" read_case rb$bits -O qcow2 -o refcount_bits=$bits,cluster_size=4096
+done
+t "read qcow2 compressed" read_case comp -c -O qcow2
+t "read qcow2 compressed v2 4k clusters" read_case comp2 -c -O qcow2 -o compat=0.10,cluster_size=4096
+t "read qcow2 lazy_refcounts=on" read_case lazy -O qcow2 -o lazy_refcounts=on
+t "read raw" read_case raw -O raw
+
+zero_clusters() {   # v3 zero clusters (qemu-io write -z) and v2's written zeros
+    rm -f z.qcow2 oracle.raw out.raw
+    qemu-img create -q -f qcow2 -o "compat=$1" z.qcow2 16M &&
+    qemu-io -f qcow2 -c "write -P 0x5a 0 6M" -c "write -z 1M 2M" -c "write -z 5M 64k" \
+        -c "write -P 0x33 12M 300k" -c "write -z 12M 4k" z.qcow2 >/dev/null &&
+    qemu-img convert -O raw z.qcow2 oracle.raw &&
+    "$V" convert -O raw z.qcow2 out.raw && cmp out.raw oracle.raw &&
+    "$V" compare z.qcow2 oracle.raw
+}
+t "read zero clusters v3" zero_clusters 1.1
+t "read zeroed clusters v2" zero_clusters 0.10
+
+backing_chain() {
+    rm -f base.qcow2 mid.qcow2 top.qcow2 oracle.raw out.raw
+    qemu-img convert -O qcow2 pattern.raw base.qcow2 &&
+    qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 mid.qcow2 &&
+    qemu-io -f qcow2 -c "write -P 0x11 1M 1M" -c "write -z 4M 512k" -c "write -P 7 100 1000" mid.qcow2 >/dev/null &&
+    qemu-img create -q -f qcow2 -b mid.qcow2 -F qcow2 top.qcow2 32M &&
+    qemu-io -f qcow2 -c "write -P 0x22 1536k 64k" -c "write -P 0x44 30M 1M" top.qcow2 >/dev/null &&
+    qemu-img convert -O raw top.qcow2 oracle.raw &&
+    "$V" convert -O raw top.qcow2 out.raw && cmp out.raw oracle.raw &&
+    "$V" info --backing-chain top.qcow2 | grep -q "backing file: base.qcow2"
+}
+t "read backing chain (3 layers, larger top)" backing_chain
+
+map_json() {
+    "$V" map --output=json "$1" > ours.json && qemu-img map --output=json "$1" > theirs.json &&
+    diff ours.json theirs.json
+}
+t "map --output=json matches qemu-img (chain)" map_json top.qcow2
+t "map --output=json matches qemu-img (zero clusters)" map_json z.qcow2
+
+info_json() {
+    "$V" info --output=json top.qcow2 > ours.json && qemu-img info --output=json top.qcow2 > theirs.json &&
+    python3 -c '
+import json, sys
+a = json.load(open("ours.json")); b = json.load(open("theirs.json"))
+for k in ("virtual-size", "format", "cluster-size", "backing-filename", "backing-filename-format", "format-specific", "dirty-flag"):
+    if a.get(k) != b.get(k):
+        sys.exit("%s: %r != %r" % (k, a.get(k), b.get(k)))'
+}
+t "info --output=json agrees with qemu-img" info_json
+
+snapshot_read() {
+    rm -f sn.qcow2 oracle.raw out.raw
+    qemu-img convert -O qcow2 pattern.raw sn.qcow2 && qemu-img snapshot -c before sn.qcow2 &&
+    qemu-io -f qcow2 -c "write -P 0x66 2M 3M" sn.qcow2 >/dev/null &&
+    qemu-img convert -O raw sn.qcow2 oracle.raw &&
+    "$V" convert -O raw sn.qcow2 out.raw && cmp out.raw oracle.raw &&
+    "$V" snapshot -l sn.qcow2 | grep -q before &&
+    "$V" check sn.qcow2
+}
+t "read image with an internal snapshot" snapshot_read
+
+# ---- vireo-img writes, qemu-img checks ----
+
+write_case() {   # write_case [vireo-img convert options...]
+    rm -f w.qcow2
+    "$V" convert "$@" pattern.raw w.qcow2 &&
+    qemu-img check -q w.qcow2 && qemu-img compare -q pattern.raw w.qcow2 &&
+    "$V" check -q w.qcow2 && "$V" compare -q w.qcow2 pattern.raw
+}
+t "convert -O qcow2" write_case -O qcow2
+t "convert -O qcow2 compat=0.10" write_case -O qcow2 -o compat=0.10
+t "convert -O qcow2 cluster_size=512" write_case -O qcow2 -o cluster_size=512
+t "convert -O qcow2 cluster_size=2M" write_case -O qcow2 -o cluster_size=2M
+for bits in 1 2 4 8 32 64; do
+    t "convert -O qcow2 refcount_bits=$bits" write_case -O qcow2 -o refcount_bits=$bits,cluster_size=1024
+done
+t "convert -c -O qcow2" write_case -c -O qcow2
+t "convert -c -O qcow2 compat=0.10 cluster_size=4k" write_case -c -O qcow2 -o compat=0.10,cluster_size=4096
+t "convert -c refcount_bits=1 (no sharing)" write_case -c -O qcow2 -o refcount_bits=1
+t "convert -S 0 -p (fully allocated)" write_case -S 0 -p -O qcow2
+t "convert -O raw keeps holes" sh -c "\"$V\" convert -O qcow2 pattern.raw h.qcow2 && \"$V\" convert -O raw h.qcow2 h.raw &&
+    cmp h.raw pattern.raw && [ \$(du -k h.raw | cut -f1) -lt \$(du -k pattern.raw | cut -f1) ] || [ \$(du -k h.raw | cut -f1) -le 20000 ]"
+
+compressed_really() {
+    "$V" convert -c -O qcow2 pattern.raw c.qcow2 &&
+    qemu-img check --output=json c.qcow2 | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(d["compressed-clusters"] == 0)'
+}
+t "convert -c stores compressed clusters" compressed_really
+
+qemu_info_of_ours() {
+    rm -f cr.qcow2 ov.qcow2
+    "$V" create -q -f qcow2 -o cluster_size=4096,lazy_refcounts=on cr.qcow2 10M &&
+    qemu-img info --output=json cr.qcow2 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["virtual-size"] == 10485760 and d["cluster-size"] == 4096, d
+assert d["format-specific"]["data"]["lazy-refcounts"] is True, d' &&
+    "$V" create -q -f qcow2 -b cr.qcow2 ov.qcow2 &&
+    qemu-img info ov.qcow2 | grep -q "backing file format: qcow2" && qemu-img check -q ov.qcow2
+}
+t "create: qemu-img reads options and backing file" qemu_info_of_ours
+
+randwrite() {   # randwrite IMAGE SEED COUNT MAXLEN: random writes, then check and compare
+    rm -f shadow.raw
+    qemu-img convert -O raw "$1" shadow.raw &&
+    "$R" "$1" shadow.raw "$2" "$3" "$4" || return 1
+    qemu-img check -q "$1"
+    rc=$?   # 63: the format has no check (qcow)
+    { [ $rc = 0 ] || [ $rc = 63 ]; } && qemu-img compare -q "$1" shadow.raw
+}
+rw_fresh() {   # rw_fresh CREATE-OPTIONS SEED
+    rm -f rw.qcow2
+    qemu-img create -q -f qcow2 -o "$1" rw.qcow2 48M && randwrite rw.qcow2 "$2" 400 200000
+}
+t "random writes: v3 default" rw_fresh cluster_size=65536 1
+t "random writes: v2" rw_fresh compat=0.10 2
+t "random writes: 512-byte clusters, 1-bit refcounts (table growth)" rw_fresh cluster_size=512,refcount_bits=1 3
+t "random writes: 64-bit refcounts, 2M clusters" rw_fresh cluster_size=2M,refcount_bits=64 4
+
+rw_compressed() {
+    rm -f rc.qcow2
+    qemu-img convert -c -O qcow2 pattern.raw rc.qcow2 && randwrite rc.qcow2 5 300 100000
+}
+t "random writes over compressed clusters" rw_compressed
+
+rw_snapshot() {
+    rm -f rs.qcow2 before.raw
+    qemu-img convert -O qcow2 pattern.raw rs.qcow2 && qemu-img snapshot -c s1 rs.qcow2 &&
+    randwrite rs.qcow2 6 300 100000 &&
+    qemu-img snapshot -a s1 rs.qcow2 && qemu-img compare -q rs.qcow2 pattern.raw
+}
+t "random writes with a snapshot (copy on write), snapshot intact" rw_snapshot
+
+rw_backing() {
+    rm -f rb.qcow2
+    "$V" create -q -f qcow2 -b pattern.raw -F raw rb.qcow2 && randwrite rb.qcow2 7 300 100000 &&
+    qemu-img compare -q pattern.raw pattern.raw
+}
+t "random writes into an overlay of a raw backing file" rw_backing
+
+convert_n() {
+    rm -f n.qcow2
+    qemu-img create -q -f qcow2 n.qcow2 "$(stat -c %s pattern.raw)" &&
+    qemu-io -f qcow2 -c "write -P 0x99 0 24M" n.qcow2 >/dev/null &&
+    "$V" convert -n -O qcow2 pattern.raw n.qcow2 &&
+    qemu-img check -q n.qcow2 && qemu-img compare -q pattern.raw n.qcow2
+}
+t "convert -n over an existing image (zeros written)" convert_n
+
+compare_codes() {
+    cp pattern.raw diff.raw &&
+    printf 'X' | dd of=diff.raw bs=1 seek=5000000 conv=notrunc 2>/dev/null &&
+    "$V" compare pattern.raw w.qcow2 && { "$V" compare pattern.raw diff.raw > cmp.out; [ $? = 1 ]; } &&
+    grep -q "Content mismatch at offset 4999680!" cmp.out
+}
+t "compare: identical 0, different 1 with the offset" compare_codes
+
+# ---- killed writers ----
+
+kill_loop() {
+    i=0
+    while [ $i -lt 8 ]; do
+        rm -f k.qcow2 ks.raw
+        qemu-img create -q -f qcow2 -o cluster_size=4096 k.qcow2 64M && truncate -s 64M ks.raw
+        "$R" k.qcow2 ks.raw $i 1000000 65536 $((i % 3 + 1)) &
+        pid=$!
+        sleep 0.$((i % 7 + 2))
+        kill -9 $pid 2>/dev/null
+        wait $pid 2>/dev/null
+        qemu-img check k.qcow2 > qc.out 2>&1
+        rc=$?
+        # 0 clean, 3 leaks only; 2 would be corruption
+        if [ $rc != 0 ] && [ $rc != 3 ]; then cat qc.out; return 1; fi
+        if [ $rc = 3 ]; then
+            "$V" check k.qcow2 > vc.out 2>&1
+            [ $? = 3 ] || { echo "vireo-img check missed the leaks"; return 1; }
+            "$V" check -r leaks k.qcow2 > /dev/null 2>&1
+            qemu-img check -q k.qcow2 || { echo "leaks remain after check -r leaks"; return 1; }
+        fi
+        i=$((i + 1))
+    done
+}
+t "SIGKILL during writes: no corruption, check -r leaks repairs" kill_loop
+
+# ---- corrupt images: one error line, no crash ----
+
+poke() {   # poke FILE OFFSET FORMAT VALUE: patch a big-endian header field
+    python3 -c 'import struct,sys; f=open(sys.argv[1],"r+b"); f.seek(int(sys.argv[2])); f.write(struct.pack(sys.argv[3], int(sys.argv[4], 0)))' "$@"
+}
+corrupt() {   # corrupt NAME OFFSET FORMAT VALUE [truncate-size]
+    rm -f bad.qcow2 bad.raw
+    qemu-img convert -O qcow2 -o cluster_size=4096 pattern.raw bad.qcow2 || return 1
+    [ "$2" = - ] || poke bad.qcow2 "$2" "$3" "$4"
+    [ -n "${5:-}" ] && truncate -s "$5" bad.qcow2
+    "$V" convert -O raw bad.qcow2 bad.raw 2> err.txt
+    rc=$?
+    cat err.txt
+    [ $rc = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q '^vireo-img: ' err.txt
+}
+t "corrupt: bad cluster_bits" corrupt cb 20 '>I' 40
+t "corrupt: L1 table beyond end of file" corrupt l1 40 '>Q' 0x7fff0000000
+t "corrupt: huge l1_size" corrupt l1s 36 '>I' 0xffffffff
+t "corrupt: refcount table beyond end of file" corrupt rt 48 '>Q' 0x100000000
+t "corrupt: unknown incompatible feature" corrupt feat 72 '>Q' 0x100
+t "corrupt: backing name outside the header cluster" corrupt bk 8 '>Q' 5000
+t "corrupt: truncated to 100 bytes" corrupt trunc - '>I' 0 100
+t "corrupt: truncated data (L2 points beyond end)" corrupt trunc2 - '>I' 0 200000
+l2_bad() {
+    # Point the first L1 entry's L2 table at itself garbage: an L2 entry beyond end of file.
+    rm -f bad.qcow2
+    qemu-img convert -O qcow2 -o cluster_size=4096 pattern.raw bad.qcow2 &&
+    python3 -c '
+import struct
+f = open("bad.qcow2", "r+b"); h = f.read(48)
+l1 = struct.unpack(">Q", h[40:48])[0]
+f.seek(l1); l2 = struct.unpack(">Q", f.read(8))[0] & 0x00fffffffffffe00
+f.seek(l2 + 8 * 200); f.write(struct.pack(">Q", (1 << 63) | (1 << 50)))' &&
+    { "$V" convert -O raw bad.qcow2 bad.raw 2> err.txt; [ $? = 1 ]; } && cat err.txt &&
+    [ "$(wc -l < err.txt)" = 1 ] && grep -q "L2 entry 200 .*beyond end of file" err.txt &&
+    { "$V" check bad.qcow2 > /dev/null 2>&1; [ $? = 2 ]; }
+}
+t "corrupt: L2 entry beyond end of file (named in the error; check says 2)" l2_bad
+
+# ---- vmdk ----
+
+for sub in monolithicSparse streamOptimized monolithicFlat twoGbMaxExtentSparse twoGbMaxExtentFlat; do
+    t "read vmdk $sub" read_case v -O vmdk -o subformat=$sub
+    vmdk_write() {
+        rm -f wv.vmdk wv-*.vmdk
+        "$V" convert -O vmdk -o "subformat=$1" pattern.raw wv.vmdk &&
+        qemu-img check -q wv.vmdk && qemu-img compare -q pattern.raw wv.vmdk &&
+        qemu-img info wv.vmdk | grep -q "create type: $1"
+    }
+    t "convert -O vmdk subformat=$sub" vmdk_write $sub
+done
+
+vmdk_chain() {
+    rm -f vb.vmdk vc.vmdk oracle.raw out.raw
+    qemu-img convert -O vmdk pattern.raw vb.vmdk &&
+    qemu-img create -q -f vmdk -b vb.vmdk -F vmdk vc.vmdk &&
+    qemu-io -f vmdk -c "write -P 0x31 1M 100k" -c "write -P 0x32 20M 64k" vc.vmdk >/dev/null &&
+    qemu-img convert -O raw vc.vmdk oracle.raw &&
+    "$V" convert -O raw vc.vmdk out.raw && cmp out.raw oracle.raw &&
+    randwrite vc.vmdk 11 200 100000
+}
+t "vmdk parent link: read, then random writes (qemu-img check/compare)" vmdk_chain
+
+vmdk_create_child() {
+    rm -f vd.vmdk
+    "$V" create -q -f vmdk -b vb.vmdk vd.vmdk &&
+    qemu-img info vd.vmdk | grep -q "backing file: vb.vmdk" && qemu-img compare -q vd.vmdk pattern.raw
+}
+t "vmdk create -b: qemu-img follows the parent" vmdk_create_child
+
+rw_vmdk() {
+    rm -f rv.vmdk rv-*.vmdk
+    qemu-img create -q -f vmdk -o "subformat=$1" rv.vmdk 40M && randwrite rv.vmdk "$2" 300 150000
+}
+t "random writes: vmdk monolithicSparse" rw_vmdk monolithicSparse 12
+t "random writes: vmdk twoGbMaxExtentSparse" rw_vmdk twoGbMaxExtentSparse 13
+t "random writes: vmdk monolithicFlat" rw_vmdk monolithicFlat 14
+
+round_trip() {
+    rm -f r1.vmdk r2.qcow2 r3.vmdk
+    "$V" convert -O vmdk -o subformat=streamOptimized pattern.raw r1.vmdk &&
+    "$V" convert -O qcow2 r1.vmdk r2.qcow2 && "$V" convert -O vmdk r2.qcow2 r3.vmdk &&
+    qemu-img compare -q r3.vmdk pattern.raw && qemu-img compare -q r1.vmdk r2.qcow2
+}
+t "round trip vmdk(stream) -> qcow2 -> vmdk is lossless" round_trip
+
+vmdk_corrupt() {   # vmdk_corrupt WHAT: poke a sparse extent, expect one error line
+    rm -f bv.vmdk bad.raw
+    qemu-img convert -O vmdk pattern.raw bv.vmdk || return 1
+    case $1 in
+    grain) poke bv.vmdk 20 '<Q' 3 ;;
+    gtes) poke bv.vmdk 44 '<I' 100000 ;;
+    gd) poke bv.vmdk 56 '<Q' 0xffffffff ;;
+    gte) python3 -c '
+import struct
+f = open("bv.vmdk", "r+b"); h = f.read(512)
+gd = struct.unpack("<Q", h[56:64])[0] * 512
+f.seek(gd); gt = struct.unpack("<I", f.read(4))[0] * 512
+f.seek(gt + 4 * 5); f.write(struct.pack("<I", 0x7fffff00))' ;;
+    esac
+    "$V" convert -O raw bv.vmdk bad.raw 2> err.txt
+    rc=$?
+    cat err.txt
+    [ $rc = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q '^vireo-img: ' err.txt
+}
+t "corrupt vmdk: grain size not a power of two" vmdk_corrupt grain
+t "corrupt vmdk: huge grain table" vmdk_corrupt gtes
+t "corrupt vmdk: grain directory beyond end of file" vmdk_corrupt gd
+t "corrupt vmdk: grain table entry beyond end of file" vmdk_corrupt gte
+
+stream_unaligned_holes() {
+    # Data ending inside a grain, then a hole: runs must still reach the stream whole.
+    rm -f uh.raw uh.vmdk
+    head -c 300000 pattern.raw > uh.raw && truncate -s 3M uh.raw &&
+    printf 'tail' | dd of=uh.raw bs=1 seek=2500000 conv=notrunc 2>/dev/null &&
+    "$V" convert -O vmdk -o subformat=streamOptimized uh.raw uh.vmdk &&
+    qemu-img compare -q uh.raw uh.vmdk && qemu-img check -q uh.vmdk
+}
+t "convert sparse raw (holes inside grains) to streamOptimized" stream_unaligned_holes
+
+# ---- vdi ----
+
+for o in static=off static=on; do
+    t "read vdi $o" read_case v -O vdi -o $o
+    vdi_write() {
+        rm -f wd.vdi
+        "$V" convert -O vdi -o "$1" pattern.raw wd.vdi &&
+        qemu-img check -q wd.vdi && qemu-img compare -q pattern.raw wd.vdi
+    }
+    t "convert -O vdi $o" vdi_write $o
+done
+vdi_sparse() {
+    # Zero blocks are left out of a dynamic image: it must be smaller than the data.
+    rm -f sp.vdi
+    "$V" convert -O vdi pattern.raw sp.vdi &&
+    python3 -c 'import os,sys; sys.exit(os.path.getsize("sp.vdi") >= os.path.getsize("pattern.raw"))'
+}
+t "convert -O vdi leaves zero blocks out" vdi_sparse
+rw_vdi() {
+    rm -f rd.vdi
+    qemu-img create -q -f vdi rd.vdi 40M && randwrite rd.vdi 21 300 150000
+}
+t "random writes: vdi dynamic" rw_vdi
+
+round_trip4() {
+    rm -f t1.vmdk t2.qcow2 t3.vdi t4.vmdk
+    qemu-img convert -O vmdk pattern.raw t1.vmdk &&
+    "$V" convert -O qcow2 t1.vmdk t2.qcow2 && "$V" convert -O vdi t2.qcow2 t3.vdi &&
+    "$V" convert -O vmdk t3.vdi t4.vmdk && qemu-img compare -q t4.vmdk pattern.raw &&
+    qemu-img compare -q t3.vdi t1.vmdk
+}
+t "round trip vmdk -> qcow2 -> vdi -> vmdk is lossless" round_trip4
+
+vdi_corrupt() {
+    rm -f bd.vdi bad.raw
+    qemu-img convert -O vdi pattern.raw bd.vdi || return 1
+    case $1 in
+    blocks) poke bd.vdi 384 '<I' 2 ;;
+    bmap) poke bd.vdi 340 '<I' 0x7ffffe00 ;;
+    entry) poke bd.vdi 516 '<I' 0x7000 ;;
+    bsize) poke bd.vdi 376 '<I' 4096 ;;
+    esac
+    "$V" convert -O raw bd.vdi bad.raw 2> err.txt
+    rc=$?
+    cat err.txt
+    [ $rc = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q '^vireo-img: ' err.txt
+}
+t "corrupt vdi: too few blocks for the size" vdi_corrupt blocks
+t "corrupt vdi: block map beyond end of file" vdi_corrupt bmap
+t "corrupt vdi: block map entry out of range" vdi_corrupt entry
+t "corrupt vdi: unsupported block size" vdi_corrupt bsize
+
+# ---- qcow (version 1) ----
+
+head -c 25165824 pattern.raw > aligned.raw
+t "read qcow" read_case q -O qcow
+qcow_read_c() {
+    # qemu-img 7.2 cannot write compressed qcow clusters (convert -c fails, qemu-io write -c
+    # leaves them out), so ours are the compressed ones: qemu-img reads them, so do we.
+    rm -f qc.qcow qn.qcow out.raw
+    "$V" convert -c -O qcow aligned.raw qc.qcow && "$V" convert -O qcow aligned.raw qn.qcow &&
+    [ "$(stat -c %s qc.qcow)" -lt "$(stat -c %s qn.qcow)" ] &&
+    qemu-img compare -q qc.qcow aligned.raw &&
+    "$V" convert -O raw qc.qcow out.raw && cmp out.raw aligned.raw
+}
+t "qcow compressed clusters: smaller, read by qemu-img and vireo-img" qcow_read_c
+qcow_write() {
+    rm -f wq.qcow
+    "$V" convert "$@" -O qcow pattern.raw wq.qcow && qemu-img compare -q pattern.raw wq.qcow &&
+    qemu-img info wq.qcow | grep -q "file format: qcow"
+}
+t "convert -O qcow" qcow_write
+t "convert -c -O qcow" qcow_write -c
+qcow_chain() {
+    rm -f bq.qcow oracle.raw out.raw
+    qemu-img create -q -f qcow -b pattern.raw -F raw bq.qcow &&
+    qemu-io -f qcow -c "write -P 9 1000 100k" bq.qcow >/dev/null &&
+    qemu-img convert -O raw bq.qcow oracle.raw && "$V" convert -O raw bq.qcow out.raw &&
+    cmp out.raw oracle.raw && randwrite bq.qcow 31 300 100000
+}
+t "qcow backing file: read, random writes" qcow_chain
+t "random writes over compressed qcow clusters" randwrite qc.qcow 32 300 100000
+qcow_corrupt() {
+    rm -f bq1.qcow bad.raw
+    qemu-img convert -O qcow aligned.raw bq1.qcow || return 1
+    case $1 in
+    cb) poke bq1.qcow 32 '>B' 40 ;;
+    l1) poke bq1.qcow 40 '>Q' 0x10000000000 ;;
+    l2) python3 -c '
+import struct
+f = open("bq1.qcow", "r+b"); h = f.read(48)
+l1 = struct.unpack(">Q", h[40:48])[0]
+f.seek(l1); l2 = struct.unpack(">Q", f.read(8))[0]
+f.seek(l2 + 8 * 3); f.write(struct.pack(">Q", 1 << 50))' ;;
+    esac
+    "$V" convert -O raw bq1.qcow bad.raw 2> err.txt
+    rc=$?
+    cat err.txt
+    [ $rc = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q '^vireo-img: ' err.txt
+}
+t "corrupt qcow: cluster_bits" qcow_corrupt cb
+t "corrupt qcow: L1 beyond end of file" qcow_corrupt l1
+t "corrupt qcow: L2 entry beyond end of file" qcow_corrupt l2
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,115 @@
+/* test-block.c: block layer units: size and option parsing, qcow2 write/read/check round trips. */
+#include <criterion/criterion.h>
+#include "util/osdep.h"
+#include "block/block.h"
+#include <unistd.h>
+
+Test(block, parse_size_units)
+{
+    uint64_t v;
+    cr_assert(parse_size("10G", &v));
+    cr_assert_eq(v, 10 * GiB);
+    cr_assert(parse_size("1.5M", &v));
+    cr_assert_eq(v, 3 * MiB / 2);
+    cr_assert(parse_size("512", &v));
+    cr_assert_eq(v, 512);
+    cr_assert_not(parse_size("-1", &v));
+    cr_assert_not(parse_size("12X", &v));
+    cr_assert_not(parse_size("", &v));
+    cr_assert_not(parse_size("1.5", &v));
+    cr_assert_not(parse_size("99999999E", &v));
+}
+
+Test(block, opts_parse_and_unused)
+{
+    ImgOpts o = { 0 };
+    char *err = NULL;
+    cr_assert(img_opts_parse(&o, "cluster_size=4k,backing_file=a,,b,compat=1.1", &err));
+    cr_assert_str_eq(img_opts_get(&o, "backing_file"), "a,b");
+    uint64_t cs;
+    cr_assert(img_opts_get_size(&o, "cluster_size", 0, &cs, &err));
+    cr_assert_eq(cs, 4096);
+    cr_assert_str_eq(img_opts_unused(&o), "compat");
+    cr_assert_not(img_opts_parse(&o, "novalue", &err));
+    free(err);
+    img_opts_free(&o);
+}
+
+Test(block, zero_detection)
+{
+    uint8_t buf[4096] = { 0 };
+    cr_assert(buffer_is_zero(buf, sizeof buf));
+    buf[4095] = 1;
+    cr_assert_not(buffer_is_zero(buf, sizeof buf));
+    buf[4095] = 0;
+    buf[3] = 1;
+    cr_assert_not(buffer_is_zero(buf, sizeof buf));
+}
+
+/* Create, write a pattern with partial-cluster and zero writes, reopen, read back, check. */
+static void qcow2_round_trip(const char *opts)
+{
+    char path[] = "/tmp/vireo-test-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    ImgOpts o = { 0 };
+    char *err = NULL;
+    cr_assert(img_opts_parse(&o, opts, &err));
+    BlockCreateArgs a = { .filename = path, .size = 8 * MiB, .opts = &o };
+    cr_assert_eq(bdrv_create(&bdrv_qcow2, &a, &err), 0, "%s", err);
+    BlockDriverState *bs = bdrv_open(path, NULL, BDRV_O_RDWR, &err);
+    cr_assert(bs, "%s", err);
+    cr_assert_str_eq(bs->drv->format_name, "qcow2");
+    uint8_t *shadow = xzalloc(8 * MiB), *buf = xmalloc(8 * MiB);
+    uint64_t st = 12345;
+    for (int i = 0; i < 200; i++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t off = (st >> 20) % (8 * MiB), len = 1 + (st >> 7) % 70000;
+        len = MIN(len, 8 * MiB - off);
+        if (i % 9 == 0) {
+            memset(shadow + off, 0, len);
+            cr_assert_eq(bdrv_pwrite_zeroes(bs, off, len), 0, "%s", bdrv_last_error(bs));
+        } else {
+            for (uint64_t j = 0; j < len; j++)
+                shadow[off + j] = (uint8_t)(i * 31 + j);
+            cr_assert_eq(bdrv_pwrite(bs, off, shadow + off, len, 0), 0, "%s", bdrv_last_error(bs));
+        }
+    }
+    bdrv_close(bs);
+    bs = bdrv_open(path, NULL, 0, &err);
+    cr_assert(bs, "%s", err);
+    cr_assert_eq(bdrv_pread(bs, 0, buf, 8 * MiB), 0);
+    cr_assert(!memcmp(buf, shadow, 8 * MiB), "content differs after reopen");
+    ImageCheck res = { 0 };
+    cr_assert_eq(bs->drv->check(bs, &res, 0), 0);
+    cr_assert_eq(res.corruptions, 0);
+    cr_assert_eq(res.leaks, 0);
+    bdrv_close(bs);
+    free(shadow);
+    free(buf);
+    img_opts_free(&o);
+    unlink(path);
+}
+
+Test(block, qcow2_round_trip_default) { qcow2_round_trip("cluster_size=65536"); }
+Test(block, qcow2_round_trip_v2) { qcow2_round_trip("compat=0.10,cluster_size=4096"); }
+Test(block, qcow2_round_trip_1bit_512) { qcow2_round_trip("refcount_bits=1,cluster_size=512"); }
+Test(block, qcow2_round_trip_64bit) { qcow2_round_trip("refcount_bits=64,cluster_size=2048"); }
+
+Test(block, probe_rejects_garbage_qcow2)
+{
+    char path[] = "/tmp/vireo-test-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    uint8_t hdr[512] = { 'Q', 'F', 'I', 0xfb, 0, 0, 0, 3 };
+    hdr[23] = 99;   /* cluster_bits */
+    cr_assert_eq(write(fd, hdr, sizeof hdr), (ssize_t)sizeof hdr);
+    close(fd);
+    char *err = NULL;
+    BlockDriverState *bs = bdrv_open(path, NULL, 0, &err);
+    cr_assert_null(bs);
+    cr_assert(strstr(err, "cluster_bits"), "%s", err);
+    free(err);
+    unlink(path);
+}

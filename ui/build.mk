@@ -1,0 +1,1 @@
+lib-src += ui/console.c ui/screendump.c
