@@ -13,6 +13,7 @@
 #include "system/cpus.h"
 #include "system/drive.h"
 #include "system/gdbstub.h"
+#include "system/monitor.h"
 #include "system/main-loop.h"
 #include <signal.h>
 #include <unistd.h>
@@ -55,6 +56,7 @@ static const char usage_text[] =
 "  -display none         no display\n"
 "  -serial DEV           next COM port: stdio, file:PATH, pty, null, none, tcp:HOST:PORT[,server,nowait]\n"
 "  -debugcon DEV         the 0xe9 debug console, same back ends\n"
+"  -monitor DEV          the human monitor (help, info registers, x, screendump, sendkey, quit ...)\n"
 "\n"
 "Debugging:\n"
 "  -s                    gdb server on tcp::1234 (same as -gdb tcp::1234)\n"
@@ -66,7 +68,7 @@ static const char usage_text[] =
 "  -h, -help, --help     this text\n"
 "  -version, --version   the version\n"
 "\n"
-"Not available yet (each says so when used): -monitor, -qmp, -display sdl, -netdev/-nic.\n"
+"Not available yet (each says so when used): -qmp, -display sdl, -netdev/-nic.\n"
 "Differences from QEMU: with neither -nographic nor -display, COM1 still goes to stdio,\n"
 "since vireo has no window yet.\n";
 
@@ -81,6 +83,7 @@ typedef struct Options {
     bool nographic;
     bool display_none;
     const char *vga;              /* -vga TYPE */
+    const char *monitor;          /* -monitor DEV */
     const char *gdb;              /* -gdb DEV, -s */
     bool start_stopped;           /* -S */
 } Options;
@@ -97,7 +100,7 @@ static void bad_option(const char *fmt, ...)
 }
 
 static const char *const not_yet[][2] = {
-    { "-monitor", "the monitor" }, { "-qmp", "QMP" },
+    { "-qmp", "QMP" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
     { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
     { "-loadvm", "snapshots" }, { "-cpu", "CPU models" },
@@ -105,7 +108,7 @@ static const char *const not_yet[][2] = {
 
 static bool takes_arg(const char *opt)
 {
-    static const char *const with_arg[] = { "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
+    static const char *const with_arg[] = { "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
         "-icount", "-loadvm", "-cpu" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
@@ -258,6 +261,9 @@ static void parse_args(int argc, char **argv, Options *o)
                     strcmp(l->items[k].key, "reboot-timeout") && strcmp(l->items[k].key, "strict"))
                     bad_option("-boot %s: unknown key '%s'", arg, l->items[k].key);
             opts_free(l);
+        } else if (!strcmp(opt, "-monitor")) {
+            NEED_ARG();
+            o->monitor = arg;
         } else if (!strcmp(opt, "-vga")) {
             NEED_ARG();
             if (!strcmp(arg, "help")) {
@@ -467,6 +473,12 @@ int main(int argc, char **argv)
         }
         o.pc.serial_chardev[i] = xstrdup(id);
     }
+    if (o.monitor && !strcmp(o.monitor, "stdio") && o.nserial && !strcmp(o.serial[0], "stdio"))
+        fatal("-monitor stdio: stdio already carries COM1 (give -serial another back end, or -monitor tcp::PORT,server,nowait)");
+    if (o.monitor && strcmp(o.monitor, "none") && !chardev_open_backend("monitor", o.monitor, &err)) {
+        error_prepend(&err, "-monitor: ");
+        exit_with_error(err);
+    }
     if (o.debugcon && strcmp(o.debugcon, "none") &&
         !chardev_open_backend("debugcon", o.debugcon, &err)) {
         error_prepend(&err, "-debugcon: ");
@@ -483,6 +495,8 @@ int main(int argc, char **argv)
     if (!drives_attach(the_machine, &err))
         exit_with_error(err);
     create_vga(o.vga);
+    if (o.monitor && strcmp(o.monitor, "none") && !monitor_start("monitor", the_machine, &err))
+        exit_with_error(err);
     if (o.debugcon && strcmp(o.debugcon, "none") &&
         !device_create("isa-debugcon", "iobase=0xe9,chardev=debugcon", &err)) {
         exit_with_error(err);

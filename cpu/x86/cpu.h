@@ -181,6 +181,15 @@ enum {
 
 #define X86_MAX_MSR_MTRR_VAR 8
 
+/* One soft-TLB entry (accel/tcg): page-aligned virtual tags for read, write and fetch (low
+ * bits flag slow-path cases, all ones is empty) and host address = guest address + addend. */
+typedef struct X86TLBEntry {
+    uint64_t addr_read, addr_write, addr_code;
+    uintptr_t addend;
+} X86TLBEntry;
+#define X86_TLB_BITS 8
+#define X86_NB_MMU_MODES 4
+
 typedef struct X86CPUState {
     /* Integer state. */
     uint64_t regs[16];
@@ -220,6 +229,12 @@ typedef struct X86CPUState {
     /* SSE/AVX. */
     YMMReg ymm[16];
     uint32_t mxcsr;
+
+    /* accel/tcg (x86tr): kept in env so generated code reaches them at fixed offsets. Set
+     * non-zero (any thread) to make every translated block exit at its start. */
+    int32_t tcg_exit_request;
+    /* The soft TLB, one table per MMU index (accel/tcg/cputlb.c; layout for tcg/tcg.h). */
+    X86TLBEntry tlb_table[X86_NB_MMU_MODES][1 << X86_TLB_BITS];
 
     /* Execution control. */
     uint32_t hflags;                 /* derived mode bits (CPL, CS32, LMA, ...); translator-owned */

@@ -1,0 +1,187 @@
+/* helper-tr.h: the translator's side of cpu/x86 — MMU indexes, block translation entry point and
+ * the C helpers that translated code calls for complex integer instructions. */
+#ifndef CPU_X86_HELPER_TR_H
+#define CPU_X86_HELPER_TR_H
+
+#include "cpu/x86/cpu.h"
+#include "cpu/x86/cc.h"
+
+/*
+ * The system helpers (segments, interrupts, CRs, MSRs, CPUID, exceptions) are x86sys's
+ * (cpu/x86/helper.h, excp.h). The translator references them weakly: until a helper exists
+ * in the build, translating the instruction that needs it reports "not implemented" at run
+ * time and raises #UD, and exceptions end the run with the vector left in env.
+ */
+#if __has_include("cpu/x86/helper.h") && __has_include("cpu/x86/excp.h")
+#include "cpu/x86/helper.h"
+#include "cpu/x86/excp.h"
+#define X86TR_HAVE_SYS 1
+#else
+#define X86TR_HAVE_SYS 0
+#endif
+#if !X86TR_HAVE_SYS
+/* The agreed x86sys interface (see /work/shared and cpu/x86/helper.h once it lands). */
+NORETURN void x86_raise_exception_ra(X86CPUState *env, int vector, uint32_t error_code,
+                                     bool has_err, uintptr_t retaddr);
+void x86_do_interrupt(X86CPUState *env, int vector, bool is_sw_int, bool has_err, uint32_t err,
+                      uint64_t next_rip, bool is_hw);
+void x86_deliver_pending(X86CPUState *env);
+NORETURN void helper_raise_interrupt(X86CPUState *env, int vector, uint64_t next_rip);
+void helper_iret(X86CPUState *env, int shift, uint64_t next_rip);
+void helper_load_seg(X86CPUState *env, int seg, uint32_t selector);
+void helper_ljmp(X86CPUState *env, uint32_t selector, uint64_t new_rip, uint64_t next_rip);
+void helper_lcall(X86CPUState *env, uint32_t selector, uint64_t new_rip, int shift,
+                  uint64_t next_rip);
+void helper_lret(X86CPUState *env, int shift, int addend);
+void helper_lgdt(X86CPUState *env, uint64_t base, uint16_t limit);
+void helper_lidt(X86CPUState *env, uint64_t base, uint16_t limit);
+void helper_lldt(X86CPUState *env, uint32_t selector);
+void helper_ltr(X86CPUState *env, uint32_t selector);
+uint64_t helper_lar(X86CPUState *env, uint32_t selector, uint64_t old);
+uint64_t helper_lsl(X86CPUState *env, uint32_t selector, uint64_t old);
+void helper_verr(X86CPUState *env, uint32_t selector);
+void helper_verw(X86CPUState *env, uint32_t selector);
+void helper_syscall(X86CPUState *env, uint64_t next_rip);
+void helper_sysret(X86CPUState *env, int dflag);
+void helper_sysenter(X86CPUState *env);
+void helper_sysexit(X86CPUState *env, int dflag);
+void helper_write_crN(X86CPUState *env, int reg, uint64_t value);
+uint64_t helper_read_crN(X86CPUState *env, int reg);
+void helper_write_drN(X86CPUState *env, int reg, uint64_t value);
+uint64_t helper_read_drN(X86CPUState *env, int reg);
+void helper_clts(X86CPUState *env);
+void helper_lmsw(X86CPUState *env, uint32_t value);
+void helper_invlpg(X86CPUState *env, uint64_t addr);
+uint64_t helper_rdtsc(X86CPUState *env);
+uint64_t helper_rdtscp(X86CPUState *env, uint32_t *aux);
+void helper_check_io(X86CPUState *env, uint32_t port, unsigned size);
+void helper_hlt(X86CPUState *env, uint64_t next_rip);
+void helper_rdmsr(X86CPUState *env);
+void helper_wrmsr(X86CPUState *env);
+void helper_cpuid(X86CPUState *env);
+#endif
+#pragma weak x86_raise_exception_ra
+#pragma weak x86_do_interrupt
+#pragma weak x86_deliver_pending
+#pragma weak helper_raise_interrupt
+#pragma weak helper_iret
+#pragma weak helper_load_seg
+#pragma weak helper_ljmp
+#pragma weak helper_lcall
+#pragma weak helper_lret
+#pragma weak helper_lgdt
+#pragma weak helper_lidt
+#pragma weak helper_lldt
+#pragma weak helper_ltr
+#pragma weak helper_lar
+#pragma weak helper_lsl
+#pragma weak helper_verr
+#pragma weak helper_verw
+#pragma weak helper_syscall
+#pragma weak helper_sysret
+#pragma weak helper_sysenter
+#pragma weak helper_sysexit
+#pragma weak helper_write_crN
+#pragma weak helper_read_crN
+#pragma weak helper_write_drN
+#pragma weak helper_read_drN
+#pragma weak helper_clts
+#pragma weak helper_lmsw
+#pragma weak helper_invlpg
+#pragma weak helper_rdtsc
+#pragma weak helper_rdtscp
+#pragma weak helper_check_io
+#pragma weak helper_hlt
+#pragma weak helper_rdmsr
+#pragma weak helper_wrmsr
+#pragma weak helper_cpuid
+
+/* Record an exception in env and leave the block (restoring the state of the instruction at
+ * retaddr); goes through x86sys's double-fault logic when it is present. */
+NORETURN void x86_tr_raise(X86CPUState *env, int vector, uint32_t err, bool has_err, uintptr_t retaddr);
+/* accel/tcg: restore the guest state for retaddr and longjmp to the execution loop. */
+NORETURN void cpu_loop_exit_restore(X86CPUState *env, uintptr_t retaddr);
+
+/*
+ * MMU indexes of the soft TLB (one TLB table each; x86_mmu_translate gets them too):
+ *   X86_MMU_KSMAP  supervisor access with SMAP enforced (CR4.SMAP and EFLAGS.AC clear)
+ *   X86_MMU_USER   CPL 3 access (or an explicit user access)
+ *   X86_MMU_KERNEL supervisor access, user pages allowed (no SMAP, or AC set)
+ *   X86_MMU_PHYS   paging disabled: linear address = physical address (A20 applied)
+ */
+enum { X86_MMU_KSMAP = 0, X86_MMU_USER = 1, X86_MMU_KERNEL = 2, X86_MMU_PHYS = 3 };
+
+/* Page protection bits that x86_mmu_translate returns in *prot. */
+#define X86_PAGE_READ  1
+#define X86_PAGE_WRITE 2
+#define X86_PAGE_EXEC  4
+
+/* Insn-start word 1 when the static cc_op is unknown (env->cc_op is already right). */
+#define X86_CC_OP_DYNAMIC 0xffffffffu
+
+int x86_mmu_index_for(const X86CPUState *env, uint32_t hflags);
+static inline int x86_tr_mmu_index(const X86CPUState *env)
+{
+    return x86_mmu_index_for(env, env->hflags);
+}
+int x86_tr_mmu_index_kernel(const X86CPUState *env);
+
+struct TranslationBlock;
+/* Debugger breakpoints (linear addresses): blocks end before them so the loop can stop there. */
+#define X86_TR_MAX_BPS 16
+extern uint64_t x86_tr_bps[X86_TR_MAX_BPS];
+extern int x86_tr_nbps;
+static inline bool x86_tr_is_bp(uint64_t pc)
+{
+    for (int i = 0; i < x86_tr_nbps; i++)
+        if (x86_tr_bps[i] == pc)
+            return true;
+    return false;
+}
+
+/* Create the TCG globals for env's fields (once, after tcg_init). */
+void x86_translate_init(void);
+/* tcg_tb_gen callback: translate the block at tb->pc; opaque is the X86CPU. */
+void x86_translate_tb(struct TranslationBlock *tb, void *opaque);
+
+/* Code fetch for the translator (accel/tcg): one byte at a linear address through the TLB,
+ * without raising; false if the page cannot be fetched. *phys receives the physical address. */
+bool x86_tr_fetch_code(X86CPUState *env, uint64_t vaddr, uint8_t *byte, uint64_t *phys);
+
+/* Helpers called from translated code (cpu/x86/translate-helpers.c). */
+void helper_tr_divb(X86CPUState *env, uint64_t divisor);
+void helper_tr_idivb(X86CPUState *env, uint64_t divisor);
+void helper_tr_divw(X86CPUState *env, uint64_t divisor);
+void helper_tr_idivw(X86CPUState *env, uint64_t divisor);
+void helper_tr_divl(X86CPUState *env, uint64_t divisor);
+void helper_tr_idivl(X86CPUState *env, uint64_t divisor);
+void helper_tr_divq(X86CPUState *env, uint64_t divisor);
+void helper_tr_idivq(X86CPUState *env, uint64_t divisor);
+uint64_t helper_tr_in(X86CPUState *env, uint32_t port, uint32_t size);
+void helper_tr_out(X86CPUState *env, uint32_t port, uint64_t val, uint32_t size);
+uint64_t helper_tr_read_eflags(X86CPUState *env);
+void helper_tr_write_eflags(X86CPUState *env, uint64_t val, uint32_t mask);
+void helper_tr_daa(X86CPUState *env);
+void helper_tr_das(X86CPUState *env);
+void helper_tr_aaa(X86CPUState *env);
+void helper_tr_aas(X86CPUState *env);
+void helper_tr_aam(X86CPUState *env, uint32_t base);
+void helper_tr_aad(X86CPUState *env, uint32_t base);
+void helper_tr_cmpxchg8b(X86CPUState *env, uint64_t addr, uint32_t mmu_idx);
+void helper_tr_cmpxchg16b(X86CPUState *env, uint64_t addr, uint32_t mmu_idx);
+uint64_t helper_tr_rdrand(X86CPUState *env);
+NORETURN void helper_tr_raise(X86CPUState *env, uint32_t vector);
+NORETURN void helper_tr_raise_err(X86CPUState *env, uint32_t vector, uint32_t err);
+void helper_tr_unimplemented(X86CPUState *env, uint64_t insn_bytes_lo, uint32_t len);
+void helper_tr_fetch_fault(X86CPUState *env, uint64_t vaddr);
+uint64_t helper_tr_rotate(X86CPUState *env, uint64_t val, uint64_t count, uint32_t kind);
+uint64_t helper_tr_shd(X86CPUState *env, uint64_t dst, uint64_t src, uint64_t count, uint32_t kind);
+void helper_tr_cli(X86CPUState *env);
+void helper_tr_sti(X86CPUState *env);
+void helper_tr_rdtscp(X86CPUState *env);
+void helper_tr_set_hlt(X86CPUState *env, uint64_t next_rip);
+
+/* -d in_asm: disassemble guest code at a linear address with capstone (cpu/x86/translate-disas.c). */
+void x86_log_disas(X86CPUState *env, uint64_t pc, uint32_t size, int code_bits);
+
+#endif

@@ -1,0 +1,669 @@
+/* x86-difftest.h: differential testing of the translator against the host CPU — random
+ * sequences of 64-bit integer instructions run natively (in a forked child) and as guest code
+ * under TCG, comparing registers, architecturally defined flags and memory.
+ *
+ *     DiffCtx dc;
+ *     diff_init(&dc, TCG_BACKEND_INTERP);            // flat RAM, a CPU in long mode
+ *     DiffSeq seq;
+ *     diff_gen(&seq, &rng);                           // 1..8 random instructions
+ *     DiffResult r = diff_run(&dc, &seq, stderr);     // DIFF_SAME, DIFF_DIVERGED, DIFF_SKIP
+ *
+ * The generator tracks which flags the sequence leaves undefined (SDM 2, each instruction's
+ * "Flags Affected") and never lets an instruction read them; they are masked when comparing.
+ * Registers: RSP is never an operand; R15 holds the data buffer and is never written.
+ */
+#ifndef TESTS_DIFFTEST_X86_DIFFTEST_H
+#define TESTS_DIFFTEST_X86_DIFFTEST_H
+
+#include "util/osdep.h"
+#include "hw/core/memory.h"
+#include "cpu/x86/cpu.h"
+#include "cpu/x86/decode.h"
+#include "accel/tcg/tcg-accel.h"
+#include "accel/tcg/cputlb.h"
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cpuid.h>
+
+#define D_DATA 0x100000ull          /* data buffer, same address natively and in the guest */
+#define D_DATA_SIZE 4096
+#define D_STATE 0x120000ull         /* native: where the epilogue stores the registers */
+#define D_CODE 0x10000ull           /* guest code */
+#define D_PT 0x200000ull            /* guest page tables */
+#define D_RAM (4 * MiB)
+
+#define F_C 0x001u
+#define F_P 0x004u
+#define F_A 0x010u
+#define F_Z 0x040u
+#define F_S 0x080u
+#define F_O 0x800u
+#define F_ALL (F_C | F_P | F_A | F_Z | F_S | F_O)
+
+typedef struct DiffRng { uint64_t s; } DiffRng;
+
+static inline uint64_t diff_rand(DiffRng *r)
+{
+    /* xorshift64* */
+    r->s ^= r->s >> 12;
+    r->s ^= r->s << 25;
+    r->s ^= r->s >> 27;
+    return r->s * 0x2545f4914f6cdd1dull;
+}
+
+static inline uint64_t diff_rand_value(DiffRng *r)
+{
+    /* Interesting values more often than uniform ones. */
+    static const uint64_t special[] = { 0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
+                                        0x7fffffff, 0x80000000, 0xffffffff, 0x7fffffffffffffffull,
+                                        0x8000000000000000ull, ~0ull, 0x99, 0x09, 0x100 };
+    switch (diff_rand(r) % 4) {
+    case 0: return special[diff_rand(r) % ARRAY_SIZE(special)];
+    case 1: return diff_rand(r) & 0xff;
+    default: return diff_rand(r);
+    }
+}
+
+typedef struct DiffSeq {
+    uint8_t code[256];
+    unsigned len, ninsn;
+    uint64_t regs[16];
+    uint64_t flags;
+    uint8_t data[D_DATA_SIZE];
+    uint32_t undef_flags;           /* flags left undefined at the end */
+} DiffSeq;
+
+typedef struct DiffState {
+    uint64_t regs[16];
+    uint64_t flags;
+    uint8_t data[D_DATA_SIZE];
+} DiffState;
+
+typedef enum { DIFF_SAME, DIFF_DIVERGED, DIFF_SKIP } DiffResult;
+
+/* Host features the generator may use. */
+typedef struct DiffHost { bool lahf, popcnt, lzcnt, bmi1, movbe, adx; } DiffHost;
+
+static inline DiffHost diff_host(void)
+{
+    unsigned a, b, c, d;
+    DiffHost h = { 0 };
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        h.popcnt = c & (1u << 23);
+        h.movbe = c & (1u << 22);
+    }
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        h.bmi1 = b & (1u << 3);
+        h.adx = b & (1u << 19);
+    }
+    if (__get_cpuid(0x80000001, &a, &b, &c, &d)) {
+        h.lahf = c & 1;
+        h.lzcnt = c & (1u << 5);
+    }
+    return h;
+}
+
+/* Condition code n (Jcc low nibble) reads these flags. */
+static const uint32_t diff_cond_use[8] = { F_O, F_C, F_Z, F_C | F_Z, F_S, F_P, F_S | F_O, F_S | F_O | F_Z };
+
+typedef struct Emit {
+    uint8_t *p;
+    unsigned n;
+} Emit;
+
+static inline void e8(Emit *e, uint8_t b) { e->p[e->n++] = b; }
+static inline void eimm(Emit *e, uint64_t v, int n) { for (int i = 0; i < n; i++) e8(e, v >> (8 * i)); }
+
+/* A register usable as an operand: not RSP (4) nor R15 (the data base). */
+static inline int diff_reg(DiffRng *r)
+{
+    static const int ok[] = { 0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 };
+    return ok[diff_rand(r) % ARRAY_SIZE(ok)];
+}
+
+/* Prefixes + opcode + ModRM for an instruction with a reg field and an r/m operand that is a
+ * register (mod 3) or [r15 + disp8]. size: 1, 2, 4, 8. */
+static inline void emit_modrm_insn(Emit *e, DiffRng *r, int size, const uint8_t *pfx, int npfx,
+                                   int map, uint8_t op, int reg, bool mem, int rm, int max_disp)
+{
+    uint8_t rex = 0x40;
+    if (size == 2)
+        e8(e, 0x66);
+    for (int i = 0; i < npfx; i++)
+        e8(e, pfx[i]);
+    if (size == 8)
+        rex |= 8;
+    if (reg & 8)
+        rex |= 4;
+    if (mem)
+        rex |= 1;                  /* r15 as base */
+    else if (rm & 8)
+        rex |= 1;
+    /* Byte registers 4-7 mean AH..BH without REX and SPL..DIL with it; we never use 4, and
+     * always emit REX, so 5-7 are BPL SIL DIL. */
+    e8(e, rex);
+    if (map >= 1)
+        e8(e, 0x0f);
+    if (map == 2)
+        e8(e, 0x38);
+    if (map == 3)
+        e8(e, 0x3a);
+    e8(e, op);
+    if (mem) {
+        e8(e, 0x40 | ((reg & 7) << 3) | 7);
+        e8(e, diff_rand(r) % max_disp);
+    } else {
+        e8(e, 0xc0 | ((reg & 7) << 3) | (rm & 7));
+    }
+}
+
+static inline int diff_size(DiffRng *r, bool allow16)
+{
+    int s = diff_rand(r) % 3;
+    if (s == 0 && !allow16)
+        s = 1;
+    return s == 0 ? 2 : s == 1 ? 4 : 8;
+}
+
+/* Append one random instruction; *undef is the set of undefined flags (in/out). Returns false
+ * if the chosen instruction would read an undefined flag (the caller tries again). */
+static inline bool diff_gen_insn(Emit *e, DiffRng *r, const DiffHost *h, uint32_t *undef)
+{
+    unsigned start = e->n;
+    int kind = diff_rand(r) % 24;
+    bool mem = diff_rand(r) % 4 == 0;
+    int reg = diff_reg(r), rm = diff_reg(r);
+    uint32_t use = 0, def = 0, und = 0;
+
+    switch (kind) {
+    case 0: case 1: case 2: case 3: {           /* ALU r/m, r and r, r/m (8 ops x 4 forms) */
+        int alu = diff_rand(r) % 8, form = diff_rand(r) % 4;
+        int size = (form & 1) ? diff_size(r, true) : 1;
+        emit_modrm_insn(e, r, size, NULL, 0, 0, alu * 8 + form, reg, mem, rm, 56);
+        def = F_ALL;
+        if (alu == 1 || alu == 4 || alu == 6)
+            und = F_A;
+        if (alu == 2 || alu == 3)
+            use = F_C;
+        break;
+    }
+    case 4: {                                   /* 80/81/83 /n imm */
+        int alu = diff_rand(r) % 8, which = diff_rand(r) % 3;
+        int size = which == 0 ? 1 : diff_size(r, true);
+        uint8_t op = which == 0 ? 0x80 : which == 1 ? 0x81 : 0x83;
+        emit_modrm_insn(e, r, size, NULL, 0, 0, op, alu, mem, rm, 56);
+        eimm(e, diff_rand_value(r), op == 0x81 ? (size == 2 ? 2 : 4) : 1);
+        def = F_ALL;
+        if (alu == 1 || alu == 4 || alu == 6)
+            und = F_A;
+        if (alu == 2 || alu == 3)
+            use = F_C;
+        break;
+    }
+    case 5: {                                   /* F6/F7: TEST NOT NEG MUL IMUL */
+        static const int ops[] = { 0, 2, 3, 4, 5 };
+        int n = ops[diff_rand(r) % 5];
+        bool byte = diff_rand(r) % 3 == 0;
+        int size = byte ? 1 : diff_size(r, true);
+        if (n >= 4)
+            mem = false;
+        emit_modrm_insn(e, r, size, NULL, 0, 0, byte ? 0xf6 : 0xf7, n, mem, rm, 56);
+        if (n == 0) {
+            eimm(e, diff_rand_value(r), byte ? 1 : size == 2 ? 2 : 4);
+            def = F_ALL;
+            und = F_A;
+        } else if (n == 3) {
+            def = F_ALL;
+        } else if (n >= 4) {
+            def = F_C | F_O;
+            und = F_S | F_Z | F_A | F_P;
+        }
+        break;
+    }
+    case 6: {                                   /* INC/DEC */
+        bool byte = diff_rand(r) % 3 == 0;
+        emit_modrm_insn(e, r, byte ? 1 : diff_size(r, true), NULL, 0, 0, byte ? 0xfe : 0xff,
+                        diff_rand(r) % 2, mem, rm, 56);
+        def = F_O | F_S | F_Z | F_A | F_P;
+        break;
+    }
+    case 7: case 8: {                           /* shifts and rotates by an immediate or 1 */
+        int n = diff_rand(r) % 8;
+        bool byte = diff_rand(r) % 3 == 0;
+        int size = byte ? 1 : diff_size(r, true);
+        int width = size * 8;
+        bool one = diff_rand(r) % 3 == 0;
+        int count = one ? 1 : (int)(diff_rand(r) % 70);
+        int c = count & (size == 8 ? 63 : 31);
+        emit_modrm_insn(e, r, size, NULL, 0, 0, one ? (byte ? 0xd0 : 0xd1) : (byte ? 0xc0 : 0xc1),
+                        n, mem, rm, 56);
+        if (!one)
+            e8(e, count);
+        if (c == 0)
+            break;
+        if (n <= 3) {                           /* ROL ROR RCL RCR */
+            def = F_C | F_O;
+            if (n >= 2)
+                use = F_C;
+            if (c != 1)
+                und = F_O;
+        } else {                                /* SHL SHR SAL SAR */
+            def = F_C | F_S | F_Z | F_P | F_O;
+            und = F_A;
+            if (c != 1)
+                und |= F_O;
+            if (c >= width)
+                und |= F_C;
+        }
+        break;
+    }
+    case 9: {                                   /* IMUL r, r/m [, imm] */
+        int form = diff_rand(r) % 3, size = diff_size(r, true);
+        if (form == 0) {
+            emit_modrm_insn(e, r, size, NULL, 0, 1, 0xaf, reg, mem, rm, 56);
+        } else {
+            emit_modrm_insn(e, r, size, NULL, 0, 0, form == 1 ? 0x6b : 0x69, reg, mem, rm, 56);
+            eimm(e, diff_rand_value(r), form == 1 ? 1 : size == 2 ? 2 : 4);
+        }
+        def = F_C | F_O;
+        und = F_S | F_Z | F_A | F_P;
+        break;
+    }
+    case 10: {                                  /* BT/BTS/BTR/BTC: register forms, and imm */
+        int size = diff_size(r, true);
+        if (diff_rand(r) % 2) {
+            static const uint8_t ops[] = { 0xa3, 0xab, 0xb3, 0xbb };
+            emit_modrm_insn(e, r, size, NULL, 0, 1, ops[diff_rand(r) % 4], reg, false, rm, 1);
+        } else {
+            emit_modrm_insn(e, r, size, NULL, 0, 1, 0xba, 4 + diff_rand(r) % 4, mem, rm, 56);
+            e8(e, diff_rand(r));
+        }
+        def = F_C;
+        und = F_O | F_S | F_Z | F_A | F_P;
+        break;
+    }
+    case 11: {                                  /* BSF/BSR */
+        emit_modrm_insn(e, r, diff_size(r, true), NULL, 0, 1, diff_rand(r) % 2 ? 0xbc : 0xbd,
+                        reg, mem, rm, 56);
+        def = F_Z;
+        und = F_C | F_O | F_S | F_A | F_P;
+        break;
+    }
+    case 12: {                                  /* SHLD/SHRD imm */
+        int size = diff_size(r, false);
+        int count = diff_rand(r) % 64, c = count & (size == 8 ? 63 : 31);
+        emit_modrm_insn(e, r, size, NULL, 0, 1, diff_rand(r) % 2 ? 0xa4 : 0xac, reg, mem, rm, 56);
+        e8(e, count);
+        if (c == 0)
+            break;
+        def = F_C | F_S | F_Z | F_P | F_O;
+        und = F_A | (c != 1 ? F_O : 0);
+        break;
+    }
+    case 13: {                                  /* CMPXCHG, XADD */
+        bool byte = diff_rand(r) % 3 == 0;
+        bool x = diff_rand(r) % 2;
+        emit_modrm_insn(e, r, byte ? 1 : diff_size(r, true), NULL, 0, 1,
+                        (x ? 0xc0 : 0xb0) + !byte, reg, mem, rm, 56);
+        def = F_ALL;
+        break;
+    }
+    case 14: {                                  /* MOV, XCHG, MOVZX/MOVSX, MOVSXD, LEA */
+        int w = diff_rand(r) % 6;
+        if (w == 0) {
+            bool byte = diff_rand(r) % 3 == 0;
+            emit_modrm_insn(e, r, byte ? 1 : diff_size(r, true), NULL, 0, 0,
+                            0x88 + (diff_rand(r) % 2) * 2 + !byte, reg, mem, rm, 56);
+        } else if (w == 1) {
+            bool byte = diff_rand(r) % 3 == 0;
+            emit_modrm_insn(e, r, byte ? 1 : diff_size(r, true), NULL, 0, 0, 0x86 + !byte, reg,
+                            mem, rm, 56);
+        } else if (w == 2) {
+            static const uint8_t ops[] = { 0xb6, 0xb7, 0xbe, 0xbf };
+            emit_modrm_insn(e, r, diff_size(r, true), NULL, 0, 1, ops[diff_rand(r) % 4], reg, mem,
+                            rm, 56);
+        } else if (w == 3) {
+            emit_modrm_insn(e, r, 8, NULL, 0, 0, 0x63, reg, mem, rm, 56);
+        } else if (w == 4) {
+            emit_modrm_insn(e, r, diff_size(r, true), NULL, 0, 0, 0x8d, reg, true, rm, 120);
+        } else {
+            int size = diff_size(r, true);   /* MOV r, imm */
+            if (size == 2)
+                e8(e, 0x66);
+            e8(e, 0x40 | (size == 8 ? 8 : 0) | (reg >> 3));
+            e8(e, 0xb8 + (reg & 7));
+            eimm(e, diff_rand_value(r), size);
+        }
+        break;
+    }
+    case 15: {                                  /* CMOVcc, SETcc */
+        int cc = diff_rand(r) % 16;
+        use = diff_cond_use[cc >> 1];
+        if (diff_rand(r) % 2)
+            emit_modrm_insn(e, r, diff_size(r, true), NULL, 0, 1, 0x40 + cc, reg, mem, rm, 56);
+        else
+            emit_modrm_insn(e, r, 1, NULL, 0, 1, 0x90 + cc, 0, mem, rm, 56);
+        break;
+    }
+    case 16: {                                  /* ADC/SBB via the ALU forms, heavier weight */
+        int alu = 2 + diff_rand(r) % 2;
+        emit_modrm_insn(e, r, diff_size(r, true), NULL, 0, 0, alu * 8 + 1, reg, mem, rm, 56);
+        def = F_ALL;
+        use = F_C;
+        break;
+    }
+    case 17: {                                  /* BSWAP, CBW/CWD family */
+        int w = diff_rand(r) % 3;
+        if (w == 0) {
+            e8(e, 0x40 | (diff_rand(r) % 2 ? 8 : 0) | (reg >> 3));
+            e8(e, 0x0f);
+            e8(e, 0xc8 + (reg & 7));
+        } else {
+            int size = diff_size(r, true);
+            if (size == 2)
+                e8(e, 0x66);
+            if (size == 8)
+                e8(e, 0x48);
+            e8(e, w == 1 ? 0x98 : 0x99);
+        }
+        break;
+    }
+    case 18: {                                  /* flag instructions */
+        int w = diff_rand(r) % 5;
+        if (w == 0) { e8(e, 0xf5); use = F_C; def = F_C; }
+        else if (w == 1) { e8(e, 0xf8); def = F_C; }
+        else if (w == 2) { e8(e, 0xf9); def = F_C; }
+        else if (w == 3 && h->lahf) { e8(e, 0x9e); def = F_S | F_Z | F_A | F_P | F_C; }
+        else if (w == 4 && h->lahf) { e8(e, 0x9f); use = F_S | F_Z | F_A | F_P | F_C; }
+        else return false;
+        break;
+    }
+    case 19: {                                  /* POPCNT, TZCNT, LZCNT */
+        int w = diff_rand(r) % 3;
+        if ((w == 0 && !h->popcnt) || (w == 1 && !h->bmi1) || (w == 2 && !h->lzcnt))
+            return false;
+        static const uint8_t f3[] = { 0xf3 };
+        emit_modrm_insn(e, r, diff_size(r, true), f3, 1, 1, w == 0 ? 0xb8 : w == 1 ? 0xbc : 0xbd,
+                        reg, mem, rm, 56);
+        if (w == 0) {
+            def = F_ALL;
+        } else {
+            def = F_C | F_Z;
+            und = F_O | F_S | F_A | F_P;
+        }
+        break;
+    }
+    case 20: {                                  /* MOVBE */
+        if (!h->movbe)
+            return false;
+        emit_modrm_insn(e, r, diff_size(r, true), NULL, 0, 2, diff_rand(r) % 2 ? 0xf0 : 0xf1, reg,
+                        true, rm, 56);
+        break;
+    }
+    case 21: {                                  /* ADCX / ADOX */
+        if (!h->adx)
+            return false;
+        bool o = diff_rand(r) % 2;
+        uint8_t pfx[1] = { o ? 0xf3 : 0x66 };
+        int size = diff_rand(r) % 2 ? 8 : 4;
+        /* the operand-size prefix 66 is mandatory for ADCX: emit it as the prefix list */
+        emit_modrm_insn(e, r, size, pfx, 1, 2, 0xf6, reg, mem, rm, 56);
+        use = def = o ? F_O : F_C;
+        break;
+    }
+    default: {                                  /* more plain ALU register traffic */
+        int alu = diff_rand(r) % 8;
+        emit_modrm_insn(e, r, diff_size(r, true), NULL, 0, 0, alu * 8 + 3, reg, false, rm, 1);
+        def = F_ALL;
+        if (alu == 1 || alu == 4 || alu == 6)
+            und = F_A;
+        if (alu == 2 || alu == 3)
+            use = F_C;
+        break;
+    }
+    }
+    if (use & *undef) {
+        e->n = start;
+        return false;
+    }
+    *undef = (*undef & ~def) | und;
+    return true;
+}
+
+static inline void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h)
+{
+    Emit e = { s->code, 0 };
+    uint32_t undef = 0;
+    unsigned want = 1 + diff_rand(r) % 8;
+    s->ninsn = 0;
+    while (s->ninsn < want && e.n < sizeof(s->code) - 32) {
+        if (diff_gen_insn(&e, r, h, &undef))
+            s->ninsn++;
+    }
+    s->len = e.n;
+    s->undef_flags = undef;
+    for (int i = 0; i < 16; i++)
+        s->regs[i] = diff_rand_value(r);
+    s->regs[R_ESP] = 0;
+    s->regs[R_R15] = D_DATA;
+    s->flags = (diff_rand(r) & F_ALL) | 2;
+    for (int i = 0; i < D_DATA_SIZE; i += 8) {
+        uint64_t v = diff_rand_value(r);
+        memcpy(&s->data[i], &v, 8);
+    }
+}
+
+/* ---- native run, in a child process */
+
+static inline void diff_emit_native(const DiffSeq *s, uint8_t *buf, unsigned *len)
+{
+    Emit e = { buf, 0 };
+    static const uint8_t save[] = { 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57 };
+    for (unsigned i = 0; i < sizeof(save); i++)
+        e8(&e, save[i]);
+    e8(&e, 0x68);                            /* push imm32; popfq */
+    eimm(&e, s->flags, 4);
+    e8(&e, 0x9d);
+    for (int i = 0; i < 16; i++) {
+        if (i == R_ESP)
+            continue;
+        e8(&e, 0x48 | (i >> 3));             /* movabs $v, %reg */
+        e8(&e, 0xb8 + (i & 7));
+        eimm(&e, s->regs[i], 8);
+    }
+    memcpy(buf + e.n, s->code, s->len);
+    e.n += s->len;
+    e8(&e, 0x9c);                            /* pushfq */
+    e8(&e, 0x50);                            /* push %rax */
+    e8(&e, 0x48); e8(&e, 0xb8); eimm(&e, D_STATE, 8);   /* movabs $D_STATE, %rax */
+    for (int i = 1; i < 16; i++) {
+        if (i == R_ESP)
+            continue;
+        e8(&e, 0x48 | ((i >> 3) << 2));      /* mov %reg, 8*i(%rax) */
+        e8(&e, 0x89);
+        e8(&e, 0x40 | ((i & 7) << 3));
+        e8(&e, 8 * i);
+    }
+    e8(&e, 0x8f); e8(&e, 0x00);              /* pop (%rax) */
+    e8(&e, 0x8f); e8(&e, 0x80); eimm(&e, 128, 4);   /* pop 128(%rax): flags */
+    e8(&e, 0xfc);                            /* cld for the C caller */
+    static const uint8_t restore[] = { 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3 };
+    for (unsigned i = 0; i < sizeof(restore); i++)
+        e8(&e, restore[i]);
+    *len = e.n;
+}
+
+/* Run natively; false if the child died (a fault the generator should have avoided). */
+static inline bool diff_run_native(const DiffSeq *s, DiffState *out)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        close(pfd[0]);
+        uint8_t *data = mmap((void *)D_DATA, D_DATA_SIZE, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        uint64_t *state = mmap((void *)D_STATE, 4096, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        uint8_t *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (data != (void *)D_DATA || state != (void *)D_STATE || code == MAP_FAILED)
+            _exit(3);
+        memcpy(data, s->data, D_DATA_SIZE);
+        unsigned len;
+        diff_emit_native(s, code, &len);
+        ((void (*)(void))code)();
+        DiffState r;
+        memcpy(r.regs, state, 16 * 8);
+        r.regs[R_ESP] = 0;
+        r.flags = state[16];
+        memcpy(r.data, data, D_DATA_SIZE);
+        ssize_t w = write(pfd[1], &r, sizeof r);
+        _exit(w == (ssize_t)sizeof r ? 0 : 4);
+    }
+    close(pfd[1]);
+    size_t got = 0;
+    while (got < sizeof *out) {
+        ssize_t n = read(pfd[0], (char *)out + got, sizeof *out - got);
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    close(pfd[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return got == sizeof *out && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* ---- TCG run */
+
+typedef struct DiffCtx {
+    MemoryRegion root, ram, io_root;
+    AddressSpace as, io;
+    X86CPU *cpu;
+} DiffCtx;
+
+static inline bool diff_init(DiffCtx *dc, TCGBackendKind backend)
+{
+    memory_region_init_container(&dc->root, "sys", UINT64_MAX);
+    memory_region_init_ram(&dc->ram, "ram", D_RAM);
+    memory_region_add_subregion(&dc->root, 0, &dc->ram);
+    address_space_init(&dc->as, &dc->root, "memory");
+    memory_region_init_container(&dc->io_root, "io", 0x10000);
+    address_space_init(&dc->io, &dc->io_root, "io");
+    if (!tcg_accel_setup(backend))
+        return false;
+    dc->cpu = xzalloc(sizeof(*dc->cpu));
+    dc->cpu->as = &dc->as;
+    dc->cpu->io = &dc->io;
+    x86_cpu_reset(dc->cpu);
+    Error *err = NULL;
+    return tcg_accel_vcpu_init(dc->cpu, &err);
+}
+
+static inline void diff_long_mode(DiffCtx *dc)
+{
+    X86CPUState *env = &dc->cpu->env;
+    uint64_t *pml4 = (uint64_t *)(dc->ram.host + D_PT), *pdpt = pml4 + 512, *pd = pml4 + 1024;
+    pml4[0] = (D_PT + 0x1000) | 7;
+    pdpt[0] = (D_PT + 0x2000) | 7;
+    for (int i = 0; i < 512; i++)
+        pd[i] = ((uint64_t)i << 21) | 0x87;
+    env->cr[3] = D_PT;
+    env->cr[4] |= CR4_PAE;
+    env->efer |= EFER_LME | EFER_LMA;
+    env->cr[0] |= CR0_PE | CR0_PG;
+    SegmentCache *cs = &env->segs[R_CS];
+    cs->selector = 8;
+    cs->base = 0;
+    cs->limit = 0xffffffff;
+    cs->flags = DESC_P | DESC_S | DESC_CS_MASK | DESC_R_MASK | DESC_A | DESC_L | DESC_G;
+    for (int i = 0; i < X86_NSEGS; i++) {
+        if (i == R_CS)
+            continue;
+        env->segs[i].selector = 0x10;
+        env->segs[i].base = 0;
+        env->segs[i].limit = 0xffffffff;
+        env->segs[i].flags = DESC_P | DESC_S | DESC_W_MASK | DESC_A | DESC_B | DESC_G;
+    }
+    x86_update_hflags(env);
+    tlb_flush(env);
+}
+
+static inline bool diff_run_tcg(DiffCtx *dc, const DiffSeq *s, DiffState *out)
+{
+    X86CPUState *env = &dc->cpu->env;
+    memcpy(dc->ram.host + D_CODE, s->code, s->len);
+    dc->ram.host[D_CODE + s->len] = 0xf4;                  /* hlt */
+    memory_notify_ram_write(&dc->ram, D_CODE, s->len + 1);
+    memcpy(dc->ram.host + D_DATA, s->data, D_DATA_SIZE);
+    memory_notify_ram_write(&dc->ram, D_DATA, D_DATA_SIZE);
+    diff_long_mode(dc);
+    memcpy(env->regs, s->regs, sizeof env->regs);
+    env->regs[R_ESP] = 0x80000;
+    x86_set_eflags(env, s->flags);
+    env->rip = D_CODE;
+    env->halted = false;
+    env->exception_pending = -1;
+    AccelExit r = tcg_accel_exec(dc->cpu);
+    if (r != ACCEL_EXIT_HLT || env->rip != D_CODE + s->len + 1)
+        return false;
+    memcpy(out->regs, env->regs, sizeof out->regs);
+    out->regs[R_ESP] = 0;
+    out->flags = x86_get_eflags(env);
+    memcpy(out->data, dc->ram.host + D_DATA, D_DATA_SIZE);
+    return true;
+}
+
+static inline void diff_print_seq(const DiffSeq *s, FILE *f)
+{
+    fprintf(f, "  code:");
+    for (unsigned i = 0; i < s->len; i++)
+        fprintf(f, " %02x", s->code[i]);
+    fprintf(f, "\n  flags in %#" PRIx64 ", undefined at end %#x\n", s->flags, s->undef_flags);
+}
+
+static inline DiffResult diff_run(DiffCtx *dc, const DiffSeq *s, FILE *rep)
+{
+    DiffState nat, tcg;
+    if (!diff_run_native(s, &nat))
+        return DIFF_SKIP;
+    if (!diff_run_tcg(dc, s, &tcg)) {
+        if (rep) {
+            fprintf(rep, "difftest: TCG did not reach the end of the sequence (rip %#" PRIx64 ")\n",
+                    dc->cpu->env.rip);
+            diff_print_seq(s, rep);
+        }
+        return DIFF_DIVERGED;
+    }
+    bool same = true;
+    for (int i = 0; i < 16; i++) {
+        if (nat.regs[i] != tcg.regs[i]) {
+            if (rep)
+                fprintf(rep, "difftest: reg %d: host %#" PRIx64 " tcg %#" PRIx64 "\n", i,
+                        nat.regs[i], tcg.regs[i]);
+            same = false;
+        }
+    }
+    uint32_t mask = F_ALL & ~s->undef_flags;
+    if ((nat.flags & mask) != (tcg.flags & mask)) {
+        if (rep)
+            fprintf(rep, "difftest: flags: host %#" PRIx64 " tcg %#" PRIx64 " (compared %#x)\n",
+                    nat.flags & F_ALL, tcg.flags & F_ALL, mask);
+        same = false;
+    }
+    if (memcmp(nat.data, tcg.data, D_DATA_SIZE) != 0) {
+        if (rep)
+            fprintf(rep, "difftest: data buffer differs\n");
+        same = false;
+    }
+    if (!same && rep)
+        diff_print_seq(s, rep);
+    return same ? DIFF_SAME : DIFF_DIVERGED;
+}
+
+#endif
