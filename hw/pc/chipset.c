@@ -13,6 +13,8 @@ void pc_cmos_set(PCChipset *cs, int index, uint8_t value)
 int pc_chipset_get_vector(void *opaque)
 {
     PCChipset *cs = opaque;
+    if (cs->apic[0])
+        return apic_get_vector(cs->apic[0]);
     return i8259_get_vector(cs->pic);
 }
 
@@ -212,11 +214,37 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
         goto fail;
 
     /* Interrupts first: every ISA device takes its line from board.isa_irq[]. */
-    if (!(cs->pic = i8259_create(cfg->cpu_intr, errp)))
+    if (cfg->apic) {
+        if (ncpus > APIC_MAX) {
+            error_setg(errp, "pc: %d CPUs, but at most %d local APICs", ncpus, APIC_MAX);
+            goto fail;
+        }
+        for (int i = 0; i < ncpus; i++) {
+            IrqLine *intr = cfg->cpu_intr_all ? cfg->cpu_intr_all[i] : i == 0 ? cfg->cpu_intr : NULL;
+            if (!(cs->apic[i] = apic_create(i, intr, errp)))
+                goto fail;
+        }
+        cs->apic[0]->cpu_nmi = cfg->cpu_nmi;
+        if (!(cs->ioapic = ioapic_create(errp)))
+            goto fail;
+        for (int i = 0; i < IOAPIC_NUM_PINS; i++)
+            cs->gsi[i] = &cs->ioapic->inputs[i];
+    }
+    /* In APIC mode the 8259 is LINT0 of the BSP's APIC (ExtINT, virtual wire). */
+    if (!(cs->pic = i8259_create(cfg->apic ? &cs->apic[0]->lint[0] : cfg->cpu_intr, errp)))
         goto fail;
-    for (int i = 0; i < ISA_NUM_IRQS; i++)
-        board.isa_irq[i] = &cs->pic->inputs[i];
+    if (cfg->apic) {
+        cs->apic[0]->extint_ack = i8259_get_vector;
+        cs->apic[0]->extint_opaque = cs->pic;
+    }
+    for (int i = 0; i < ISA_NUM_IRQS; i++) {
+        /* ISA IRQ n is I/O APIC pin n, except the PIT's IRQ0 on pin 2 (MADT override). */
+        board.isa_irq[i] = cfg->apic ? irq_split(&cs->pic->inputs[i], cs->gsi[i == 0 ? 2 : i])
+                                     : &cs->pic->inputs[i];
+    }
     cs->isa_irq = board.isa_irq;
+    if (cfg->apic && !(cs->hpet = hpet_create(cs->gsi, errp)))
+        goto fail;
 
     if (!(cs->pit = pit_create(errp)) || !(cs->speaker = pcspk_create(cs->pit, errp)) ||
         !(cs->rtc = rtc_create(cfg->rtc_base, errp)) || !(cs->kbc = i8042_create(errp)) ||
@@ -258,6 +286,7 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
          * (what SeaBIOS's piix_isa_bridge_setup programs). */
         AcpiBuildConfig acfg = {
             .ncpus = ncpus, .ram_below_4g = cfg->ram_below_4g,
+            .have_ioapic = cfg->apic, .have_hpet = cfg->apic,
             .pirq_irq = { 10, 10, 11, 11 },
         };
         acpi_build_tables(fw, &acfg);

@@ -126,7 +126,7 @@ static void pit_timer_cb(void *opaque)
     PITState *s = opaque;
     int64_t now = clock_ns(CLOCK_VIRTUAL);
     int64_t when = s->ch[0].next_edge;
-    if (now - when > NS_PER_SEC / 10)
+    if (now - when > NS_PER_SEC)
         when = now;              /* the VM was stopped or starved: drop the backlog */
     pit_irq_update(s, when);
 }

@@ -163,3 +163,30 @@ Test(chipset, not_a_bzimage)
     cr_assert_null(pc_chipset_create(&cfg, &err));
     cr_assert_not_null(strstr(err->msg, "bzImage"));
 }
+
+Test(chipset, apic_mode)
+{
+    cfg.apic = true;
+    PCChipset *cs = pc_chipset_create(&cfg, NULL);
+    cr_assert_not_null(cs);
+    cr_assert_not_null(cs->apic[0]);
+    cr_assert_not_null(cs->apic[1]);
+    cr_assert_not_null(cs->hpet);
+    /* The 8259 still reaches CPU 0 through LINT0 in virtual wire mode. */
+    outb(0x20, 0x11); outb(0x21, 0x08); outb(0x21, 0x04); outb(0x21, 0x01);
+    outb(0x21, 0);
+    irq_raise(board.isa_irq[1]);
+    cr_assert_eq(hwt_line[20], 1);
+    cr_assert_eq(pc_chipset_get_vector(cs), 0x09);
+    /* ISA IRQ0 reaches I/O APIC pin 2. */
+    address_space_st(&hwt_mem_as, APIC_DEFAULT_BASE + 0xf0, 0x1ff, 4);
+    address_space_st(&hwt_mem_as, IOAPIC_DEFAULT_BASE, 0x14, 4);
+    address_space_st(&hwt_mem_as, IOAPIC_DEFAULT_BASE + 0x10, 0x30, 4);
+    address_space_st(&hwt_mem_as, APIC_DEFAULT_BASE + 0x350, 0x10700, 4);   /* mask LINT0 */
+    irq_raise(board.isa_irq[0]);
+    cr_assert_eq(pc_chipset_get_vector(cs), 0x30);
+    /* MADT and HPET tables are published. */
+    const FWCfgEntry *t = fw_cfg_find_file(cs->fw_cfg, "etc/acpi/tables");
+    cr_assert_not_null(memmem(t->data, t->len, "APIC", 4));
+    cr_assert_not_null(memmem(t->data, t->len, "HPET", 4));
+}
