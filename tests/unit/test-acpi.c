@@ -241,3 +241,9 @@ Test(acpi, fuzz_ports)
     pm->pci.dev.cls->reset(&pm->pci.dev);
     cr_assert_eq(hwt_line[ACPI_SCI_IRQ], 0);
 }
+
+Test(acpi, smm_marked_done)
+{
+    /* Firmware must not try an SMM relocation we cannot run (it would spin on port 0xb3). */
+    cr_assert(pci_config_read(bus, PM_DEVFN, 0x58, 4) & (1u << 25));
+}
