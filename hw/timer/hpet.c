@@ -93,8 +93,9 @@ static void hpet_arm(HPETTimer *t)
     uint64_t diff = hpet_ticks_to_cmp(t, now_cnt);
     if (diff == 0 && !(t->config & TN_PERIODIC))
         diff = (t->config & TN_32BIT) ? (1ULL << 32) : UINT64_MAX / 2;   /* next wrap */
-    if (diff > UINT64_MAX / 2 / HPET_PERIOD_NS)
-        diff = UINT64_MAX / 2 / HPET_PERIOD_NS;
+    /* Far-off matches are re-checked when the timer fires (hpet_timer_cb). */
+    if (diff > (1ULL << 50))
+        diff = 1ULL << 50;
     timer_mod(t->timer, clock_ns(CLOCK_VIRTUAL) + (int64_t)(diff * HPET_PERIOD_NS));
 }
 
@@ -102,6 +103,12 @@ static void hpet_timer_cb(void *opaque)
 {
     HPETTimer *t = opaque;
     uint64_t now_cnt = hpet_read_counter(t->hpet);
+    uint64_t diff = hpet_ticks_to_cmp(t, now_cnt);
+    uint64_t half = (t->config & TN_32BIT) ? (1ULL << 31) : (1ULL << 63);
+    if (diff != 0 && diff < half) {
+        hpet_arm(t);             /* woke early (a capped wait): the match is still ahead */
+        return;
+    }
     hpet_fire(t);
     if ((t->config & TN_PERIODIC) && t->period) {
         /* Advance by whole periods past the counter (missed ones are dropped, as hardware). */

@@ -95,6 +95,12 @@ static void rtc_load_time(RTCState *s)
     if (tm.tm_mday == 0)
         tm.tm_mday = 1;
     int64_t secs = timegm(&tm);
+    /* Keep guest time representable in int64 nanoseconds (years 1902-2261). */
+    const int64_t lim = INT64_MAX / NS_PER_SEC - 2;
+    if (secs > lim)
+        secs = lim;
+    if (secs < -lim)
+        secs = -lim;
     int64_t now = rtc_guest_ns(s);
     int64_t phase = now - floor_div(now, NS_PER_SEC) * NS_PER_SEC;
     s->base_virt = clock_ns(CLOCK_VIRTUAL);

@@ -40,7 +40,7 @@ Test(chipset, memory_map_and_bios)
     cr_assert_eq(address_space_ld(&hwt_mem_as, 0xffff0, 1, &r), (uint8_t)((128 * KiB - 16) * 7),
                  "isa-bios alias below 1 MiB");
     address_space_st(&hwt_mem_as, 0x100000, 0xabcd, 2);
-    cr_assert_eq(*(uint16_t *)(ram.host + 0x100000), 0xabcd);
+    cr_assert_eq(ld16(ram.host + 0x100000), 0xabcd);
     cr_assert_eq(address_space_ld(&hwt_mem_as, 64 * MiB, 1, &r), 0xff, "nothing above RAM");
     /* Shadowing through PAM, as SeaBIOS does. */
     outl(0xcf8, 0x80000058);
@@ -95,8 +95,8 @@ Test(chipset, cmos_and_fw_cfg)
     const FWCfgEntry *e = fw_cfg_find_file(cs->fw_cfg, "etc/e820");
     cr_assert_not_null(e);
     cr_assert_eq(e->len, 40);
-    cr_assert_eq(*(uint64_t *)(e->data + 8), 48 * MiB);
-    cr_assert_eq(*(uint64_t *)(e->data + 20), 4 * GiB);
+    cr_assert_eq(ld64(e->data + 8), 48 * MiB);
+    cr_assert_eq(ld64(e->data + 20), 4 * GiB);
     cr_assert_eq(address_space_ld(&hwt_mem_as, 4 * GiB + 5, 1, NULL), 0, "RAM above 4G mapped");
 }
 
@@ -124,8 +124,8 @@ Test(chipset, linux_boot_items)
     memcpy(kernel + 0x202, "HdrS", 4);
     kernel[0x206] = 0x0f; kernel[0x207] = 0x02;   /* protocol 2.15 */
     kernel[0x211] = 0x01;                    /* LOADED_HIGH */
-    *(uint32_t *)(kernel + 0x22c) = 0x7fffffff;  /* initrd_addr_max */
-    *(uint32_t *)(kernel + 0x238) = 2048;    /* cmdline_size */
+    st32(kernel + 0x22c, 0x7fffffff);  /* initrd_addr_max */
+    st32(kernel + 0x238, 2048);    /* cmdline_size */
     static uint8_t initrd[5000];
     cfg.kernel = kernel;
     cfg.kernel_size = sizeof(kernel);
@@ -149,8 +149,8 @@ Test(chipset, linux_boot_items)
     uint8_t setup[0x240];
     fw_read(FW_CFG_SETUP_DATA, setup, sizeof(setup));
     cr_assert_eq(setup[0x210], 0xb0, "type_of_loader");
-    cr_assert_eq(*(uint32_t *)(setup + 0x228), 0x20000, "cmd_line_ptr");
-    cr_assert_eq(*(uint32_t *)(setup + 0x218), v, "ramdisk_image");
+    cr_assert_eq(ld32(setup + 0x228), 0x20000, "cmd_line_ptr");
+    cr_assert_eq(ld32(setup + 0x218), v, "ramdisk_image");
     cr_assert_eq(setup[0x211] & 0x80, 0x80, "CAN_USE_HEAP");
 }
 
