@@ -5,9 +5,22 @@
 #include "hw/core/board.h"
 #include "hw/pc/chipset.h"
 
+/* The AT BIOS checksum of CMOS bytes 0x10-0x2d, stored big-endian at 0x2e/0x2f (IBM AT
+ * technical reference, CMOS RAM map). */
+static void pc_cmos_update_checksum(PCChipset *cs)
+{
+    uint16_t sum = 0;
+    for (int i = 0x10; i <= 0x2d; i++)
+        sum += rtc_cmos_get(cs->rtc, i);
+    rtc_cmos_set(cs->rtc, 0x2e, sum >> 8);
+    rtc_cmos_set(cs->rtc, 0x2f, sum);
+}
+
 void pc_cmos_set(PCChipset *cs, int index, uint8_t value)
 {
     rtc_cmos_set(cs->rtc, index, value);
+    if (index >= 0x10 && index <= 0x2d)
+        pc_cmos_update_checksum(cs);
 }
 
 int pc_chipset_get_vector(void *opaque)
@@ -122,10 +135,11 @@ static bool pc_load_linux(PCChipset *cs, const PCChipsetConfig *cfg, Error **err
     st32(setup + 0x228, cmdline_addr);            /* cmd_line_ptr */
 
     if (cfg->initrd && cfg->initrd_size) {
-        /* Highest address the kernel accepts, below the last 128 KiB (ACPI tables). */
+        /* Highest address the kernel accepts, and below the top 1 MiB of low RAM, where the
+         * firmware keeps its own tables (SeaBIOS's high zone holds ACPI and SMBIOS there). */
         uint64_t max = version >= 0x203 ? le32(k + 0x22c) : 0x37ffffff;
-        if (max >= cfg->ram_below_4g - 128 * KiB)
-            max = cfg->ram_below_4g - 128 * KiB - 1;
+        if (max >= cfg->ram_below_4g - PC_FIRMWARE_HIGH_RESERVE)
+            max = cfg->ram_below_4g - PC_FIRMWARE_HIGH_RESERVE - 1;
         if (cfg->initrd_size > max || prot_addr + kernel_size > max - cfg->initrd_size) {
             error_setg(errp, "initrd: %zu bytes do not fit below 0x%" PRIx64, cfg->initrd_size, max);
             free(setup);

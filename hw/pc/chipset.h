@@ -37,6 +37,9 @@
 #include "hw/timer/hpet.h"
 #include "hw/acpi/acpi_build.h"
 
+/* Top of low RAM kept free of the initrd for the firmware's tables. */
+#define PC_FIRMWARE_HIGH_RESERVE (1 * MiB)
+
 typedef struct PCChipsetConfig {
     MemoryRegion *ram;           /* the guest RAM block: ram_below_4g + ram_above_4g bytes */
     uint64_t ram_below_4g, ram_above_4g;
@@ -89,7 +92,8 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp);
  * the local APIC's in APIC mode, else the 8259's. Other CPUs use apic_get_vector with
  * opaque = cs->apic[i]. */
 int pc_chipset_get_vector(void *opaque);
-/* CMOS RAM bytes outside the clock (0x0e-0x7f): floppy/disk types and the like. */
+/* CMOS RAM bytes outside the clock (0x0e-0x7f): floppy/disk types and the like. Bytes
+ * 0x10-0x2d keep the AT checksum at 0x2e/0x2f up to date. */
 void pc_cmos_set(PCChipset *cs, int index, uint8_t value);
 
 #endif

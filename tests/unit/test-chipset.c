@@ -86,6 +86,10 @@ Test(chipset, cmos_and_fw_cfg)
     cr_assert_eq(cmos(0x09), 0x20, "-rtc base year");
     pc_cmos_set(cs, 0x10, 0x40);
     cr_assert_eq(cmos(0x10), 0x40);
+    unsigned sum = 0;
+    for (int i = 0x10; i <= 0x2d; i++)
+        sum += cmos(i);
+    cr_assert_eq((cmos(0x2e) << 8) | cmos(0x2f), sum & 0xffff, "AT CMOS checksum");
     uint64_t ramsz;
     fw_read(FW_CFG_RAM_SIZE, &ramsz, 8);
     cr_assert_eq(ramsz, 64 * MiB);
@@ -142,7 +146,7 @@ Test(chipset, linux_boot_items)
     fw_read(FW_CFG_KERNEL_ADDR, &v, 4);
     cr_assert_eq(v, 0x100000);
     fw_read(FW_CFG_INITRD_ADDR, &v, 4);
-    cr_assert_eq(v, (64 * MiB - 128 * KiB - 1 - sizeof(initrd)) & ~4095u);
+    cr_assert_eq(v, (64 * MiB - PC_FIRMWARE_HIGH_RESERVE - 1 - sizeof(initrd)) & ~4095u);
     char cmd[14];
     fw_read(FW_CFG_CMDLINE_DATA, cmd, 14);
     cr_assert_str_eq(cmd, "console=ttyS0");
