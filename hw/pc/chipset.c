@@ -216,6 +216,14 @@ static bool pc_map_memory(PCChipset *cs, const PCChipsetConfig *cfg, Error **err
     return true;
 }
 
+/* HPET legacy replacement takes IRQ0 from the PIT and IRQ8 from the RTC (HPET 1.0a, 2.3.9). */
+static void pc_hpet_legacy_changed(void *opaque, bool on)
+{
+    PCChipset *cs = opaque;
+    pit_set_irq_enabled(cs->pit, !on);
+    rtc_set_irq_enabled(cs->rtc, !on);
+}
+
 PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
 {
     if (!board.system_memory || !board.system_io || !board.memory_as || !board.io_as) {
@@ -257,13 +265,18 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
                                      : &cs->pic->inputs[i];
     }
     cs->isa_irq = board.isa_irq;
-    if (cfg->apic && !(cs->hpet = hpet_create(cs->gsi, errp)))
-        goto fail;
 
     if (!(cs->pit = pit_create(errp)) || !(cs->speaker = pcspk_create(cs->pit, errp)) ||
         !(cs->rtc = rtc_create(cfg->rtc_base, errp)) || !(cs->kbc = i8042_create(errp)) ||
         !(cs->port92 = port92_create(errp)) || !(cs->port80 = port80_create(errp)))
         goto fail;
+
+    if (cfg->apic) {
+        if (!(cs->hpet = hpet_create(cs->gsi, errp)))
+            goto fail;
+        cs->hpet->legacy_changed = pc_hpet_legacy_changed;
+        cs->hpet->legacy_opaque = cs;
+    }
 
     if (!(cs->host = i440fx_create(cfg->ram, &cs->pci_view, errp)))
         goto fail;

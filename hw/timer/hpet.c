@@ -168,6 +168,8 @@ static void hpet_reg_write(HPETState *s, unsigned off, uint64_t val, uint64_t ma
         for (int i = 0; i < HPET_NUM_TIMERS; i++)
             hpet_set_level(&s->t[i], false);
         s->config = nv;
+        if (((old ^ nv) & HPET_CFG_LEGACY) && s->legacy_changed)
+            s->legacy_changed(s->legacy_opaque, nv & HPET_CFG_LEGACY);
         for (int i = 0; i < HPET_NUM_TIMERS; i++) {
             if (s->isr & (1ULL << i))
                 hpet_set_level(&s->t[i], true);
@@ -261,6 +263,8 @@ static void hpet_reset(Device *dev)
         t->cmp = UINT64_MAX;
         t->period = 0;
     }
+    if ((s->config & HPET_CFG_LEGACY) && s->legacy_changed)
+        s->legacy_changed(s->legacy_opaque, false);
     s->config = 0;
     s->isr = 0;
     s->counter = 0;

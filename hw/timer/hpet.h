@@ -31,6 +31,10 @@ typedef struct HPETState {
     int64_t enable_ns;
     HPETTimer t[HPET_NUM_TIMERS];
     IrqLine **gsi;               /* 24 I/O APIC inputs; set before realize (NULL: legacy only) */
+    /* Called when legacy replacement turns on or off, so the PIT and RTC let go of (or take
+     * back) IRQ0 and IRQ8. */
+    void (*legacy_changed)(void *opaque, bool on);
+    void *legacy_opaque;
     MemoryRegion mmio;
 } HPETState;
 

@@ -108,6 +108,20 @@ static void rtc_load_time(RTCState *s)
     s->last_update_sec = secs;
 }
 
+/* IRQ8, unless the HPET's legacy replacement has taken the line over. */
+static void rtc_drive_irq(RTCState *s, bool level)
+{
+    s->irq_level = level;
+    if (!s->irq_disabled)
+        irq_set(s->irq_line, level);
+}
+
+void rtc_set_irq_enabled(RTCState *s, bool enabled)
+{
+    s->irq_disabled = !enabled;
+    irq_set(s->irq_line, enabled ? s->irq_level : 0);
+}
+
 static void rtc_update_irq(RTCState *s)
 {
     uint8_t c = s->cmos[RTC_REG_C], b = s->cmos[RTC_REG_B];
@@ -115,7 +129,7 @@ static void rtc_update_irq(RTCState *s)
                 ((c & REG_C_UF) && (b & REG_B_UIE));
     if (irqf)
         s->cmos[RTC_REG_C] |= REG_C_IRQF;
-    irq_set(s->irq_line, irqf);
+    rtc_drive_irq(s, irqf);
 }
 
 /* Periodic rate from RS3-0 of register A, in ns; 0 when off. Rates 1 and 2 are 256 and 128 Hz
@@ -232,7 +246,7 @@ static uint64_t rtc_read(void *opaque, uint64_t addr, unsigned size)
             c |= REG_C_IRQF;
         /* Reading register C clears every flag and releases IRQ8. */
         s->cmos[RTC_REG_C] = 0;
-        irq_set(s->irq_line, 0);
+        rtc_drive_irq(s, 0);
         return c;
     }
     case RTC_REG_D:
@@ -360,7 +374,7 @@ static void rtc_reset(Device *dev)
     /* Reset clears PIE, AIE, UIE, SQWE and the flags; time and RAM survive (datasheet "RESET"). */
     s->cmos[RTC_REG_B] &= ~(REG_B_PIE | REG_B_AIE | REG_B_UIE | REG_B_SQWE);
     s->cmos[RTC_REG_C] = 0;
-    irq_set(s->irq_line, 0);
+    rtc_drive_irq(s, 0);
     rtc_arm_timers(s);
 }
 

@@ -194,3 +194,18 @@ Test(chipset, apic_mode)
     cr_assert_not_null(memmem(t->data, t->len, "APIC", 4));
     cr_assert_not_null(memmem(t->data, t->len, "HPET", 4));
 }
+
+Test(chipset, hpet_legacy_takes_irq0)
+{
+    cfg.apic = true;
+    PCChipset *cs = pc_chipset_create(&cfg, NULL);
+    cr_assert_not_null(cs);
+    outb(0x43, 0x34);            /* PIT channel 0 mode 2: OUT high */
+    outb(0x40, 0x00); outb(0x40, 0x10);
+    cr_assert(cs->pic->chip[0].last_irr & 1, "IRQ0 high from the PIT");
+    address_space_st(&hwt_mem_as, HPET_BASE + 0x10, 3, 4);   /* enable + legacy */
+    cr_assert_not(cs->pic->chip[0].last_irr & 1, "the PIT let go of IRQ0");
+    cr_assert(cs->pit->irq_disabled && cs->rtc->irq_disabled);
+    address_space_st(&hwt_mem_as, HPET_BASE + 0x10, 1, 4);
+    cr_assert_not(cs->pit->irq_disabled);
+}
