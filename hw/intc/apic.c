@@ -245,6 +245,9 @@ static void apic_timer_arm(APICState *s)
     }
     int shift = apic_divide_shift(s);
     uint64_t period = (uint64_t)s->initial_count << shift;
+    /* A periodic interrupt faster than 10 us would only starve the host; slow it down. */
+    if (apic_timer_mode(s) == 1 && period < 10000)
+        period = 10000;
     int64_t now = clock_ns(CLOCK_VIRTUAL);
     int64_t elapsed = now - s->count_load_time;
     int64_t next;

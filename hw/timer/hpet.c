@@ -115,7 +115,9 @@ static void hpet_timer_cb(void *opaque)
         uint64_t behind = now_cnt - t->cmp;
         if (t->config & TN_32BIT)
             behind = (uint32_t)behind;
-        t->cmp += (behind / t->period + 1) * t->period;
+        /* Periods under 10 us are stretched (they would only starve the host). */
+        uint64_t period = t->period < 1000 ? 1000 : t->period;
+        t->cmp += (behind / period + 1) * period;
         if (t->config & TN_32BIT)
             t->cmp = (uint32_t)t->cmp;
         hpet_arm(t);

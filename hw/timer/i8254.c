@@ -139,8 +139,12 @@ static void pit_timer_cb(void *opaque)
     PITState *s = opaque;
     int64_t now = clock_ns(CLOCK_VIRTUAL);
     int64_t when = s->ch[0].next_edge;
-    if (now - when > NS_PER_SEC)
-        when = now;              /* the VM was stopped or starved: drop the backlog */
+    /* Catch up edge by edge, but not forever: after a long stall, or with more than 256
+     * periods pending (a guest asking for more interrupts than the host can deliver), drop
+     * the backlog and carry on from now. */
+    int64_t period_ns = ticks_to_ns_ceil(pit_period(&s->ch[0]));
+    if (now - when > NS_PER_SEC || now - when > 256 * period_ns)
+        when = now;
     pit_irq_update(s, when);
 }
 
