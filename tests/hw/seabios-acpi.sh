@@ -13,7 +13,7 @@ command -v as >/dev/null && command -v ld >/dev/null && command -v python3 >/dev
 tests/need-pkg.sh /usr/share/seabios/bios.bin:seabios || skip "could not install seabios"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-as --32 tests/acpi/acpi-check-rom.S -o "$tmp/rom.o" &&
+as --32 tests/hw/acpi-check-rom.S -o "$tmp/rom.o" &&
     ld -m elf_i386 -Ttext=0 --oformat binary "$tmp/rom.o" -o "$tmp/rom.bin" || skip "ROM does not assemble"
 # Option ROM checksum: all bytes sum to 0 (the last byte is free for it).
 python3 -c "
