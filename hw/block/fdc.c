@@ -4,7 +4,6 @@
 #include "util/osdep.h"
 #include "util/log.h"
 #include "hw/core/board.h"
-#include "hw/core/clock.h"
 #include "hw/dma/isa-dma.h"
 #include "hw/block/fdc.h"
 
@@ -81,14 +80,8 @@ typedef struct FDrive {
 
 typedef enum { XFER_READ, XFER_WRITE, XFER_FORMAT, XFER_VERIFY } XferKind;
 
-/* The 82077AA signals the end of a reset by an interrupt once its internal reset is done, not
- * at the instant of the register write: drivers (SeaBIOS among them) arm their wait for IRQ6
- * after writing DOR, so an interrupt inside the write would be lost. */
-#define FDC_RESET_IRQ_DELAY_NS 20000
-
 struct FDCState {
     Device dev;
-    Timer *reset_irq_timer;
     uint32_t iobase, irq, dma;
     MemoryRegion io, io_dir;
     IrqLine *irq_line;
@@ -796,14 +789,6 @@ static uint64_t fdc_io_read(void *opaque, uint64_t off, unsigned size)
     }
 }
 
-static void fdc_reset_irq_fire(void *opaque)
-{
-    FDCState *s = opaque;
-    /* Still out of reset (a driver may have put it back in meanwhile)? */
-    if (s->dor & DOR_NRESET)
-        fdc_raise_irq(s);
-}
-
 static void fdc_io_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     FDCState *s = fdc_of(opaque);
@@ -816,9 +801,9 @@ static void fdc_io_write(void *opaque, uint64_t off, uint64_t val, unsigned size
             fdc_reset(s, false);
             s->msr = 0;
         } else if (!(old & DOR_NRESET)) {
-            /* leaving reset: the controller reports the reset by an interrupt, shortly */
+            /* leaving reset: the controller reports the reset by an interrupt */
             fdc_reset(s, false);
-            timer_mod(s->reset_irq_timer, clock_ns(CLOCK_VIRTUAL) + FDC_RESET_IRQ_DELAY_NS);
+            fdc_raise_irq(s);
         }
         fdc_update_irq(s);
         return;
@@ -830,7 +815,7 @@ static void fdc_io_write(void *opaque, uint64_t off, uint64_t val, unsigned size
         s->rate = val & 3;
         if (val & 0x80) {                      /* software reset, self-clearing */
             fdc_reset(s, false);
-            timer_mod(s->reset_irq_timer, clock_ns(CLOCK_VIRTUAL) + FDC_RESET_IRQ_DELAY_NS);
+            fdc_raise_irq(s);
         }
         return;
     case 5:
@@ -977,7 +962,6 @@ static bool isa_fdc_realize(Device *dev, Error **errp)
         return false;
     }
     s->irq_line = isa_get_irq(s->irq);
-    s->reset_irq_timer = timer_new(CLOCK_VIRTUAL, fdc_reset_irq_fire, s);
     memory_region_init_io(&s->io, "fdc", &fdc_ops, s, 6);
     memory_region_init_io(&s->io_dir, "fdc-dir", &fdc_dir_ops, s, 1);
     /* base+6 belongs to the IDE channel's device control register */

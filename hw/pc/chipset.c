@@ -300,6 +300,8 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
         fw_cfg_add_file(fw, "etc/boot-menu-wait", t, 2);
     }
     pc_fw_cfg_e820(cs, cfg);
+    if (cfg->bootorder && *cfg->bootorder)
+        fw_cfg_add_file(fw, "bootorder", cfg->bootorder, strlen(cfg->bootorder) + 1);
 
     pc_cmos_init_memory(cs, cfg);
     if (!pc_boot_order(cs, cfg->boot_order ? cfg->boot_order : "cad", errp))

@@ -48,6 +48,8 @@ typedef struct PCChipsetConfig {
     IrqLine *cpu_intr;           /* the CPU's INTR input: the PIC drives it */
     const char *boot_order;      /* -boot order=: drive letters a, c, d, n (NULL: "cad") */
     bool boot_menu;              /* -boot menu=on */
+    const char *bootorder;       /* fw_cfg "bootorder": OpenFirmware paths, one per line, from
+                                  * bootindex= (e.g. "/pci@i0cf8/ide@1,1/drive@0/disk@0\n") */
     uint32_t boot_menu_timeout;  /* ms, 0 for the firmware's default */
     const char *rtc_base;        /* -rtc base= (NULL: utc) */
     const char *piix_model;      /* "piix3" (default) or "piix4" for function 0 */

@@ -95,8 +95,9 @@ static void rtc_load_time(RTCState *s)
     if (tm.tm_mday == 0)
         tm.tm_mday = 1;
     int64_t secs = timegm(&tm);
-    /* Keep guest time representable in int64 nanoseconds (years 1902-2261). */
-    const int64_t lim = INT64_MAX / NS_PER_SEC - 2;
+    /* Keep guest time representable in int64 nanoseconds with decades to run: clamp the
+     * registers' date to 1750-2199 (the century byte allows 0000-9999). */
+    const int64_t lim = 7258118400LL;    /* 2200-01-01 */
     if (secs > lim)
         secs = lim;
     if (secs < -lim)

@@ -104,6 +104,15 @@ Test(chipset, cmos_and_fw_cfg)
     cr_assert_eq(address_space_ld(&hwt_mem_as, 4 * GiB + 5, 1, NULL), 0, "RAM above 4G mapped");
 }
 
+Test(chipset, bootorder_file)
+{
+    cfg.bootorder = "/pci@i0cf8/ide@1,1/drive@1/disk@0\n";
+    PCChipset *cs = pc_chipset_create(&cfg, NULL);
+    const FWCfgEntry *e = fw_cfg_find_file(cs->fw_cfg, "bootorder");
+    cr_assert_not_null(e);
+    cr_assert_str_eq((const char *)e->data, cfg.bootorder);
+}
+
 Test(chipset, bad_config)
 {
     Error *err = NULL;
