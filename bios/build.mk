@@ -84,3 +84,30 @@ bench-targets += bench-bios
 .PHONY: bench-bios
 bench-bios: $(BUILD)/bios.bin $(BIOS_T)/exitboot.bin
 	tests/bench/bios-boot.sh $(BUILD)
+
+# ---- VGA BIOS: bios/vga*.c + the text INT 10h of video.c, 16-bit only ---------------------
+vga-o16 := $(BIOS_B)/16/vgaentry.o $(BIOS_B)/16/vgabios.o $(BIOS_B)/16/vgafont.o \
+    $(BIOS_B)/16/video.o $(BIOS_B)/16/output.o $(BIOS_B)/16/string.o
+$(BIOS_B)/mkfont: bios/tools/mkfont.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -o $@ $<
+$(BIOS_B)/romsum: bios/tools/romsum.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -o $@ $<
+$(BIOS_B)/vgafont.c: $(BIOS_B)/mkfont
+	$(BIOS_B)/mkfont $@
+$(BIOS_B)/16/vgafont.o: $(BIOS_B)/vgafont.c bios/build.mk
+	$(CC) $(BIOS_CFLAGS) -m16 -DMODE16=1 -c $< -o $@
+$(BIOS_B)/16/vgabios.o: bios/vgabios.c bios/build.mk
+	@mkdir -p $(@D)
+	$(CC) $(BIOS_CFLAGS) -m16 -DMODE16=1 -MMD -MP -c $< -o $@
+$(BUILD)/vgabios.bin: $(vga-o16) bios/vgabios.ld $(BIOS_B)/romsum
+	ld $(BIOS_LDFLAGS) -T bios/vgabios.ld -Map $(BIOS_B)/vgabios.map -o $(BIOS_B)/vgabios.elf $(vga-o16)
+	objcopy -O binary $(BIOS_B)/vgabios.elf $@
+	$(BIOS_B)/romsum $@
+	@echo "vireo VGA BIOS: $$(stat -c %s $@) bytes"
+all-targets += $(BUILD)/vgabios.bin
+$(BIOS_T)/vgatext.bin: $(BIOS_T)/vgatext.o
+	ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
+all-targets += $(BIOS_T)/vgatext.bin
+check-bios: $(BUILD)/vgabios.bin $(BIOS_T)/vgatext.bin

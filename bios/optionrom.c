@@ -149,9 +149,12 @@ void optionrom_setup(void)
         u32 at = pci_rom_copy(d);
         if (at) {
             u32 before = rd32(0, 0x10 * 4);
-            rom_init(at, d->bdf, "VGA");
+            u8 *rom = (u8 *)at;
+            /* Our own VGA BIOS mirrors to COM1 itself; it names itself after its PCIR. */
+            int ours = !memcmp(rom + *(u16 *)(rom + 0x18) + 0x18, "vireo VGA BIOS", 14);
+            rom_init(at, d->bdf, ours ? "VGA (vireo)" : "VGA");
             have_vga = 1;
-            if (rd32(0, 0x10 * 4) != before)
+            if (rd32(0, 0x10 * 4) != before && !ours)
                 int10_chain = rd32(0, 0x10 * 4);
         }
     }

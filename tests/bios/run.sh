@@ -92,6 +92,25 @@ suite bootindex "$OURS" $FD -drive file=$W/hd.img,if=none,format=raw,id=d0 \
     -device ide-hd,drive=d0,bootindex=0 -boot order=a
 grep -q '^T: boot dl=80' "$W/bootindex.out" && ok "bootindex overrides -boot order" || bad "bootindex"
 
+# Our own VGA BIOS (build/vgabios.bin) as the std VGA's ROM: the service tests through its
+# INT 10h, then a screendump must show 720x400 text mode with our glyphs in the first row.
+VGAROM="$(cd "$B" && pwd)/vgabios.bin"
+suite vgabios "$OURS" $FD -boot a -vga none -device VGA,romfile="$VGAROM"
+grep -q 'option ROM: VGA (vireo) at c0000' "$W/vgabios.dbg" && grep -q 'vireo VGA BIOS: 80x25 text' "$W/vgabios.dbg" &&
+    ok "vireo VGA BIOS initialised as the VGA option ROM" || bad "vireo VGA BIOS init"
+truncate -s 1M "$W/vt.img"
+dd if="$T/vgatext.bin" of="$W/vt.img" conv=notrunc status=none
+( for i in $(seq 160); do grep -q VIREO-VGA-TEXT "$W/vt.out" 2>/dev/null && break; sleep 0.25; done
+  echo "screendump $W/vt.ppm"; sleep 1; echo quit
+) | timeout 60 qemu-system-x86_64 -bios "$OURS" -m $RAM -display none -monitor stdio -serial file:"$W/vt.out" \
+    -vga none -device VGA,romfile="$VGAROM" -net none -drive file="$W/vt.img",format=raw -boot c >/dev/null 2>&1
+lit=$(tail -c +16 "$W/vt.ppm" 2>/dev/null | head -c $((720 * 16 * 3)) | od -An -v -tu1 | tr -s ' ' '\n' | grep -c '[1-9]')
+if [ "$(head -c 11 "$W/vt.ppm" 2>/dev/null | tr '\n' ' ')" = "P6 720 400 " ] && [ "${lit:-0}" -gt 1000 ]; then
+    ok "VGA text mode 3 on screen (720x400, $lit lit bytes in the first row)"
+else
+    bad "VGA text mode screendump ($(head -c 11 "$W/vt.ppm" 2>/dev/null | tr '\n' ' '), ${lit:-0} lit bytes)"
+fi
+
 # Boot menu (-boot menu=on): keys typed on the serial console; ESC opens it once the prompt
 # is out, "2" picks the second entry (the hard disk) although -boot order=a.
 ( for i in $(seq 80); do
