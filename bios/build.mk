@@ -111,3 +111,7 @@ $(BIOS_T)/vgatext.bin: $(BIOS_T)/vgatext.o
 	ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
 all-targets += $(BIOS_T)/vgatext.bin
 check-bios: $(BUILD)/vgabios.bin $(BIOS_T)/vgatext.bin
+$(BIOS_T)/kbdecho.bin: $(BIOS_T)/kbdecho.o
+	ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
+all-targets += $(BIOS_T)/kbdecho.bin
+check-bios: $(BIOS_T)/kbdecho.bin

@@ -111,6 +111,28 @@ else
     bad "VGA text mode screendump ($(head -c 11 "$W/vt.ppm" 2>/dev/null | tr '\n' ' '), ${lit:-0} lit bytes)"
 fi
 
+# Real key presses (QEMU monitor sendkey -> i8042 -> IRQ1 -> scan code translation -> INT 16h),
+# on our BIOS and on SeaBIOS: the same scan code/ASCII pairs are expected from both.
+kbdtest() {
+    name=$1 bios=$2
+    truncate -s 1M "$W/$name.img"
+    dd if="$T/kbdecho.bin" of="$W/$name.img" conv=notrunc status=none
+    ( for i in $(seq 160); do grep -q KBD-READY "$W/$name.out" 2>/dev/null && break; sleep 0.25; done
+      for k in a shift-b ctrl-c f12; do echo "sendkey $k"; sleep 0.3; done
+      for i in $(seq 40); do [ "$(grep -c '^K=' "$W/$name.out")" -ge 4 ] && break; sleep 0.25; done
+      echo quit
+    ) | timeout 60 qemu-system-x86_64 -bios "$bios" -m $RAM -display none -monitor stdio -serial file:"$W/$name.out" \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -net none -drive file="$W/$name.img",format=raw -boot c >/dev/null 2>&1
+    grep '^K=' "$W/$name.out" | tr -d '\r' | tr '\n' ' '
+}
+keys=$(kbdtest kbd "$OURS")
+[ "$keys" = "K=1e61 K=3042 K=2e03 K=8600 " ] && ok "keyboard IRQ1 + INT 16h: a, B, Ctrl-C, F12 ($keys)" ||
+    bad "keyboard: got '$keys'"
+if [ -n "$SEABIOS" ]; then
+    skeys=$(kbdtest kbd-seabios "$SEABIOS")
+    [ "$keys" = "$skeys" ] && ok "keyboard codes match SeaBIOS" || bad "keyboard codes differ from SeaBIOS: '$skeys'"
+fi
+
 # Boot menu (-boot menu=on): keys typed on the serial console; ESC opens it once the prompt
 # is out, "2" picks the second entry (the hard disk) although -boot order=a.
 ( for i in $(seq 80); do
