@@ -145,6 +145,31 @@ static void test_a20(void)
     check(on_ok && (R.eax & 0xff) == 1 && !a20_wraps(), "int15 2401h a20 on", R.eax);
 }
 
+/* INT 15h AH=87h: copy a pattern to 2 MiB and back (RBIL: 48-byte GDT at ES:SI). */
+static u8 moved[256];
+static void move_desc(u8 *d, u32 base)
+{
+    memset_(d, 0, 8);
+    d[0] = 0xff; d[1] = 0xff;
+    d[2] = base; d[3] = base >> 8; d[4] = base >> 16; d[5] = 0x93; d[7] = base >> 24;
+}
+static void test_block_move(void)
+{
+    static u8 gdt[48];
+    static u8 pattern[256];
+    for (int i = 0; i < 256; i++) pattern[i] = i ^ 0x5a;
+    memset_(gdt, 0, sizeof(gdt));
+    move_desc(gdt + 0x10, (u32)pattern);
+    move_desc(gdt + 0x18, 0x200000);
+    clr(); R.eax = 0x8700; R.ecx = 128; R.esi = (u32)gdt; call(0x15);
+    int ok1 = !(R.flags & CF) && (R.eax & 0xff00) == 0;
+    memset_(gdt, 0, sizeof(gdt));
+    move_desc(gdt + 0x10, 0x200000);
+    move_desc(gdt + 0x18, (u32)moved);
+    clr(); R.eax = 0x8700; R.ecx = 128; R.esi = (u32)gdt; call(0x15);
+    check(ok1 && !(R.flags & CF) && !memcmp_(moved, pattern, 256), "int15 87h block move via 2 MiB", R.eax);
+}
+
 static u8 bcd_ok(u8 v, u8 max) { return (v & 15) < 10 && (v >> 4) < 10 && ((v >> 4) * 10 + (v & 15)) <= max; }
 
 static void test_clock(void)
@@ -288,6 +313,7 @@ void test_main(u32 dl)
     puts_("\r\n");
     test_memory();
     test_a20();
+    test_block_move();
     test_clock();
     test_pci();
     test_keyboard();
