@@ -224,6 +224,9 @@ if [ -n "$KERNEL" ] && tests/need-pkg.sh busybox:busybox-static; then
     cat > "$W/initrd/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox echo "VIREO-LINUX-INIT-OK"
+/bin/busybox mkdir -p /proc
+/bin/busybox mount -t proc proc /proc
+/bin/busybox grep -q acpi=off /proc/cmdline && /bin/busybox reboot -f
 /bin/busybox poweroff -f
 INIT
     chmod +x "$W/initrd/init"
@@ -232,6 +235,12 @@ INIT
     grep -q 'VIREO-LINUX-INIT-OK' "$W/linux.out" && ok "Linux ($(basename "$KERNEL")) boots to init via fw_cfg" ||
         { bad "Linux direct boot"; tail -5 "$W/linux.out" | sed 's/^/    /'; }
     # 256 MiB: usable RAM from 1 MiB to 256 MiB less the firmware tables (< 256 KiB)
+    # Without ACPI the kernel takes the CPUs and interrupt routing from our MP table.
+    qrun linux-mp "$OURS" -m 256 -smp 2 -kernel "$KERNEL" -initrd "$W/initrd.gz" \
+        -append "console=ttyS0 panic=-1 acpi=off"
+    grep -q 'found SMP MP-table' "$W/linux-mp.out" && grep -q 'Brought up 1 node, 2 CPUs' "$W/linux-mp.out" &&
+        grep -q 'VIREO-LINUX-INIT-OK' "$W/linux-mp.out" && ok "Linux (acpi=off) boots 2 CPUs from the MP table" ||
+        { bad "MP table"; grep -a 'MP\|CPUs' "$W/linux-mp.out" | tail -3; }
     grep -Eq 'BIOS-e820: \[mem 0x0000000000100000-0x000000000ff[c-f][0-9a-f]fff\] usable' "$W/linux.out" &&
         ok "Linux sees the E820 RAM map" || bad "Linux E820 map"
     grep -q 'BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable' "$W/linux.out" &&
@@ -277,7 +286,7 @@ CFG
         echo "SKIPPED: syslinux hard disk (syslinux/mtools not installable)"; skip=$((skip + 1))
     fi
 else
-    echo "SKIPPED: Linux direct boot (no kernel image or busybox available)"; skip=$((skip + 9))
+    echo "SKIPPED: Linux direct boot (no kernel image or busybox available)"; skip=$((skip + 10))
 fi
 
 if [ $skip -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
