@@ -198,8 +198,18 @@ CFG
         [ -n "$a" ] && [ "$a" = "$b" ] && ok "GRUB sees the same boot device as under SeaBIOS ($a)" ||
             bad "GRUB boot device differs from SeaBIOS: '$a' vs '$b'"
     fi
+    # El Torito floppy emulation: the 1.44 MB test floppy as the CD's boot image; the service
+    # tests then run against the emulated drive A:.
+    mkdir -p "$W/fdiso"
+    cp "$W/fd.img" "$W/fdiso/boot.img"
+    if xorriso -as mkisofs -quiet -b boot.img -o "$W/fdemu.iso" "$W/fdiso" >/dev/null 2>&1; then
+        suite cd-floppy-emulation "$OURS" -cdrom "$W/fdemu.iso" -boot d
+        [ -n "$SEABIOS" ] && suite seabios-cd-floppy-emulation "$SEABIOS" -cdrom "$W/fdemu.iso" -boot d
+    else
+        bad "could not build the floppy-emulation CD"
+    fi
 else
-    echo "SKIPPED: GRUB CD boot (grub-common/grub-pc-bin/xorriso/mtools not installable)"; skip=$((skip + 2))
+    echo "SKIPPED: GRUB CD boot (grub-common/grub-pc-bin/xorriso/mtools not installable)"; skip=$((skip + 4))
 fi
 
 # Direct Linux boot through fw_cfg (-kernel/-initrd/-append): Debian's kernel and a busybox
