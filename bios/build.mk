@@ -34,8 +34,8 @@ $(BIOS_B)/32/%.o: bios/%.S bios/build.mk
 # 16-bit link first; its global symbols become f16_NAME (flat) and o16_NAME (offset) for
 # the 32-bit link, which is how POST reaches runtime state and entry points.
 $(BIOS_B)/code16.elf: $(bios-o16) bios/bios16.ld
-	ld $(BIOS_LDFLAGS) -T bios/bios16.ld -Map $(BIOS_B)/code16.map -o $@ $(bios-o16)
 	@awk -v max=$(BIOS_MAX_FRAME16) -F'\t' '{ if ($$2 + 0 > max) { print "vireo BIOS: 16-bit frame too big: " $$0; bad = 1 } } END { exit bad }' $(BIOS_B)/16/*.su
+	ld $(BIOS_LDFLAGS) -T bios/bios16.ld -Map $(BIOS_B)/code16.map -o $@ $(bios-o16)
 $(BIOS_B)/syms16.ld: $(BIOS_B)/code16.elf
 	nm -g --defined-only $< | awk '{ printf "f16_%s = 0x%s + 0xf0000;\no16_%s = 0x%s;\n", $$3, $$1, $$3, $$1 }' > $@
 $(BIOS_B)/code32.elf: $(bios-o32) bios/bios32.ld $(BIOS_B)/syms16.ld

@@ -218,7 +218,8 @@ find_kernel() {
     k=$(ls /boot/vmlinuz-* 2>/dev/null | head -1)
     [ -n "$k" ] && { echo "$k"; return; }
     cache=$B/tests/bios/kernel
-    k=$(ls "$cache"/boot/vmlinuz-* 2>/dev/null | head -1)
+    # build/ and build-san/ share one download
+    k=$(ls "$cache"/boot/vmlinuz-* build/tests/bios/kernel/boot/vmlinuz-* 2>/dev/null | head -1)
     [ -n "$k" ] && { echo "$k"; return; }
     pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
     [ -n "$pkg" ] || return
