@@ -71,6 +71,19 @@ u32 fwcfg_find(const char *name, u16 *key)
     return 0;
 }
 
+/* A one-digit fw_cfg option (-fw_cfg name=opt/vireo/NAME,string=D); -1 when absent. */
+int fwcfg_digit(const char *name)
+{
+    u16 key;
+    u32 size = fwcfg_find(name, &key);
+    char c = 0;
+    if (size) {
+        fwcfg_select(key);
+        fwcfg_read(&c, 1);
+    }
+    return c >= '0' && c <= '9' ? c - '0' : -1;
+}
+
 #if !MODE16
 struct fwcfg_dma {
     u32 control, length;

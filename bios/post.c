@@ -140,19 +140,6 @@ static void timer_setup(void)
     wr32(BDA_SEG, BDA_TICKS, secs * 18 + secs * 2065 / 10000);
 }
 
-/* A one-digit fw_cfg option (-fw_cfg name=opt/vireo/NAME,string=D); -1 when absent. */
-static int fwcfg_digit(const char *name)
-{
-    u16 key;
-    u32 size = fwcfg_find(name, &key);
-    char c = 0;
-    if (size) {
-        fwcfg_select(key);
-        fwcfg_read(&c, 1);
-    }
-    return c >= '0' && c <= '9' ? c - '0' : -1;
-}
-
 static void fwcfg_options(void)
 {
     int v = fwcfg_digit("opt/vireo/debug-level");

@@ -246,6 +246,12 @@ INIT
     grep -q 'VIREO-LINUX-INIT-OK' "$W/linux.out" && ok "Linux ($(basename "$KERNEL")) boots to init via fw_cfg" ||
         { bad "Linux direct boot"; tail -5 "$W/linux.out" | sed 's/^/    /'; }
     # 256 MiB: usable RAM from 1 MiB to 256 MiB less the firmware tables (< 256 KiB)
+    # The firmware's own placement of setup code, command line and initrd (as when the
+    # emulator leaves it to the BIOS).
+    qrun linux-layout "$OURS" -m 256 -kernel "$KERNEL" -initrd "$W/initrd.gz" \
+        -append "console=ttyS0 panic=-1" -fw_cfg name=opt/vireo/linux-layout,string=1
+    grep -q 'VIREO-LINUX-INIT-OK' "$W/linux-layout.out" && ok "Linux boots with the BIOS's own initrd placement" ||
+        { bad "Linux with the BIOS's own layout"; tail -3 "$W/linux-layout.out"; }
     # Without ACPI the kernel takes the CPUs and interrupt routing from our MP table.
     qrun linux-mp "$OURS" -m 256 -smp 2 -kernel "$KERNEL" -initrd "$W/initrd.gz" \
         -append "console=ttyS0 panic=-1 acpi=off"
@@ -297,7 +303,7 @@ CFG
         echo "SKIPPED: syslinux hard disk (syslinux/mtools not installable)"; skip=$((skip + 1))
     fi
 else
-    echo "SKIPPED: Linux direct boot (no kernel image or busybox available)"; skip=$((skip + 10))
+    echo "SKIPPED: Linux direct boot (no kernel image or busybox available)"; skip=$((skip + 11))
 fi
 
 if [ $skip -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
