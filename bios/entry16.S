@@ -323,6 +323,14 @@ pm_copy:
         popl %ebp
         retl
 
+/* Far-called from POST after the VGA ROM's initialisation: select 80x25 text (mode 03h);
+ * not every VGA ROM leaves the display in a mode on its own. */
+        .globl vga_set_mode3
+vga_set_mode3:
+        movw $0x0003, %ax
+        int $0x10
+        lret
+
 /* PnP BIOS entry point: no run-time PnP functions (PnP BIOS 1.0a: 82h FUNCTION_NOT_SUPPORTED). */
         .globl pnp_entry16
 pnp_entry16:
