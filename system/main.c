@@ -377,14 +377,15 @@ static const char *find_firmware(const char *name)
     return NULL;
 }
 
-/* -vga std: the card and a VGA BIOS for it — vireo's own, else the one Debian's seabios
- * package ships for this card. */
-static void create_vga(const char *type)
+/* -vga std: the card and a VGA BIOS for it. vireo's VGA BIOS goes with vireo's BIOS (they
+ * share the serial mirror and a writable ROM area); other firmware gets the VGA BIOS Debian's
+ * seabios package ships for this card. */
+static void create_vga(const char *type, PCMachine *pc)
 {
     Error *err = NULL;
     if (type && !strcmp(type, "none"))
         return;
-    const char *rom = find_firmware("vgabios.bin");
+    const char *rom = pc_firmware_is_vireo(pc) ? find_firmware("vgabios.bin") : NULL;
     if (!rom && access("/usr/share/seabios/vgabios-stdvga.bin", R_OK) == 0)
         rom = "/usr/share/seabios/vgabios-stdvga.bin";
     if (!rom)
@@ -523,7 +524,7 @@ int main(int argc, char **argv)
     }
     if (!drives_attach(the_machine, &err))
         exit_with_error(err);
-    create_vga(o.vga);
+    create_vga(o.vga, the_machine);
     for (int i = 0; i < o.nfw_cfg; i++)
         add_fw_cfg_file(the_machine, o.fw_cfg[i]);
     if (o.monitor && strcmp(o.monitor, "none") && !monitor_start("monitor", the_machine, &err))

@@ -232,7 +232,7 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
     }
     for (int i = 0; i < pc->ncpus; i++)
         pc->cpus[i]->intr_source = (X86InterruptSource){ pc_chipset_get_vector, pc->chipset };
-    if (kernel && !multiboot && !memmem(pc->bios.host, pc->bios.size, "vireo BIOS", 10)) {
+    if (kernel && !multiboot && !pc_firmware_is_vireo(pc)) {
         /* SeaBIOS-style firmware boots a fw_cfg kernel through an option ROM; vireo's BIOS
          * does it itself. */
         static const char rom_path[] = "/usr/share/qemu/linuxboot_dma.bin";
@@ -270,6 +270,11 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
     }
     free(kernel);
     return pc;
+}
+
+bool pc_firmware_is_vireo(const PCMachine *pc)
+{
+    return memmem(pc->bios.host, pc->bios.size, "vireo BIOS", 10) != NULL;
 }
 
 void pc_machine_reset(PCMachine *pc)

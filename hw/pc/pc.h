@@ -41,6 +41,10 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp);
 /* Reset CPUs and devices to the power-on (or direct-boot) state. Big lock held. */
 void pc_machine_reset(PCMachine *pc);
 
+/* Is the firmware vireo's own BIOS (as opposed to SeaBIOS or another)? Option ROMs that pair
+ * with a system BIOS (the VGA BIOS, the Linux-boot ROM) follow from it. */
+bool pc_firmware_is_vireo(const PCMachine *pc);
+
 /* The E820-style map of the machine, for loaders: avail RAM and reserved holes. */
 typedef struct PCMemMapEntry {
     uint64_t base, length;
