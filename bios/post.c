@@ -106,6 +106,18 @@ static void pic_setup(void)
     outb(0xff, PIC2_DATA);
 }
 
+/* 8237A pair (IBM PC/AT technical reference, DMA): master reset, channel 4 of the second
+ * controller set to cascade mode and unmasked so the first controller (channels 0-3, the
+ * floppy's channel 2 among them) can reach the bus; everything else masked until a driver
+ * programs it. */
+static void dma_setup(void)
+{
+    outb(0, 0x0d);                      /* DMA1 master clear */
+    outb(0, 0xda);                      /* DMA2 master clear */
+    outb(0xc0, 0xd6);                   /* DMA2 mode: channel 4 cascade */
+    outb(0x00, 0xd4);                   /* DMA2 single mask: unmask channel 4 */
+}
+
 /* Local APIC in virtual-wire mode (Intel MP spec 3.6.2.2): LINT0 = ExtINT so the 8259's
  * interrupts reach the CPU, LINT1 = NMI. At reset LINT0 is masked and PIC IRQs are lost. */
 static void lapic_virtual_wire(void)
@@ -169,6 +181,7 @@ VISIBLE32 void NORETURN post_main(void)
     bda_setup();
     post_code(0x30);
     pic_setup();
+    dma_setup();
     lapic_virtual_wire();
     timer_setup();
     timer_calibrate();

@@ -79,6 +79,7 @@ for e in "${engines[@]}"; do
         boot "seabios-ide-$fmt" "$e" $sea -hda "$tmp/hd.$fmt"
     done
     boot seabios-ide-secondary-slave "$e" $sea -drive "file=$tmp/hd.img,if=ide,index=3" -boot c
+    boot vireo-bios-floppy "$e" "$BUILD/bios.bin" -fda "$tmp/fd.img" -boot a
     boot vireo-bios-ide-raw "$e" "$BUILD/bios.bin" -hda "$tmp/hd.img"
     boot vireo-bios-ide-qcow2 "$e" "$BUILD/bios.bin" -hda "$tmp/hd.qcow2"
 done
