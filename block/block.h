@@ -30,8 +30,11 @@ enum {
     BDRV_O_RDWR       = 1 << 0,
     BDRV_O_NO_BACKING = 1 << 1,   /* do not open the backing file (info, rebase -u) */
     BDRV_O_CHECK      = 1 << 2,   /* opened for check: tolerate inconsistent metadata */
-    BDRV_O_NOCACHE    = 1 << 3,   /* -t none: O_DIRECT where the host allows it */
+    BDRV_O_UNSAFE     = 1 << 3,   /* cache=unsafe: never wait for the disk (convert's default) */
 };
+
+/* The HostFile mode (file.h) for open flags. */
+#define bdrv_hostfile_mode(flags) (((flags) & BDRV_O_UNSAFE) ? 1 : 0)
 
 /* Write flags. */
 enum {

@@ -6,16 +6,14 @@
 #include <sys/stat.h>
 #include <linux/falloc.h>
 
-int hostfile_open(HostFile *f, const char *path, bool writable, bool direct)
+int hostfile_open(HostFile *f, const char *path, bool writable, int mode)
 {
-    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
-    f->fd = open(path, flags | (direct ? O_DIRECT : 0));
-    if (f->fd < 0 && direct && errno == EINVAL)   /* tmpfs and friends have no O_DIRECT */
-        f->fd = open(path, flags);
+    f->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     if (f->fd < 0)
         return -errno;
     f->path = xstrdup(path);
     f->writable = writable;
+    f->nosync = mode & HOSTFILE_NOSYNC;
     return 0;
 }
 
@@ -26,6 +24,7 @@ int hostfile_create(HostFile *f, const char *path)
         return -errno;
     f->path = xstrdup(path);
     f->writable = true;
+    f->nosync = false;
     return 0;
 }
 
@@ -105,6 +104,8 @@ int hostfile_truncate(HostFile *f, uint64_t size)
 
 int hostfile_sync(HostFile *f)
 {
+    if (f->nosync)
+        return 0;
     return fdatasync(f->fd) < 0 ? -errno : 0;
 }
 

@@ -8,10 +8,14 @@ typedef struct HostFile {
     int fd;
     char *path;
     bool writable;
+    bool nosync;     /* cache=unsafe: flushes do nothing */
 } HostFile;
 
+/* Open modes. */
+enum { HOSTFILE_NOSYNC = 1 << 0 };
+
 /* Open path; -errno on failure. */
-int hostfile_open(HostFile *f, const char *path, bool writable, bool direct);
+int hostfile_open(HostFile *f, const char *path, bool writable, int mode);
 /* Create or truncate path for writing. */
 int hostfile_create(HostFile *f, const char *path);
 void hostfile_close(HostFile *f);

@@ -17,13 +17,16 @@ static int getopt_fail(const char *cmd, int c, char **argv)
     return 1;
 }
 
-static bool cache_is_direct(const char *mode)
+/* Cache modes, qemu-img's names: only "unsafe" changes anything here (no flushes at all);
+ * the others flush at the end (O_DIRECT is not used yet). */
+static int cache_flags(const char *mode)
 {
-    if (!strcmp(mode, "none") || !strcmp(mode, "directsync"))
-        return true;
-    if (strcmp(mode, "writeback") && strcmp(mode, "writethrough") && strcmp(mode, "unsafe"))
+    if (!strcmp(mode, "unsafe"))
+        return BDRV_O_UNSAFE;
+    if (strcmp(mode, "none") && strcmp(mode, "directsync") && strcmp(mode, "writeback") &&
+        strcmp(mode, "writethrough"))
         fatal("Invalid cache option: %s", mode);
-    return false;
+    return 0;
 }
 
 /* Write buf (len bytes at off) to the target, leaving zero runs of at least gran bytes out
@@ -52,6 +55,36 @@ static int write_sparse(BlockDriverState *out, uint64_t off, const uint8_t *buf,
             return r;
         pos += run;
     }
+    return 0;
+}
+
+/* Status of the source run at off (at most want bytes), in whole target clusters: a zero run
+ * is cut back to a cluster boundary, a data run reaches forward to one (holes read as zeros),
+ * so the target never gets a partial cluster it would have to read back and a stream stays
+ * in order. */
+static int run_status(BlockDriverState *bs, uint64_t off, uint64_t want, uint64_t align,
+                      uint64_t *pn, bool *pzero)
+{
+    uint64_t n, map;
+    int depth;
+    BlockDriverState *layer;
+    int r = bdrv_block_status_above(bs, off, want, &n, &map, &depth, &layer);
+    if (r < 0) {
+        error_report("%s: %s", bs->filename, bdrv_last_error(bs));
+        return r;
+    }
+    bool zero = (r & BDRV_BLOCK_ZERO) && !(r & BDRV_BLOCK_DATA);
+    uint64_t end = off + n;
+    if (end % align && end < bs->total_size) {
+        if (zero && ALIGN_DOWN(end, align) > off) {
+            n = ALIGN_DOWN(end, align) - off;
+        } else {
+            zero = false;
+            n = MIN(MIN(ALIGN_UP(end, align), bs->total_size) - off, want);
+        }
+    }
+    *pn = n;
+    *pzero = zero;
     return 0;
 }
 
@@ -107,7 +140,8 @@ int img_convert(int argc, char **argv)
                    "  -S size           zero runs at least this long (default 4k) stay holes; 0 writes all\n"
                    "  -n                the target exists: do not create it; zeros are written explicitly\n"
                    "  -B backing_file   backing file of the target\n"
-                   "  -t/-T cache       none|directsync: O_DIRECT on target/source; others: page cache\n"
+                   "  -t/-T cache       target/source cache: unsafe (target default: no flushes), writeback\n"
+                   "                    (source default), writethrough, none, directsync (flush at end)\n"
                    "  -m num, -W        accepted; this version copies with one thread, in order\n"
                    "\nFormats: %s\n", bdrv_format_list());
             return 0;
@@ -131,8 +165,8 @@ int img_convert(int argc, char **argv)
         fatal("Compression not supported for this file format");
     if (backing && no_create)
         fatal("Use of -B is not supported with -n");
-    int sflags = cache_is_direct(scache) ? BDRV_O_NOCACHE : 0;
-    int oflags = BDRV_O_RDWR | (cache_is_direct(cache) ? BDRV_O_NOCACHE : 0);
+    int sflags = cache_flags(scache);
+    int oflags = BDRV_O_RDWR | cache_flags(cache);
 
     BlockDriverState **src = xzalloc(sizeof *src * nsrc);
     uint64_t total = 0;
@@ -190,40 +224,35 @@ int img_convert(int argc, char **argv)
     img_progress(progress, 0, total);
     for (int i = 0; i < nsrc && r >= 0; i++) {
         BlockDriverState *bs = src[i];
+        uint64_t align = ii.cluster_size ? (uint64_t)ii.cluster_size : 512;
         for (uint64_t off = 0; off < bs->total_size && r >= 0;) {
-            uint64_t n, map;
-            int depth;
-            BlockDriverState *layer;
+            uint64_t n;
+            bool zero;
             uint64_t want = MIN(CONVERT_CHUNK - (dst + off) % CONVERT_CHUNK, bs->total_size - off);
-            r = bdrv_block_status_above(bs, off, want, &n, &map, &depth, &layer);
-            if (r < 0) {
-                error_report("%s: %s", bs->filename, bdrv_last_error(bs));
+            r = run_status(bs, off, want, align, &n, &zero);
+            if (r < 0)
                 break;
-            }
-            /* Keep runs in whole target clusters: a zero run is cut back to a cluster boundary,
-             * a data run reaches forward to one (holes read as zeros), so the target never gets
-             * a partial cluster it would have to read back (and a stream stays in order). */
-            bool zero = (r & BDRV_BLOCK_ZERO) && !(r & BDRV_BLOCK_DATA);
-            uint64_t align = ii.cluster_size ? (uint64_t)ii.cluster_size : 512;
-            uint64_t end = off + n;
-            if (end % align && end < bs->total_size) {
-                if (zero && ALIGN_DOWN(end, align) > off) {
-                    n = ALIGN_DOWN(end, align) - off;
-                } else {
-                    zero = false;
-                    n = MIN(ALIGN_UP(end, align), bs->total_size) - off;
-                    n = MIN(n, want);
-                }
-            }
             if (zero && sparse) {
                 r = fresh ? 0 : bdrv_pwrite_zeroes(out, dst + off, n);
             } else {
-                r = bdrv_pread(bs, off, buf, n);
-                if (r < 0) {
-                    error_report("%s: error while reading at offset %" PRIu64 ": %s", bs->filename,
-                                 off, bdrv_last_error(bs)[0] ? bdrv_last_error(bs) : strerror(-r));
-                    break;
+                /* Gather the data runs that follow into one buffer: large writes, and a
+                 * target allocation that stays contiguous. */
+                uint64_t got = 0;
+                for (;;) {
+                    r = bdrv_pread(bs, off + got, buf + got, n);
+                    if (r < 0) {
+                        error_report("%s: error while reading at offset %" PRIu64 ": %s", bs->filename,
+                                     off + got, bdrv_last_error(bs)[0] ? bdrv_last_error(bs) : strerror(-r));
+                        break;
+                    }
+                    got += n;
+                    if (got >= want || run_status(bs, off + got, want - got, align, &n, &zero) < 0 ||
+                        (zero && sparse))
+                        break;
                 }
+                if (r < 0)
+                    break;
+                n = got;
                 r = write_sparse(out, dst + off, buf, n, gran, fresh, compress ? BDRV_REQ_COMPRESSED : 0);
             }
             if (r < 0) {

@@ -49,7 +49,7 @@ static int qcow_open(BlockDriverState *bs, int flags, char **errp)
     QcowState *s = bs->opaque;
     uint8_t h[QH_LEN];
     bool rw = flags & BDRV_O_RDWR;
-    int r = hostfile_open(&s->file, bs->filename, rw, flags & BDRV_O_NOCACHE);
+    int r = hostfile_open(&s->file, bs->filename, rw, bdrv_hostfile_mode(flags));
     if (r < 0) {
         error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
         return r;

@@ -116,7 +116,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
     Qcow2State *s = bs->opaque;
     uint8_t h[112] = { 0 };
     bool rw = flags & BDRV_O_RDWR;
-    int r = hostfile_open(&s->file, bs->filename, rw, flags & BDRV_O_NOCACHE);
+    int r = hostfile_open(&s->file, bs->filename, rw, bdrv_hostfile_mode(flags));
     if (r < 0) {
         error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
         return r;

@@ -681,7 +681,8 @@ static const ImgCommand commands[] = {
       "  -S size           zero runs at least this long (default 4k) stay holes; 0 writes everything\n"
       "  -n                the target exists: do not create it, write zeros explicitly\n"
       "  -B backing_file   target backing file\n"
-      "  -t/-T cache       none|directsync use O_DIRECT for target/source; others the page cache\n"
+      "  -t/-T cache       unsafe (target default: no flushes) or writeback, writethrough, none,\n"
+      "                    directsync (flush at the end; O_DIRECT is not used yet)\n"
       "  -m num, -W        accepted; this version converts with one thread, in order\n" },
     { "compare", img_compare,
       "compare [-f fmt] [-F fmt] [-p] [-q] [-s] [-U] filename1 filename2",

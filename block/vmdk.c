@@ -170,7 +170,7 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
             return -EINVAL;
         }
         e->flat_offset = offset * 512;
-        r = hostfile_open(&e->file, path, rw, bs->flags & BDRV_O_NOCACHE);
+        r = hostfile_open(&e->file, path, rw, bdrv_hostfile_mode(bs->flags));
         if (r < 0)
             error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
         else
@@ -251,7 +251,7 @@ static int read_gd(VmdkExtent *e, uint64_t off, uint32_t **out, char **errp)
 static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bool rw, char **errp)
 {
     uint8_t h[512];
-    int r = hostfile_open(&e->file, path, rw, bs->flags & BDRV_O_NOCACHE);
+    int r = hostfile_open(&e->file, path, rw, bdrv_hostfile_mode(bs->flags));
     if (r < 0) {
         error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
         return r;
