@@ -3,7 +3,9 @@
 #include "util/log.h"
 #include "block/block.h"
 #include "block/img.h"
+#include "block/compress.h"
 #include <getopt.h>
+#include <pthread.h>
 
 /* Work in chunks this large: big enough for large aligned I/O, small enough for the cache. */
 #define CONVERT_CHUNK (2 * MiB)
@@ -88,6 +90,104 @@ static int run_status(BlockDriverState *bs, uint64_t off, uint64_t want, uint64_
     return 0;
 }
 
+/* The convert pipeline: segments of the concatenated sources, each a zero run or up to
+ * CONVERT_CHUNK bytes of data, handed from the reader thread to the writer. */
+#define PIPE_SLOTS 4
+
+typedef struct Segment {
+    uint64_t dst, len;
+    bool zero, eof;
+    int err;
+    uint8_t *buf;
+} Segment;
+
+typedef struct ConvertPipe {
+    Segment slot[PIPE_SLOTS];
+    int head, tail, count;
+    bool abort;                 /* the writer stopped: the reader ends too */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    BlockDriverState **src;
+    int nsrc;
+    bool sparse;
+    uint64_t align;
+} ConvertPipe;
+
+/* Wait for a free slot; NULL when the writer gave up. */
+static Segment *pipe_claim(ConvertPipe *pp)
+{
+    pthread_mutex_lock(&pp->lock);
+    while (pp->count == PIPE_SLOTS && !pp->abort)
+        pthread_cond_wait(&pp->cond, &pp->lock);
+    Segment *sg = pp->abort ? NULL : &pp->slot[pp->head];
+    pthread_mutex_unlock(&pp->lock);
+    return sg;
+}
+
+static void pipe_publish(ConvertPipe *pp)
+{
+    pthread_mutex_lock(&pp->lock);
+    pp->head = (pp->head + 1) % PIPE_SLOTS;
+    pp->count++;
+    pthread_cond_broadcast(&pp->cond);
+    pthread_mutex_unlock(&pp->lock);
+}
+
+static void *convert_reader(void *opaque)
+{
+    ConvertPipe *pp = opaque;
+    uint64_t dst = 0;
+    int r = 0;
+    for (int i = 0; i < pp->nsrc && r >= 0; i++) {
+        BlockDriverState *bs = pp->src[i];
+        for (uint64_t off = 0; off < bs->total_size && r >= 0;) {
+            Segment *sg = pipe_claim(pp);
+            if (!sg)
+                return NULL;
+            uint64_t n;
+            bool zero;
+            uint64_t want = MIN(CONVERT_CHUNK - (dst + off) % CONVERT_CHUNK, bs->total_size - off);
+            r = run_status(bs, off, want, pp->align, &n, &zero);
+            if (r >= 0 && !(zero && pp->sparse)) {
+                /* Gather the data runs that follow into one buffer: large writes, and a
+                 * target allocation that stays contiguous. */
+                uint64_t got = 0;
+                for (;;) {
+                    r = bdrv_pread(bs, off + got, sg->buf + got, n);
+                    if (r < 0) {
+                        error_report("%s: error while reading at offset %" PRIu64 ": %s", bs->filename,
+                                     off + got, bdrv_last_error(bs)[0] ? bdrv_last_error(bs) : strerror(-r));
+                        break;
+                    }
+                    got += n;
+                    if (got >= want)
+                        break;
+                    r = run_status(bs, off + got, want - got, pp->align, &n, &zero);
+                    if (r < 0 || (zero && pp->sparse))
+                        break;
+                }
+                n = got;
+                zero = false;
+            }
+            sg->dst = dst + off;
+            sg->len = n;
+            sg->zero = zero;
+            sg->eof = false;
+            sg->err = r < 0 ? r : 0;
+            pipe_publish(pp);
+            off += n;
+        }
+        dst += bs->total_size;
+    }
+    Segment *sg = r >= 0 ? pipe_claim(pp) : NULL;
+    if (sg) {
+        sg->eof = true;
+        sg->err = 0;
+        pipe_publish(pp);
+    }
+    return NULL;
+}
+
 int img_convert(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -125,6 +225,7 @@ int img_convert(int argc, char **argv)
             long m = strtol(optarg, &end, 10);
             if (*end || m < 1 || m > 16)
                 fatal("Invalid number of coroutines. Allowed number of coroutines is between 1 and 16");
+            block_compress_threads = m;
             break;
         }
         case 'W': case 'U': break;
@@ -142,7 +243,7 @@ int img_convert(int argc, char **argv)
                    "  -B backing_file   backing file of the target\n"
                    "  -t/-T cache       target/source cache: unsafe (target default: no flushes), writeback\n"
                    "                    (source default), writethrough, none, directsync (flush at end)\n"
-                   "  -m num, -W        accepted; this version copies with one thread, in order\n"
+                   "  -m num            threads for compression (default: one per CPU); -W accepted\n"
                    "\nFormats: %s\n", bdrv_format_list());
             return 0;
         default: return getopt_fail("convert", c, argv);
@@ -218,55 +319,57 @@ int img_convert(int argc, char **argv)
         gran = ii.cluster_size;
     if (compress)
         gran = ii.cluster_size;
-    uint8_t *buf = xmalloc(CONVERT_CHUNK);
-    uint64_t done = 0, dst = 0;
+    /* A reader thread fills segments while this thread writes them: reading (decompressing)
+     * the source overlaps with writing (compressing) the target. */
+    ConvertPipe pp = { .src = src, .nsrc = nsrc, .sparse = sparse != 0,
+                       .align = ii.cluster_size ? (uint64_t)ii.cluster_size : 512 };
+    pthread_mutex_init(&pp.lock, NULL);
+    pthread_cond_init(&pp.cond, NULL);
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        pp.slot[i].buf = xmalloc(CONVERT_CHUNK);
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, convert_reader, &pp))
+        fatal("could not start the reader thread");
+    uint64_t done = 0;
     int r = 0;
     img_progress(progress, 0, total);
-    for (int i = 0; i < nsrc && r >= 0; i++) {
-        BlockDriverState *bs = src[i];
-        uint64_t align = ii.cluster_size ? (uint64_t)ii.cluster_size : 512;
-        for (uint64_t off = 0; off < bs->total_size && r >= 0;) {
-            uint64_t n;
-            bool zero;
-            uint64_t want = MIN(CONVERT_CHUNK - (dst + off) % CONVERT_CHUNK, bs->total_size - off);
-            r = run_status(bs, off, want, align, &n, &zero);
-            if (r < 0)
-                break;
-            if (zero && sparse) {
-                r = fresh ? 0 : bdrv_pwrite_zeroes(out, dst + off, n);
-            } else {
-                /* Gather the data runs that follow into one buffer: large writes, and a
-                 * target allocation that stays contiguous. */
-                uint64_t got = 0;
-                for (;;) {
-                    r = bdrv_pread(bs, off + got, buf + got, n);
-                    if (r < 0) {
-                        error_report("%s: error while reading at offset %" PRIu64 ": %s", bs->filename,
-                                     off + got, bdrv_last_error(bs)[0] ? bdrv_last_error(bs) : strerror(-r));
-                        break;
-                    }
-                    got += n;
-                    if (got >= want || run_status(bs, off + got, want - got, align, &n, &zero) < 0 ||
-                        (zero && sparse))
-                        break;
-                }
-                if (r < 0)
-                    break;
-                n = got;
-                r = write_sparse(out, dst + off, buf, n, gran, fresh, compress ? BDRV_REQ_COMPRESSED : 0);
-            }
+    for (;;) {
+        pthread_mutex_lock(&pp.lock);
+        while (!pp.count)
+            pthread_cond_wait(&pp.cond, &pp.lock);
+        Segment *sg = &pp.slot[pp.tail];
+        pthread_mutex_unlock(&pp.lock);
+        bool last = sg->eof || sg->err < 0;
+        if (sg->err < 0) {
+            r = sg->err;
+        } else if (!sg->eof) {
+            if (sg->zero)
+                r = fresh ? 0 : bdrv_pwrite_zeroes(out, sg->dst, sg->len);
+            else
+                r = write_sparse(out, sg->dst, sg->buf, sg->len, gran, fresh, compress ? BDRV_REQ_COMPRESSED : 0);
             if (r < 0) {
-                error_report("%s: error while writing at offset %" PRIu64 ": %s", outfile, dst + off,
+                error_report("%s: error while writing at offset %" PRIu64 ": %s", outfile, sg->dst,
                              bdrv_last_error(out)[0] ? bdrv_last_error(out) : strerror(-r));
-                break;
+                last = true;
             }
-            off += n;
-            done += n;
+            done += sg->len;
             img_progress(progress, done, total);
         }
-        dst += bs->total_size;
+        pthread_mutex_lock(&pp.lock);
+        pp.tail = (pp.tail + 1) % PIPE_SLOTS;
+        pp.count--;
+        if (last)
+            pp.abort = true;
+        pthread_cond_broadcast(&pp.cond);
+        pthread_mutex_unlock(&pp.lock);
+        if (last)
+            break;
     }
-    free(buf);
+    pthread_join(reader, NULL);
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        free(pp.slot[i].buf);
+    pthread_mutex_destroy(&pp.lock);
+    pthread_cond_destroy(&pp.cond);
     if (r >= 0 && (r = bdrv_flush(out)) < 0)
         error_report("%s: could not flush: %s", outfile, bdrv_last_error(out));
     if (progress)

@@ -3,6 +3,7 @@
 #include "util/log.h"
 #include "block/qcow2.h"
 #include "block/endian.h"
+#include "block/compress.h"
 #include <zlib.h>
 
 enum { QC_UNALLOC, QC_ZERO, QC_NORMAL, QC_COMPRESSED };
@@ -559,36 +560,16 @@ static int read_old_cluster(BlockDriverState *bs, uint64_t gc_off, uint64_t e, u
     }
 }
 
-/* Compress one cluster; returns the compressed length, or 0 when it does not pay. */
-static size_t compress_cluster(const uint8_t *in, size_t len, uint8_t *out, size_t outcap)
-{
-    z_stream z = { 0 };
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-        return 0;
-    z.next_in = (uint8_t *)in;
-    z.avail_in = len;
-    z.next_out = out;
-    z.avail_out = outcap;
-    int r = deflate(&z, Z_FINISH);
-    size_t n = outcap - z.avail_out;
-    deflateEnd(&z);
-    return r == Z_STREAM_END ? n : 0;
-}
-
-static int write_compressed(BlockDriverState *bs, uint8_t *t, uint32_t l2i, const uint8_t *data,
-                            bool *done)
+/* Store one cluster compressed: out/n from compress_one (n == 0: it did not pay, *done false). */
+static int write_compressed(BlockDriverState *bs, uint8_t *t, uint32_t l2i, const uint8_t *out,
+                            size_t n, bool *done)
 {
     Qcow2State *s = bs->opaque;
-    uint8_t *out = xmalloc(s->cluster_size);
-    size_t n = compress_cluster(data, s->cluster_size, out, s->cluster_size - 512);
     *done = false;
-    if (!n) {
-        free(out);
+    if (!n)
         return 0;
-    }
     int64_t off = qcow2_alloc_bytes(bs, n);
     int r = off < 0 ? (int)off : hostfile_pwrite(&s->file, off, out, n);
-    free(out);
     if (r < 0)
         return r;
     uint64_t nsec = ((off + n - 1) >> 9) - (off >> 9);
@@ -609,6 +590,14 @@ static int qcow2_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, siz
     int r = 0;
     if (!s->writable)
         return -EROFS;
+    /* Whole clusters to compress: do them all at once, on several threads. */
+    CompressedChunk *pre = NULL;
+    uint64_t pre_first = off >> s->cluster_bits, pre_n = 0;
+    if ((flags & BDRV_REQ_COMPRESSED) && !(off & (cs - 1)) && len >= 2 * cs) {
+        pre_n = len / cs;
+        pre = xzalloc(sizeof *pre * pre_n);
+        compress_chunks(p, pre_n, cs, -12, cs - 512, pre);
+    }
     while (len && r == 0) {
         uint64_t inc = off & (cs - 1);
         uint32_t l1i = off >> (s->cluster_bits + s->l2_bits);
@@ -628,7 +617,14 @@ static int qcow2_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, siz
         bool full = inc == 0 && len >= cs;
         if (full && (flags & BDRV_REQ_COMPRESSED)) {
             bool done;
-            r = write_compressed(bs, t, l2i, p, &done);
+            uint64_t k = (off >> s->cluster_bits) - pre_first;
+            if (pre && k < pre_n) {
+                r = write_compressed(bs, t, l2i, pre[k].data, pre[k].len, &done);
+            } else {
+                uint8_t *out = xmalloc(cs);
+                r = write_compressed(bs, t, l2i, out, compress_one(p, cs, -12, out, cs - 512), &done);
+                free(out);
+            }
             if (r < 0)
                 break;
             if (done) {
@@ -702,6 +698,9 @@ static int qcow2_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, siz
         p += n, off += n, len -= n;
     }
     free(bounce);
+    for (uint64_t k = 0; k < pre_n; k++)
+        free(pre[k].data);
+    free(pre);
     if (r < 0 && !bs->errbuf[0])
         bdrv_set_error(bs, "write failed: %s", strerror(-r));
     return r;

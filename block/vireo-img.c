@@ -683,7 +683,7 @@ static const ImgCommand commands[] = {
       "  -B backing_file   target backing file\n"
       "  -t/-T cache       unsafe (target default: no flushes) or writeback, writethrough, none,\n"
       "                    directsync (flush at the end; O_DIRECT is not used yet)\n"
-      "  -m num, -W        accepted; this version converts with one thread, in order\n" },
+      "  -m num            threads for compression (default: one per CPU); -W accepted\n" },
     { "compare", img_compare,
       "compare [-f fmt] [-F fmt] [-p] [-q] [-s] [-U] filename1 filename2",
       "Compare the guest-visible content of two images. Exit status: 0 identical, 1 different,\n"

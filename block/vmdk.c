@@ -4,6 +4,7 @@
 #include "block/block.h"
 #include "block/file.h"
 #include "block/endian.h"
+#include "block/compress.h"
 #include <zlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -594,18 +595,27 @@ static int set_gte(BlockDriverState *bs, VmdkExtent *e, uint64_t gi, uint32_t va
     return 0;
 }
 
-/* Append one grain to a stream-optimized extent: marker, deflated data, sector padding. */
-static int stream_write_grain(BlockDriverState *bs, VmdkExtent *e, uint64_t gi, const uint8_t *data)
+/* Append one grain to a stream-optimized extent: marker, deflated data (zlib format),
+ * sector padding. pre: the grain already compressed, or NULL. */
+static int stream_write_grain(BlockDriverState *bs, VmdkExtent *e, uint64_t gi, const uint8_t *data,
+                              const CompressedChunk *pre)
 {
-    uLongf clen = compressBound(e->grain_bytes);
-    uint8_t *out = xzalloc(12 + clen + 512);
-    if (compress(out + 12, &clen, data, e->grain_bytes) != Z_OK) {
+    size_t cap = compressBound(e->grain_bytes) + 64, clen;
+    uint8_t *out = xzalloc(12 + cap + 512);
+    if (pre && pre->data) {
+        clen = pre->len;
+        memcpy(out + 12, pre->data, clen);
+    } else {
+        clen = compress_one(data, e->grain_bytes, 15, out + 12, cap);
+    }
+    if (!clen) {
         free(out);
         return -EIO;
     }
     st_le64(out, gi * (e->grain_bytes / 512));
     st_le32(out + 8, clen);
     uint64_t total = ALIGN_UP(12 + clen, 512);
+    memset(out + 12 + clen, 0, total - 12 - clen);
     int r = hostfile_pwrite(&e->file, e->file_end, out, total);
     free(out);
     if (r < 0)
@@ -621,6 +631,17 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, size
     const uint8_t *p = buf;
     uint8_t *bounce = NULL;
     int r = 0;
+    /* A stream's whole grains are compressed all at once, on several threads. */
+    CompressedChunk *pre = NULL;
+    uint64_t pre_first = 0, pre_n = 0;
+    if (s->n == 1 && s->ext[0].stream_gt && off % s->ext[0].grain_bytes == 0 &&
+        len >= 2 * s->ext[0].grain_bytes) {
+        VmdkExtent *e = &s->ext[0];
+        pre_first = off / e->grain_bytes;
+        pre_n = len / e->grain_bytes;
+        pre = xzalloc(sizeof *pre * pre_n);
+        compress_chunks(p, pre_n, e->grain_bytes, 15, compressBound(e->grain_bytes) + 64, pre);
+    }
     while (len && r == 0) {
         uint64_t eoff, left;
         VmdkExtent *e = find_extent(s, off, &eoff, &left);
@@ -648,11 +669,15 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, size
                 r = -ENOTSUP;
                 break;
             }
-            if (!bounce)
-                bounce = xzalloc(e->grain_bytes);
-            memset(bounce, 0, e->grain_bytes);
-            memcpy(bounce, p, n);
-            r = stream_write_grain(bs, e, gi, bounce);
+            if (pre && gi - pre_first < pre_n && n == e->grain_bytes) {
+                r = stream_write_grain(bs, e, gi, p, &pre[gi - pre_first]);
+            } else {
+                if (!bounce)
+                    bounce = xzalloc(e->grain_bytes);
+                memset(bounce, 0, e->grain_bytes);
+                memcpy(bounce, p, n);
+                r = stream_write_grain(bs, e, gi, bounce, NULL);
+            }
             e->stream_next = gi + 1;
             p += n, off += n, len -= n;
             continue;
@@ -700,6 +725,9 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, size
         p += n, off += n, len -= n;
     }
     free(bounce);
+    for (uint64_t k = 0; k < pre_n; k++)
+        free(pre[k].data);
+    free(pre);
     if (r < 0 && !bs->errbuf[0])
         bdrv_set_error(bs, "write failed: %s", strerror(-r));
     return r;

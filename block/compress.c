@@ -1,0 +1,77 @@
+/* compress.c: deflate many equal chunks at once on several threads (convert -c, vmdk streams). */
+#include "util/osdep.h"
+#include "block/compress.h"
+#include <pthread.h>
+#include <unistd.h>
+#include <zlib.h>
+
+int block_compress_threads;
+
+size_t compress_one(const uint8_t *in, size_t len, int window_bits, uint8_t *out, size_t max)
+{
+    z_stream z = { 0 };
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    z.next_in = (uint8_t *)in;
+    z.avail_in = len;
+    z.next_out = out;
+    z.avail_out = max;
+    int r = deflate(&z, Z_FINISH);
+    size_t n = max - z.avail_out;
+    deflateEnd(&z);
+    return r == Z_STREAM_END && n < max ? n : 0;
+}
+
+typedef struct Job {
+    const uint8_t *in;
+    size_t n, chunk, max;
+    int window_bits;
+    CompressedChunk *out;
+    size_t next;              /* next chunk to take */
+    pthread_mutex_t lock;
+} Job;
+
+static void *worker(void *opaque)
+{
+    Job *j = opaque;
+    uint8_t *tmp = xmalloc(j->max);
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        size_t i = j->next++;
+        pthread_mutex_unlock(&j->lock);
+        if (i >= j->n)
+            break;
+        size_t len = compress_one(j->in + i * j->chunk, j->chunk, j->window_bits, tmp, j->max);
+        j->out[i].len = len;
+        j->out[i].data = NULL;
+        if (len) {
+            j->out[i].data = xmalloc(len);
+            memcpy(j->out[i].data, tmp, len);
+        }
+    }
+    free(tmp);
+    return NULL;
+}
+
+void compress_chunks(const uint8_t *in, size_t n, size_t chunk, int window_bits, size_t max,
+                     CompressedChunk *out)
+{
+    Job j = { .in = in, .n = n, .chunk = chunk, .max = max, .window_bits = window_bits, .out = out };
+    pthread_mutex_init(&j.lock, NULL);
+    int t = block_compress_threads;
+    if (t <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        t = cpus > 0 ? (int)cpus : 1;
+    }
+    t = MIN(t, 16);
+    t = (int)MIN((size_t)t, n);
+    pthread_t tid[16];
+    int started = 0;
+    for (int i = 1; i < t; i++)
+        if (pthread_create(&tid[started], NULL, worker, &j) == 0)
+            started++;
+    worker(&j);   /* the caller works too */
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&j.lock);
+}
