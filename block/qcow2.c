@@ -5,6 +5,8 @@
 #include "block/endian.h"
 #include "block/compress.h"
 #include <zlib.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 enum { QC_UNALLOC, QC_ZERO, QC_NORMAL, QC_COMPRESSED };
 
@@ -854,6 +856,181 @@ static int qcow2_snapshot_list(BlockDriverState *bs, SnapshotInfo **list)
     return (int)s->nb_snapshots;
 }
 
+/* Rewrite the header cluster with a new backing file name and format (rebase, commit):
+ * the other header extensions are kept as they are; one write of cluster 0. */
+static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    uint8_t *h = xmalloc(s->cluster_size), *n = xzalloc(s->cluster_size);
+    int r = hostfile_pread(&s->file, 0, h, s->cluster_size);
+    if (r < 0)
+        goto out;
+    uint64_t boff = ld_be64(h + H_BACKING_OFF);
+    uint64_t ext_end = boff ? MIN(boff, s->cluster_size) : s->cluster_size;
+    memcpy(n, h, s->header_length);
+    uint64_t pos = s->header_length, ext = s->header_length;
+    if (fmt && file) {
+        size_t l = strlen(fmt);
+        st_be32(n + pos, QCOW2_EXT_BACKING_FMT);
+        st_be32(n + pos + 4, l);
+        memcpy(n + pos + 8, fmt, l);
+        pos += 8 + ALIGN_UP(l, 8);
+    }
+    while (ext + 8 <= ext_end) {
+        uint32_t type = ld_be32(h + ext), len = ld_be32(h + ext + 4);
+        if (type == QCOW2_EXT_END || len > ext_end - ext - 8)
+            break;
+        uint64_t sz = 8 + ALIGN_UP((uint64_t)len, 8);
+        if (type != QCOW2_EXT_BACKING_FMT) {
+            if (pos + sz + 8 > s->cluster_size) {
+                error_setg(errp, "header extensions do not fit in the header cluster");
+                r = -EFBIG;
+                goto out;
+            }
+            memcpy(n + pos, h + ext, MIN(sz, ext_end - ext));
+            pos += sz;
+        }
+        ext += sz;
+    }
+    pos += 8;   /* end of extensions */
+    st_be64(n + H_BACKING_OFF, 0);
+    st_be32(n + H_BACKING_SIZE, 0);
+    if (file && *file) {
+        size_t l = strlen(file);
+        if (l > 1023 || pos + l > s->cluster_size) {
+            error_setg(errp, "backing file name is too long");
+            r = -EINVAL;
+            goto out;
+        }
+        memcpy(n + pos, file, l);
+        st_be64(n + H_BACKING_OFF, pos);
+        st_be32(n + H_BACKING_SIZE, l);
+    }
+    r = hostfile_pwrite(&s->file, 0, n, s->cluster_size);
+    if (r == 0)
+        r = hostfile_sync(&s->file);
+    if (r == 0) {
+        free(bs->backing_file);
+        free(bs->backing_fmt);
+        bs->backing_file = file && *file ? xstrdup(file) : NULL;
+        bs->backing_fmt = fmt && file && *file ? xstrdup(fmt) : NULL;
+    }
+out:
+    if (r < 0 && errp && !*errp)
+        error_setg(errp, "could not rewrite the header: %s", strerror(-r));
+    free(h);
+    free(n);
+    return r;
+}
+
+/* Grow (or shrink, when nothing is allocated past the new end) the virtual disk. A larger L1
+ * table is written at the end of the file before the header points at it. */
+static int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t per_l1 = (uint64_t)s->cluster_size << s->l2_bits;
+    uint64_t need = (size + per_l1 - 1) / per_l1;
+    int r = qcow2_writeback(bs);
+    if (r < 0)
+        return r;
+    if (size < bs->total_size) {
+        for (uint64_t off = ALIGN_UP(size, s->cluster_size); off < bs->total_size;) {
+            uint64_t n, map;
+            int st = qcow2_block_status(bs, off, bs->total_size - off, &n, &map);
+            if (st < 0)
+                return st;
+            if (st & BDRV_BLOCK_ALLOCATED) {
+                error_setg(errp, "shrinking over allocated clusters (at %" PRIu64 ") is not implemented yet", off);
+                return -ENOTSUP;
+            }
+            off += n;
+        }
+    }
+    if (need > s->l1_size) {
+        if (need * 8 > QCOW2_MAX_L1_BYTES) {
+            error_setg(errp, "size %" PRIu64 " needs an L1 table over %llu bytes", size, QCOW2_MAX_L1_BYTES / 1);
+            return -EFBIG;
+        }
+        uint64_t bytes = ALIGN_UP(need * 8, s->cluster_size), got;
+        int64_t at = qcow2_alloc_clusters(bs, bytes / s->cluster_size, &got);
+        if (at >= 0 && got != bytes / s->cluster_size) {
+            /* Not contiguous (a refcount block came between): give the piece back, try after it. */
+            for (uint64_t k = 0; k < got; k++)
+                qcow2_update_refcount(bs, ((uint64_t)at >> s->cluster_bits) + k, -1);
+            at = qcow2_alloc_clusters(bs, bytes / s->cluster_size, &got);
+            if (at >= 0 && got != bytes / s->cluster_size)
+                at = -ENOSPC;
+        }
+        if (at < 0) {
+            error_setg(errp, "could not allocate a new L1 table: %s", bdrv_last_error(bs));
+            return (int)at;
+        }
+        uint64_t *nl1 = xzalloc(bytes);
+        for (uint32_t i = 0; i < s->l1_size; i++)
+            nl1[i] = __builtin_bswap64(s->l1[i]);
+        r = hostfile_pwrite(&s->file, at, nl1, bytes);
+        free(nl1);
+        if (r == 0)
+            r = qcow2_cache_write_all(bs, &s->rc_cache);
+        if (r == 0)
+            r = hostfile_sync(&s->file);
+        if (r == 0) {
+            uint8_t hdr[12];
+            st_be32(hdr, need);            /* l1_size and l1_table_offset are adjacent */
+            st_be64(hdr + 4, at);
+            r = hostfile_pwrite(&s->file, H_L1_SIZE, hdr, 12);
+        }
+        if (r == 0)
+            r = hostfile_sync(&s->file);
+        if (r < 0) {
+            error_setg(errp, "could not write the new L1 table: %s", strerror(-r));
+            return r;
+        }
+        uint64_t old = s->l1_offset, old_cl = ALIGN_UP((uint64_t)s->l1_size * 8, s->cluster_size) / s->cluster_size;
+        s->l1 = xrealloc(s->l1, need * 8);
+        memset(s->l1 + s->l1_size, 0, (need - s->l1_size) * 8);
+        s->l1_size = need;
+        s->l1_offset = at;
+        for (uint64_t c = 0; c < old_cl && old; c++)
+            qcow2_defer_free(s, (old >> s->cluster_bits) + c);
+    }
+    r = qcow2_write_header_field64(bs, H_SIZE, size);
+    if (r == 0) {
+        bs->total_size = size;
+        r = qcow2_writeback(bs);
+    }
+    if (r < 0 && errp && !*errp)
+        error_setg(errp, "could not resize: %s", strerror(-r));
+    return r;
+}
+
+/* Drop every mapping of the active table (commit empties the top image): the L1 goes to
+ * zeros first, then the clusters nothing references any more are freed by a leak repair. */
+int qcow2_make_empty(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    int r = qcow2_writeback(bs);
+    if (r < 0)
+        return r;
+    for (uint32_t i = 0; i < s->l1_size; i++) {
+        if (s->l1[i] & L1E_OFFSET_MASK)
+            qcow2_cache_discard(&s->l2_cache, s->l1[i] & L1E_OFFSET_MASK);
+        s->l1[i] = 0;
+    }
+    s->l1_dirty = true;
+    r = qcow2_writeback(bs);
+    if (r < 0)
+        return r;
+    ImageCheck res = { 0 };
+    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 2);   /* the repair lists every freed cluster; not interesting here */
+    r = qcow2_check_image(bs, &res, CHECK_FIX_LEAKS);
+    dup2(saved, 2);
+    close(saved);
+    close(devnull);
+    return r;
+}
+
 /* ---- create ---- */
 
 static int qcow2_create(const BlockCreateArgs *a, char **errp)
@@ -1024,5 +1201,8 @@ const BlockDriver bdrv_qcow2 = {
     .check = qcow2_check,
     .allocated_size = qcow2_allocated_size,
     .snapshot_list = qcow2_snapshot_list,
+    .change_backing = qcow2_change_backing,
+    .truncate = qcow2_truncate,
+    .make_empty = qcow2_make_empty,
     .close = qcow2_close,
 };

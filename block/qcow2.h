@@ -124,5 +124,6 @@ void qcow2_compressed_range(const Qcow2State *s, uint64_t entry, uint64_t *off, 
 int qcow2_writeback(BlockDriverState *bs);
 int qcow2_read_l1_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint64_t **out, char **errp);
 int qcow2_write_header_field64(BlockDriverState *bs, uint64_t hdr_off, uint64_t v);
+int qcow2_make_empty(BlockDriverState *bs);
 
 #endif

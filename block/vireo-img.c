@@ -694,13 +694,13 @@ static const ImgCommand commands[] = {
     { "snapshot", img_snapshot,
       "snapshot [-l | -a snapshot | -c snapshot | -d snapshot] [-f fmt] [-U] filename",
       "List internal snapshots (-l). Creating, applying and deleting are not implemented yet.\n" },
-    { "resize", img_not_yet, "resize [--shrink] [-f fmt] filename [+|-]size", "Not implemented yet.\n" },
-    { "rebase", img_not_yet, "rebase [-u] -b backing_file [-F backing_fmt] filename", "Not implemented yet.\n" },
-    { "commit", img_not_yet, "commit [-f fmt] filename", "Not implemented yet.\n" },
+    { "resize", img_resize, "resize [--shrink] [-f fmt] [-q] filename [+|-]size", "" },
+    { "rebase", img_rebase, "rebase [-f fmt] [-p] [-u] -b backing_file [-F backing_fmt] filename", "" },
+    { "commit", img_commit, "commit [-f fmt] [-d] [-p] [-q] filename", "" },
     { "amend", img_not_yet, "amend -o options [-f fmt] filename", "Not implemented yet.\n" },
     { "measure", img_not_yet, "measure [-O output_fmt] [--size N | filename]", "Not implemented yet.\n" },
     { "bench", img_not_yet, "bench [-c count] [-w] filename", "Not implemented yet.\n" },
-    { "dd", img_not_yet, "dd [-f fmt] [-O output_fmt] if=input of=output [bs=N] [count=N] [skip=N]", "Not implemented yet.\n" },
+    { "dd", img_dd, "dd [-f fmt] [-O output_fmt] [bs=N] [count=N] [skip=N] if=input of=output", "" },
 };
 
 static void main_help(void)

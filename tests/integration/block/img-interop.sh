@@ -45,6 +45,8 @@ while pos < size:
 open("pattern.raw", "wb").write(buf)
 EOF
 
+head -c 25165824 pattern.raw > aligned.raw   # whole clusters for every format
+
 # ---- qemu-img makes, vireo-img reads ----
 
 read_case() {   # read_case TAG [qemu-img convert options...]
@@ -243,6 +245,61 @@ kill_loop() {
 }
 t "SIGKILL during writes: no corruption, check -r leaks repairs" kill_loop
 
+# ---- resize, rebase, commit, dd ----
+
+resize_grow() {
+    rm -f rz.qcow2 rz.raw
+    qemu-img convert -O qcow2 -o cluster_size=512 aligned.raw rz.qcow2 &&
+    "$V" resize rz.qcow2 +200M && qemu-img check -q rz.qcow2 &&
+    [ "$(qemu-img info --output=json rz.qcow2 | python3 -c 'import json,sys; print(json.load(sys.stdin)["virtual-size"])')" = $((25165824 + 209715200)) ] &&
+    "$V" convert -O raw rz.qcow2 rz.raw && cmp -n 25165824 rz.raw aligned.raw &&
+    "$V" resize --shrink rz.qcow2 25165824 && qemu-img check -q rz.qcow2 &&
+    qemu-img compare -q rz.qcow2 aligned.raw &&
+    { "$V" resize --shrink rz.qcow2 1M 2>/dev/null; [ $? = 1 ]; }
+}
+t "resize qcow2: grow (new L1 table), shrink over unallocated space" resize_grow
+
+rebase_safe() {
+    rm -f b1.qcow2 b2.qcow2 ro.qcow2 before.raw
+    qemu-img convert -O qcow2 aligned.raw b1.qcow2 && qemu-img create -q -f qcow2 b2.qcow2 24M &&
+    qemu-io -f qcow2 -c "write -P 0x77 3M 1M" b2.qcow2 >/dev/null &&
+    qemu-img create -q -f qcow2 -b b1.qcow2 -F qcow2 ro.qcow2 &&
+    qemu-io -f qcow2 -c "write -P 7 0 4k" -c "write -P 8 10M 3k" ro.qcow2 >/dev/null &&
+    qemu-img convert -O raw ro.qcow2 before.raw &&
+    "$V" rebase -b b2.qcow2 ro.qcow2 && qemu-img info ro.qcow2 | grep -q "backing file: b2.qcow2" &&
+    qemu-img check -q ro.qcow2 && qemu-img compare -q ro.qcow2 before.raw &&
+    "$V" rebase -b "" ro.qcow2 && ! qemu-img info ro.qcow2 | grep -q "backing file" &&
+    qemu-img compare -q ro.qcow2 before.raw
+}
+t "rebase (safe) onto another base, then onto none: content unchanged" rebase_safe
+
+rebase_unsafe() {
+    rm -f uo.qcow2
+    qemu-img create -q -f qcow2 -b b1.qcow2 -F qcow2 uo.qcow2 &&
+    "$V" rebase -u -b b2.qcow2 -F qcow2 uo.qcow2 &&
+    qemu-img info --output=json uo.qcow2 | grep -q '"backing-filename": "b2.qcow2"' &&
+    qemu-img compare -q uo.qcow2 b2.qcow2 && qemu-img check -q uo.qcow2
+}
+t "rebase -u rewrites only the name (header extensions kept)" rebase_unsafe
+
+commit_case() {
+    rm -f cb.qcow2 ct.qcow2 all.raw
+    qemu-img convert -O qcow2 aligned.raw cb.qcow2 && qemu-img create -q -f qcow2 -b cb.qcow2 -F qcow2 ct.qcow2 &&
+    qemu-io -f qcow2 -c "write -P 5 100k 300k" -c "write -z 600k 64k" -c "write -P 6 20M 70k" ct.qcow2 >/dev/null &&
+    qemu-img convert -O raw ct.qcow2 all.raw &&
+    "$V" commit -q ct.qcow2 && qemu-img compare -q cb.qcow2 all.raw && qemu-img compare -q ct.qcow2 all.raw &&
+    qemu-img check -q ct.qcow2 && qemu-img check -q cb.qcow2 &&
+    ! qemu-img map --output=json ct.qcow2 | grep -q '"depth": 0, "present": true'
+}
+t "commit: data reaches the base, the top is emptied, both pass check" commit_case
+
+dd_case() {
+    rm -f dd.qcow2 dd.raw
+    "$V" dd -O qcow2 bs=4k skip=3 count=100 if=aligned.raw of=dd.qcow2 && qemu-img check -q dd.qcow2 &&
+    dd if=aligned.raw of=dd.raw bs=4k skip=3 count=100 2>/dev/null && qemu-img compare -q dd.qcow2 dd.raw
+}
+t "dd bs= skip= count= into qcow2" dd_case
+
 # ---- corrupt images: one error line, no crash ----
 
 poke() {   # poke FILE OFFSET FORMAT VALUE: patch a big-endian header field
@@ -417,7 +474,6 @@ t "corrupt vdi: unsupported block size" vdi_corrupt bsize
 
 # ---- qcow (version 1) ----
 
-head -c 25165824 pattern.raw > aligned.raw
 t "read qcow" read_case q -O qcow
 qcow_read_c() {
     # qemu-img 7.2 cannot write compressed qcow clusters (convert -c fails, qemu-io write -c

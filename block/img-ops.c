@@ -1,0 +1,384 @@
+/* img-ops.c: vireo-img resize, rebase, commit and dd: operations that change existing images. */
+#include "util/osdep.h"
+#include "util/log.h"
+#include "block/block.h"
+#include "block/img.h"
+#include <getopt.h>
+
+#define OPS_CHUNK (2 * MiB)
+
+static int opt_fail(const char *cmd, int c, char **argv)
+{
+    if (c == ':')
+        error_report("option '%s' needs an argument (see 'vireo-img %s --help')", argv[optind - 1], cmd);
+    else
+        error_report("unknown option '%s' (see 'vireo-img %s --help')", argv[optind - 1], cmd);
+    return 1;
+}
+
+static const struct option help_only[] = {
+    { "help", no_argument, NULL, 'h' },
+    { "shrink", no_argument, NULL, 256 },
+    { "preallocation", required_argument, NULL, 257 },
+    { "force-share", no_argument, NULL, 'U' },
+    { NULL, 0, NULL, 0 },
+};
+
+int img_resize(int argc, char **argv)
+{
+    const char *fmt = NULL;
+    bool shrink = false, quiet = false;
+    int c;
+    /* "-1G" is a size, not an option: stop option parsing at the file name. */
+    while ((c = getopt_long(argc, argv, "+:f:qhU", help_only, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'q': quiet = true; break;
+        case 'U': break;
+        case 256: shrink = true; break;
+        case 257:
+            if (strcmp(optarg, "off"))
+                fatal("--preallocation=%s is not implemented yet (only off)", optarg);
+            break;
+        case 'h':
+            printf("usage: vireo-img resize [--shrink] [-f fmt] [-q] filename [+|-]size\n\n"
+                   "Change the virtual size: grow raw and qcow2 images; shrink raw images and qcow2\n"
+                   "images whose clusters past the new end are unallocated (--shrink is required).\n");
+            return 0;
+        default: return opt_fail("resize", c, argv);
+        }
+    }
+    if (argc - optind != 2)
+        fatal("Expecting image file name and size (see 'vireo-img resize --help')");
+    const char *file = argv[optind], *sz = argv[optind + 1];
+    BlockDriverState *bs = img_open(file, fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING);
+    if (!bs)
+        return 1;
+    uint64_t delta, size;
+    int sign = (*sz == '+') - (*sz == '-');
+    if (!parse_size(sz + (sign != 0), &delta)) {
+        bdrv_close(bs);
+        fatal("Invalid image size specified. You may use k, M, G, T, P or E suffixes");
+    }
+    if (sign < 0 && delta > bs->total_size) {
+        bdrv_close(bs);
+        fatal("New image size must be positive");
+    }
+    size = sign > 0 ? bs->total_size + delta : sign < 0 ? bs->total_size - delta : delta;
+    size = ALIGN_UP(size, 512);
+    char *err = NULL;
+    int rc = 0;
+    if (size < bs->total_size && !shrink) {
+        error_report("Use the --shrink option to perform a shrink operation.");
+        rc = 1;
+    } else if (!bs->drv->truncate) {
+        error_report("%s: resizing %s images is not implemented yet", file, bs->drv->format_name);
+        rc = 1;
+    } else if (bs->drv->truncate(bs, size, shrink, &err) < 0) {
+        error_report("%s: %s", file, err ? err : bdrv_last_error(bs));
+        rc = 1;
+    } else if (!quiet) {
+        printf("Image resized.\n");
+    }
+    free(err);
+    bdrv_close(bs);
+    return rc;
+}
+
+/* Copy [off, off+len) of from into to, leaving zero runs out when to reads zeros there. */
+static int copy_range(BlockDriverState *from, BlockDriverState *to, uint64_t off, uint64_t len, uint8_t *buf)
+{
+    while (len) {
+        uint64_t n = MIN(len, OPS_CHUNK);
+        int r = bdrv_pread(from, off, buf, n);
+        if (r == 0)
+            r = bdrv_pwrite(to, off, buf, n, 0);
+        if (r < 0)
+            return r;
+        off += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int img_rebase(int argc, char **argv)
+{
+    const char *fmt = NULL, *bfile = NULL, *bfmt = NULL;
+    bool unsafe = false, progress = false, quiet = false;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:b:F:t:T:upqhU", help_only, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'b': bfile = optarg; break;
+        case 'F': bfmt = optarg; break;
+        case 't': case 'T': case 'U': break;
+        case 'u': unsafe = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'h':
+            printf("usage: vireo-img rebase [-f fmt] [-p] [-q] [-u] -b backing_file [-F backing_fmt] filename\n\n"
+                   "Change the backing file of an image. Safe mode (default) first copies into the image\n"
+                   "every range where the old and the new backing files differ and the image itself has\n"
+                   "no data, so the content stays the same. -u only rewrites the name. -b \"\" removes\n"
+                   "the backing file.\n");
+            return 0;
+        default: return opt_fail("rebase", c, argv);
+        }
+    }
+    (void)quiet;
+    if (!bfile)
+        fatal("Must specify backing file (-b)");
+    if (optind != argc - 1)
+        fatal("Expecting one image file name (see 'vireo-img rebase --help')");
+    const char *file = argv[optind];
+    BlockDriverState *bs = img_open(file, fmt, BDRV_O_RDWR | (unsafe ? BDRV_O_NO_BACKING : 0));
+    if (!bs)
+        return 1;
+    if (!bs->drv->change_backing) {
+        error_report("%s: changing the backing file of %s images is not implemented yet", file,
+                     bs->drv->format_name);
+        bdrv_close(bs);
+        return 1;
+    }
+    char *err = NULL;
+    int rc = 0;
+    BlockDriverState *nb = NULL;
+    if (*bfile) {
+        char *path = bdrv_resolve_backing(file, bfile);
+        nb = bdrv_open(path, bfmt, 0, &err);
+        free(path);
+        if (!nb && !unsafe) {
+            error_report("%s: Could not open new backing file '%s': %s", file, bfile, err);
+            bdrv_close(bs);
+            free(err);
+            return 1;
+        }
+        if (nb && !bfmt)
+            bfmt = nb->drv->format_name;
+        free(err);
+        err = NULL;
+    }
+    if (!unsafe) {
+        /* Where the image has no data of its own, its content comes from the old chain: copy
+         * it in wherever the new chain would read something else. */
+        uint8_t *a = xmalloc(OPS_CHUNK), *b = xmalloc(OPS_CHUNK);
+        uint64_t off = 0;
+        while (off < bs->total_size && rc == 0) {
+            uint64_t n, map;
+            int st = bdrv_block_status(bs, off, MIN(OPS_CHUNK, bs->total_size - off), &n, &map);
+            if (st < 0) {
+                error_report("%s: %s", file, bdrv_last_error(bs));
+                rc = 1;
+                break;
+            }
+            if (!(st & BDRV_BLOCK_ALLOCATED)) {
+                int r = bdrv_read_backing(bs, off, a, n);
+                if (r == 0) {
+                    if (nb && off < nb->total_size) {
+                        uint64_t m = MIN(n, nb->total_size - off);
+                        r = bdrv_pread(nb, off, b, m);
+                        memset(b + m, 0, n - m);
+                    } else {
+                        memset(b, 0, n);
+                    }
+                }
+                /* Compare sector by sector so only differing sectors are written. */
+                for (uint64_t i = 0; r == 0 && i < n; i += 512) {
+                    uint64_t k = MIN(512, n - i);
+                    if (memcmp(a + i, b + i, k))
+                        r = bdrv_pwrite(bs, off + i, a + i, k, 0);
+                }
+                if (r < 0) {
+                    error_report("%s: error while rebasing at %" PRIu64 ": %s", file, off, bdrv_last_error(bs));
+                    rc = 1;
+                }
+            }
+            off += n;
+            img_progress(progress, off, bs->total_size);
+        }
+        free(a);
+        free(b);
+        if (rc == 0 && bdrv_flush(bs) < 0) {
+            error_report("%s: flush failed: %s", file, bdrv_last_error(bs));
+            rc = 1;
+        }
+    }
+    if (rc == 0 && bs->drv->change_backing(bs, *bfile ? bfile : NULL, *bfile ? bfmt : NULL, &err) < 0) {
+        error_report("%s: Could not change the backing file: %s", file, err);
+        rc = 1;
+    }
+    free(err);
+    bdrv_close(nb);
+    bdrv_close(bs);
+    return rc;
+}
+
+int img_commit(int argc, char **argv)
+{
+    const char *fmt = NULL;
+    bool drop = false, progress = false, quiet = false;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:t:b:dpqhU", help_only, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 't': case 'U': break;
+        case 'b': fatal("commit -b (a base further down the chain) is not implemented yet");
+        case 'd': drop = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'h':
+            printf("usage: vireo-img commit [-f fmt] [-d] [-p] [-q] filename\n\n"
+                   "Write the data of an image into its backing file. Afterwards the image is emptied\n"
+                   "(it reads the same, through the backing file) unless -d is given.\n");
+            return 0;
+        default: return opt_fail("commit", c, argv);
+        }
+    }
+    if (optind != argc - 1)
+        fatal("Expecting one image file name (see 'vireo-img commit --help')");
+    const char *file = argv[optind];
+    BlockDriverState *bs = img_open(file, fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING);
+    if (!bs)
+        return 1;
+    if (!bs->backing_file) {
+        error_report("%s: Image does not have a backing file", file);
+        bdrv_close(bs);
+        return 1;
+    }
+    BlockDriverState *base = img_open(bs->backing_path, bs->backing_fmt, BDRV_O_RDWR);
+    if (!base) {
+        bdrv_close(bs);
+        return 1;
+    }
+    bs->backing = base;   /* reads of partial clusters may need it */
+    int rc = 0;
+    uint8_t *buf = xmalloc(OPS_CHUNK);
+    if (base->total_size < bs->total_size) {
+        char *err = NULL;
+        if (!base->drv->truncate || base->drv->truncate(base, bs->total_size, false, &err) < 0) {
+            error_report("%s: the backing file is smaller and cannot be grown: %s", file,
+                         err ? err : "not implemented for its format");
+            rc = 1;
+        }
+        free(err);
+    }
+    for (uint64_t off = 0; rc == 0 && off < bs->total_size;) {
+        uint64_t n, map;
+        int st = bdrv_block_status(bs, off, bs->total_size - off, &n, &map);
+        if (st < 0) {
+            error_report("%s: %s", file, bdrv_last_error(bs));
+            rc = 1;
+            break;
+        }
+        if (st & BDRV_BLOCK_ALLOCATED) {
+            int r = (st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA) ? bdrv_pwrite_zeroes(base, off, n)
+                                                                        : copy_range(bs, base, off, n, buf);
+            if (r < 0) {
+                error_report("%s: error while committing at %" PRIu64 ": %s", file, off,
+                             bdrv_last_error(base)[0] ? bdrv_last_error(base) : bdrv_last_error(bs));
+                rc = 1;
+            }
+        }
+        off += n;
+        img_progress(progress, off, bs->total_size);
+    }
+    free(buf);
+    if (rc == 0 && bdrv_flush(base) < 0) {
+        error_report("%s: flush failed: %s", bs->backing_path, bdrv_last_error(base));
+        rc = 1;
+    }
+    if (rc == 0 && !drop) {
+        if (!bs->drv->make_empty) {
+            error_report("%s: emptying %s images is not implemented yet (use -d)", file, bs->drv->format_name);
+            rc = 1;
+        } else if (bs->drv->make_empty(bs) < 0) {
+            error_report("%s: could not empty the image: %s", file, bdrv_last_error(bs));
+            rc = 1;
+        }
+    }
+    if (rc == 0 && !quiet)
+        printf("Image committed.\n");
+    bdrv_close(bs);   /* closes base too */
+    return rc;
+}
+
+int img_dd(int argc, char **argv)
+{
+    const char *fmt = NULL, *ofmt = "raw", *in = NULL, *out = NULL;
+    uint64_t bsz = 512, count = UINT64_MAX, skip = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:O:hU", help_only, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'O': ofmt = optarg; break;
+        case 'U': break;
+        case 'h':
+            printf("usage: vireo-img dd [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] [skip=blocks]\n"
+                   "                    if=input of=output\n\n"
+                   "Copy count blocks of bs bytes, after skipping skip blocks of the input, into a new\n"
+                   "image of output_fmt (default raw).\n");
+            return 0;
+        default: return opt_fail("dd", c, argv);
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strncmp(a, "if=", 3))
+            in = a + 3;
+        else if (!strncmp(a, "of=", 3))
+            out = a + 3;
+        else if (!strncmp(a, "bs=", 3)) {
+            if (!parse_size(a + 3, &bsz) || !bsz)
+                fatal("invalid number: '%s'", a + 3);
+        } else if (!strncmp(a, "count=", 6)) {
+            if (!parse_size(a + 6, &count))
+                fatal("invalid number: '%s'", a + 6);
+        } else if (!strncmp(a, "skip=", 5)) {
+            if (!parse_size(a + 5, &skip))
+                fatal("invalid number: '%s'", a + 5);
+        } else
+            fatal("unrecognized operand %s", a);
+    }
+    if (!in || !out)
+        fatal("Must specify both input and output files");
+    const BlockDriver *odrv = bdrv_find_format(ofmt);
+    if (!odrv)
+        fatal("Unknown file format '%s'", ofmt);
+    BlockDriverState *src = img_open(in, fmt, 0);
+    if (!src)
+        return 1;
+    uint64_t start = skip > src->total_size / bsz ? src->total_size : skip * bsz;
+    uint64_t len = src->total_size - start;
+    if (count != UINT64_MAX && count <= len / bsz)
+        len = count * bsz;
+    char *err = NULL;
+    BlockCreateArgs a = { .filename = out, .size = len };
+    if (bdrv_create(odrv, &a, &err) < 0) {
+        error_report("%s: %s", out, err);
+        free(err);
+        bdrv_close(src);
+        return 1;
+    }
+    BlockDriverState *dst = img_open(out, ofmt, BDRV_O_RDWR);
+    if (!dst) {
+        bdrv_close(src);
+        return 1;
+    }
+    uint8_t *buf = xmalloc(OPS_CHUNK);
+    int rc = 0;
+    for (uint64_t off = 0; off < len && rc == 0;) {
+        uint64_t n = MIN(len - off, OPS_CHUNK);
+        if (bdrv_pread(src, start + off, buf, n) < 0) {
+            error_report("%s: error while reading: %s", in, bdrv_last_error(src));
+            rc = 1;
+        } else if (!buffer_is_zero(buf, n) && bdrv_pwrite(dst, off, buf, n, 0) < 0) {
+            error_report("%s: error while writing: %s", out, bdrv_last_error(dst));
+            rc = 1;
+        }
+        off += n;
+    }
+    free(buf);
+    bdrv_close(dst);
+    bdrv_close(src);
+    return rc;
+}
