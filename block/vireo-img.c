@@ -605,12 +605,26 @@ static int img_snapshot(int argc, char **argv)
         usage_error("Expecting one image file name");
     if (!action)
         action = 'l';
-    if (action != 'l')
-        fatal("snapshot -%c is not implemented yet (only -l)", action);
-    (void)name;
-    BlockDriverState *bs = img_open(argv[optind], fmt, BDRV_O_NO_BACKING);
+    BlockDriverState *bs = img_open(argv[optind], fmt, BDRV_O_NO_BACKING | (action != 'l' ? BDRV_O_RDWR : 0));
     if (!bs)
         return 1;
+    if (action != 'l') {
+        int (*op)(BlockDriverState *, const char *, char **) =
+            action == 'c' ? bs->drv->snapshot_create : action == 'a' ? bs->drv->snapshot_apply
+                                                                     : bs->drv->snapshot_delete;
+        char *err = NULL;
+        int rc = 0;
+        if (!op) {
+            error_report("%s: format %s has no internal snapshots", argv[optind], bs->drv->format_name);
+            rc = 1;
+        } else if (op(bs, name, &err) < 0) {
+            error_report("%s: %s", argv[optind], err);
+            rc = 1;
+        }
+        free(err);
+        bdrv_close(bs);
+        return rc;
+    }
     if (!bs->drv->snapshot_list) {
         bdrv_close(bs);
         fatal("%s: format %s has no internal snapshots", argv[optind], bs->drv->format_name);
@@ -693,7 +707,7 @@ static const ImgCommand commands[] = {
       "Show where the guest data of an image lives (file and offset), run by run.\n" },
     { "snapshot", img_snapshot,
       "snapshot [-l | -a snapshot | -c snapshot | -d snapshot] [-f fmt] [-U] filename",
-      "List internal snapshots (-l). Creating, applying and deleting are not implemented yet.\n" },
+      "List (-l), create (-c), apply (-a) or delete (-d) internal snapshots (qcow2).\n" },
     { "resize", img_resize, "resize [--shrink] [-f fmt] [-q] filename [+|-]size", "" },
     { "rebase", img_rebase, "rebase [-f fmt] [-p] [-u] -b backing_file [-F backing_fmt] filename", "" },
     { "commit", img_commit, "commit [-f fmt] [-d] [-p] [-q] filename", "" },

@@ -245,6 +245,30 @@ kill_loop() {
 }
 t "SIGKILL during writes: no corruption, check -r leaks repairs" kill_loop
 
+snapshots_ours() {
+    rm -f so.qcow2 mid.raw shadow.raw
+    qemu-img convert -O qcow2 aligned.raw so.qcow2 &&
+    "$V" snapshot -c first so.qcow2 && qemu-img check -q so.qcow2 &&
+    qemu-img snapshot -l so.qcow2 | grep -q first &&
+    randwrite so.qcow2 41 200 100000 && cp shadow.raw mid.raw &&
+    "$V" snapshot -c second so.qcow2 && randwrite so.qcow2 42 200 100000 &&
+    "$V" snapshot -a first so.qcow2 && qemu-img check -q so.qcow2 && qemu-img compare -q so.qcow2 aligned.raw &&
+    qemu-img snapshot -a second so.qcow2 && qemu-img compare -q so.qcow2 mid.raw &&
+    "$V" snapshot -d first so.qcow2 && qemu-img check -q so.qcow2 &&
+    "$V" snapshot -d second so.qcow2 && qemu-img check -q so.qcow2 && qemu-img compare -q so.qcow2 mid.raw &&
+    [ -z "$(qemu-img snapshot -l so.qcow2)" ]
+}
+t "snapshot -c/-a/-d: qemu-img lists, applies and checks them" snapshots_ours
+
+snapshots_theirs() {
+    rm -f st.qcow2 base.raw
+    qemu-img convert -O qcow2 -o compat=0.10 aligned.raw st.qcow2 && qemu-img snapshot -c q1 st.qcow2 &&
+    qemu-io -f qcow2 -c "write -P 0x55 5M 2M" st.qcow2 >/dev/null &&
+    "$V" snapshot -a q1 st.qcow2 && qemu-img compare -q st.qcow2 aligned.raw &&
+    "$V" snapshot -d q1 st.qcow2 && qemu-img check -q st.qcow2 && [ -z "$(qemu-img snapshot -l st.qcow2)" ]
+}
+t "snapshot -a/-d on a qemu-img snapshot (v2 image)" snapshots_theirs
+
 # ---- resize, rebase, commit, dd ----
 
 resize_grow() {
