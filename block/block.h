@@ -152,6 +152,8 @@ struct BlockDriver {
     int (*snapshot_delete)(BlockDriverState *bs, const char *name, char **errp);
     /* Rewrite the backing file name (rebase -u, commit). */
     int (*change_backing)(BlockDriverState *bs, const char *file, const char *fmt, char **errp);
+    /* Change format options of an existing image (amend -o); takes what it knows from opts. */
+    int (*amend)(BlockDriverState *bs, ImgOpts *opts, char **errp);
     /* Make every cluster unallocated again (commit without -d). Optional. */
     int (*make_empty)(BlockDriverState *bs);
     void (*close)(BlockDriverState *bs);

@@ -4,6 +4,7 @@
 #include "block/block.h"
 #include "block/img.h"
 #include <getopt.h>
+#include <time.h>
 
 #define OPS_CHUNK (2 * MiB)
 
@@ -380,5 +381,132 @@ int img_dd(int argc, char **argv)
     free(buf);
     bdrv_close(dst);
     bdrv_close(src);
+    return rc;
+}
+
+int img_bench(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "pattern", required_argument, NULL, 256 },
+        { "flush-interval", required_argument, NULL, 257 },
+        { "no-drain", no_argument, NULL, 258 },
+        { "force-share", no_argument, NULL, 'U' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *fmt = NULL;
+    uint64_t count = 75000, bsize = 4096, offset = 0, step = 0, flush_every = 0;
+    bool write = false, quiet = false;
+    int depth = 64, pattern = 0xa5, c;
+    while ((c = getopt_long(argc, argv, ":c:d:f:no:qs:S:t:i:wUh", lo, NULL)) != -1) {
+        switch (c) {
+        case 'c': if (!parse_size(optarg, &count) || !count) fatal("Invalid request count specified"); break;
+        case 'd': depth = atoi(optarg); if (depth < 1) fatal("Invalid queue depth specified"); break;
+        case 'f': fmt = optarg; break;
+        case 'n': case 't': case 'i': case 'U': case 258: break;
+        case 'o': if (!parse_size(optarg, &offset)) fatal("Invalid offset specified"); break;
+        case 'q': quiet = true; break;
+        case 's': if (!parse_size(optarg, &bsize) || !bsize || bsize > 256 * MiB) fatal("Invalid buffer size specified"); break;
+        case 'S': if (!parse_size(optarg, &step)) fatal("Invalid step size specified"); break;
+        case 'w': write = true; break;
+        case 256: pattern = atoi(optarg); break;
+        case 257: if (!parse_size(optarg, &flush_every)) fatal("Invalid flush interval specified"); break;
+        case 'h':
+            printf("usage: vireo-img bench [-c count] [-d depth] [-f fmt] [-o offset] [-s buffer_size]\n"
+                   "       [-S step_size] [-w] [--pattern=N] [--flush-interval=N] [-q] filename\n\n"
+                   "Time count sequential requests of buffer_size bytes (reads, or writes with -w).\n"
+                   "Requests run one at a time here; -d, -n, -t, -i are accepted and ignored.\n");
+            return 0;
+        default: return opt_fail("bench", c, argv);
+        }
+    }
+    if (optind != argc - 1)
+        fatal("Expecting one image file name (see 'vireo-img bench --help')");
+    if (!step)
+        step = bsize;
+    BlockDriverState *bs = img_open(argv[optind], fmt, write ? BDRV_O_RDWR : 0);
+    if (!bs)
+        return 1;
+    if (!quiet)
+        printf("Sending %" PRIu64 " %s requests, %" PRIu64 " bytes each, 1 in parallel (starting at offset %"
+               PRIu64 ", step size %" PRIu64 ")\n", count, write ? "write" : "read", bsize, offset, step);
+    (void)depth;   /* requests run one at a time in this version */
+    uint8_t *buf = xmalloc(bsize);
+    memset(buf, pattern, bsize);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = 0;
+    uint64_t off = offset;
+    for (uint64_t i = 0; i < count && rc == 0; i++) {
+        if (off + bsize > bs->total_size)
+            off = offset;   /* wrap around, as the image is finite */
+        int r = write ? bdrv_pwrite(bs, off, buf, bsize, 0) : bdrv_pread(bs, off, buf, bsize);
+        if (r < 0) {
+            error_report("%s: request at %" PRIu64 " failed: %s", argv[optind], off, bdrv_last_error(bs));
+            rc = 1;
+        }
+        if (write && flush_every && (i + 1) % flush_every == 0)
+            bdrv_flush(bs);
+        off += step;
+    }
+    if (write && rc == 0)
+        bdrv_flush(bs);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rc == 0 && !quiet)
+        printf("Run completed in %.3f seconds.\n", (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    free(buf);
+    bdrv_close(bs);
+    return rc;
+}
+
+int img_amend(int argc, char **argv)
+{
+    const char *fmt = NULL;
+    ImgOpts opts = { 0 };
+    char *err = NULL;
+    bool quiet = false;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:o:t:pqhU", help_only, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'o':
+            if (!img_opts_parse(&opts, optarg, &err))
+                fatal("%s", err);
+            break;
+        case 't': case 'p': case 'U': break;
+        case 'q': quiet = true; break;
+        case 'h':
+            printf("usage: vireo-img amend [-f fmt] [-q] -o options filename\n\n"
+                   "Change format options of an existing image. qcow2: compat=0.10|1.1 (a downgrade\n"
+                   "writes out zero clusters first), lazy_refcounts=on|off.\n");
+            return 0;
+        default: return opt_fail("amend", c, argv);
+        }
+    }
+    (void)quiet;
+    if (!opts.n)
+        fatal("Must specify options (-o)");
+    if (optind != argc - 1)
+        fatal("Expecting one image file name (see 'vireo-img amend --help')");
+    const char *file = argv[optind];
+    BlockDriverState *bs = img_open(file, fmt, BDRV_O_RDWR);
+    if (!bs) {
+        img_opts_free(&opts);
+        return 1;
+    }
+    int rc = 0;
+    if (!bs->drv->amend) {
+        error_report("%s: Format driver '%s' does not support option amendment", file, bs->drv->format_name);
+        rc = 1;
+    } else if (bs->drv->amend(bs, &opts, &err) < 0) {
+        error_report("%s: %s", file, err);
+        rc = 1;
+    } else if (img_opts_unused(&opts)) {
+        error_report("%s: Invalid parameter '%s' for format %s", file, img_opts_unused(&opts), bs->drv->format_name);
+        rc = 1;
+    }
+    free(err);
+    img_opts_free(&opts);
+    bdrv_close(bs);
     return rc;
 }

@@ -19,5 +19,7 @@ int img_resize(int argc, char **argv);
 int img_rebase(int argc, char **argv);
 int img_commit(int argc, char **argv);
 int img_dd(int argc, char **argv);
+int img_bench(int argc, char **argv);
+int img_amend(int argc, char **argv);
 
 #endif

@@ -858,7 +858,8 @@ static int qcow2_snapshot_list(BlockDriverState *bs, SnapshotInfo **list)
 
 /* Rewrite the header cluster with a new backing file name and format (rebase, commit):
  * the other header extensions are kept as they are; one write of cluster 0. */
-static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt, char **errp)
+static int rewrite_header(BlockDriverState *bs, const char *file, const char *fmt, int version,
+                          uint64_t compat, char **errp)
 {
     Qcow2State *s = bs->opaque;
     uint8_t *h = xmalloc(s->cluster_size), *n = xzalloc(s->cluster_size);
@@ -867,8 +868,20 @@ static int qcow2_change_backing(BlockDriverState *bs, const char *file, const ch
         goto out;
     uint64_t boff = ld_be64(h + H_BACKING_OFF);
     uint64_t ext_end = boff ? MIN(boff, s->cluster_size) : s->cluster_size;
-    memcpy(n, h, s->header_length);
-    uint64_t pos = s->header_length, ext = s->header_length;
+    /* Version 2 headers end at 72 bytes; version 3 ones here at 112 (compression type, padded). */
+    uint32_t hlen = version == 2 ? 72 : MAX(s->header_length, 112u);
+    memcpy(n, h, MIN(s->header_length, hlen));
+    st_be32(n + H_VERSION, version);
+    if (version == 3) {
+        if (s->version == 2) {
+            st_be64(n + H_INCOMPAT, 0);
+            st_be64(n + H_AUTOCLEAR, 0);
+            st_be32(n + H_REFCOUNT_ORDER, 4);
+        }
+        st_be64(n + H_COMPAT, compat);
+        st_be32(n + H_HEADER_LEN, hlen);
+    }
+    uint64_t pos = hlen, ext = s->header_length;
     if (fmt && file) {
         size_t l = strlen(fmt);
         st_be32(n + pos, QCOW2_EXT_BACKING_FMT);
@@ -881,7 +894,10 @@ static int qcow2_change_backing(BlockDriverState *bs, const char *file, const ch
         if (type == QCOW2_EXT_END || len > ext_end - ext - 8)
             break;
         uint64_t sz = 8 + ALIGN_UP((uint64_t)len, 8);
-        if (type != QCOW2_EXT_BACKING_FMT) {
+        /* Feature tables and bitmaps describe version 3 features: a version 2 header drops them. */
+        bool keep = type != QCOW2_EXT_BACKING_FMT &&
+                    !(version == 2 && (type == QCOW2_EXT_FEATURES || type == QCOW2_EXT_BITMAPS));
+        if (keep) {
             if (pos + sz + 8 > s->cluster_size) {
                 error_setg(errp, "header extensions do not fit in the header cluster");
                 r = -EFBIG;
@@ -910,10 +926,17 @@ static int qcow2_change_backing(BlockDriverState *bs, const char *file, const ch
     if (r == 0)
         r = hostfile_sync(&s->file);
     if (r == 0) {
+        char *f = file && *file ? xstrdup(file) : NULL, *ft = fmt && file && *file ? xstrdup(fmt) : NULL;
         free(bs->backing_file);
         free(bs->backing_fmt);
-        bs->backing_file = file && *file ? xstrdup(file) : NULL;
-        bs->backing_fmt = fmt && file && *file ? xstrdup(fmt) : NULL;
+        bs->backing_file = f;
+        bs->backing_fmt = ft;
+        s->version = version;
+        s->header_length = hlen;
+        if (version == 3)
+            s->compat = compat;
+        else
+            s->incompat = s->compat = s->autoclear = 0;
     }
 out:
     if (r < 0 && errp && !*errp)
@@ -921,6 +944,117 @@ out:
     free(h);
     free(n);
     return r;
+}
+
+static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    return rewrite_header(bs, file, fmt, s->version, s->compat, errp);
+}
+
+/* Replace the zero flags of the active L2 tables (version 2 has none): a preallocated zero
+ * cluster gets written zeros, an unallocated one stays unallocated without a backing file
+ * and gets a zeroed cluster over one. */
+static int expand_zero_clusters(BlockDriverState *bs, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    uint8_t *zero = xzalloc(s->cluster_size);
+    int r = 0;
+    for (uint32_t i = 0; i < s->l1_size && r == 0; i++) {
+        uint64_t l2 = s->l1[i] & L1E_OFFSET_MASK;
+        if (!l2)
+            continue;
+        uint8_t *t = l2_for_write(bs, i);
+        if (!t) {
+            r = -EIO;
+            break;
+        }
+        for (uint32_t j = 0; j < s->l2_size && r == 0; j++) {
+            uint64_t e = ld_be64(t + 8 * j);
+            if ((e & QCOW_OFLAG_COMPRESSED) || !(e & QCOW_OFLAG_ZERO))
+                continue;
+            uint64_t off = e & L2E_OFFSET_MASK, got;
+            if (off && (e & QCOW_OFLAG_COPIED)) {
+                r = hostfile_pwrite(&s->file, off, zero, s->cluster_size);
+                e &= ~QCOW_OFLAG_ZERO;
+            } else if (bs->backing_file) {
+                int64_t h = qcow2_alloc_clusters(bs, 1, &got);
+                r = h < 0 ? (int)h : hostfile_pwrite(&s->file, h, zero, s->cluster_size);
+                if (off)
+                    release_old(bs, e);
+                e = (uint64_t)h | QCOW_OFLAG_COPIED;
+            } else {
+                if (off)
+                    release_old(bs, e);
+                e = 0;
+            }
+            t = qcow2_cache_get(bs, &s->l2_cache, s->l1[i] & L1E_OFFSET_MASK, false);
+            if (!t) {
+                r = -EIO;
+                break;
+            }
+            st_be64(t + 8 * j, e);
+            qcow2_cache_mark_dirty(&s->l2_cache, t);
+        }
+    }
+    free(zero);
+    if (r == 0)
+        r = qcow2_writeback(bs);
+    if (r < 0)
+        error_setg(errp, "could not expand zero clusters: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
+    return r;
+}
+
+/* amend -o: compat (0.10 <-> 1.1) and lazy_refcounts; other options say they cannot change. */
+static int qcow2_amend(BlockDriverState *bs, ImgOpts *o, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    int version = s->version;
+    uint64_t compat = s->compat;
+    const char *v = img_opts_get(o, "compat");
+    bool lazy = compat & QCOW2_COMPAT_LAZY_REFCOUNTS;
+    if (v) {
+        if (!strcmp(v, "0.10") || !strcmp(v, "v2"))
+            version = 2;
+        else if (!strcmp(v, "1.1") || !strcmp(v, "v3"))
+            version = 3;
+        else {
+            error_setg(errp, "Invalid compatibility level: '%s'", v);
+            return -EINVAL;
+        }
+    }
+    if (!img_opts_get_bool(o, "lazy_refcounts", lazy, &lazy, errp))
+        return -EINVAL;
+    static const char *const fixed[] = { "cluster_size", "refcount_bits", "preallocation",
+                                         "compression_type", "size", "backing_file", "backing_fmt",
+                                         "encryption", "data_file", "extended_l2" };
+    for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+        if (img_opts_get(o, fixed[i])) {
+            error_setg(errp, "changing '%s' with amend is not supported", fixed[i]);
+            return -ENOTSUP;
+        }
+    if (version == 2 && lazy) {
+        error_setg(errp, "Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
+        return -EINVAL;
+    }
+    if (version == 2 && s->version == 3) {
+        if (s->refcount_order != 4) {
+            error_setg(errp, "compat=0.10 requires refcount_bits=16");
+            return -ENOTSUP;
+        }
+        if (s->nb_snapshots) {
+            error_setg(errp, "downgrading an image with snapshots is not implemented yet");
+            return -ENOTSUP;
+        }
+        int r = expand_zero_clusters(bs, errp);
+        if (r < 0)
+            return r;
+    }
+    compat = lazy ? compat | QCOW2_COMPAT_LAZY_REFCOUNTS : compat & ~QCOW2_COMPAT_LAZY_REFCOUNTS;
+    if ((uint32_t)version == s->version && compat == s->compat)
+        return 0;
+    int r = qcow2_writeback(bs);
+    return r < 0 ? r : rewrite_header(bs, bs->backing_file, bs->backing_fmt, version, compat, errp);
 }
 
 /* Grow (or shrink, when nothing is allocated past the new end) the virtual disk. A larger L1
@@ -1205,6 +1339,7 @@ const BlockDriver bdrv_qcow2 = {
     .snapshot_apply = qcow2_snapshot_apply,
     .snapshot_delete = qcow2_snapshot_delete,
     .change_backing = qcow2_change_backing,
+    .amend = qcow2_amend,
     .truncate = qcow2_truncate,
     .make_empty = qcow2_make_empty,
     .close = qcow2_close,

@@ -711,9 +711,9 @@ static const ImgCommand commands[] = {
     { "resize", img_resize, "resize [--shrink] [-f fmt] [-q] filename [+|-]size", "" },
     { "rebase", img_rebase, "rebase [-f fmt] [-p] [-u] -b backing_file [-F backing_fmt] filename", "" },
     { "commit", img_commit, "commit [-f fmt] [-d] [-p] [-q] filename", "" },
-    { "amend", img_not_yet, "amend -o options [-f fmt] filename", "Not implemented yet.\n" },
+    { "amend", img_amend, "amend [-f fmt] [-q] -o options filename", "" },
     { "measure", img_not_yet, "measure [-O output_fmt] [--size N | filename]", "Not implemented yet.\n" },
-    { "bench", img_not_yet, "bench [-c count] [-w] filename", "Not implemented yet.\n" },
+    { "bench", img_bench, "bench [-c count] [-d depth] [-f fmt] [-o offset] [-s buffer_size] [-S step_size] [-w] filename", "" },
     { "dd", img_dd, "dd [-f fmt] [-O output_fmt] [bs=N] [count=N] [skip=N] if=input of=output", "" },
 };
 

@@ -324,6 +324,26 @@ dd_case() {
 }
 t "dd bs= skip= count= into qcow2" dd_case
 
+amend_case() {
+    rm -f am.qcow2 am.raw
+    qemu-img create -q -f qcow2 -b aligned.raw -F raw am.qcow2 &&
+    qemu-io -f qcow2 -c "write -P 3 0 100k" -c "write -z 200k 128k" -c "write -z 0 64k" am.qcow2 >/dev/null &&
+    qemu-img convert -O raw am.qcow2 am.raw &&
+    "$V" amend -o compat=0.10 am.qcow2 && qemu-img info am.qcow2 | grep -q "compat: 0.10" &&
+    qemu-img check -q am.qcow2 && qemu-img compare -q am.qcow2 am.raw &&
+    qemu-img info am.qcow2 | grep -q "backing file format: raw" &&
+    "$V" amend -o compat=1.1,lazy_refcounts=on am.qcow2 && qemu-img info am.qcow2 | grep -q "lazy refcounts: true" &&
+    qemu-img check -q am.qcow2 && qemu-img compare -q am.qcow2 am.raw &&
+    { "$V" amend -o cluster_size=4k am.qcow2 2>/dev/null; [ $? = 1 ]; }
+}
+t "amend compat=0.10 (zero clusters written out) and back to 1.1 with lazy refcounts" amend_case
+
+bench_cmd() {
+    "$V" bench -c 1000 -s 4k w.qcow2 | grep -q "Run completed" &&
+    "$V" bench -w -c 200 -s 64k -S 128k am.qcow2 | grep -q "Run completed" && qemu-img check -q am.qcow2
+}
+t "bench (read, and write with step)" bench_cmd
+
 # ---- corrupt images: one error line, no crash ----
 
 poke() {   # poke FILE OFFSET FORMAT VALUE: patch a big-endian header field
