@@ -653,17 +653,6 @@ static int img_snapshot(int argc, char **argv)
     return 0;
 }
 
-/* Sub-commands this version does not have yet say so, clearly, with a non-zero exit. */
-static int img_not_yet(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            cmd_help(current_cmd);
-            return 0;
-        }
-    fatal("'%s' is not implemented yet", current_cmd->name);
-}
-
 static const ImgCommand commands[] = {
     { "create", img_create,
       "create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] [-o options] filename [size]",
@@ -712,7 +701,7 @@ static const ImgCommand commands[] = {
     { "rebase", img_rebase, "rebase [-f fmt] [-p] [-u] -b backing_file [-F backing_fmt] filename", "" },
     { "commit", img_commit, "commit [-f fmt] [-d] [-p] [-q] filename", "" },
     { "amend", img_amend, "amend [-f fmt] [-q] -o options filename", "" },
-    { "measure", img_not_yet, "measure [-O output_fmt] [--size N | filename]", "Not implemented yet.\n" },
+    { "measure", img_measure, "measure [--output=human|json] [-O output_fmt] [-o options] [--size N | [-f fmt] filename]", "" },
     { "bench", img_bench, "bench [-c count] [-d depth] [-f fmt] [-o offset] [-s buffer_size] [-S step_size] [-w] filename", "" },
     { "dd", img_dd, "dd [-f fmt] [-O output_fmt] [bs=N] [count=N] [skip=N] if=input of=output", "" },
 };

@@ -344,6 +344,18 @@ bench_cmd() {
 }
 t "bench (read, and write with step)" bench_cmd
 
+measure_case() {
+    # "fully allocated" must equal qemu-img's; "required" for an image is the size of its
+    # conversion (checked against our own convert output).
+    for src in pattern.raw w.qcow2 r1.vmdk; do
+        [ "$("$V" measure -O qcow2 "$src" | sed -n 2p)" = "$(qemu-img measure -O qcow2 "$src" | sed -n 2p)" ] || return 1
+    done
+    rm -f ms.qcow2
+    "$V" convert -O qcow2 pattern.raw ms.qcow2 &&
+    [ "$("$V" measure --output=json -O qcow2 pattern.raw | python3 -c 'import json,sys; print(json.load(sys.stdin)["required"])')" -ge "$(stat -c %s ms.qcow2)" ]
+}
+t "measure: fully allocated size as qemu-img's, required covers a real conversion" measure_case
+
 # ---- corrupt images: one error line, no crash ----
 
 poke() {   # poke FILE OFFSET FORMAT VALUE: patch a big-endian header field
