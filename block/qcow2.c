@@ -1165,6 +1165,59 @@ int qcow2_make_empty(BlockDriverState *bs)
     return r;
 }
 
+/* preallocation=metadata|falloc|full: every guest cluster gets a host cluster (L2 tables
+ * and refcounts written); falloc reserves the data area, full writes zeros into it. */
+static int qcow2_preallocate(const char *path, const char *mode, char **errp)
+{
+    BlockDriverState *bs = bdrv_open(path, "qcow2", BDRV_O_RDWR | BDRV_O_NO_BACKING, errp);
+    if (!bs)
+        return -EINVAL;
+    Qcow2State *s = bs->opaque;
+    uint64_t ncl = (bs->total_size + s->cluster_size - 1) >> s->cluster_bits;
+    int r = 0;
+    for (uint64_t c = 0; c < ncl && r == 0;) {
+        uint32_t l1i = c >> s->l2_bits, l2i = c & (s->l2_size - 1);
+        uint8_t *t = l2_for_write(bs, l1i);
+        if (!t) {
+            r = -EIO;
+            break;
+        }
+        uint64_t want = MIN(ncl - c, (uint64_t)(s->l2_size - l2i)), got;
+        int64_t h = qcow2_alloc_clusters(bs, want, &got);
+        if (h < 0) {
+            r = (int)h;
+            break;
+        }
+        t = qcow2_cache_get(bs, &s->l2_cache, s->l1[l1i] & L1E_OFFSET_MASK, false);
+        if (!t) {
+            r = -EIO;
+            break;
+        }
+        for (uint64_t k = 0; k < got; k++)
+            st_be64(t + 8 * (l2i + k), (h + (k << s->cluster_bits)) | QCOW_OFLAG_COPIED);
+        qcow2_cache_mark_dirty(&s->l2_cache, t);
+        /* Only this run is data: refcount blocks and L2 tables sit between runs. */
+        uint64_t bytes = got << s->cluster_bits;
+        if (!strcmp(mode, "falloc") && posix_fallocate(s->file.fd, h, bytes))
+            r = -EIO;
+        if (!strcmp(mode, "full")) {
+            static const uint8_t zero[65536];
+            for (uint64_t o = 0; o < bytes && r == 0; o += sizeof zero)
+                r = hostfile_pwrite(&s->file, h + o, zero, MIN(sizeof zero, bytes - o));
+        }
+        c += got;
+    }
+    if (r == 0)
+        r = qcow2_writeback(bs);
+    /* The data clusters must exist in the file (zeros), whatever the mode. */
+    if (r == 0 && (uint64_t)hostfile_size(&s->file) < s->file_size)
+        r = hostfile_truncate(&s->file, s->file_size);
+    if (r < 0)
+        error_setg(errp, "preallocation failed: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
+    bdrv_close(bs);
+    return r;
+}
+
 /* ---- create ---- */
 
 static int qcow2_create(const BlockCreateArgs *a, char **errp)
@@ -1210,9 +1263,10 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
         return -ENOTSUP;
     }
     const char *prealloc = img_opts_get(a->opts, "preallocation");
-    if (prealloc && strcmp(prealloc, "off")) {
-        error_setg(errp, "preallocation=%s is not implemented yet for qcow2 (only off)", prealloc);
-        return -ENOTSUP;
+    if (prealloc && strcmp(prealloc, "off") && strcmp(prealloc, "metadata") &&
+        strcmp(prealloc, "falloc") && strcmp(prealloc, "full")) {
+        error_setg(errp, "Invalid preallocation mode: '%s' (off, metadata, falloc, full)", prealloc);
+        return -EINVAL;
     }
     const char *bf = a->backing_file ? a->backing_file : img_opts_get(a->opts, "backing_file");
     const char *bfmt = a->backing_fmt ? a->backing_fmt : img_opts_get(a->opts, "backing_fmt");
@@ -1307,6 +1361,8 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
     free(hdr);
     free(rt);
     free(rb);
+    if (r == 0 && prealloc && strcmp(prealloc, "off"))
+        r = qcow2_preallocate(a->filename, prealloc, errp);
     return r;
 }
 
@@ -1321,7 +1377,7 @@ const BlockDriver bdrv_qcow2 = {
         "compat           0.10 (v2) or 1.1 (v3, default)\n"
         "compression_type zlib (the only one supported)\n"
         "lazy_refcounts   on/off (default off; v3 only)\n"
-        "preallocation    off (metadata, falloc, full: not implemented yet)\n"
+        "preallocation    off (default), metadata, falloc, full\n"
         "refcount_bits    width of a refcount entry: 1, 2, 4, 8, 16 (default), 32, 64\n",
     .probe = qcow2_probe,
     .open = qcow2_open,
