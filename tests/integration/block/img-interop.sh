@@ -150,17 +150,6 @@ compressed_really() {
 }
 t "convert -c stores compressed clusters" compressed_really
 
-prealloc_case() {   # every cluster mapped, refcount blocks between the runs left intact
-    rm -f pa.qcow2 shadow.raw
-    "$V" create -q -f qcow2 -o "preallocation=$1,cluster_size=4096" pa.qcow2 20M &&
-    qemu-img check -q pa.qcow2 &&
-    qemu-img check --output=json pa.qcow2 | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(d["allocated-clusters"] != d["total-clusters"])' &&
-    randwrite pa.qcow2 51 100 100000
-}
-for m in metadata falloc full; do
-    t "create qcow2 preallocation=$m" prealloc_case $m
-done
-
 qemu_info_of_ours() {
     rm -f cr.qcow2 ov.qcow2
     "$V" create -q -f qcow2 -o cluster_size=4096,lazy_refcounts=on cr.qcow2 10M &&
@@ -190,6 +179,17 @@ t "random writes: v3 default" rw_fresh cluster_size=65536 1
 t "random writes: v2" rw_fresh compat=0.10 2
 t "random writes: 512-byte clusters, 1-bit refcounts (table growth)" rw_fresh cluster_size=512,refcount_bits=1 3
 t "random writes: 64-bit refcounts, 2M clusters" rw_fresh cluster_size=2M,refcount_bits=64 4
+
+prealloc_case() {   # every cluster mapped, refcount blocks between the runs left intact
+    rm -f pa.qcow2 shadow.raw
+    "$V" create -q -f qcow2 -o "preallocation=$1,cluster_size=4096" pa.qcow2 20M &&
+    qemu-img check -q pa.qcow2 &&
+    qemu-img check --output=json pa.qcow2 | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(d["allocated-clusters"] != d["total-clusters"])' &&
+    randwrite pa.qcow2 51 100 100000
+}
+for m in metadata falloc full; do
+    t "create qcow2 preallocation=$m" prealloc_case $m
+done
 
 rw_compressed() {
     rm -f rc.qcow2
