@@ -11,7 +11,7 @@ import os, random, resource, shutil, subprocess, sys, tempfile, time
 build = os.environ.get("BUILD", "build")
 vimg = os.path.abspath(os.path.join(build, "vireo-img"))
 mib = int(os.environ.get("BENCH_MIB", "256"))
-reps = int(os.environ.get("BENCH_REPS", "2"))
+reps = int(os.environ.get("BENCH_REPS", "3"))
 
 if not shutil.which("qemu-img"):
     print("img-convert: SKIPPED (qemu-img not installed; tests/need-pkg.sh qemu-img:qemu-utils)")
@@ -49,13 +49,17 @@ def timed(cmd):
     return best
 
 def peak_rss(cmd):
-    """Peak RSS in MiB of one run, measured in a fresh child so maxima do not mix."""
-    code = ("import resource,subprocess,sys;"
-            "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    """Peak RSS in MiB of one run (GNU time's %M; the Python fallback when it is missing)."""
     out = cmd[-1]
     if os.path.exists(out):
         os.unlink(out)
+    if os.path.exists("/usr/bin/time"):
+        r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        return int(r.stderr.strip().splitlines()[-1]) / 1024
+    code = ("import resource,subprocess,sys;"
+            "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     r = subprocess.run([sys.executable, "-c", code] + cmd, capture_output=True, text=True)
     return int(r.stdout.strip() or 0) / 1024
 

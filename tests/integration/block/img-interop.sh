@@ -494,6 +494,16 @@ round_trip() {
 }
 t "round trip vmdk(stream) -> qcow2 -> vmdk is lossless" round_trip
 
+esx_vmfs() {
+    # An ESX-style descriptor (createType vmfs, a VMFS extent) next to its flat file.
+    rm -f esx.vmdk esx-flat.vmdk out.raw
+    head -c 4194304 pattern.raw > esx-flat.vmdk &&
+    printf '# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCID=ffffffff\ncreateType="vmfs"\n\n# Extent description\nRW 8192 VMFS "esx-flat.vmdk"\n\n# The Disk Data Base\n#DDB\n\nddb.adapterType = "lsilogic"\n' > esx.vmdk &&
+    qemu-img compare -q esx.vmdk esx-flat.vmdk && "$V" convert -O raw esx.vmdk out.raw && cmp out.raw esx-flat.vmdk &&
+    "$V" info esx.vmdk | grep -q "create type: vmfs"
+}
+t "vmdk ESX vmfs descriptor with a VMFS flat extent" esx_vmfs
+
 vmdk_corrupt() {   # vmdk_corrupt WHAT: poke a sparse extent, expect one error line
     rm -f bv.vmdk bad.raw
     qemu-img convert -O vmdk pattern.raw bv.vmdk || return 1
