@@ -942,6 +942,47 @@ static int64_t vmdk_allocated_size(BlockDriverState *bs)
     return total;
 }
 
+/* check: every grain table and grain must lie inside its extent file (qemu-img's vmdk check). */
+static int vmdk_check(BlockDriverState *bs, ImageCheck *res, int fix)
+{
+    VmdkState *s = bs->opaque;
+    for (int i = 0; i < s->n; i++) {
+        VmdkExtent *e = &s->ext[i];
+        if (e->type != EXT_SPARSE || e->stream_gt)
+            continue;
+        uint64_t ngrains = (e->sectors * 512 + e->grain_bytes - 1) / e->grain_bytes;
+        for (uint32_t g = 0; g < e->gd_entries; g++) {
+            if (!e->gd[g])
+                continue;
+            if ((uint64_t)e->gd[g] * 512 + (uint64_t)e->gtes * 4 > e->file_end) {
+                fprintf(stderr, "ERROR: %s: grain directory entry %u points beyond end of file\n", e->file.path, g);
+                res->corruptions++;
+                continue;
+            }
+            if (load_gt(bs, e, g) < 0) {
+                res->check_errors++;
+                continue;
+            }
+            for (uint32_t j = 0; j < e->gtes && (uint64_t)g * e->gtes + j < ngrains; j++) {
+                uint32_t gte = e->gt[j];
+                if (!gte || (gte == VMDK_GTE_ZEROED && (e->flags & VMDK4_FLAG_ZERO_GRAIN)))
+                    continue;
+                res->allocated_clusters++;
+                if (e->compressed)
+                    res->compressed_clusters++;
+                uint64_t need = e->compressed ? 512 : e->grain_bytes;
+                if ((uint64_t)gte * 512 + need > ALIGN_UP(e->file_end, 512)) {
+                    fprintf(stderr, "ERROR: %s: grain table entry %" PRIu64 " points beyond end of file\n",
+                            e->file.path, (uint64_t)g * e->gtes + j);
+                    res->corruptions++;
+                }
+            }
+        }
+        res->total_clusters += ngrains;
+    }
+    return 0;
+}
+
 /* ---- create ---- */
 
 static char *make_descriptor(const char *type, uint32_t cid, uint32_t parent_cid, const char *parent,
@@ -1182,6 +1223,7 @@ const BlockDriver bdrv_vmdk = {
     .flush = vmdk_flush,
     .block_status = vmdk_block_status,
     .get_info = vmdk_get_info,
+    .check = vmdk_check,
     .allocated_size = vmdk_allocated_size,
     .close = vmdk_close,
 };

@@ -521,7 +521,8 @@ f.seek(gt + 4 * 5); f.write(struct.pack("<I", 0x7fffff00))' ;;
     "$V" convert -O raw bv.vmdk bad.raw 2> err.txt
     rc=$?
     cat err.txt
-    [ $rc = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q '^vireo-img: ' err.txt
+    [ $rc = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q '^vireo-img: ' err.txt || return 1
+    if [ "$1" = gte ]; then "$V" check bv.vmdk >/dev/null 2>&1; [ $? = 2 ]; fi
 }
 t "corrupt vmdk: grain size not a power of two" vmdk_corrupt grain
 t "corrupt vmdk: huge grain table" vmdk_corrupt gtes
