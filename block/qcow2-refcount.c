@@ -475,10 +475,11 @@ static int check_l1(CheckCtx *cx, uint64_t l1_off, uint32_t l1_size, bool active
                 qcow2_compressed_range(s, e, &off, &len);
                 check_inc(cx, off, len, "compressed cluster");
                 if (active) {
+                    /* Compressed clusters count as fragmented, as qemu-img counts them. */
                     cx->res->allocated_clusters++;
                     cx->res->compressed_clusters++;
+                    cx->res->fragmented_clusters++;
                 }
-                prev_end = 0;
                 continue;
             }
             uint64_t off = e & L2E_OFFSET_MASK;

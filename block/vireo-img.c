@@ -419,8 +419,12 @@ static int img_check(int argc, char **argv)
     }
     int64_t corrupt = res.corruptions, leaks = res.leaks;
     if (json) {
-        printf("{\n    \"image-end-offset\": %" PRId64 ",\n    \"total-clusters\": %" PRId64 ",\n"
-               "    \"check-errors\": %" PRId64 ",\n", res.image_end_offset, res.total_clusters, res.check_errors);
+        /* qemu-img's keys and order; counts that are zero are left out, as it does. */
+        printf("{\n    \"image-end-offset\": %" PRId64 ",\n", res.image_end_offset);
+        if (res.compressed_clusters)
+            printf("    \"compressed-clusters\": %" PRId64 ",\n", res.compressed_clusters);
+        printf("    \"total-clusters\": %" PRId64 ",\n    \"check-errors\": %" PRId64 ",\n",
+               res.total_clusters, res.check_errors);
         if (leaks)
             printf("    \"leaks\": %" PRId64 ",\n", leaks);
         if (corrupt)
@@ -431,9 +435,10 @@ static int img_check(int argc, char **argv)
             printf("    \"corruptions-fixed\": %" PRId64 ",\n", res.corruptions_fixed);
         printf("    \"allocated-clusters\": %" PRId64 ",\n    \"filename\": ", res.allocated_clusters);
         img_json_str(stdout, file);
-        printf(",\n    \"format\": \"%s\",\n    \"fragmented-clusters\": %" PRId64 ",\n"
-               "    \"compressed-clusters\": %" PRId64 "\n}\n",
-               bs->drv->format_name, res.fragmented_clusters, res.compressed_clusters);
+        printf(",\n    \"format\": \"%s\"", bs->drv->format_name);
+        if (res.fragmented_clusters)
+            printf(",\n    \"fragmented-clusters\": %" PRId64, res.fragmented_clusters);
+        printf("\n}\n");
     } else if (!quiet) {
         if (!corrupt && !leaks && !res.check_errors)
             printf("No errors were found on the image.\n");

@@ -153,6 +153,19 @@ compressed_really() {
 }
 t "convert -c stores compressed clusters" compressed_really
 
+check_json() {
+    for img in c.qcow2 w.qcow2 sn.qcow2; do
+        "$V" check --output=json "$img" > ours.json && qemu-img check --output=json "$img" > theirs.json &&
+        python3 -c '
+import json, sys
+a = json.load(open("ours.json")); b = json.load(open("theirs.json"))
+for k in ("total-clusters", "allocated-clusters", "compressed-clusters", "fragmented-clusters", "image-end-offset", "check-errors"):
+    if a.get(k) != b.get(k):
+        sys.exit("%s: %r != %r" % (k, a.get(k), b.get(k)))' || return 1
+    done
+}
+t "check --output=json statistics equal qemu-img's" check_json
+
 qemu_info_of_ours() {
     rm -f cr.qcow2 ov.qcow2
     "$V" create -q -f qcow2 -o cluster_size=4096,lazy_refcounts=on cr.qcow2 10M &&
