@@ -146,8 +146,11 @@ static void *convert_reader(void *opaque)
                 return NULL;
             uint64_t n;
             bool zero;
+            /* Zero runs may be long (a huge empty disk is quick); data comes in chunks. */
             uint64_t want = MIN(CONVERT_CHUNK - (dst + off) % CONVERT_CHUNK, bs->total_size - off);
-            r = run_status(bs, off, want, pp->align, &n, &zero);
+            r = run_status(bs, off, bs->total_size - off, pp->align, &n, &zero);
+            if (r >= 0 && !(zero && pp->sparse))
+                n = MIN(n, want);
             if (r >= 0 && !(zero && pp->sparse)) {
                 /* Gather the data runs that follow into one buffer: large writes, and a
                  * target allocation that stays contiguous. */
@@ -468,7 +471,7 @@ int img_compare(int argc, char **argv)
         uint64_t na, nb, map;
         int depth;
         BlockDriverState *layer;
-        uint64_t want = MIN(CONVERT_CHUNK, common - off);
+        uint64_t want = common - off;   /* zero runs in one step; data is read in chunks */
         int ra = bdrv_block_status_above(a, off, want, &na, &map, &depth, &layer);
         int rb = ra < 0 ? 0 : bdrv_block_status_above(b, off, want, &nb, &map, &depth, &layer);
         if (ra < 0 || rb < 0) {
@@ -481,6 +484,7 @@ int img_compare(int argc, char **argv)
         bool za = (ra & BDRV_BLOCK_ZERO) && !(ra & BDRV_BLOCK_DATA);
         bool zb = (rb & BDRV_BLOCK_ZERO) && !(rb & BDRV_BLOCK_DATA);
         if (!(za && zb)) {
+            n = MIN(n, CONVERT_CHUNK);
             if (bdrv_pread(a, off, ba, n) < 0 || bdrv_pread(b, off, bb, n) < 0) {
                 error_report("Error while reading offset %" PRIu64 ": %s", off,
                              bdrv_last_error(a)[0] ? bdrv_last_error(a) : bdrv_last_error(b));

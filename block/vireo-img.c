@@ -545,7 +545,7 @@ static int img_map(int argc, char **argv)
         uint64_t n, map;
         int depth;
         BlockDriverState *layer;
-        int r = bdrv_block_status_above(bs, off, MIN(end - off, 1 * GiB), &n, &map, &depth, &layer);
+        int r = bdrv_block_status_above(bs, off, end - off, &n, &map, &depth, &layer);
         if (r < 0) {
             error_report("%s: %s", bs->filename, bdrv_last_error(bs));
             rc = 1;

@@ -424,6 +424,16 @@ convert_B() {
 }
 t "convert -B: target with a backing file, same content" convert_B
 
+huge_empty() {
+    # 1 PiB of nothing: convert, compare and map walk it in a few steps, not 2 MiB at a time.
+    rm -f hg.qcow2 hg2.qcow2
+    "$V" create -q -f qcow2 -o cluster_size=2M hg.qcow2 1P &&
+    timeout 20 "$V" convert -O qcow2 hg.qcow2 hg2.qcow2 && timeout 20 "$V" compare -q hg.qcow2 hg2.qcow2 &&
+    timeout 20 "$V" map --output=json hg2.qcow2 | grep -q '"length": 1125899906842624' &&
+    qemu-img check -q hg2.qcow2
+}
+t "1 PiB empty image: convert/compare/map do not crawl" huge_empty
+
 # ---- corrupt images: one error line, no crash ----
 
 corrupt() {   # corrupt NAME OFFSET FORMAT VALUE [truncate-size]
