@@ -588,11 +588,34 @@ int qcow2_check_image(BlockDriverState *bs, ImageCheck *res, int fix)
     for (uint64_t i = 0; i < s->rt_size; i++)
         if (s->rt[i])
             limit = MAX(limit, (i + 1) << s->rb_bits);
+    uint64_t blocks_beyond = 0, clusters_beyond = 0;
     for (uint64_t c = 0; c < limit; c++) {
         uint64_t bi = c >> s->rb_bits;
+        if (c >= cx.nclusters && !(c & ((1ULL << s->rb_bits) - 1))) {
+            /* Past the end of the file only nonzero refcounts matter: skip empty blocks whole,
+             * and give up (an error) on a hostile table naming millions of blocks out there. */
+            uint8_t *blk = NULL;
+            if (bi < s->rt_size && s->rt[bi]) {
+                if (++blocks_beyond > 1024) {
+                    fprintf(stderr, "ERROR too many refcount blocks beyond end of file\n");
+                    res->check_errors++;
+                    break;
+                }
+                blk = qcow2_cache_get(bs, &s->rc_cache, s->rt[bi], false);
+            }
+            if (!blk || buffer_is_zero(blk, s->cluster_size)) {
+                c = ((bi + 1) << s->rb_bits) - 1;
+                continue;
+            }
+        }
         if (c >= cx.nclusters && (bi >= s->rt_size || !s->rt[bi])) {
             c = ((bi + 1) << s->rb_bits) - 1;   /* a whole missing block beyond the file */
             continue;
+        }
+        if (c >= cx.nclusters && ++clusters_beyond > (1u << 24)) {
+            fprintf(stderr, "ERROR too many refcounts beyond end of file\n");
+            res->check_errors++;
+            break;
         }
         int64_t have = qcow2_get_refcount(bs, c);
         if (have < 0) {
