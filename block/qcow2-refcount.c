@@ -41,6 +41,12 @@ int qcow2_load_refcount_table(BlockDriverState *bs, char **errp)
     Qcow2State *s = bs->opaque;
     uint64_t bytes = (uint64_t)s->rt_clusters * s->cluster_size;
     s->rt_size = bytes / 8;
+    if (s->rt_offset > s->file_size || bytes > s->file_size - s->rt_offset) {
+        s->rt_size = 0;
+        error_setg(errp, "refcount table at %" PRIu64 " (%u clusters) is beyond end of file",
+                   s->rt_offset, s->rt_clusters);
+        return -EINVAL;
+    }
     s->rt = xmalloc(bytes ? bytes : 1);
     int r = hostfile_pread_strict(&s->file, s->rt_offset, s->rt, bytes);
     if (r < 0) {

@@ -38,6 +38,10 @@ int qcow2_read_l1_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint6
         error_setg(errp, "L1 table offset %#" PRIx64 " is not cluster aligned", off);
         return -EINVAL;
     }
+    if (off > s->file_size || bytes > s->file_size - off) {
+        error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", off);
+        return -EINVAL;
+    }
     uint64_t *l1 = xmalloc(bytes ? bytes : 1);
     if (hostfile_pread_strict(&s->file, off, l1, bytes) < 0) {
         free(l1);

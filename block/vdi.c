@@ -118,6 +118,11 @@ static int vdi_open(BlockDriverState *bs, int flags, char **errp)
         goto fail;
     }
     uint64_t bytes = (uint64_t)s->blocks * 4;
+    if (s->off_bmap + bytes > (uint64_t)fsize) {
+        /* Checked before allocating: the map's size comes from the header. */
+        error_setg(errp, "VDI block map (%u entries) is beyond end of file", s->blocks);
+        goto fail;
+    }
     s->bmap = xmalloc(bytes + 4);
     if (hostfile_pread_strict(&s->file, s->off_bmap, s->bmap, bytes) < 0) {
         error_setg(errp, "VDI block map is beyond end of file");
