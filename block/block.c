@@ -57,9 +57,15 @@ const char *bdrv_format_list(void)
 const BlockDriver *bdrv_probe(const char *filename, char **errp)
 {
     uint8_t buf[2048] = { 0 };
-    int fd = open(filename, O_RDONLY | O_CLOEXEC);
+    int fd = open(filename, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         error_setg(errp, "Could not open '%s': %s", filename, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+        close(fd);
+        error_setg(errp, "'%s' is not a regular file or block device", filename);
         return NULL;
     }
     ssize_t n = pread(fd, buf, sizeof buf, 0);

@@ -8,9 +8,18 @@
 
 int hostfile_open(HostFile *f, const char *path, bool writable, int mode)
 {
-    f->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    /* O_NONBLOCK so that a FIFO named by a hostile descriptor cannot hang the open; only
+     * regular files and block devices are images. */
+    f->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
     if (f->fd < 0)
         return -errno;
+    struct stat st;
+    if (fstat(f->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+        close(f->fd);
+        f->fd = -1;
+        return -EINVAL;
+    }
+    fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_NONBLOCK);
     f->path = xstrdup(path);
     f->writable = writable;
     f->nosync = mode & HOSTFILE_NOSYNC;

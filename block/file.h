@@ -14,8 +14,13 @@ typedef struct HostFile {
 /* Open modes. */
 enum { HOSTFILE_NOSYNC = 1 << 0 };
 
-/* Open path; -errno on failure. */
+/* Open path; -errno on failure (-EINVAL: not a regular file or block device). */
 int hostfile_open(HostFile *f, const char *path, bool writable, int mode);
+/* The reason for a hostfile_open failure, in words. */
+static inline const char *hostfile_open_error(int r)
+{
+    return r == -EINVAL ? "not a regular file or block device" : strerror(-r);
+}
 /* Create or truncate path for writing. */
 int hostfile_create(HostFile *f, const char *path);
 void hostfile_close(HostFile *f);

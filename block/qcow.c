@@ -51,7 +51,7 @@ static int qcow_open(BlockDriverState *bs, int flags, char **errp)
     bool rw = flags & BDRV_O_RDWR;
     int r = hostfile_open(&s->file, bs->filename, rw, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;

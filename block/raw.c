@@ -18,7 +18,7 @@ static int raw_open(BlockDriverState *bs, int flags, char **errp)
     RawState *s = bs->opaque;
     int r = hostfile_open(&s->file, bs->filename, flags & BDRV_O_RDWR, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     int64_t size = hostfile_size(&s->file);

@@ -173,7 +173,7 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
         e->flat_offset = offset * 512;
         r = hostfile_open(&e->file, path, rw, bdrv_hostfile_mode(bs->flags));
         if (r < 0)
-            error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
+            error_setg(errp, "Could not open extent '%s': %s", path, hostfile_open_error(r));
         else
             e->has_file = true;
     } else if (!strcmp(type, "SPARSE") || !strcmp(type, "VMFSSPARSE")) {
@@ -254,7 +254,7 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     uint8_t h[512];
     int r = hostfile_open(&e->file, path, rw, bdrv_hostfile_mode(bs->flags));
     if (r < 0) {
-        error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
+        error_setg(errp, "Could not open extent '%s': %s", path, hostfile_open_error(r));
         return r;
     }
     e->has_file = true;
@@ -830,7 +830,7 @@ static int vmdk_open(BlockDriverState *bs, int flags, char **errp)
     HostFile f;
     int r = hostfile_open(&f, bs->filename, false, false);
     if (r < 0) {
-        error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;

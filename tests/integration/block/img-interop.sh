@@ -665,5 +665,15 @@ t "corrupt qcow: cluster_bits" qcow_corrupt cb
 t "corrupt qcow: L1 beyond end of file" qcow_corrupt l1
 t "corrupt qcow: L2 entry beyond end of file" qcow_corrupt l2
 
+fifo_extent() {
+    # A descriptor naming a FIFO as its extent must fail at once, not wait for a writer.
+    rm -f ff fifo.vmdk
+    mkfifo ff &&
+    printf '# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 8 FLAT "ff" 0\n' > fifo.vmdk &&
+    { timeout 10 "$V" convert -O raw fifo.vmdk bad.raw 2> err.txt; [ $? = 1 ]; } && cat err.txt &&
+    grep -q "not a regular file or block device" err.txt
+}
+t "vmdk extent naming a FIFO: one error, no hang" fifo_extent
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
