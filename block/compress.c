@@ -75,3 +75,59 @@ void compress_chunks(const uint8_t *in, size_t n, size_t chunk, int window_bits,
         pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&j.lock);
 }
+
+typedef struct InflateJob {
+    InflateItem *items;
+    size_t n, next;
+    int window_bits;
+    pthread_mutex_t lock;
+} InflateJob;
+
+static void *inflate_worker(void *opaque)
+{
+    InflateJob *j = opaque;
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        size_t i = j->next++;
+        pthread_mutex_unlock(&j->lock);
+        if (i >= j->n)
+            break;
+        InflateItem *it = &j->items[i];
+        z_stream z = { 0 };
+        it->produced = -1;
+        if (inflateInit2(&z, j->window_bits) != Z_OK)
+            continue;
+        z.next_in = (uint8_t *)it->in;
+        z.avail_in = it->in_len;
+        z.next_out = it->out;
+        z.avail_out = it->out_len;
+        int r = inflate(&z, Z_FINISH);
+        if (r == Z_STREAM_END || r == Z_BUF_ERROR || r == Z_OK)
+            it->produced = (long)(it->out_len - z.avail_out);
+        if (r != Z_STREAM_END && z.avail_out)
+            it->produced = -1;   /* the stream ended early or is corrupt */
+        inflateEnd(&z);
+    }
+    return NULL;
+}
+
+void inflate_chunks(InflateItem *items, size_t n, int window_bits)
+{
+    InflateJob j = { .items = items, .n = n, .window_bits = window_bits };
+    pthread_mutex_init(&j.lock, NULL);
+    int t = block_compress_threads;
+    if (t <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        t = cpus > 0 ? (int)cpus : 1;
+    }
+    t = (int)MIN((size_t)MIN(t, 16), n);
+    pthread_t tid[16];
+    int started = 0;
+    for (int i = 1; i < t; i++)
+        if (pthread_create(&tid[started], NULL, inflate_worker, &j) == 0)
+            started++;
+    inflate_worker(&j);
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&j.lock);
+}

@@ -19,4 +19,16 @@ void compress_chunks(const uint8_t *in, size_t n, size_t chunk, int window_bits,
 /* One chunk, on the calling thread. */
 size_t compress_one(const uint8_t *in, size_t len, int window_bits, uint8_t *out, size_t max);
 
+/* One chunk to inflate: in/in_len to out/out_len; produced = bytes out, -1 when corrupt. */
+typedef struct InflateItem {
+    const uint8_t *in;
+    size_t in_len;
+    uint8_t *out;
+    size_t out_len;
+    long produced;
+} InflateItem;
+
+/* Inflate n chunks on several threads (window_bits as for inflateInit2). */
+void inflate_chunks(InflateItem *items, size_t n, int window_bits);
+
 #endif

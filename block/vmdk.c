@@ -373,7 +373,7 @@ static int load_gt(BlockDriverState *bs, VmdkExtent *e, uint32_t gdi)
             return r;
     }
     uint64_t gt = (uint64_t)e->gd[gdi] * 512, bytes = (uint64_t)e->gtes * 4;
-    if (hostfile_pread_strict(&e->file, gt, e->gt, bytes) < 0) {
+    if (gt > e->file_end || bytes > e->file_end - gt || hostfile_pread(&e->file, gt, e->gt, bytes) < 0) {
         bdrv_set_error(bs, "%s: grain directory entry %u points beyond end of file", e->file.path, gdi);
         e->gt_index = -1;
         return -EINVAL;
@@ -416,7 +416,7 @@ static int read_compressed_grain(BlockDriverState *bs, VmdkExtent *e, uint32_t g
     size_t hdr = 0;
     if (e->markers) {
         uint8_t m[12];
-        if (hostfile_pread_strict(&e->file, off, m, 12) < 0) {
+        if (off + 12 > e->file_end || hostfile_pread(&e->file, off, m, 12) < 0) {
             bdrv_set_error(bs, "%s: grain table entry %" PRIu64 " points beyond end of file", e->file.path, gi);
             return -EINVAL;
         }
@@ -508,9 +508,63 @@ static int vmdk_map(BlockDriverState *bs, uint64_t off, uint64_t len, uint64_t *
     return G_DATA;
 }
 
+/* Whole compressed grains at the start of a read: read them all, inflate them on several
+ * threads straight into the caller's buffer. Returns the bytes done (0: not this case). */
+static int64_t read_grains_parallel(BlockDriverState *bs, uint64_t off, uint8_t *p, size_t len)
+{
+    VmdkState *s = bs->opaque;
+    uint64_t eoff, left;
+    VmdkExtent *e = find_extent(s, off, &eoff, &left);
+    if (!e || e->type != EXT_SPARSE || !e->compressed || !e->markers || e->stream_gt ||
+        eoff % e->grain_bytes)
+        return 0;
+    size_t max = MIN(len, left) / e->grain_bytes, n = 0;
+    if (max < 2)
+        return 0;
+    InflateItem *items = xzalloc(sizeof *items * max);
+    int r = 0;
+    for (; n < max; n++) {
+        uint64_t gi = eoff / e->grain_bytes + n;
+        uint32_t gte;
+        r = sparse_gte(bs, e, gi * e->grain_bytes, &gte);
+        if (r < 0 || gte <= VMDK_GTE_ZEROED)
+            break;   /* unallocated or zero grains take the ordinary path */
+        uint8_t m[12];
+        uint64_t g = (uint64_t)gte * 512;
+        if (g + 12 > e->file_end || hostfile_pread(&e->file, g, m, 12) < 0)
+            break;
+        uint64_t clen = ld_le32(m + 8);
+        if (clen > 2 * e->grain_bytes + 1024 || clen > e->file_end - g - 12)
+            break;   /* the ordinary path reports it */
+        uint8_t *in = xmalloc(clen + 1);
+        if (hostfile_pread(&e->file, g + 12, in, clen) < 0) {
+            free(in);
+            break;
+        }
+        items[n] = (InflateItem){ .in = in, .in_len = clen, .out = p + n * e->grain_bytes,
+                                  .out_len = e->grain_bytes };
+    }
+    if (n >= 2)
+        inflate_chunks(items, n, 15);
+    size_t good = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (n >= 2 && items[i].produced == (long)e->grain_bytes && good == i)
+            good++;
+        free((void *)items[i].in);
+    }
+    free(items);
+    if (r < 0)
+        return r;
+    return (int64_t)(good * e->grain_bytes);   /* a bad grain is redone, and reported, singly */
+}
+
 static int vmdk_pread(BlockDriverState *bs, uint64_t off, void *buf, size_t len)
 {
     uint8_t *p = buf;
+    int64_t done = read_grains_parallel(bs, off, p, len);
+    if (done < 0)
+        return (int)done;
+    p += done, off += done, len -= done;
     while (len) {
         uint64_t n, host = 0;
         uint32_t gte = 0;

@@ -34,12 +34,14 @@ def make_input():
                 f.seek(1 << 20, 1)
         f.truncate(mib << 20)
 
-def timed(cmd):
-    """Best wall time of `reps` runs of cmd (its output file removed before each)."""
+def timed(cmd, n):
+    """Best wall time of `reps` runs of cmd (its output file removed before each, and the
+    page cache written back first so one tool does not pay for the other's dirty pages)."""
     best = None
-    for _ in range(reps):
+    for _ in range(n):
         if os.path.exists(cmd[-1]):
             os.unlink(cmd[-1])
+        os.sync()
         t0 = time.perf_counter()
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         dt = time.perf_counter() - t0
@@ -82,8 +84,12 @@ try:
     for name, opts, src, dst in rows:
         vcmd = [vimg, "convert"] + opts + [path(src), path("v-" + dst)]
         qcmd = ["qemu-img", "convert"] + opts + [path(src), path("q-" + dst)]
-        vt = timed(vcmd)
-        qt = timed(qcmd)
+        # Alternate the tools, so drifting machine load hits both alike.
+        vt = qt = None
+        for _ in range(reps):
+            v1, q1 = timed(vcmd, 1), timed(qcmd, 1)
+            vt = v1 if vt is None else min(vt, v1)
+            qt = q1 if qt is None else min(qt, q1)
         vr, qr = peak_rss(vcmd), peak_rss(qcmd)
         ok = subprocess.run(["qemu-img", "compare", "-q", path("v-" + dst), path(src)]).returncode == 0
         print("%-36s %12.1f %12.1f %7.2f %8.1f MiB %8.1f MiB%s" % (
