@@ -7,10 +7,40 @@
 
 int block_compress_threads;
 
+/* Whether a chunk looks incompressible: its first 4 KiB do not shrink at the fastest level.
+ * Full-strength deflate spends most of its time failing on such data (random, already
+ * compressed); this probe costs a few percent of it. */
+static bool looks_incompressible(const uint8_t *in, size_t len)
+{
+    enum { PROBE = 4096 };
+    uint8_t tmp[PROBE + 256];
+    if (len < 4 * PROBE)
+        return false;
+    z_stream z = { 0 };
+    if (deflateInit2(&z, 1, Z_DEFLATED, -12, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return false;
+    z.next_in = (uint8_t *)in;
+    z.avail_in = PROBE;
+    z.next_out = tmp;
+    z.avail_out = sizeof tmp;
+    int r = deflate(&z, Z_FINISH);
+    size_t n = sizeof tmp - z.avail_out;
+    deflateEnd(&z);
+    return r == Z_STREAM_END && n > PROBE - PROBE / 32;
+}
+
 size_t compress_one(const uint8_t *in, size_t len, int window_bits, uint8_t *out, size_t max)
 {
+    int level = Z_DEFAULT_COMPRESSION;
+    if (looks_incompressible(in, len)) {
+        /* qcow2/qcow (raw deflate) then store the cluster uncompressed; a zlib stream (vmdk
+         * grains must be deflated) gets stored blocks. */
+        if (window_bits < 0)
+            return 0;
+        level = 0;
+    }
     z_stream z = { 0 };
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return 0;
     z.next_in = (uint8_t *)in;
     z.avail_in = len;

@@ -51,19 +51,21 @@ def timed(cmd, n):
     return best
 
 def peak_rss(cmd):
-    """Peak RSS in MiB of one run (GNU time's %M; the Python fallback when it is missing)."""
+    """Peak RSS in MiB and CPU seconds (user + system) of one run (GNU time; without it a
+    Python fallback that reports the RSS only)."""
     out = cmd[-1]
     if os.path.exists(out):
         os.unlink(out)
     if os.path.exists("/usr/bin/time"):
-        r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+        r = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd, stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE, text=True)
-        return int(r.stderr.strip().splitlines()[-1]) / 1024
+        m, u, s = r.stderr.strip().splitlines()[-1].split()
+        return int(m) / 1024, float(u) + float(s)
     code = ("import resource,subprocess,sys;"
             "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     r = subprocess.run([sys.executable, "-c", code] + cmd, capture_output=True, text=True)
-    return int(r.stdout.strip() or 0) / 1024
+    return int(r.stdout.strip() or 0) / 1024, float("nan")
 
 make_input()
 # Sources in each input format, made by qemu-img so both tools read the same bytes.
@@ -78,8 +80,10 @@ rows = [
     ("qcow2 -> vmdk(stream, compressed)", ["-O", "vmdk", "-o", "subformat=streamOptimized"], "in.qcow2", "out.vmdk"),
     ("vdi -> qcow2", ["-O", "qcow2"], "in.vdi", "out.qcow2"),
 ]
-print("img-convert bench: %d MiB input (1/3 random, 1/3 text, 1/3 zeros), best of %d; ratio = qemu-img time / vireo-img time" % (mib, reps))
-print("%-36s %12s %12s %7s %10s %10s" % ("conversion", "vireo MB/s", "qemu MB/s", "ratio", "vireo RSS", "qemu RSS"))
+print("img-convert bench: %d MiB input (1/3 random, 1/3 text, 1/3 zeros), wall time best of %d (ratio = qemu-img / vireo-img,\n"
+      ">1: vireo-img faster); CPU = user+system seconds of one run; load average now %.1f" % (mib, reps, os.getloadavg()[0]))
+print("%-34s %10s %10s %6s %9s %9s %6s %10s %10s" % ("conversion", "vireo MB/s", "qemu MB/s", "ratio",
+      "vireo CPU", "qemu CPU", "ratio", "vireo RSS", "qemu RSS"))
 try:
     for name, opts, src, dst in rows:
         vcmd = [vimg, "convert"] + opts + [path(src), path("v-" + dst)]
@@ -90,9 +94,10 @@ try:
             v1, q1 = timed(vcmd, 1), timed(qcmd, 1)
             vt = v1 if vt is None else min(vt, v1)
             qt = q1 if qt is None else min(qt, q1)
-        vr, qr = peak_rss(vcmd), peak_rss(qcmd)
+        (vr, vc), (qr, qc) = peak_rss(vcmd), peak_rss(qcmd)
         ok = subprocess.run(["qemu-img", "compare", "-q", path("v-" + dst), path(src)]).returncode == 0
-        print("%-36s %12.1f %12.1f %7.2f %8.1f MiB %8.1f MiB%s" % (
-            name, mib * 1.048576 / vt, mib * 1.048576 / qt, qt / vt, vr, qr, "" if ok else "  (OUTPUT DIFFERS!)"))
+        print("%-34s %10.1f %10.1f %6.2f %8.2fs %8.2fs %6.2f %6.1f MiB %6.1f MiB%s" % (
+            name, mib * 1.048576 / vt, mib * 1.048576 / qt, qt / vt, vc, qc, qc / vc if vc else 0,
+            vr, qr, "" if ok else "  (OUTPUT DIFFERS!)"))
 finally:
     shutil.rmtree(tmp)
