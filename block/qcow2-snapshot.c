@@ -15,8 +15,10 @@
  * the references go.  An interruption leaves leaks at worst.
  */
 
-/* Add delta to the refcount of every L2 table and data cluster an L1 table reaches. */
-static int update_l1_refs(BlockDriverState *bs, const uint64_t *l1, uint32_t l1_size, int delta)
+/* Add delta to the refcount of every L2 table and data cluster an L1 table reaches. With
+ * unshare (the active table gaining a snapshot), COPIED flags are cleared on the way, so the
+ * shared clusters are copied before any write, even if the process dies right after. */
+static int update_l1_refs(BlockDriverState *bs, uint64_t *l1, uint32_t l1_size, int delta, bool unshare)
 {
     Qcow2State *s = bs->opaque;
     uint8_t *copy = xmalloc(s->cluster_size);
@@ -34,6 +36,16 @@ static int update_l1_refs(BlockDriverState *bs, const uint64_t *l1, uint32_t l1_
         if (!t) {
             r = -EIO;
             break;
+        }
+        if (unshare) {
+            for (uint32_t j = 0; j < s->l2_size; j++) {
+                uint64_t e = ld_be64(t + 8 * j);
+                if (e & QCOW_OFLAG_COPIED)
+                    st_be64(t + 8 * j, e & ~QCOW_OFLAG_COPIED);
+            }
+            qcow2_cache_mark_dirty(&s->l2_cache, t);
+            l1[i] &= ~QCOW_OFLAG_COPIED;
+            s->l1_dirty = true;
         }
         memcpy(copy, t, s->cluster_size);   /* refcount updates may evict the table */
         r = qcow2_update_refcount(bs, l2 >> s->cluster_bits, delta);
@@ -210,7 +222,7 @@ int qcow2_snapshot_create(BlockDriverState *bs, const char *name, char **errp)
     r = hostfile_pwrite(&s->file, l1off, be, ncl * s->cluster_size);
     free(be);
     if (r == 0)
-        r = update_l1_refs(bs, s->l1, s->l1_size, 1);
+        r = update_l1_refs(bs, s->l1, s->l1_size, 1, true);
     if (r < 0)
         goto fail;
     Qcow2Snapshot *list = xzalloc(sizeof *list * (s->nb_snapshots + 1));
@@ -278,7 +290,7 @@ int qcow2_snapshot_apply(BlockDriverState *bs, const char *name, char **errp)
     /* References for the snapshot's content first, then the switch, then the old ones go. */
     r = qcow2_writeback(bs);
     if (r == 0)
-        r = update_l1_refs(bs, snl1, sn->l1_size, 1);
+        r = update_l1_refs(bs, snl1, sn->l1_size, 1, false);
     if (r == 0)
         r = qcow2_writeback(bs);
     if (r == 0) {
@@ -288,7 +300,7 @@ int qcow2_snapshot_apply(BlockDriverState *bs, const char *name, char **errp)
         r = qcow2_writeback(bs);
     }
     if (r == 0)
-        r = update_l1_refs(bs, old, old_size, -1);
+        r = update_l1_refs(bs, old, old_size, -1, false);
     if (r == 0 && sn->disk_size != bs->total_size && sn->disk_size <= bs->total_size) {
         r = qcow2_write_header_field64(bs, 24, sn->disk_size);
         if (r == 0)
@@ -339,7 +351,7 @@ int qcow2_snapshot_delete(BlockDriverState *bs, const char *name, char **errp)
         free(list);
     }
     if (r == 0)
-        r = update_l1_refs(bs, snl1, gone.l1_size, -1);
+        r = update_l1_refs(bs, snl1, gone.l1_size, -1, false);
     if (r == 0) {
         uint64_t ncl = MAX(1, ALIGN_UP((uint64_t)gone.l1_size * 8, s->cluster_size) / s->cluster_size);
         for (uint64_t c = 0; c < ncl && r == 0; c++)
