@@ -160,8 +160,10 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
         error_setg(errp, "extent line without a file name: %.60s", line);
         return -EINVAL;
     }
-    char *path = strcmp(fname, self_path ? self_path : "") == 0 && self_path ? xstrdup(desc_path)
-                                                                           : bdrv_resolve_backing(desc_path, fname);
+    /* A descriptor embedded in a sparse file describes that file, whatever name it gives
+     * (images get renamed and copied): its SPARSE extent is the file itself. */
+    bool self = self_path && (!strcmp(type, "SPARSE") || !strcmp(fname, self_path));
+    char *path = self ? xstrdup(desc_path) : bdrv_resolve_backing(desc_path, fname);
     int r;
     if (!strcmp(type, "FLAT") || !strcmp(type, "VMFS") || !strcmp(type, "VMFSRAW") || !strcmp(type, "VMFSRDM")) {
         e->type = EXT_FLAT;
@@ -355,7 +357,7 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     e->gt_index = -1;
     e->file_end = ALIGN_UP((uint64_t)fsize, 512);
     if (rw && e->compressed && !e->stream_empty) {
-        error_setg(errp, "%s: streamOptimized images with a footer are read-only here", path);
+        error_setg(errp, "%s: writing into an existing streamOptimized image is not supported", path);
         return -ENOTSUP;
     }
     return 0;

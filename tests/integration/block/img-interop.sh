@@ -517,6 +517,15 @@ round_trip() {
 }
 t "round trip vmdk(stream) -> qcow2 -> vmdk is lossless" round_trip
 
+vmdk_renamed() {
+    # A monolithicSparse file copied under another name still reads (its embedded descriptor
+    # names the old file), as with qemu-img.
+    rm -f orig.vmdk copy.vmdk
+    qemu-img convert -O vmdk aligned.raw orig.vmdk && cp orig.vmdk copy.vmdk && rm -f orig.vmdk &&
+    "$V" compare -q copy.vmdk aligned.raw && qemu-img compare -q copy.vmdk aligned.raw
+}
+t "vmdk monolithicSparse under a new file name" vmdk_renamed
+
 esx_vmfs() {
     # An ESX-style descriptor (createType vmfs, a VMFS extent) next to its flat file.
     rm -f esx.vmdk esx-flat.vmdk out.raw
