@@ -147,6 +147,16 @@ t "convert -S 0 -p (fully allocated)" write_case -S 0 -p -O qcow2
 t "convert -O raw keeps holes" sh -c "\"$V\" convert -O qcow2 pattern.raw h.qcow2 && \"$V\" convert -O raw h.qcow2 h.raw &&
     cmp h.raw pattern.raw && [ \$(du -k h.raw | cut -f1) -lt \$(du -k pattern.raw | cut -f1) ] || [ \$(du -k h.raw | cut -f1) -le 20000 ]"
 
+convert_concat() {
+    # Several sources, concatenated (the odd-sized one padded to a whole sector, as qemu-img).
+    rm -f cc.qcow2 odd.raw cc.raw
+    head -c 1000 pattern.raw > odd.raw &&
+    "$V" convert -O qcow2 odd.raw aligned.raw cc.qcow2 &&
+    { cat odd.raw; head -c 24 /dev/zero; cat aligned.raw; } > cc.raw &&
+    qemu-img compare -q cc.qcow2 cc.raw && qemu-img check -q cc.qcow2
+}
+t "convert of two sources concatenates them" convert_concat
+
 compressed_really() {
     "$V" convert -c -O qcow2 pattern.raw c.qcow2 &&
     qemu-img check --output=json c.qcow2 | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(d["compressed-clusters"] == 0)'
