@@ -29,6 +29,10 @@ void error_setg(char **errp, const char *fmt, ...)
     if (vasprintf(&s, fmt, ap) < 0)
         fatal("out of memory formatting an error");
     va_end(ap);
+    /* Names from a file may carry control characters: the message stays one printable line. */
+    for (char *c = s; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     free(*errp);
     *errp = s;
 }
@@ -318,6 +322,9 @@ void bdrv_set_error(BlockDriverState *bs, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(bs->errbuf, sizeof bs->errbuf, fmt, ap);
     va_end(ap);
+    for (char *c = bs->errbuf; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
 }
 
 /* ---- options ---- */

@@ -31,7 +31,7 @@ for it in range(count):
     open(name, "wb").write(data)
     for cmd in (["convert", "-O", "raw", name, os.path.join(d, "out.raw")], ["check", name], ["info", name], ["map", name]):
         try:
-            p = subprocess.run([vimg] + cmd, capture_output=True, text=True, timeout=20)
+            p = subprocess.run([vimg] + cmd, capture_output=True, text=True, errors="replace", timeout=20)
         except subprocess.TimeoutExpired:
             print("HANG %s %s" % (src, cmd[0]))
             open(os.path.join(d, "hang-%d.%s" % (it, ext)), "wb").write(data)
