@@ -29,6 +29,10 @@ void blk_error_setg(char **errp, const char *fmt, ...)
     if (vasprintf(&s, fmt, ap) < 0)
         fatal("out of memory formatting an error");
     va_end(ap);
+    /* Names from a file may carry control characters: the message stays one printable line. */
+    for (char *c = s; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     free(*errp);
     *errp = s;
 }
@@ -57,9 +61,15 @@ const char *bdrv_format_list(void)
 const BlockDriver *bdrv_probe(const char *filename, char **errp)
 {
     uint8_t buf[2048] = { 0 };
-    int fd = open(filename, O_RDONLY | O_CLOEXEC);
+    int fd = open(filename, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         blk_error_setg(errp, "Could not open '%s': %s", filename, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+        close(fd);
+        blk_error_setg(errp, "'%s' is not a regular file or block device", filename);
         return NULL;
     }
     ssize_t n = pread(fd, buf, sizeof buf, 0);
@@ -312,6 +322,9 @@ void bdrv_set_error(BlockDriverState *bs, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(bs->errbuf, sizeof bs->errbuf, fmt, ap);
     va_end(ap);
+    for (char *c = bs->errbuf; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
 }
 
 /* ---- options ---- */

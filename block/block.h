@@ -31,8 +31,11 @@ enum {
     BDRV_O_RDWR       = 1 << 0,
     BDRV_O_NO_BACKING = 1 << 1,   /* do not open the backing file (info, rebase -u) */
     BDRV_O_CHECK      = 1 << 2,   /* opened for check: tolerate inconsistent metadata */
-    BDRV_O_NOCACHE    = 1 << 3,   /* -t none: O_DIRECT where the host allows it */
+    BDRV_O_UNSAFE     = 1 << 3,   /* cache=unsafe: never wait for the disk (convert's default) */
 };
+
+/* The HostFile mode (file.h) for open flags. */
+#define bdrv_hostfile_mode(flags) (((flags) & BDRV_O_UNSAFE) ? 1 : 0)
 
 /* Write flags. */
 enum {
@@ -149,6 +152,10 @@ struct BlockDriver {
     int (*snapshot_delete)(BlockDriverState *bs, const char *name, char **errp);
     /* Rewrite the backing file name (rebase -u, commit). */
     int (*change_backing)(BlockDriverState *bs, const char *file, const char *fmt, char **errp);
+    /* Change format options of an existing image (amend -o); takes what it knows from opts. */
+    int (*amend)(BlockDriverState *bs, ImgOpts *opts, char **errp);
+    /* Make every cluster unallocated again (commit without -d). Optional. */
+    int (*make_empty)(BlockDriverState *bs);
     void (*close)(BlockDriverState *bs);
 };
 

@@ -43,3 +43,9 @@ check-block-fuzz: all
 	    $(MAKE) --no-print-directory fuzz-block >/dev/null && \
 	    BUILD=$(BUILD) sh tests/fuzz/block-fuzz.sh $(fuzz-formats); \
 	else echo "SKIPPED: $(FUZZ_CC) not found (Debian package clang)"; echo "0 passed, 0 failed"; fi
+
+# make bench: vireo-img convert against qemu-img convert (BENCH_MIB=256 by default).
+bench-targets += bench-img
+.PHONY: bench-img
+bench-img: all
+	-BUILD=$(BUILD) python3 tests/bench/img-convert.py

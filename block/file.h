@@ -8,10 +8,19 @@ typedef struct HostFile {
     int fd;
     char *path;
     bool writable;
+    bool nosync;     /* cache=unsafe: flushes do nothing */
 } HostFile;
 
-/* Open path; -errno on failure. */
-int hostfile_open(HostFile *f, const char *path, bool writable, bool direct);
+/* Open modes. */
+enum { HOSTFILE_NOSYNC = 1 << 0 };
+
+/* Open path; -errno on failure (-EINVAL: not a regular file or block device). */
+int hostfile_open(HostFile *f, const char *path, bool writable, int mode);
+/* The reason for a hostfile_open failure, in words. */
+static inline const char *hostfile_open_error(int r)
+{
+    return r == -EINVAL ? "not a regular file or block device" : strerror(-r);
+}
 /* Create or truncate path for writing. */
 int hostfile_create(HostFile *f, const char *path);
 void hostfile_close(HostFile *f);

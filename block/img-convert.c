@@ -3,7 +3,9 @@
 #include "util/log.h"
 #include "block/block.h"
 #include "block/img.h"
+#include "block/compress.h"
 #include <getopt.h>
+#include <pthread.h>
 
 /* Work in chunks this large: big enough for large aligned I/O, small enough for the cache. */
 #define CONVERT_CHUNK (2 * MiB)
@@ -17,13 +19,16 @@ static int getopt_fail(const char *cmd, int c, char **argv)
     return 1;
 }
 
-static bool cache_is_direct(const char *mode)
+/* Cache modes, qemu-img's names: only "unsafe" changes anything here (no flushes at all);
+ * the others flush at the end (O_DIRECT is not used yet). */
+static int cache_flags(const char *mode)
 {
-    if (!strcmp(mode, "none") || !strcmp(mode, "directsync"))
-        return true;
-    if (strcmp(mode, "writeback") && strcmp(mode, "writethrough") && strcmp(mode, "unsafe"))
+    if (!strcmp(mode, "unsafe"))
+        return BDRV_O_UNSAFE;
+    if (strcmp(mode, "none") && strcmp(mode, "directsync") && strcmp(mode, "writeback") &&
+        strcmp(mode, "writethrough"))
         fatal("Invalid cache option: %s", mode);
-    return false;
+    return 0;
 }
 
 /* Write buf (len bytes at off) to the target, leaving zero runs of at least gran bytes out
@@ -53,6 +58,137 @@ static int write_sparse(BlockDriverState *out, uint64_t off, const uint8_t *buf,
         pos += run;
     }
     return 0;
+}
+
+/* Status of the source run at off (at most want bytes), in whole target clusters: a zero run
+ * is cut back to a cluster boundary, a data run reaches forward to one (holes read as zeros),
+ * so the target never gets a partial cluster it would have to read back and a stream stays
+ * in order. */
+static int run_status(BlockDriverState *bs, uint64_t off, uint64_t want, uint64_t align,
+                      uint64_t *pn, bool *pzero)
+{
+    uint64_t n, map;
+    int depth;
+    BlockDriverState *layer;
+    int r = bdrv_block_status_above(bs, off, want, &n, &map, &depth, &layer);
+    if (r < 0) {
+        error_report("%s: %s", bs->filename, bdrv_last_error(bs));
+        return r;
+    }
+    bool zero = (r & BDRV_BLOCK_ZERO) && !(r & BDRV_BLOCK_DATA);
+    uint64_t end = off + n;
+    if (end % align && end < bs->total_size) {
+        if (zero && ALIGN_DOWN(end, align) > off) {
+            n = ALIGN_DOWN(end, align) - off;
+        } else {
+            zero = false;
+            n = MIN(MIN(ALIGN_UP(end, align), bs->total_size) - off, want);
+        }
+    }
+    *pn = n;
+    *pzero = zero;
+    return 0;
+}
+
+/* The convert pipeline: segments of the concatenated sources, each a zero run or up to
+ * CONVERT_CHUNK bytes of data, handed from the reader thread to the writer. */
+#define PIPE_SLOTS 4
+
+typedef struct Segment {
+    uint64_t dst, len;
+    bool zero, eof;
+    int err;
+    uint8_t *buf;
+} Segment;
+
+typedef struct ConvertPipe {
+    Segment slot[PIPE_SLOTS];
+    int head, tail, count;
+    bool abort;                 /* the writer stopped: the reader ends too */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    BlockDriverState **src;
+    int nsrc;
+    bool sparse;
+    uint64_t align;
+} ConvertPipe;
+
+/* Wait for a free slot; NULL when the writer gave up. */
+static Segment *pipe_claim(ConvertPipe *pp)
+{
+    pthread_mutex_lock(&pp->lock);
+    while (pp->count == PIPE_SLOTS && !pp->abort)
+        pthread_cond_wait(&pp->cond, &pp->lock);
+    Segment *sg = pp->abort ? NULL : &pp->slot[pp->head];
+    pthread_mutex_unlock(&pp->lock);
+    return sg;
+}
+
+static void pipe_publish(ConvertPipe *pp)
+{
+    pthread_mutex_lock(&pp->lock);
+    pp->head = (pp->head + 1) % PIPE_SLOTS;
+    pp->count++;
+    pthread_cond_broadcast(&pp->cond);
+    pthread_mutex_unlock(&pp->lock);
+}
+
+static void *convert_reader(void *opaque)
+{
+    ConvertPipe *pp = opaque;
+    uint64_t dst = 0;
+    int r = 0;
+    for (int i = 0; i < pp->nsrc && r >= 0; i++) {
+        BlockDriverState *bs = pp->src[i];
+        for (uint64_t off = 0; off < bs->total_size && r >= 0;) {
+            Segment *sg = pipe_claim(pp);
+            if (!sg)
+                return NULL;
+            uint64_t n;
+            bool zero;
+            /* Zero runs may be long (a huge empty disk is quick); data comes in chunks. */
+            uint64_t want = MIN(CONVERT_CHUNK - (dst + off) % CONVERT_CHUNK, bs->total_size - off);
+            r = run_status(bs, off, bs->total_size - off, pp->align, &n, &zero);
+            if (r >= 0 && !(zero && pp->sparse))
+                n = MIN(n, want);
+            if (r >= 0 && !(zero && pp->sparse)) {
+                /* Gather the data runs that follow into one buffer: large writes, and a
+                 * target allocation that stays contiguous. */
+                uint64_t got = 0;
+                for (;;) {
+                    r = bdrv_pread(bs, off + got, sg->buf + got, n);
+                    if (r < 0) {
+                        error_report("%s: error while reading at offset %" PRIu64 ": %s", bs->filename,
+                                     off + got, bdrv_last_error(bs)[0] ? bdrv_last_error(bs) : strerror(-r));
+                        break;
+                    }
+                    got += n;
+                    if (got >= want)
+                        break;
+                    r = run_status(bs, off + got, want - got, pp->align, &n, &zero);
+                    if (r < 0 || (zero && pp->sparse))
+                        break;
+                }
+                n = got;
+                zero = false;
+            }
+            sg->dst = dst + off;
+            sg->len = n;
+            sg->zero = zero;
+            sg->eof = false;
+            sg->err = r < 0 ? r : 0;
+            pipe_publish(pp);
+            off += n;
+        }
+        dst += bs->total_size;
+    }
+    Segment *sg = r >= 0 ? pipe_claim(pp) : NULL;
+    if (sg) {
+        sg->eof = true;
+        sg->err = 0;
+        pipe_publish(pp);
+    }
+    return NULL;
 }
 
 int img_convert(int argc, char **argv)
@@ -92,6 +228,7 @@ int img_convert(int argc, char **argv)
             long m = strtol(optarg, &end, 10);
             if (*end || m < 1 || m > 16)
                 fatal("Invalid number of coroutines. Allowed number of coroutines is between 1 and 16");
+            block_compress_threads = m;
             break;
         }
         case 'W': case 'U': break;
@@ -107,8 +244,9 @@ int img_convert(int argc, char **argv)
                    "  -S size           zero runs at least this long (default 4k) stay holes; 0 writes all\n"
                    "  -n                the target exists: do not create it; zeros are written explicitly\n"
                    "  -B backing_file   backing file of the target\n"
-                   "  -t/-T cache       none|directsync: O_DIRECT on target/source; others: page cache\n"
-                   "  -m num, -W        accepted; this version copies with one thread, in order\n"
+                   "  -t/-T cache       target/source cache: unsafe (target default: no flushes), writeback\n"
+                   "                    (source default), writethrough, none, directsync (flush at end)\n"
+                   "  -m num            threads for compression (default: one per CPU); -W accepted\n"
                    "\nFormats: %s\n", bdrv_format_list());
             return 0;
         default: return getopt_fail("convert", c, argv);
@@ -131,8 +269,8 @@ int img_convert(int argc, char **argv)
         fatal("Compression not supported for this file format");
     if (backing && no_create)
         fatal("Use of -B is not supported with -n");
-    int sflags = cache_is_direct(scache) ? BDRV_O_NOCACHE : 0;
-    int oflags = BDRV_O_RDWR | (cache_is_direct(cache) ? BDRV_O_NOCACHE : 0);
+    int sflags = cache_flags(scache);
+    int oflags = BDRV_O_RDWR | cache_flags(cache);
 
     BlockDriverState **src = xzalloc(sizeof *src * nsrc);
     uint64_t total = 0;
@@ -184,60 +322,57 @@ int img_convert(int argc, char **argv)
         gran = ii.cluster_size;
     if (compress)
         gran = ii.cluster_size;
-    uint8_t *buf = xmalloc(CONVERT_CHUNK);
-    uint64_t done = 0, dst = 0;
+    /* A reader thread fills segments while this thread writes them: reading (decompressing)
+     * the source overlaps with writing (compressing) the target. */
+    ConvertPipe pp = { .src = src, .nsrc = nsrc, .sparse = sparse != 0,
+                       .align = ii.cluster_size ? (uint64_t)ii.cluster_size : 512 };
+    pthread_mutex_init(&pp.lock, NULL);
+    pthread_cond_init(&pp.cond, NULL);
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        pp.slot[i].buf = xmalloc(CONVERT_CHUNK);
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, convert_reader, &pp))
+        fatal("could not start the reader thread");
+    uint64_t done = 0;
     int r = 0;
     img_progress(progress, 0, total);
-    for (int i = 0; i < nsrc && r >= 0; i++) {
-        BlockDriverState *bs = src[i];
-        for (uint64_t off = 0; off < bs->total_size && r >= 0;) {
-            uint64_t n, map;
-            int depth;
-            BlockDriverState *layer;
-            uint64_t want = MIN(CONVERT_CHUNK - (dst + off) % CONVERT_CHUNK, bs->total_size - off);
-            r = bdrv_block_status_above(bs, off, want, &n, &map, &depth, &layer);
+    for (;;) {
+        pthread_mutex_lock(&pp.lock);
+        while (!pp.count)
+            pthread_cond_wait(&pp.cond, &pp.lock);
+        Segment *sg = &pp.slot[pp.tail];
+        pthread_mutex_unlock(&pp.lock);
+        bool last = sg->eof || sg->err < 0;
+        if (sg->err < 0) {
+            r = sg->err;
+        } else if (!sg->eof) {
+            if (sg->zero)
+                r = fresh ? 0 : bdrv_pwrite_zeroes(out, sg->dst, sg->len);
+            else
+                r = write_sparse(out, sg->dst, sg->buf, sg->len, gran, fresh, compress ? BDRV_REQ_COMPRESSED : 0);
             if (r < 0) {
-                error_report("%s: %s", bs->filename, bdrv_last_error(bs));
-                break;
-            }
-            /* Keep runs in whole target clusters: a zero run is cut back to a cluster boundary,
-             * a data run reaches forward to one (holes read as zeros), so the target never gets
-             * a partial cluster it would have to read back (and a stream stays in order). */
-            bool zero = (r & BDRV_BLOCK_ZERO) && !(r & BDRV_BLOCK_DATA);
-            uint64_t align = ii.cluster_size ? (uint64_t)ii.cluster_size : 512;
-            uint64_t end = off + n;
-            if (end % align && end < bs->total_size) {
-                if (zero && ALIGN_DOWN(end, align) > off) {
-                    n = ALIGN_DOWN(end, align) - off;
-                } else {
-                    zero = false;
-                    n = MIN(ALIGN_UP(end, align), bs->total_size) - off;
-                    n = MIN(n, want);
-                }
-            }
-            if (zero && sparse) {
-                r = fresh ? 0 : bdrv_pwrite_zeroes(out, dst + off, n);
-            } else {
-                r = bdrv_pread(bs, off, buf, n);
-                if (r < 0) {
-                    error_report("%s: error while reading at offset %" PRIu64 ": %s", bs->filename,
-                                 off, bdrv_last_error(bs)[0] ? bdrv_last_error(bs) : strerror(-r));
-                    break;
-                }
-                r = write_sparse(out, dst + off, buf, n, gran, fresh, compress ? BDRV_REQ_COMPRESSED : 0);
-            }
-            if (r < 0) {
-                error_report("%s: error while writing at offset %" PRIu64 ": %s", outfile, dst + off,
+                error_report("%s: error while writing at offset %" PRIu64 ": %s", outfile, sg->dst,
                              bdrv_last_error(out)[0] ? bdrv_last_error(out) : strerror(-r));
-                break;
+                last = true;
             }
-            off += n;
-            done += n;
+            done += sg->len;
             img_progress(progress, done, total);
         }
-        dst += bs->total_size;
+        pthread_mutex_lock(&pp.lock);
+        pp.tail = (pp.tail + 1) % PIPE_SLOTS;
+        pp.count--;
+        if (last)
+            pp.abort = true;
+        pthread_cond_broadcast(&pp.cond);
+        pthread_mutex_unlock(&pp.lock);
+        if (last)
+            break;
     }
-    free(buf);
+    pthread_join(reader, NULL);
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        free(pp.slot[i].buf);
+    pthread_mutex_destroy(&pp.lock);
+    pthread_cond_destroy(&pp.cond);
     if (r >= 0 && (r = bdrv_flush(out)) < 0)
         error_report("%s: could not flush: %s", outfile, bdrv_last_error(out));
     if (progress)
@@ -336,7 +471,7 @@ int img_compare(int argc, char **argv)
         uint64_t na, nb, map;
         int depth;
         BlockDriverState *layer;
-        uint64_t want = MIN(CONVERT_CHUNK, common - off);
+        uint64_t want = common - off;   /* zero runs in one step; data is read in chunks */
         int ra = bdrv_block_status_above(a, off, want, &na, &map, &depth, &layer);
         int rb = ra < 0 ? 0 : bdrv_block_status_above(b, off, want, &nb, &map, &depth, &layer);
         if (ra < 0 || rb < 0) {
@@ -349,6 +484,7 @@ int img_compare(int argc, char **argv)
         bool za = (ra & BDRV_BLOCK_ZERO) && !(ra & BDRV_BLOCK_DATA);
         bool zb = (rb & BDRV_BLOCK_ZERO) && !(rb & BDRV_BLOCK_DATA);
         if (!(za && zb)) {
+            n = MIN(n, CONVERT_CHUNK);
             if (bdrv_pread(a, off, ba, n) < 0 || bdrv_pread(b, off, bb, n) < 0) {
                 error_report("Error while reading offset %" PRIu64 ": %s", off,
                              bdrv_last_error(a)[0] ? bdrv_last_error(a) : bdrv_last_error(b));

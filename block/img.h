@@ -15,5 +15,12 @@ void img_progress(bool on, uint64_t done, uint64_t total);
 
 int img_convert(int argc, char **argv);
 int img_compare(int argc, char **argv);
+int img_resize(int argc, char **argv);
+int img_rebase(int argc, char **argv);
+int img_commit(int argc, char **argv);
+int img_dd(int argc, char **argv);
+int img_bench(int argc, char **argv);
+int img_amend(int argc, char **argv);
+int img_measure(int argc, char **argv);
 
 #endif

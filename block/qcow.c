@@ -49,9 +49,9 @@ static int qcow_open(BlockDriverState *bs, int flags, char **errp)
     QcowState *s = bs->opaque;
     uint8_t h[QH_LEN];
     bool rw = flags & BDRV_O_RDWR;
-    int r = hostfile_open(&s->file, bs->filename, rw, flags & BDRV_O_NOCACHE);
+    int r = hostfile_open(&s->file, bs->filename, rw, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;
@@ -91,6 +91,10 @@ static int qcow_open(BlockDriverState *bs, int flags, char **errp)
     }
     s->l1_size = l1;
     s->l1_offset = ld_be64(h + QH_L1_OFF);
+    if (s->l1_offset > (uint64_t)fsize || l1 * 8 > (uint64_t)fsize - s->l1_offset) {
+        blk_error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", s->l1_offset);
+        goto fail;
+    }
     s->l1 = xmalloc(l1 * 8 + 8);
     if (hostfile_pread_strict(&s->file, s->l1_offset, s->l1, l1 * 8) < 0) {
         blk_error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", s->l1_offset);

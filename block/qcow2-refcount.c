@@ -41,6 +41,12 @@ int qcow2_load_refcount_table(BlockDriverState *bs, char **errp)
     Qcow2State *s = bs->opaque;
     uint64_t bytes = (uint64_t)s->rt_clusters * s->cluster_size;
     s->rt_size = bytes / 8;
+    if (s->rt_offset > s->file_size || bytes > s->file_size - s->rt_offset) {
+        s->rt_size = 0;
+        blk_error_setg(errp, "refcount table at %" PRIu64 " (%u clusters) is beyond end of file",
+                   s->rt_offset, s->rt_clusters);
+        return -EINVAL;
+    }
     s->rt = xmalloc(bytes ? bytes : 1);
     int r = hostfile_pread_strict(&s->file, s->rt_offset, s->rt, bytes);
     if (r < 0) {
@@ -475,10 +481,11 @@ static int check_l1(CheckCtx *cx, uint64_t l1_off, uint32_t l1_size, bool active
                 qcow2_compressed_range(s, e, &off, &len);
                 check_inc(cx, off, len, "compressed cluster");
                 if (active) {
+                    /* Compressed clusters count as fragmented, as qemu-img counts them. */
                     cx->res->allocated_clusters++;
                     cx->res->compressed_clusters++;
+                    cx->res->fragmented_clusters++;
                 }
-                prev_end = 0;
                 continue;
             }
             uint64_t off = e & L2E_OFFSET_MASK;
@@ -587,11 +594,34 @@ int qcow2_check_image(BlockDriverState *bs, ImageCheck *res, int fix)
     for (uint64_t i = 0; i < s->rt_size; i++)
         if (s->rt[i])
             limit = MAX(limit, (i + 1) << s->rb_bits);
+    uint64_t blocks_beyond = 0, clusters_beyond = 0;
     for (uint64_t c = 0; c < limit; c++) {
         uint64_t bi = c >> s->rb_bits;
+        if (c >= cx.nclusters && !(c & ((1ULL << s->rb_bits) - 1))) {
+            /* Past the end of the file only nonzero refcounts matter: skip empty blocks whole,
+             * and give up (an error) on a hostile table naming millions of blocks out there. */
+            uint8_t *blk = NULL;
+            if (bi < s->rt_size && s->rt[bi]) {
+                if (++blocks_beyond > 1024) {
+                    fprintf(stderr, "ERROR too many refcount blocks beyond end of file\n");
+                    res->check_errors++;
+                    break;
+                }
+                blk = qcow2_cache_get(bs, &s->rc_cache, s->rt[bi], false);
+            }
+            if (!blk || buffer_is_zero(blk, s->cluster_size)) {
+                c = ((bi + 1) << s->rb_bits) - 1;
+                continue;
+            }
+        }
         if (c >= cx.nclusters && (bi >= s->rt_size || !s->rt[bi])) {
             c = ((bi + 1) << s->rb_bits) - 1;   /* a whole missing block beyond the file */
             continue;
+        }
+        if (c >= cx.nclusters && ++clusters_beyond > (1u << 24)) {
+            fprintf(stderr, "ERROR too many refcounts beyond end of file\n");
+            res->check_errors++;
+            break;
         }
         int64_t have = qcow2_get_refcount(bs, c);
         if (have < 0) {

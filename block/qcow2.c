@@ -3,7 +3,10 @@
 #include "util/log.h"
 #include "block/qcow2.h"
 #include "block/endian.h"
+#include "block/compress.h"
 #include <zlib.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 enum { QC_UNALLOC, QC_ZERO, QC_NORMAL, QC_COMPRESSED };
 
@@ -33,6 +36,10 @@ int qcow2_read_l1_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint6
     }
     if (off & (s->cluster_size - 1)) {
         blk_error_setg(errp, "L1 table offset %#" PRIx64 " is not cluster aligned", off);
+        return -EINVAL;
+    }
+    if (off > s->file_size || bytes > s->file_size - off) {
+        blk_error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", off);
         return -EINVAL;
     }
     uint64_t *l1 = xmalloc(bytes ? bytes : 1);
@@ -116,9 +123,9 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
     Qcow2State *s = bs->opaque;
     uint8_t h[112] = { 0 };
     bool rw = flags & BDRV_O_RDWR;
-    int r = hostfile_open(&s->file, bs->filename, rw, flags & BDRV_O_NOCACHE);
+    int r = hostfile_open(&s->file, bs->filename, rw, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;
@@ -559,36 +566,16 @@ static int read_old_cluster(BlockDriverState *bs, uint64_t gc_off, uint64_t e, u
     }
 }
 
-/* Compress one cluster; returns the compressed length, or 0 when it does not pay. */
-static size_t compress_cluster(const uint8_t *in, size_t len, uint8_t *out, size_t outcap)
-{
-    z_stream z = { 0 };
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-        return 0;
-    z.next_in = (uint8_t *)in;
-    z.avail_in = len;
-    z.next_out = out;
-    z.avail_out = outcap;
-    int r = deflate(&z, Z_FINISH);
-    size_t n = outcap - z.avail_out;
-    deflateEnd(&z);
-    return r == Z_STREAM_END ? n : 0;
-}
-
-static int write_compressed(BlockDriverState *bs, uint8_t *t, uint32_t l2i, const uint8_t *data,
-                            bool *done)
+/* Store one cluster compressed: out/n from compress_one (n == 0: it did not pay, *done false). */
+static int write_compressed(BlockDriverState *bs, uint8_t *t, uint32_t l2i, const uint8_t *out,
+                            size_t n, bool *done)
 {
     Qcow2State *s = bs->opaque;
-    uint8_t *out = xmalloc(s->cluster_size);
-    size_t n = compress_cluster(data, s->cluster_size, out, s->cluster_size - 512);
     *done = false;
-    if (!n) {
-        free(out);
+    if (!n)
         return 0;
-    }
     int64_t off = qcow2_alloc_bytes(bs, n);
     int r = off < 0 ? (int)off : hostfile_pwrite(&s->file, off, out, n);
-    free(out);
     if (r < 0)
         return r;
     uint64_t nsec = ((off + n - 1) >> 9) - (off >> 9);
@@ -609,6 +596,14 @@ static int qcow2_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, siz
     int r = 0;
     if (!s->writable)
         return -EROFS;
+    /* Whole clusters to compress: do them all at once, on several threads. */
+    CompressedChunk *pre = NULL;
+    uint64_t pre_first = off >> s->cluster_bits, pre_n = 0;
+    if ((flags & BDRV_REQ_COMPRESSED) && !(off & (cs - 1)) && len >= 2 * cs) {
+        pre_n = len / cs;
+        pre = xzalloc(sizeof *pre * pre_n);
+        compress_chunks(p, pre_n, cs, -12, cs - 512, pre);
+    }
     while (len && r == 0) {
         uint64_t inc = off & (cs - 1);
         uint32_t l1i = off >> (s->cluster_bits + s->l2_bits);
@@ -628,7 +623,14 @@ static int qcow2_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, siz
         bool full = inc == 0 && len >= cs;
         if (full && (flags & BDRV_REQ_COMPRESSED)) {
             bool done;
-            r = write_compressed(bs, t, l2i, p, &done);
+            uint64_t k = (off >> s->cluster_bits) - pre_first;
+            if (pre && k < pre_n) {
+                r = write_compressed(bs, t, l2i, pre[k].data, pre[k].len, &done);
+            } else {
+                uint8_t *out = xmalloc(cs);
+                r = write_compressed(bs, t, l2i, out, compress_one(p, cs, -12, out, cs - 512), &done);
+                free(out);
+            }
             if (r < 0)
                 break;
             if (done) {
@@ -702,6 +704,9 @@ static int qcow2_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, siz
         p += n, off += n, len -= n;
     }
     free(bounce);
+    for (uint64_t k = 0; k < pre_n; k++)
+        free(pre[k].data);
+    free(pre);
     if (r < 0 && !bs->errbuf[0])
         bdrv_set_error(bs, "write failed: %s", strerror(-r));
     return r;
@@ -855,6 +860,368 @@ static int qcow2_snapshot_list(BlockDriverState *bs, SnapshotInfo **list)
     return (int)s->nb_snapshots;
 }
 
+/* Rewrite the header cluster with a new backing file name and format (rebase, commit):
+ * the other header extensions are kept as they are; one write of cluster 0. */
+static int rewrite_header(BlockDriverState *bs, const char *file, const char *fmt, int version,
+                          uint64_t compat, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    uint8_t *h = xmalloc(s->cluster_size), *n = xzalloc(s->cluster_size);
+    int r = hostfile_pread(&s->file, 0, h, s->cluster_size);
+    if (r < 0)
+        goto out;
+    uint64_t boff = ld_be64(h + H_BACKING_OFF);
+    uint64_t ext_end = boff ? MIN(boff, s->cluster_size) : s->cluster_size;
+    /* Version 2 headers end at 72 bytes; version 3 ones here at 112 (compression type, padded). */
+    uint32_t hlen = version == 2 ? 72 : MAX(s->header_length, 112u);
+    memcpy(n, h, MIN(s->header_length, hlen));
+    st_be32(n + H_VERSION, version);
+    if (version == 3) {
+        if (s->version == 2) {
+            st_be64(n + H_INCOMPAT, 0);
+            st_be64(n + H_AUTOCLEAR, 0);
+            st_be32(n + H_REFCOUNT_ORDER, 4);
+        }
+        st_be64(n + H_COMPAT, compat);
+        st_be32(n + H_HEADER_LEN, hlen);
+    }
+    uint64_t pos = hlen, ext = s->header_length;
+    if (fmt && file) {
+        size_t l = strlen(fmt);
+        st_be32(n + pos, QCOW2_EXT_BACKING_FMT);
+        st_be32(n + pos + 4, l);
+        memcpy(n + pos + 8, fmt, l);
+        pos += 8 + ALIGN_UP(l, 8);
+    }
+    while (ext + 8 <= ext_end) {
+        uint32_t type = ld_be32(h + ext), len = ld_be32(h + ext + 4);
+        if (type == QCOW2_EXT_END || len > ext_end - ext - 8)
+            break;
+        uint64_t sz = 8 + ALIGN_UP((uint64_t)len, 8);
+        /* Feature tables and bitmaps describe version 3 features: a version 2 header drops them. */
+        bool keep = type != QCOW2_EXT_BACKING_FMT &&
+                    !(version == 2 && (type == QCOW2_EXT_FEATURES || type == QCOW2_EXT_BITMAPS));
+        if (keep) {
+            if (pos + sz + 8 > s->cluster_size) {
+                blk_error_setg(errp, "header extensions do not fit in the header cluster");
+                r = -EFBIG;
+                goto out;
+            }
+            memcpy(n + pos, h + ext, MIN(sz, ext_end - ext));
+            pos += sz;
+        }
+        ext += sz;
+    }
+    pos += 8;   /* end of extensions */
+    st_be64(n + H_BACKING_OFF, 0);
+    st_be32(n + H_BACKING_SIZE, 0);
+    if (file && *file) {
+        size_t l = strlen(file);
+        if (l > 1023 || pos + l > s->cluster_size) {
+            blk_error_setg(errp, "backing file name is too long");
+            r = -EINVAL;
+            goto out;
+        }
+        memcpy(n + pos, file, l);
+        st_be64(n + H_BACKING_OFF, pos);
+        st_be32(n + H_BACKING_SIZE, l);
+    }
+    r = hostfile_pwrite(&s->file, 0, n, s->cluster_size);
+    if (r == 0)
+        r = hostfile_sync(&s->file);
+    if (r == 0) {
+        char *f = file && *file ? xstrdup(file) : NULL, *ft = fmt && file && *file ? xstrdup(fmt) : NULL;
+        free(bs->backing_file);
+        free(bs->backing_fmt);
+        bs->backing_file = f;
+        bs->backing_fmt = ft;
+        s->version = version;
+        s->header_length = hlen;
+        if (version == 3)
+            s->compat = compat;
+        else
+            s->incompat = s->compat = s->autoclear = 0;
+    }
+out:
+    if (r < 0 && errp && !*errp)
+        blk_error_setg(errp, "could not rewrite the header: %s", strerror(-r));
+    free(h);
+    free(n);
+    return r;
+}
+
+static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    return rewrite_header(bs, file, fmt, s->version, s->compat, errp);
+}
+
+/* Replace the zero flags of the active L2 tables (version 2 has none): a preallocated zero
+ * cluster gets written zeros, an unallocated one stays unallocated without a backing file
+ * and gets a zeroed cluster over one. */
+static int expand_zero_clusters(BlockDriverState *bs, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    uint8_t *zero = xzalloc(s->cluster_size);
+    int r = 0;
+    for (uint32_t i = 0; i < s->l1_size && r == 0; i++) {
+        uint64_t l2 = s->l1[i] & L1E_OFFSET_MASK;
+        if (!l2)
+            continue;
+        uint8_t *t = l2_for_write(bs, i);
+        if (!t) {
+            r = -EIO;
+            break;
+        }
+        for (uint32_t j = 0; j < s->l2_size && r == 0; j++) {
+            uint64_t e = ld_be64(t + 8 * j);
+            if ((e & QCOW_OFLAG_COMPRESSED) || !(e & QCOW_OFLAG_ZERO))
+                continue;
+            uint64_t off = e & L2E_OFFSET_MASK, got;
+            if (off && (e & QCOW_OFLAG_COPIED)) {
+                r = hostfile_pwrite(&s->file, off, zero, s->cluster_size);
+                e &= ~QCOW_OFLAG_ZERO;
+            } else if (bs->backing_file) {
+                int64_t h = qcow2_alloc_clusters(bs, 1, &got);
+                r = h < 0 ? (int)h : hostfile_pwrite(&s->file, h, zero, s->cluster_size);
+                if (off)
+                    release_old(bs, e);
+                e = (uint64_t)h | QCOW_OFLAG_COPIED;
+            } else {
+                if (off)
+                    release_old(bs, e);
+                e = 0;
+            }
+            t = qcow2_cache_get(bs, &s->l2_cache, s->l1[i] & L1E_OFFSET_MASK, false);
+            if (!t) {
+                r = -EIO;
+                break;
+            }
+            st_be64(t + 8 * j, e);
+            qcow2_cache_mark_dirty(&s->l2_cache, t);
+        }
+    }
+    free(zero);
+    if (r == 0)
+        r = qcow2_writeback(bs);
+    if (r < 0)
+        blk_error_setg(errp, "could not expand zero clusters: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
+    return r;
+}
+
+/* amend -o: compat (0.10 <-> 1.1) and lazy_refcounts; other options say they cannot change. */
+static int qcow2_amend(BlockDriverState *bs, ImgOpts *o, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    int version = s->version;
+    uint64_t compat = s->compat;
+    const char *v = img_opts_get(o, "compat");
+    bool lazy = compat & QCOW2_COMPAT_LAZY_REFCOUNTS;
+    if (v) {
+        if (!strcmp(v, "0.10") || !strcmp(v, "v2"))
+            version = 2;
+        else if (!strcmp(v, "1.1") || !strcmp(v, "v3"))
+            version = 3;
+        else {
+            blk_error_setg(errp, "Invalid compatibility level: '%s'", v);
+            return -EINVAL;
+        }
+    }
+    if (!img_opts_get_bool(o, "lazy_refcounts", lazy, &lazy, errp))
+        return -EINVAL;
+    static const char *const fixed[] = { "cluster_size", "refcount_bits", "preallocation",
+                                         "compression_type", "size", "backing_file", "backing_fmt",
+                                         "encryption", "data_file", "extended_l2" };
+    for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+        if (img_opts_get(o, fixed[i])) {
+            blk_error_setg(errp, "changing '%s' with amend is not supported", fixed[i]);
+            return -ENOTSUP;
+        }
+    if (version == 2 && lazy) {
+        blk_error_setg(errp, "Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
+        return -EINVAL;
+    }
+    if (version == 2 && s->version == 3) {
+        if (s->refcount_order != 4) {
+            blk_error_setg(errp, "compat=0.10 requires refcount_bits=16");
+            return -ENOTSUP;
+        }
+        if (s->nb_snapshots) {
+            blk_error_setg(errp, "downgrading an image with snapshots is not implemented yet");
+            return -ENOTSUP;
+        }
+        int r = expand_zero_clusters(bs, errp);
+        if (r < 0)
+            return r;
+    }
+    compat = lazy ? compat | QCOW2_COMPAT_LAZY_REFCOUNTS : compat & ~QCOW2_COMPAT_LAZY_REFCOUNTS;
+    if ((uint32_t)version == s->version && compat == s->compat)
+        return 0;
+    int r = qcow2_writeback(bs);
+    return r < 0 ? r : rewrite_header(bs, bs->backing_file, bs->backing_fmt, version, compat, errp);
+}
+
+/* Grow (or shrink, when nothing is allocated past the new end) the virtual disk. A larger L1
+ * table is written at the end of the file before the header points at it. */
+static int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t per_l1 = (uint64_t)s->cluster_size << s->l2_bits;
+    uint64_t need = (size + per_l1 - 1) / per_l1;
+    int r = qcow2_writeback(bs);
+    if (r < 0)
+        return r;
+    if (size < bs->total_size) {
+        for (uint64_t off = ALIGN_UP(size, s->cluster_size); off < bs->total_size;) {
+            uint64_t n, map;
+            int st = qcow2_block_status(bs, off, bs->total_size - off, &n, &map);
+            if (st < 0)
+                return st;
+            if (st & BDRV_BLOCK_ALLOCATED) {
+                blk_error_setg(errp, "shrinking over allocated clusters (at %" PRIu64 ") is not implemented yet", off);
+                return -ENOTSUP;
+            }
+            off += n;
+        }
+    }
+    if (need > s->l1_size) {
+        if (need * 8 > QCOW2_MAX_L1_BYTES) {
+            blk_error_setg(errp, "size %" PRIu64 " needs an L1 table over %llu bytes", size, QCOW2_MAX_L1_BYTES / 1);
+            return -EFBIG;
+        }
+        uint64_t bytes = ALIGN_UP(need * 8, s->cluster_size), got;
+        int64_t at = qcow2_alloc_clusters(bs, bytes / s->cluster_size, &got);
+        if (at >= 0 && got != bytes / s->cluster_size) {
+            /* Not contiguous (a refcount block came between): give the piece back, try after it. */
+            for (uint64_t k = 0; k < got; k++)
+                qcow2_update_refcount(bs, ((uint64_t)at >> s->cluster_bits) + k, -1);
+            at = qcow2_alloc_clusters(bs, bytes / s->cluster_size, &got);
+            if (at >= 0 && got != bytes / s->cluster_size)
+                at = -ENOSPC;
+        }
+        if (at < 0) {
+            blk_error_setg(errp, "could not allocate a new L1 table: %s", bdrv_last_error(bs));
+            return (int)at;
+        }
+        uint64_t *nl1 = xzalloc(bytes);
+        for (uint32_t i = 0; i < s->l1_size; i++)
+            nl1[i] = __builtin_bswap64(s->l1[i]);
+        r = hostfile_pwrite(&s->file, at, nl1, bytes);
+        free(nl1);
+        if (r == 0)
+            r = qcow2_cache_write_all(bs, &s->rc_cache);
+        if (r == 0)
+            r = hostfile_sync(&s->file);
+        if (r == 0) {
+            uint8_t hdr[12];
+            st_be32(hdr, need);            /* l1_size and l1_table_offset are adjacent */
+            st_be64(hdr + 4, at);
+            r = hostfile_pwrite(&s->file, H_L1_SIZE, hdr, 12);
+        }
+        if (r == 0)
+            r = hostfile_sync(&s->file);
+        if (r < 0) {
+            blk_error_setg(errp, "could not write the new L1 table: %s", strerror(-r));
+            return r;
+        }
+        uint64_t old = s->l1_offset, old_cl = ALIGN_UP((uint64_t)s->l1_size * 8, s->cluster_size) / s->cluster_size;
+        s->l1 = xrealloc(s->l1, need * 8);
+        memset(s->l1 + s->l1_size, 0, (need - s->l1_size) * 8);
+        s->l1_size = need;
+        s->l1_offset = at;
+        for (uint64_t c = 0; c < old_cl && old; c++)
+            qcow2_defer_free(s, (old >> s->cluster_bits) + c);
+    }
+    r = qcow2_write_header_field64(bs, H_SIZE, size);
+    if (r == 0) {
+        bs->total_size = size;
+        r = qcow2_writeback(bs);
+    }
+    if (r < 0 && errp && !*errp)
+        blk_error_setg(errp, "could not resize: %s", strerror(-r));
+    return r;
+}
+
+/* Drop every mapping of the active table (commit empties the top image): the L1 goes to
+ * zeros first, then the clusters nothing references any more are freed by a leak repair. */
+int qcow2_make_empty(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    int r = qcow2_writeback(bs);
+    if (r < 0)
+        return r;
+    for (uint32_t i = 0; i < s->l1_size; i++) {
+        if (s->l1[i] & L1E_OFFSET_MASK)
+            qcow2_cache_discard(&s->l2_cache, s->l1[i] & L1E_OFFSET_MASK);
+        s->l1[i] = 0;
+    }
+    s->l1_dirty = true;
+    r = qcow2_writeback(bs);
+    if (r < 0)
+        return r;
+    ImageCheck res = { 0 };
+    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 2);   /* the repair lists every freed cluster; not interesting here */
+    r = qcow2_check_image(bs, &res, CHECK_FIX_LEAKS);
+    dup2(saved, 2);
+    close(saved);
+    close(devnull);
+    return r;
+}
+
+/* preallocation=metadata|falloc|full: every guest cluster gets a host cluster (L2 tables
+ * and refcounts written); falloc reserves the data area, full writes zeros into it. */
+static int qcow2_preallocate(const char *path, const char *mode, char **errp)
+{
+    BlockDriverState *bs = bdrv_open(path, "qcow2", BDRV_O_RDWR | BDRV_O_NO_BACKING, errp);
+    if (!bs)
+        return -EINVAL;
+    Qcow2State *s = bs->opaque;
+    uint64_t ncl = (bs->total_size + s->cluster_size - 1) >> s->cluster_bits;
+    int r = 0;
+    for (uint64_t c = 0; c < ncl && r == 0;) {
+        uint32_t l1i = c >> s->l2_bits, l2i = c & (s->l2_size - 1);
+        uint8_t *t = l2_for_write(bs, l1i);
+        if (!t) {
+            r = -EIO;
+            break;
+        }
+        uint64_t want = MIN(ncl - c, (uint64_t)(s->l2_size - l2i)), got;
+        int64_t h = qcow2_alloc_clusters(bs, want, &got);
+        if (h < 0) {
+            r = (int)h;
+            break;
+        }
+        t = qcow2_cache_get(bs, &s->l2_cache, s->l1[l1i] & L1E_OFFSET_MASK, false);
+        if (!t) {
+            r = -EIO;
+            break;
+        }
+        for (uint64_t k = 0; k < got; k++)
+            st_be64(t + 8 * (l2i + k), (h + (k << s->cluster_bits)) | QCOW_OFLAG_COPIED);
+        qcow2_cache_mark_dirty(&s->l2_cache, t);
+        /* Only this run is data: refcount blocks and L2 tables sit between runs. */
+        uint64_t bytes = got << s->cluster_bits;
+        if (!strcmp(mode, "falloc") && posix_fallocate(s->file.fd, h, bytes))
+            r = -EIO;
+        if (!strcmp(mode, "full")) {
+            static const uint8_t zero[65536];
+            for (uint64_t o = 0; o < bytes && r == 0; o += sizeof zero)
+                r = hostfile_pwrite(&s->file, h + o, zero, MIN(sizeof zero, bytes - o));
+        }
+        c += got;
+    }
+    if (r == 0)
+        r = qcow2_writeback(bs);
+    /* The data clusters must exist in the file (zeros), whatever the mode. */
+    if (r == 0 && (uint64_t)hostfile_size(&s->file) < s->file_size)
+        r = hostfile_truncate(&s->file, s->file_size);
+    if (r < 0)
+        blk_error_setg(errp, "preallocation failed: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
+    bdrv_close(bs);
+    return r;
+}
+
 /* ---- create ---- */
 
 static int qcow2_create(const BlockCreateArgs *a, char **errp)
@@ -900,9 +1267,10 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
         return -ENOTSUP;
     }
     const char *prealloc = img_opts_get(a->opts, "preallocation");
-    if (prealloc && strcmp(prealloc, "off")) {
-        blk_error_setg(errp, "preallocation=%s is not implemented yet for qcow2 (only off)", prealloc);
-        return -ENOTSUP;
+    if (prealloc && strcmp(prealloc, "off") && strcmp(prealloc, "metadata") &&
+        strcmp(prealloc, "falloc") && strcmp(prealloc, "full")) {
+        blk_error_setg(errp, "Invalid preallocation mode: '%s' (off, metadata, falloc, full)", prealloc);
+        return -EINVAL;
     }
     const char *bf = a->backing_file ? a->backing_file : img_opts_get(a->opts, "backing_file");
     const char *bfmt = a->backing_fmt ? a->backing_fmt : img_opts_get(a->opts, "backing_fmt");
@@ -997,6 +1365,8 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
     free(hdr);
     free(rt);
     free(rb);
+    if (r == 0 && prealloc && strcmp(prealloc, "off"))
+        r = qcow2_preallocate(a->filename, prealloc, errp);
     return r;
 }
 
@@ -1011,7 +1381,7 @@ const BlockDriver bdrv_qcow2 = {
         "compat           0.10 (v2) or 1.1 (v3, default)\n"
         "compression_type zlib (the only one supported)\n"
         "lazy_refcounts   on/off (default off; v3 only)\n"
-        "preallocation    off (metadata, falloc, full: not implemented yet)\n"
+        "preallocation    off (default), metadata, falloc, full\n"
         "refcount_bits    width of a refcount entry: 1, 2, 4, 8, 16 (default), 32, 64\n",
     .probe = qcow2_probe,
     .open = qcow2_open,
@@ -1025,5 +1395,12 @@ const BlockDriver bdrv_qcow2 = {
     .check = qcow2_check,
     .allocated_size = qcow2_allocated_size,
     .snapshot_list = qcow2_snapshot_list,
+    .snapshot_create = qcow2_snapshot_create,
+    .snapshot_apply = qcow2_snapshot_apply,
+    .snapshot_delete = qcow2_snapshot_delete,
+    .change_backing = qcow2_change_backing,
+    .amend = qcow2_amend,
+    .truncate = qcow2_truncate,
+    .make_empty = qcow2_make_empty,
     .close = qcow2_close,
 };

@@ -120,9 +120,15 @@ int qcow2_check_image(BlockDriverState *bs, ImageCheck *res, int fix);
 /* The sector range a compressed L2 entry covers: host start and length. */
 void qcow2_compressed_range(const Qcow2State *s, uint64_t entry, uint64_t *off, uint64_t *len);
 
+/* qcow2-snapshot.c */
+int qcow2_snapshot_create(BlockDriverState *bs, const char *name, char **errp);
+int qcow2_snapshot_apply(BlockDriverState *bs, const char *name, char **errp);
+int qcow2_snapshot_delete(BlockDriverState *bs, const char *name, char **errp);
+
 /* qcow2.c */
 int qcow2_writeback(BlockDriverState *bs);
 int qcow2_read_l1_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint64_t **out, char **errp);
 int qcow2_write_header_field64(BlockDriverState *bs, uint64_t hdr_off, uint64_t v);
+int qcow2_make_empty(BlockDriverState *bs);
 
 #endif

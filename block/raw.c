@@ -16,9 +16,9 @@ static int raw_probe(const uint8_t *buf, size_t len, const char *filename)
 static int raw_open(BlockDriverState *bs, int flags, char **errp)
 {
     RawState *s = bs->opaque;
-    int r = hostfile_open(&s->file, bs->filename, flags & BDRV_O_RDWR, flags & BDRV_O_NOCACHE);
+    int r = hostfile_open(&s->file, bs->filename, flags & BDRV_O_RDWR, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     int64_t size = hostfile_size(&s->file);

@@ -53,9 +53,9 @@ static int vdi_open(BlockDriverState *bs, int flags, char **errp)
     VdiState *s = bs->opaque;
     uint8_t *h = s->header;
     bool rw = flags & BDRV_O_RDWR;
-    int r = hostfile_open(&s->file, bs->filename, rw, flags & BDRV_O_NOCACHE);
+    int r = hostfile_open(&s->file, bs->filename, rw, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;
@@ -118,6 +118,11 @@ static int vdi_open(BlockDriverState *bs, int flags, char **errp)
         goto fail;
     }
     uint64_t bytes = (uint64_t)s->blocks * 4;
+    if (s->off_bmap + bytes > (uint64_t)fsize) {
+        /* Checked before allocating: the map's size comes from the header. */
+        blk_error_setg(errp, "VDI block map (%u entries) is beyond end of file", s->blocks);
+        goto fail;
+    }
     s->bmap = xmalloc(bytes + 4);
     if (hostfile_pread_strict(&s->file, s->off_bmap, s->bmap, bytes) < 0) {
         blk_error_setg(errp, "VDI block map is beyond end of file");

@@ -419,8 +419,12 @@ static int img_check(int argc, char **argv)
     }
     int64_t corrupt = res.corruptions, leaks = res.leaks;
     if (json) {
-        printf("{\n    \"image-end-offset\": %" PRId64 ",\n    \"total-clusters\": %" PRId64 ",\n"
-               "    \"check-errors\": %" PRId64 ",\n", res.image_end_offset, res.total_clusters, res.check_errors);
+        /* qemu-img's keys and order; counts that are zero are left out, as it does. */
+        printf("{\n    \"image-end-offset\": %" PRId64 ",\n", res.image_end_offset);
+        if (res.compressed_clusters)
+            printf("    \"compressed-clusters\": %" PRId64 ",\n", res.compressed_clusters);
+        printf("    \"total-clusters\": %" PRId64 ",\n    \"check-errors\": %" PRId64 ",\n",
+               res.total_clusters, res.check_errors);
         if (leaks)
             printf("    \"leaks\": %" PRId64 ",\n", leaks);
         if (corrupt)
@@ -431,9 +435,10 @@ static int img_check(int argc, char **argv)
             printf("    \"corruptions-fixed\": %" PRId64 ",\n", res.corruptions_fixed);
         printf("    \"allocated-clusters\": %" PRId64 ",\n    \"filename\": ", res.allocated_clusters);
         img_json_str(stdout, file);
-        printf(",\n    \"format\": \"%s\",\n    \"fragmented-clusters\": %" PRId64 ",\n"
-               "    \"compressed-clusters\": %" PRId64 "\n}\n",
-               bs->drv->format_name, res.fragmented_clusters, res.compressed_clusters);
+        printf(",\n    \"format\": \"%s\"", bs->drv->format_name);
+        if (res.fragmented_clusters)
+            printf(",\n    \"fragmented-clusters\": %" PRId64, res.fragmented_clusters);
+        printf("\n}\n");
     } else if (!quiet) {
         if (!corrupt && !leaks && !res.check_errors)
             printf("No errors were found on the image.\n");
@@ -540,7 +545,7 @@ static int img_map(int argc, char **argv)
         uint64_t n, map;
         int depth;
         BlockDriverState *layer;
-        int r = bdrv_block_status_above(bs, off, MIN(end - off, 1 * GiB), &n, &map, &depth, &layer);
+        int r = bdrv_block_status_above(bs, off, end - off, &n, &map, &depth, &layer);
         if (r < 0) {
             error_report("%s: %s", bs->filename, bdrv_last_error(bs));
             rc = 1;
@@ -605,12 +610,26 @@ static int img_snapshot(int argc, char **argv)
         usage_error("Expecting one image file name");
     if (!action)
         action = 'l';
-    if (action != 'l')
-        fatal("snapshot -%c is not implemented yet (only -l)", action);
-    (void)name;
-    BlockDriverState *bs = img_open(argv[optind], fmt, BDRV_O_NO_BACKING);
+    BlockDriverState *bs = img_open(argv[optind], fmt, BDRV_O_NO_BACKING | (action != 'l' ? BDRV_O_RDWR : 0));
     if (!bs)
         return 1;
+    if (action != 'l') {
+        int (*op)(BlockDriverState *, const char *, char **) =
+            action == 'c' ? bs->drv->snapshot_create : action == 'a' ? bs->drv->snapshot_apply
+                                                                     : bs->drv->snapshot_delete;
+        char *err = NULL;
+        int rc = 0;
+        if (!op) {
+            error_report("%s: format %s has no internal snapshots", argv[optind], bs->drv->format_name);
+            rc = 1;
+        } else if (op(bs, name, &err) < 0) {
+            error_report("%s: %s", argv[optind], err);
+            rc = 1;
+        }
+        free(err);
+        bdrv_close(bs);
+        return rc;
+    }
     if (!bs->drv->snapshot_list) {
         bdrv_close(bs);
         fatal("%s: format %s has no internal snapshots", argv[optind], bs->drv->format_name);
@@ -637,17 +656,6 @@ static int img_snapshot(int argc, char **argv)
     free(sn);
     bdrv_close(bs);
     return 0;
-}
-
-/* Sub-commands this version does not have yet say so, clearly, with a non-zero exit. */
-static int img_not_yet(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            cmd_help(current_cmd);
-            return 0;
-        }
-    fatal("'%s' is not implemented yet", current_cmd->name);
 }
 
 static const ImgCommand commands[] = {
@@ -681,8 +689,9 @@ static const ImgCommand commands[] = {
       "  -S size           zero runs at least this long (default 4k) stay holes; 0 writes everything\n"
       "  -n                the target exists: do not create it, write zeros explicitly\n"
       "  -B backing_file   target backing file\n"
-      "  -t/-T cache       none|directsync use O_DIRECT for target/source; others the page cache\n"
-      "  -m num, -W        accepted; this version converts with one thread, in order\n" },
+      "  -t/-T cache       unsafe (target default: no flushes) or writeback, writethrough, none,\n"
+      "                    directsync (flush at the end; O_DIRECT is not used yet)\n"
+      "  -m num            threads for compression (default: one per CPU); -W accepted\n" },
     { "compare", img_compare,
       "compare [-f fmt] [-F fmt] [-p] [-q] [-s] [-U] filename1 filename2",
       "Compare the guest-visible content of two images. Exit status: 0 identical, 1 different,\n"
@@ -692,14 +701,14 @@ static const ImgCommand commands[] = {
       "Show where the guest data of an image lives (file and offset), run by run.\n" },
     { "snapshot", img_snapshot,
       "snapshot [-l | -a snapshot | -c snapshot | -d snapshot] [-f fmt] [-U] filename",
-      "List internal snapshots (-l). Creating, applying and deleting are not implemented yet.\n" },
-    { "resize", img_not_yet, "resize [--shrink] [-f fmt] filename [+|-]size", "Not implemented yet.\n" },
-    { "rebase", img_not_yet, "rebase [-u] -b backing_file [-F backing_fmt] filename", "Not implemented yet.\n" },
-    { "commit", img_not_yet, "commit [-f fmt] filename", "Not implemented yet.\n" },
-    { "amend", img_not_yet, "amend -o options [-f fmt] filename", "Not implemented yet.\n" },
-    { "measure", img_not_yet, "measure [-O output_fmt] [--size N | filename]", "Not implemented yet.\n" },
-    { "bench", img_not_yet, "bench [-c count] [-w] filename", "Not implemented yet.\n" },
-    { "dd", img_not_yet, "dd [-f fmt] [-O output_fmt] if=input of=output [bs=N] [count=N] [skip=N]", "Not implemented yet.\n" },
+      "List (-l), create (-c), apply (-a) or delete (-d) internal snapshots (qcow2).\n" },
+    { "resize", img_resize, "resize [--shrink] [-f fmt] [-q] filename [+|-]size", "" },
+    { "rebase", img_rebase, "rebase [-f fmt] [-p] [-u] -b backing_file [-F backing_fmt] filename", "" },
+    { "commit", img_commit, "commit [-f fmt] [-d] [-p] [-q] filename", "" },
+    { "amend", img_amend, "amend [-f fmt] [-q] -o options filename", "" },
+    { "measure", img_measure, "measure [--output=human|json] [-O output_fmt] [-o options] [--size N | [-f fmt] filename]", "" },
+    { "bench", img_bench, "bench [-c count] [-d depth] [-f fmt] [-o offset] [-s buffer_size] [-S step_size] [-w] filename", "" },
+    { "dd", img_dd, "dd [-f fmt] [-O output_fmt] [bs=N] [count=N] [skip=N] if=input of=output", "" },
 };
 
 static void main_help(void)

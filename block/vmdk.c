@@ -4,6 +4,7 @@
 #include "block/block.h"
 #include "block/file.h"
 #include "block/endian.h"
+#include "block/compress.h"
 #include <zlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -159,8 +160,10 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
         blk_error_setg(errp, "extent line without a file name: %.60s", line);
         return -EINVAL;
     }
-    char *path = strcmp(fname, self_path ? self_path : "") == 0 && self_path ? xstrdup(desc_path)
-                                                                           : bdrv_resolve_backing(desc_path, fname);
+    /* A descriptor embedded in a sparse file describes that file, whatever name it gives
+     * (images get renamed and copied): its SPARSE extent is the file itself. */
+    bool self = self_path && (!strcmp(type, "SPARSE") || !strcmp(fname, self_path));
+    char *path = self ? xstrdup(desc_path) : bdrv_resolve_backing(desc_path, fname);
     int r;
     if (!strcmp(type, "FLAT") || !strcmp(type, "VMFS") || !strcmp(type, "VMFSRAW") || !strcmp(type, "VMFSRDM")) {
         e->type = EXT_FLAT;
@@ -170,9 +173,9 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
             return -EINVAL;
         }
         e->flat_offset = offset * 512;
-        r = hostfile_open(&e->file, path, rw, bs->flags & BDRV_O_NOCACHE);
+        r = hostfile_open(&e->file, path, rw, bdrv_hostfile_mode(bs->flags));
         if (r < 0)
-            blk_error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
+            blk_error_setg(errp, "Could not open extent '%s': %s", path, hostfile_open_error(r));
         else
             e->has_file = true;
     } else if (!strcmp(type, "SPARSE") || !strcmp(type, "VMFSSPARSE")) {
@@ -251,9 +254,9 @@ static int read_gd(VmdkExtent *e, uint64_t off, uint32_t **out, char **errp)
 static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bool rw, char **errp)
 {
     uint8_t h[512];
-    int r = hostfile_open(&e->file, path, rw, bs->flags & BDRV_O_NOCACHE);
+    int r = hostfile_open(&e->file, path, rw, bdrv_hostfile_mode(bs->flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open extent '%s': %s", path, strerror(-r));
+        blk_error_setg(errp, "Could not open extent '%s': %s", path, hostfile_open_error(r));
         return r;
     }
     e->has_file = true;
@@ -354,7 +357,7 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     e->gt_index = -1;
     e->file_end = ALIGN_UP((uint64_t)fsize, 512);
     if (rw && e->compressed && !e->stream_empty) {
-        blk_error_setg(errp, "%s: streamOptimized images with a footer are read-only here", path);
+        blk_error_setg(errp, "%s: writing into an existing streamOptimized image is not supported", path);
         return -ENOTSUP;
     }
     return 0;
@@ -372,7 +375,7 @@ static int load_gt(BlockDriverState *bs, VmdkExtent *e, uint32_t gdi)
             return r;
     }
     uint64_t gt = (uint64_t)e->gd[gdi] * 512, bytes = (uint64_t)e->gtes * 4;
-    if (hostfile_pread_strict(&e->file, gt, e->gt, bytes) < 0) {
+    if (gt > e->file_end || bytes > e->file_end - gt || hostfile_pread(&e->file, gt, e->gt, bytes) < 0) {
         bdrv_set_error(bs, "%s: grain directory entry %u points beyond end of file", e->file.path, gdi);
         e->gt_index = -1;
         return -EINVAL;
@@ -415,7 +418,7 @@ static int read_compressed_grain(BlockDriverState *bs, VmdkExtent *e, uint32_t g
     size_t hdr = 0;
     if (e->markers) {
         uint8_t m[12];
-        if (hostfile_pread_strict(&e->file, off, m, 12) < 0) {
+        if (off + 12 > e->file_end || hostfile_pread(&e->file, off, m, 12) < 0) {
             bdrv_set_error(bs, "%s: grain table entry %" PRIu64 " points beyond end of file", e->file.path, gi);
             return -EINVAL;
         }
@@ -507,9 +510,63 @@ static int vmdk_map(BlockDriverState *bs, uint64_t off, uint64_t len, uint64_t *
     return G_DATA;
 }
 
+/* Whole compressed grains at the start of a read: read them all, inflate them on several
+ * threads straight into the caller's buffer. Returns the bytes done (0: not this case). */
+static int64_t read_grains_parallel(BlockDriverState *bs, uint64_t off, uint8_t *p, size_t len)
+{
+    VmdkState *s = bs->opaque;
+    uint64_t eoff, left;
+    VmdkExtent *e = find_extent(s, off, &eoff, &left);
+    if (!e || e->type != EXT_SPARSE || !e->compressed || !e->markers || e->stream_gt ||
+        eoff % e->grain_bytes)
+        return 0;
+    size_t max = MIN(len, left) / e->grain_bytes, n = 0;
+    if (max < 2)
+        return 0;
+    InflateItem *items = xzalloc(sizeof *items * max);
+    int r = 0;
+    for (; n < max; n++) {
+        uint64_t gi = eoff / e->grain_bytes + n;
+        uint32_t gte;
+        r = sparse_gte(bs, e, gi * e->grain_bytes, &gte);
+        if (r < 0 || gte <= VMDK_GTE_ZEROED)
+            break;   /* unallocated or zero grains take the ordinary path */
+        uint8_t m[12];
+        uint64_t g = (uint64_t)gte * 512;
+        if (g + 12 > e->file_end || hostfile_pread(&e->file, g, m, 12) < 0)
+            break;
+        uint64_t clen = ld_le32(m + 8);
+        if (clen > 2 * e->grain_bytes + 1024 || clen > e->file_end - g - 12)
+            break;   /* the ordinary path reports it */
+        uint8_t *in = xmalloc(clen + 1);
+        if (hostfile_pread(&e->file, g + 12, in, clen) < 0) {
+            free(in);
+            break;
+        }
+        items[n] = (InflateItem){ .in = in, .in_len = clen, .out = p + n * e->grain_bytes,
+                                  .out_len = e->grain_bytes };
+    }
+    if (n >= 2)
+        inflate_chunks(items, n, 15);
+    size_t good = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (n >= 2 && items[i].produced == (long)e->grain_bytes && good == i)
+            good++;
+        free((void *)items[i].in);
+    }
+    free(items);
+    if (r < 0)
+        return r;
+    return (int64_t)(good * e->grain_bytes);   /* a bad grain is redone, and reported, singly */
+}
+
 static int vmdk_pread(BlockDriverState *bs, uint64_t off, void *buf, size_t len)
 {
     uint8_t *p = buf;
+    int64_t done = read_grains_parallel(bs, off, p, len);
+    if (done < 0)
+        return (int)done;
+    p += done, off += done, len -= done;
     while (len) {
         uint64_t n, host = 0;
         uint32_t gte = 0;
@@ -594,18 +651,27 @@ static int set_gte(BlockDriverState *bs, VmdkExtent *e, uint64_t gi, uint32_t va
     return 0;
 }
 
-/* Append one grain to a stream-optimized extent: marker, deflated data, sector padding. */
-static int stream_write_grain(BlockDriverState *bs, VmdkExtent *e, uint64_t gi, const uint8_t *data)
+/* Append one grain to a stream-optimized extent: marker, deflated data (zlib format),
+ * sector padding. pre: the grain already compressed, or NULL. */
+static int stream_write_grain(BlockDriverState *bs, VmdkExtent *e, uint64_t gi, const uint8_t *data,
+                              const CompressedChunk *pre)
 {
-    uLongf clen = compressBound(e->grain_bytes);
-    uint8_t *out = xzalloc(12 + clen + 512);
-    if (compress(out + 12, &clen, data, e->grain_bytes) != Z_OK) {
+    size_t cap = compressBound(e->grain_bytes) + 64, clen;
+    uint8_t *out = xzalloc(12 + cap + 512);
+    if (pre && pre->data) {
+        clen = pre->len;
+        memcpy(out + 12, pre->data, clen);
+    } else {
+        clen = compress_one(data, e->grain_bytes, 15, out + 12, cap);
+    }
+    if (!clen) {
         free(out);
         return -EIO;
     }
     st_le64(out, gi * (e->grain_bytes / 512));
     st_le32(out + 8, clen);
     uint64_t total = ALIGN_UP(12 + clen, 512);
+    memset(out + 12 + clen, 0, total - 12 - clen);
     int r = hostfile_pwrite(&e->file, e->file_end, out, total);
     free(out);
     if (r < 0)
@@ -621,6 +687,17 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, size
     const uint8_t *p = buf;
     uint8_t *bounce = NULL;
     int r = 0;
+    /* A stream's whole grains are compressed all at once, on several threads. */
+    CompressedChunk *pre = NULL;
+    uint64_t pre_first = 0, pre_n = 0;
+    if (s->n == 1 && s->ext[0].stream_gt && off % s->ext[0].grain_bytes == 0 &&
+        len >= 2 * s->ext[0].grain_bytes) {
+        VmdkExtent *e = &s->ext[0];
+        pre_first = off / e->grain_bytes;
+        pre_n = len / e->grain_bytes;
+        pre = xzalloc(sizeof *pre * pre_n);
+        compress_chunks(p, pre_n, e->grain_bytes, 15, compressBound(e->grain_bytes) + 64, pre);
+    }
     while (len && r == 0) {
         uint64_t eoff, left;
         VmdkExtent *e = find_extent(s, off, &eoff, &left);
@@ -648,11 +725,15 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, size
                 r = -ENOTSUP;
                 break;
             }
-            if (!bounce)
-                bounce = xzalloc(e->grain_bytes);
-            memset(bounce, 0, e->grain_bytes);
-            memcpy(bounce, p, n);
-            r = stream_write_grain(bs, e, gi, bounce);
+            if (pre && gi - pre_first < pre_n && n == e->grain_bytes) {
+                r = stream_write_grain(bs, e, gi, p, &pre[gi - pre_first]);
+            } else {
+                if (!bounce)
+                    bounce = xzalloc(e->grain_bytes);
+                memset(bounce, 0, e->grain_bytes);
+                memcpy(bounce, p, n);
+                r = stream_write_grain(bs, e, gi, bounce, NULL);
+            }
             e->stream_next = gi + 1;
             p += n, off += n, len -= n;
             continue;
@@ -700,6 +781,9 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, size
         p += n, off += n, len -= n;
     }
     free(bounce);
+    for (uint64_t k = 0; k < pre_n; k++)
+        free(pre[k].data);
+    free(pre);
     if (r < 0 && !bs->errbuf[0])
         bdrv_set_error(bs, "write failed: %s", strerror(-r));
     return r;
@@ -802,7 +886,7 @@ static int vmdk_open(BlockDriverState *bs, int flags, char **errp)
     HostFile f;
     int r = hostfile_open(&f, bs->filename, false, false);
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, strerror(-r));
+        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;
@@ -912,6 +996,47 @@ static int64_t vmdk_allocated_size(BlockDriverState *bs)
         if (s->ext[i].has_file && strcmp(s->ext[i].file.path, bs->filename))
             total += hostfile_allocated(&s->ext[i].file);
     return total;
+}
+
+/* check: every grain table and grain must lie inside its extent file (qemu-img's vmdk check). */
+static int vmdk_check(BlockDriverState *bs, ImageCheck *res, int fix)
+{
+    VmdkState *s = bs->opaque;
+    for (int i = 0; i < s->n; i++) {
+        VmdkExtent *e = &s->ext[i];
+        if (e->type != EXT_SPARSE || e->stream_gt)
+            continue;
+        uint64_t ngrains = (e->sectors * 512 + e->grain_bytes - 1) / e->grain_bytes;
+        for (uint32_t g = 0; g < e->gd_entries; g++) {
+            if (!e->gd[g])
+                continue;
+            if ((uint64_t)e->gd[g] * 512 + (uint64_t)e->gtes * 4 > e->file_end) {
+                fprintf(stderr, "ERROR: %s: grain directory entry %u points beyond end of file\n", e->file.path, g);
+                res->corruptions++;
+                continue;
+            }
+            if (load_gt(bs, e, g) < 0) {
+                res->check_errors++;
+                continue;
+            }
+            for (uint32_t j = 0; j < e->gtes && (uint64_t)g * e->gtes + j < ngrains; j++) {
+                uint32_t gte = e->gt[j];
+                if (!gte || (gte == VMDK_GTE_ZEROED && (e->flags & VMDK4_FLAG_ZERO_GRAIN)))
+                    continue;
+                res->allocated_clusters++;
+                if (e->compressed)
+                    res->compressed_clusters++;
+                uint64_t need = e->compressed ? 512 : e->grain_bytes;
+                if ((uint64_t)gte * 512 + need > ALIGN_UP(e->file_end, 512)) {
+                    fprintf(stderr, "ERROR: %s: grain table entry %" PRIu64 " points beyond end of file\n",
+                            e->file.path, (uint64_t)g * e->gtes + j);
+                    res->corruptions++;
+                }
+            }
+        }
+        res->total_clusters += ngrains;
+    }
+    return 0;
 }
 
 /* ---- create ---- */
@@ -1154,6 +1279,7 @@ const BlockDriver bdrv_vmdk = {
     .flush = vmdk_flush,
     .block_status = vmdk_block_status,
     .get_info = vmdk_get_info,
+    .check = vmdk_check,
     .allocated_size = vmdk_allocated_size,
     .close = vmdk_close,
 };

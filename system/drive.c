@@ -21,7 +21,7 @@ typedef struct DriveSpec {
     int index;
     bool cdrom;
     bool readonly;
-    bool nocache;
+    bool unsafe;                  /* cache=unsafe: flushes return at once */
 } DriveSpec;
 
 typedef struct Drive {
@@ -74,9 +74,12 @@ bool drive_add(const char *optstr, Error **errp)
             }
             d.readonly = b;
         } else if (!strcmp(k, "cache")) {
-            if (!strcmp(v, "none") || !strcmp(v, "directsync"))
-                d.nocache = true;
-            else if (strcmp(v, "writeback") && strcmp(v, "writethrough") && strcmp(v, "unsafe")) {
+            /* writeback, writethrough, none and directsync all write through the host's page
+             * cache and honour the guest's flushes; unsafe ignores them. */
+            if (!strcmp(v, "unsafe"))
+                d.unsafe = true;
+            else if (strcmp(v, "writeback") && strcmp(v, "writethrough") && strcmp(v, "none") &&
+                     strcmp(v, "directsync")) {
                 error_setg(errp, "-drive %s: unknown cache mode '%s'", optstr, v);
                 goto out;
             }
@@ -176,7 +179,7 @@ static Drive *drive_open(const DriveSpec *s, const char *where, Error **errp)
     bool ro = s->readonly || s->cdrom;
     if (s->file) {
         char *err = NULL;
-        d->blk = blk_open(s->file, s->format, (ro ? 0 : BDRV_O_RDWR) | (s->nocache ? BDRV_O_NOCACHE : 0), &err);
+        d->blk = blk_open(s->file, s->format, (ro ? 0 : BDRV_O_RDWR) | (s->unsafe ? BDRV_O_UNSAFE : 0), &err);
         if (!d->blk) {
             error_setg(errp, "%s: %s", s->file, err ? err : "cannot open");
             free(err);

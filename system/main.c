@@ -40,7 +40,7 @@ static const char usage_text[] =
 "Disks (any format vireo-img knows: raw, qcow2, qcow, vmdk, vdi; probed by content):\n"
 "  -hda/-hdb/-hdc/-hdd FILE  IDE disk 0-3          -cdrom FILE  CD-ROM (IDE index 2)\n"
 "  -fda/-fdb FILE        floppy 0-1 (360K to 2.88M images)\n"
-"  -drive file=F[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=FMT][,readonly=on][,cache=none]\n"
+"  -drive file=F[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=FMT][,readonly=on][,cache=unsafe]\n"
 "  -boot [order=]DRIVES[,menu=on]  firmware boot order: a floppy, c disk, d CD-ROM, n network\n"
 "\n"
 "Boot:\n"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # block-fuzz.sh FORMAT...: a bounded libFuzzer run per image format (about 4 s each), seeded with
-# images made by qemu-img and vireo-img. Crashes are kept as build/fuzz/crash-FORMAT-*.
+# images made by qemu-img and vireo-img, then 100 mutated images through vireo-img itself
+# (tests/fuzz/img-mutate.py). Crashes are kept as build/fuzz/crash-*.
 # Last line: "N passed, N failed".
 set -u
 BUILD=${BUILD:-build}
@@ -12,8 +13,8 @@ trap 'rm -rf "$T"' EXIT
 seed() {   # seed FORMAT: a few small images of that format in $T/FORMAT
     d=$T/$1
     mkdir -p "$d"
-    head -c 300000 /dev/urandom > "$T/r.raw"
-    printf 'vireo %.0s' $(seq 1 20000) >> "$T/r.raw"
+    # Fixed content, so the seeds (and the mutation run below) are the same every time.
+    python3 -c 'import random,sys; sys.stdout.buffer.write(random.Random(5).randbytes(300000) + b"vireo " * 20000)' > "$T/r.raw"
     truncate -s 1M "$T/r.raw"
     V=$root/$BUILD/vireo-img
     case $1 in
@@ -44,5 +45,26 @@ for fmt in "$@"; do
         fail=$((fail + 1))
     fi
 done
+# Mutated copies of valid images of every format through convert/check/info/map.
+m=$T/mutate
+mkdir -p "$m"
+V=$root/$BUILD/vireo-img
+cp "$T/r.raw" "$m/s.raw"
+"$V" convert -O qcow2 -o cluster_size=4096 "$m/s.raw" "$m/seed.qcow2" 2>/dev/null
+"$V" convert -c -O qcow2 -o cluster_size=512 "$m/s.raw" "$m/seed.c.qcow2" 2>/dev/null
+"$V" convert -O vmdk "$m/s.raw" "$m/seed.vmdk" 2>/dev/null
+"$V" convert -O vmdk -o subformat=streamOptimized "$m/s.raw" "$m/seed.s.vmdk" 2>/dev/null
+"$V" convert -O vdi "$m/s.raw" "$m/seed.vdi" 2>/dev/null
+"$V" convert -c -O qcow "$m/s.raw" "$m/seed.qcow" 2>/dev/null
+if out=$(python3 tests/fuzz/img-mutate.py "$V" "${MUTATE_SEED:-1}" "${MUTATE_COUNT:-100}" "$m" 2>&1) &&
+   [ "$(echo "$out" | tail -1)" = "bad 0" ]; then
+    echo "PASS: ${MUTATE_COUNT:-100} mutated images through convert/check/info/map"
+    pass=$((pass + 1))
+else
+    echo "FAIL: mutated images"
+    echo "$out" | tail -5 | sed 's/^/    /'
+    mkdir -p "$BUILD/fuzz" && cp "$m"/crash-* "$m"/hang-* "$BUILD/fuzz/" 2>/dev/null
+    fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
