@@ -259,6 +259,8 @@ typedef struct X86CPUState {
     uint8_t delivery_vector;
     bool triple_fault;               /* shutdown: the execution loop returns ACCEL_EXIT_SHUTDOWN */
     uint64_t cr8;                    /* Added by x86sys: task priority (CR8 = TPR[7:4]) */
+    Float80 ft0;                     /* Added by x86sys: x87 memory operand being used (FT0) */
+    YMMReg xmm_t0;                   /* Added by x86sys: SSE/MMX memory operand (helper-sse.h) */
 } X86CPUState;
 
 struct AccelCPU;

@@ -643,6 +643,12 @@ void x86_translate_tb(TranslationBlock *tb, void *opaque)
         }
         if (s->end == DISAS_JUMPED)
             break;
+        if (f & HF_INHIBIT_IRQ) {
+            /* The shadow ended with this instruction: go back to the loop, which takes a
+             * pending interrupt now (a chained jump would run on past "sti; nop; cli"). */
+            gen_eob(s);
+            break;
+        }
         if (n >= max || ((tb->pc ^ (tb->cs_base + eip)) & ~0xfffull) != 0 ||
             s->d.len + (eip - (tb->pc - tb->cs_base)) > 0x1000) {
             gen_jmp_tb(s, eip, 0);
