@@ -171,7 +171,7 @@ static inline int diff_size(DiffRng *r, bool allow16)
 static inline bool diff_gen_insn(Emit *e, DiffRng *r, const DiffHost *h, uint32_t *undef)
 {
     unsigned start = e->n;
-    int kind = diff_rand(r) % 24;
+    int kind = diff_rand(r) % 27;
     bool mem = diff_rand(r) % 4 == 0;
     int reg = diff_reg(r), rm = diff_reg(r);
     uint32_t use = 0, def = 0, und = 0;
@@ -410,6 +410,48 @@ static inline bool diff_gen_insn(Emit *e, DiffRng *r, const DiffHost *h, uint32_
         /* the operand-size prefix 66 is mandatory for ADCX: emit it as the prefix list */
         emit_modrm_insn(e, r, size, pfx, 1, 2, 0xf6, reg, mem, rm, 56);
         use = def = o ? F_O : F_C;
+        break;
+    }
+    case 24: case 25: {                         /* string ops over the buffer (DF = 0) */
+        int w = diff_rand(r) % 5, size = 1 << (diff_rand(r) % 4);
+        static const uint8_t ops[5] = { 0xa4, 0xa6, 0xaa, 0xac, 0xae };   /* movs cmps stos lods scas */
+        e8(e, 0x49); e8(e, 0x8d); e8(e, 0x77); e8(e, diff_rand(r) % 64);            /* lea d(%r15),%rsi */
+        e8(e, 0x49); e8(e, 0x8d); e8(e, 0x7f); e8(e, 64 + diff_rand(r) % 64);       /* lea d(%r15),%rdi */
+        int count = diff_rand(r) % 9;
+        e8(e, 0xb9); eimm(e, count, 4);                                             /* mov $n,%ecx */
+        int rep = diff_rand(r) % 3;                 /* none, F3, F2 */
+        if (w == 1 || w == 4) {
+            /* CMPS/SCAS read flags only through the REPE/REPNE condition they set themselves */
+            if (rep)
+                e8(e, rep == 1 ? 0xf3 : 0xf2);
+            def = F_ALL;
+        } else if (rep) {
+            e8(e, 0xf3);
+        }
+        if (size == 2)
+            e8(e, 0x66);
+        else if (size == 8)
+            e8(e, 0x48);
+        e8(e, ops[w] + (size > 1));
+        if ((w == 1 || w == 4) && rep && count == 0)
+            def = 0;                                /* a zero count writes no flags */
+        break;
+    }
+    case 26: {                                  /* DIV/IDIV with a divisor that cannot fault */
+        int size = diff_rand(r) % 2 ? 4 : 8;
+        bool sign = diff_rand(r) % 2;
+        int dv = 1 + diff_rand(r) % 1000;
+        e8(e, 0xb9); eimm(e, dv, 4);                                                /* mov $dv,%ecx */
+        if (sign) {
+            if (size == 8) e8(e, 0x48);
+            e8(e, 0x99);                                                            /* cdq/cqo */
+        } else {
+            e8(e, 0x31); e8(e, 0xd2);                                               /* xor %edx,%edx */
+        }
+        if (size == 8) e8(e, 0x48);
+        e8(e, 0xf7); e8(e, sign ? 0xf9 : 0xf1);                                     /* (i)div %ecx */
+        def = 0;
+        und = F_ALL;
         break;
     }
     default: {                                  /* more plain ALU register traffic */
