@@ -207,6 +207,49 @@ static void boot_bevs(void)
  * entry + initial/default entry -> load the no-emulation image and run it with DL = CD. */
 static u8 cdbuf[2048];
 
+/* Floppy emulation (El Torito 1.0 section 3.2): the image becomes drive 00h, real floppies
+ * move up one; its first sector is the boot sector. */
+static int boot_cdrom_floppy(struct bregs *r, struct drive *cd, u8 dl, u8 media, u16 seg,
+                             u32 rba)
+{
+    static const u8 spt[4] = { 0, 15, 18, 36 }, type[4] = { 0, 2, 4, 5 };
+    if (disks.nfloppy >= MAX_FLOPPY)
+        disks.nfloppy = MAX_FLOPPY - 1;
+    for (int i = disks.nfloppy; i > 0; i--)
+        disks.fd[i] = disks.fd[i - 1];
+    struct drive *f = &disks.fd[0];
+    memset(f, 0, sizeof(*f));
+    f->type = DRIVE_CDEMU;
+    f->floppy_type = type[media];
+    f->cyls = 80;
+    f->heads = 2;
+    f->spt = spt[media];
+    f->sectors = 80 * 2 * f->spt;
+    f->blksize = 512;
+    f->emu_rba = rba;
+    f->emu_cd = cd - disks.cd;
+    disks.nfloppy++;
+    u16 equip = rd16(BDA_SEG, BDA_EQUIPMENT) & ~0x00c1;
+    wr16(BDA_SEG, BDA_EQUIPMENT, equip | 1 | (disks.nfloppy - 1) << 6);
+    struct disk_op op = { .drive = f, .lba = 0, .count = 1, .seg = seg, .off = 0 };
+    if (disk_rw(&op)) {
+        printf("Boot failed: could not read the emulated floppy\n");
+        return -1;
+    }
+    cdboot.active = 1;
+    cdboot.media = media;
+    cdboot.drive = 0x00;
+    cdboot.rba = rba;
+    cdboot.load_seg = seg;
+    cdboot.count = 1;
+    printf("El Torito floppy emulation: %u KiB image as drive A:\n", f->sectors / 2);
+    r->cs = 0;
+    r->ip = seg << 4;
+    r->dl = 0x00;
+    r->flags |= F_IF;
+    return 0;
+}
+
 static int boot_cdrom(struct bregs *r, u8 dl)
 {
     struct drive *d = drive_lookup(dl);
@@ -235,9 +278,12 @@ static int boot_cdrom(struct bregs *r, u8 dl)
     u8 media = entry[1] & 0x0f;
     u16 seg = *(u16 *)(entry + 2), count = *(u16 *)(entry + 6);
     u32 rba = *(u32 *)(entry + 8);
+    if (!seg)
+        seg = 0x07c0;
+    if (media >= 1 && media <= 3)
+        return boot_cdrom_floppy(r, d, dl, media, seg, rba);
     if (media != 0) {
-        printf("vireo BIOS: not implemented: El Torito %s emulation\n",
-               media == 4 ? "hard disk" : "floppy");
+        printf("vireo BIOS: not implemented: El Torito hard disk emulation\n");
         return -1;
     }
     if (!seg)

@@ -34,8 +34,8 @@ $(BIOS_B)/32/%.o: bios/%.S bios/build.mk
 # 16-bit link first; its global symbols become f16_NAME (flat) and o16_NAME (offset) for
 # the 32-bit link, which is how POST reaches runtime state and entry points.
 $(BIOS_B)/code16.elf: $(bios-o16) bios/bios16.ld
-	ld $(BIOS_LDFLAGS) -T bios/bios16.ld -Map $(BIOS_B)/code16.map -o $@ $(bios-o16)
 	@awk -v max=$(BIOS_MAX_FRAME16) -F'\t' '{ if ($$2 + 0 > max) { print "vireo BIOS: 16-bit frame too big: " $$0; bad = 1 } } END { exit bad }' $(BIOS_B)/16/*.su
+	ld $(BIOS_LDFLAGS) -T bios/bios16.ld -Map $(BIOS_B)/code16.map -o $@ $(bios-o16)
 $(BIOS_B)/syms16.ld: $(BIOS_B)/code16.elf
 	nm -g --defined-only $< | awk '{ printf "f16_%s = 0x%s + 0xf0000;\no16_%s = 0x%s;\n", $$3, $$1, $$3, $$1 }' > $@
 $(BIOS_B)/code32.elf: $(bios-o32) bios/bios32.ld $(BIOS_B)/syms16.ld
@@ -84,3 +84,34 @@ bench-targets += bench-bios
 .PHONY: bench-bios
 bench-bios: $(BUILD)/bios.bin $(BIOS_T)/exitboot.bin
 	tests/bench/bios-boot.sh $(BUILD)
+
+# ---- VGA BIOS: bios/vga*.c + the text INT 10h of video.c, 16-bit only ---------------------
+vga-o16 := $(BIOS_B)/16/vgaentry.o $(BIOS_B)/16/vgabios.o $(BIOS_B)/16/vgafont.o \
+    $(BIOS_B)/16/video.o $(BIOS_B)/16/output.o $(BIOS_B)/16/string.o
+$(BIOS_B)/mkfont: bios/tools/mkfont.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -o $@ $<
+$(BIOS_B)/romsum: bios/tools/romsum.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -o $@ $<
+$(BIOS_B)/vgafont.c: $(BIOS_B)/mkfont
+	$(BIOS_B)/mkfont $@
+$(BIOS_B)/16/vgafont.o: $(BIOS_B)/vgafont.c bios/build.mk
+	$(CC) $(BIOS_CFLAGS) -m16 -DMODE16=1 -c $< -o $@
+$(BIOS_B)/16/vgabios.o: bios/vgabios.c bios/build.mk
+	@mkdir -p $(@D)
+	$(CC) $(BIOS_CFLAGS) -m16 -DMODE16=1 -MMD -MP -c $< -o $@
+$(BUILD)/vgabios.bin: $(vga-o16) bios/vgabios.ld $(BIOS_B)/romsum
+	ld $(BIOS_LDFLAGS) -T bios/vgabios.ld -Map $(BIOS_B)/vgabios.map -o $(BIOS_B)/vgabios.elf $(vga-o16)
+	objcopy -O binary $(BIOS_B)/vgabios.elf $@
+	$(BIOS_B)/romsum $@
+	@echo "vireo VGA BIOS: $$(stat -c %s $@) bytes"
+all-targets += $(BUILD)/vgabios.bin
+$(BIOS_T)/vgatext.bin: $(BIOS_T)/vgatext.o
+	ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
+all-targets += $(BIOS_T)/vgatext.bin
+check-bios: $(BUILD)/vgabios.bin $(BIOS_T)/vgatext.bin
+$(BIOS_T)/kbdecho.bin: $(BIOS_T)/kbdecho.o
+	ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
+all-targets += $(BIOS_T)/kbdecho.bin
+check-bios: $(BIOS_T)/kbdecho.bin

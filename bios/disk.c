@@ -65,7 +65,9 @@ int disk_rw(struct disk_op *op)
         return ata_rw(op);
     if (op->drive->type == DRIVE_ATAPI && !op->write)
         return atapi_rw(op);
-    if (op->drive->type == DRIVE_ATAPI) {
+    if (op->drive->type == DRIVE_CDEMU && !op->write)
+        return cdemu_rw(op);
+    if (op->drive->type == DRIVE_ATAPI || op->drive->type == DRIVE_CDEMU) {
         op->count = 0;
         return DISK_WRITE_PROTECT;
     }
@@ -73,9 +75,32 @@ int disk_rw(struct disk_op *op)
     return DISK_BAD_CMD;
 }
 
+/* El Torito floppy emulation: each 512-byte sector is a quarter of a 2048-byte CD block. */
+static u8 cdemu_buf[2048];
+
+int cdemu_rw(struct disk_op *op)
+{
+    struct drive *d = op->drive;
+    u16 done = 0;
+    u32 lin = ((u32)op->seg << 4) + op->off;
+    while (done < op->count) {
+        u32 lba = op->lba + done;
+        int st = atapi_read(&disks.cd[d->emu_cd], d->emu_rba + lba / 4, 1, BIOS_SEG,
+                            (u16)(u32)cdemu_buf);
+        if (st) {
+            op->count = done;
+            return st;
+        }
+        for (u32 q = lba % 4; q < 4 && done < op->count; q++, done++, lin += 512)
+            far_write(lin >> 4, lin & 15, cdemu_buf + q * 512, 512);
+    }
+    return DISK_OK;
+}
+
 static void disk_status(struct bregs *r, struct drive *d, u8 status)
 {
-    wr8(BDA_SEG, d && d->type == DRIVE_FLOPPY ? BDA_FLOPPY_STATUS : BDA_DISK_STATUS, status);
+    wr8(BDA_SEG, d && (d->type == DRIVE_FLOPPY || d->type == DRIVE_CDEMU) ? BDA_FLOPPY_STATUS
+                                                                        : BDA_DISK_STATUS, status);
     set_status(r, status);
 }
 
@@ -194,7 +219,7 @@ static void disk_params(struct bregs *r, struct drive *d)
     r->cl = (d->spt & 0x3f) | ((maxcyl >> 2) & 0xc0);
     r->dh = d->heads - 1;
     r->al = 0;
-    if (d->type == DRIVE_FLOPPY) {
+    if (d->type == DRIVE_FLOPPY || d->type == DRIVE_CDEMU) {
         r->bl = d->floppy_type;
         r->bh = 0;
         r->dl = disks.nfloppy;
@@ -249,7 +274,8 @@ VISIBLE16 void handle_13(struct bregs *r)
         disk_status(r, d, DISK_OK);
         return;
     case 0x01: {
-        u8 st = rd8(BDA_SEG, d->type == DRIVE_FLOPPY ? BDA_FLOPPY_STATUS : BDA_DISK_STATUS);
+        u8 st = rd8(BDA_SEG, d->type == DRIVE_FLOPPY || d->type == DRIVE_CDEMU ? BDA_FLOPPY_STATUS
+                                                                             : BDA_DISK_STATUS);
         r->ah = st;
         if (st) set_cf(r); else clear_cf(r);
         return;
@@ -261,7 +287,7 @@ VISIBLE16 void handle_13(struct bregs *r)
         disk_params(r, d);
         return;
     case 0x15:
-        if (d->type == DRIVE_FLOPPY) {
+        if (d->type == DRIVE_FLOPPY || d->type == DRIVE_CDEMU) {
             r->ah = 0x02;               /* floppy with change-line support */
         } else {
             r->ah = 0x03;

@@ -7,6 +7,7 @@
 #define DRIVE_FLOPPY 1
 #define DRIVE_ATA 2
 #define DRIVE_ATAPI 3
+#define DRIVE_CDEMU 4           /* El Torito floppy emulation: 512-byte sectors of a CD image */
 
 /* INT 13h status codes (AH) */
 #define DISK_OK 0x00
@@ -30,6 +31,8 @@ struct drive {
     u16 cyls, heads, spt;       /* logical geometry reported by INT 13h */
     u32 sectors;                /* capacity (clamped to 2^32 - 1 sectors) */
     u16 blksize;
+    u32 emu_rba;                /* DRIVE_CDEMU: first 2048-byte block of the image */
+    u8 emu_cd;                  /* DRIVE_CDEMU: index in disks.cd */
     char model[41];
 };
 
@@ -57,6 +60,7 @@ struct drive *drive_lookup(u8 dl);
 int disk_rw(struct disk_op *op);        /* returns INT 13h status; op->count = sectors done */
 
 int floppy_rw(struct disk_op *op);
+int cdemu_rw(struct disk_op *op);
 void floppy_setup(void);
 int ata_rw(struct disk_op *op);
 int atapi_rw(struct disk_op *op);

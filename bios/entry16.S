@@ -6,6 +6,7 @@
 #define SEL_DATA32 0x10
 #define SEL_CODE16 0x18
 #define SEL_DATA16 0x20
+#define SEL_STACK16 0x28
 #define POST32_ENTRY 0xe0000            /* start of the 32-bit image (bios32.ld) */
 #define BIOS_STACK_SIZE 6144
 
@@ -279,6 +280,57 @@ entry_10_mirror:
         popw %dx
 2:      ljmpw *%cs:int10_chain
 
+/* void pm_copy(u32 src, u32 dst, u32 len): copy between any physical addresses for INT 15h
+ * AH=87h, through 16-bit protected mode with flat DS/ES; called from 16-bit C on the BIOS
+ * stack (SS=F000h), interrupts stay off meanwhile. */
+        .globl pm_copy
+pm_copy:
+        pushl %ebp
+        movl %esp, %ebp
+        pushl %esi
+        pushl %edi
+        pushfl
+        cli
+        movl 8(%ebp), %esi
+        movl 12(%ebp), %edi
+        movl 16(%ebp), %ecx
+        lgdtl %cs:gdt_desc
+        movl %cr0, %eax
+        orl $1, %eax
+        movl %eax, %cr0
+        ljmpw $SEL_CODE16, $1f
+1:      movw $SEL_STACK16, %ax
+        movw %ax, %ss
+        movw $SEL_DATA32, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        cld
+        addr32 rep movsb
+        movw $SEL_DATA16, %ax           /* leave with 64 KiB limits, not unreal mode */
+        movw %ax, %ds
+        movw %ax, %es
+        movl %cr0, %eax
+        andl $~1, %eax
+        movl %eax, %cr0
+        ljmpw $BIOS_SEG, $2f
+2:      movw $BIOS_SEG, %ax
+        movw %ax, %ss
+        movw %ax, %ds
+        movw %ax, %es
+        popfl
+        popl %edi
+        popl %esi
+        popl %ebp
+        retl
+
+/* Far-called from POST after the VGA ROM's initialisation: select 80x25 text (mode 03h);
+ * not every VGA ROM leaves the display in a mode on its own. */
+        .globl vga_set_mode3
+vga_set_mode3:
+        movw $0x0003, %ax
+        int $0x10
+        lret
+
 /* PnP BIOS entry point: no run-time PnP functions (PnP BIOS 1.0a: 82h FUNCTION_NOT_SUPPORTED). */
         .globl pnp_entry16
 pnp_entry16:
@@ -294,6 +346,7 @@ gdt:
         .quad 0x00cf93000000ffff        /* 0x10: 32-bit flat data */
         .quad 0x00009b0f0000ffff        /* 0x18: 16-bit code, base 0xF0000 */
         .quad 0x000093000000ffff        /* 0x20: 16-bit data, base 0 */
+        .quad 0x0000930f0000ffff        /* 0x28: 16-bit data, base 0xF0000 (BIOS stack) */
 gdt_end:
         .globl gdt_desc
 gdt_desc:

@@ -12,8 +12,19 @@ static inline u16 be16(u16 v) { return (u16)((v >> 8) | (v << 8)); }
 
 void fwcfg_select(u16 key) { outw(key, FW_CFG_PORT_SEL); }
 
+#if !MODE16
+/* 0 unknown, 1 DMA interface present, 2 absent. Each port read is a VM exit under KVM, so
+ * POST moves everything bigger than a few bytes by DMA. */
+static u8 dma_state;
+static int fwcfg_dma(u32 control, void *buf, u32 len);
+#endif
+
 void fwcfg_read(void *buf, u32 len)
 {
+#if !MODE16
+    if (len > 8 && fwcfg_has_dma() && !fwcfg_dma(2, buf, len))
+        return;
+#endif
     u8 *p = buf;
     while (len--)
         *p++ = inb(FW_CFG_PORT_DATA);
@@ -21,6 +32,10 @@ void fwcfg_read(void *buf, u32 len)
 
 void fwcfg_skip(u32 len)
 {
+#if !MODE16
+    if (len > 8 && fwcfg_has_dma() && !fwcfg_dma(4, NULL, len))
+        return;
+#endif
     while (len--)
         inb(FW_CFG_PORT_DATA);
 }
@@ -30,7 +45,12 @@ int fwcfg_present(void)
     char sig[4];
     fwcfg_select(FW_CFG_SIGNATURE);
     fwcfg_read(sig, 4);
-    return sig[0] == 'Q' && sig[1] == 'E' && sig[2] == 'M' && sig[3] == 'U';
+    int ok = sig[0] == 'Q' && sig[1] == 'E' && sig[2] == 'M' && sig[3] == 'U';
+#if !MODE16
+    if (ok)
+        fwcfg_has_dma();                /* learn it now: asking later would change selection */
+#endif
+    return ok;
 }
 
 u32 fwcfg_read32(u16 key)
@@ -49,8 +69,24 @@ u64 fwcfg_read64(u16 key)
     return v;
 }
 
-/* ID bit 1: the DMA interface exists (fw_cfg.txt "FW_CFG_ID"). */
-int fwcfg_has_dma(void) { return (fwcfg_read32(FW_CFG_ID) & 2) != 0; }
+/* ID bit 1: the DMA interface exists (fw_cfg.txt "FW_CFG_ID"). Asking selects item 1, so
+ * callers ask before selecting what they read. */
+int fwcfg_has_dma(void)
+{
+#if !MODE16
+    if (dma_state)
+        return dma_state == 1;
+    u32 id;
+    fwcfg_select(FW_CFG_ID);
+    u8 *p = (u8 *)&id;
+    for (int i = 0; i < 4; i++)
+        p[i] = inb(FW_CFG_PORT_DATA);
+    dma_state = (id & 2) ? 1 : 2;
+    return dma_state == 1;
+#else
+    return (fwcfg_read32(FW_CFG_ID) & 2) != 0;
+#endif
+}
 
 /* File directory: be32 count, then { be32 size; be16 select; u16 reserved; char name[56] }. */
 u32 fwcfg_find(const char *name, u16 *key)
@@ -71,6 +107,19 @@ u32 fwcfg_find(const char *name, u16 *key)
     return 0;
 }
 
+/* A one-digit fw_cfg option (-fw_cfg name=opt/vireo/NAME,string=D); -1 when absent. */
+int fwcfg_digit(const char *name)
+{
+    u16 key;
+    u32 size = fwcfg_find(name, &key);
+    char c = 0;
+    if (size) {
+        fwcfg_select(key);
+        fwcfg_read(&c, 1);
+    }
+    return c >= '0' && c <= '9' ? c - '0' : -1;
+}
+
 #if !MODE16
 struct fwcfg_dma {
     u32 control, length;
@@ -80,22 +129,31 @@ struct fwcfg_dma {
 #define FW_CFG_DMA_READ 2
 #define FW_CFG_DMA_SELECT 8
 
-void fwcfg_read_to(u16 key, u32 addr, u32 len)
+/* One DMA transfer (fw_cfg.txt "FW_CFG_DMA_ADDRESS"): control 2 = read, 4 = skip, 8 = select
+ * (key in the upper 16 bits). Returns -1 when the device reports an error. */
+static int fwcfg_dma(u32 control, void *buf, u32 len)
 {
-    if (!fwcfg_has_dma()) {
-        fwcfg_select(key);
-        fwcfg_read((void *)addr, len);
-        return;
-    }
     static volatile struct fwcfg_dma d __attribute__((aligned(16)));
-    d.control = be32(((u32)key << 16) | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ);
+    d.control = be32(control);
     d.length = be32(len);
-    d.address = (u64)be32(addr) << 32;  /* big-endian u64 of a 32-bit address */
+    d.address = (u64)be32((u32)buf) << 32;     /* big-endian u64 of a 32-bit address */
     barrier();
     /* Writing the low half of the (big-endian) descriptor address starts the transfer. */
     outl(0, FW_CFG_PORT_DMA);
     outl(be32((u32)&d), FW_CFG_PORT_DMA + 4);
     while (be32(d.control) & ~FW_CFG_DMA_ERROR)
         barrier();
+    return (be32(d.control) & FW_CFG_DMA_ERROR) ? -1 : 0;
+}
+
+void fwcfg_read_to(u16 key, u32 addr, u32 len)
+{
+    if (fwcfg_has_dma() &&
+        !fwcfg_dma(((u32)key << 16) | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, (void *)addr, len))
+        return;
+    fwcfg_select(key);
+    u8 *p = (u8 *)addr;
+    while (len--)
+        *p++ = inb(FW_CFG_PORT_DATA);
 }
 #endif

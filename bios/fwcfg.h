@@ -35,6 +35,7 @@ u32 fwcfg_read32(u16 key);
 u64 fwcfg_read64(u16 key);
 /* Look a named file up; returns its size (0 if absent) and its key in *key. */
 u32 fwcfg_find(const char *name, u16 *key);
+int fwcfg_digit(const char *name);
 /* Read a whole item to a flat physical address (32-bit only; DMA when available). */
 void fwcfg_read_to(u16 key, u32 addr, u32 len);
 

@@ -38,6 +38,19 @@ int linux_boot_prepare(void)
     u32 cmdline_size = fwcfg_read32(FW_CFG_CMDLINE_SIZE);
     printf("Booting Linux from fw_cfg: kernel %u KiB, initrd %u KiB\n", kernel_size >> 10,
            initrd_size >> 10);
+    /* An emulator that leaves the placement to the firmware gives zero addresses: use the
+     * layout of boot.rst's "modern bzImage" example (setup at 10000h, command line after the
+     * setup heap, kernel at 1 MiB). The initrd address is chosen below, once the header is in. */
+    if (fwcfg_digit("opt/vireo/linux-layout") == 1) {
+        /* -fw_cfg name=opt/vireo/linux-layout,string=1: ignore the emulator's placement. */
+        setup_addr = cmdline_addr = kernel_addr = initrd_addr = 0;
+    }
+    if (!setup_addr)
+        setup_addr = 0x10000;
+    if (!cmdline_addr)
+        cmdline_addr = setup_addr + 0x10000;
+    if (!kernel_addr)
+        kernel_addr = 0x100000;
     if (!setup_size || setup_addr < 0x10000 || setup_addr + setup_size > 0x9a000 ||
         (setup_addr & 15)) {
         printf("vireo BIOS: Linux boot: bad setup placement %x+%x\n", setup_addr, setup_size);
@@ -59,6 +72,17 @@ int linux_boot_prepare(void)
         fwcfg_read_to(FW_CFG_CMDLINE_DATA, cmdline_addr, cmdline_size);
     if (initrd_size) {
         u32 max = *(u32 *)(hdr + HDR_INITRD_ADDR_MAX);
+        if (!initrd_addr) {
+            /* As high as allowed: below initrd_addr_max and below the firmware tables
+             * (the E820 RAM entry that ends the low RAM). */
+            u32 top = max + 1;
+            for (u32 i = 0; i < memmap.count; i++) {
+                struct e820_entry *e = &memmap.e[i];
+                if (e->type == E820_RAM && e->addr == 0x100000 && e->addr + e->len < top)
+                    top = e->addr + e->len;
+            }
+            initrd_addr = (top - initrd_size) & ~0xfffu;
+        }
         if (initrd_addr + initrd_size - 1 > max || initrd_addr + initrd_size > memmap.ram_below_4g) {
             printf("vireo BIOS: Linux boot: initrd at %x is above initrd_addr_max %x\n",
                    initrd_addr, max);

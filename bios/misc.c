@@ -176,6 +176,27 @@ static void int15_e820(struct bregs *r)
     clear_cf(r);
 }
 
+void pm_copy(u32 src, u32 dst, u32 len);
+
+/* INT 15h AH=87h: CX words between the segments described at ES:SI (IBM PC/AT BIOS: a
+ * 48-byte GDT whose entries 10h and 18h give source and destination). */
+static void int15_block_move(struct bregs *r)
+{
+    u8 gdt[48];
+    far_read(gdt, r->es, r->si, sizeof(gdt));
+    u32 src = gdt[0x12] | gdt[0x13] << 8 | gdt[0x14] << 16 | (u32)gdt[0x17] << 24;
+    u32 dst = gdt[0x1a] | gdt[0x1b] << 8 | gdt[0x1c] << 16 | (u32)gdt[0x1f] << 24;
+    if (r->cx > 0x8000) {
+        set_status(r, 0x01);
+        return;
+    }
+    u8 port92 = inb(0x92);
+    outb(port92 | 2, 0x92);             /* A20 on for the copy, as the caller left it after */
+    pm_copy(src, dst, (u32)r->cx * 2);
+    outb(port92, 0x92);
+    set_status(r, 0);
+}
+
 static void a20_set(int on)
 {
     u8 v = inb(0x92);
@@ -202,6 +223,9 @@ VISIBLE16 void handle_15(struct bregs *r)
         udelay((u32)r->cx << 16 | r->dx);
         cli();
         set_status(r, 0);
+        return;
+    case 0x87:
+        int15_block_move(r);
         return;
     case 0x88:
         extkb = memmap.ram_below_4g > 64 * 1024 * 1024 ? 63 * 1024

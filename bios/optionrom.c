@@ -30,6 +30,7 @@ VARFSEG_DEF(u32, int10_chain);
 extern char pnp_entry16[];
 #else
 extern char pnp_entry16[] __asm__("f16_pnp_entry16");
+extern char vga_set_mode3[] __asm__("f16_vga_set_mode3");
 extern char entry_10_mirror[] __asm__("f16_entry_10_mirror");
 #endif
 
@@ -135,7 +136,7 @@ static u32 pci_rom_copy(struct pci_device *d)
     return copied;
 }
 
-void optionrom_setup(void)
+int optionrom_setup(void)
 {
     pnp_header_init();
     memset(&bev_list, 0, sizeof(bev_list));
@@ -149,9 +150,18 @@ void optionrom_setup(void)
         u32 at = pci_rom_copy(d);
         if (at) {
             u32 before = rd32(0, 0x10 * 4);
-            rom_init(at, d->bdf, "VGA");
+            u8 *rom = (u8 *)at;
+            /* Our own VGA BIOS mirrors to COM1 itself; it names itself after its PCIR. */
+            int ours = !memcmp(rom + *(u16 *)(rom + 0x18) + 0x18, "vireo VGA BIOS", 14);
+            rom_init(at, d->bdf, ours ? "VGA (vireo)" : "VGA");
             have_vga = 1;
-            if (rd32(0, 0x10 * 4) != before)
+            realjump.cs = BIOS_SEG;
+            realjump.ip = OFFSET16(*vga_set_mode3);
+            realjump.ss = 0;
+            realjump.sp = OPTION_ROM_STACK;
+            realjump.ds = 0;
+            call16_asm();
+            if (rd32(0, 0x10 * 4) != before && !ours)
                 int10_chain = rd32(0, 0x10 * 4);
         }
     }
@@ -182,5 +192,6 @@ void optionrom_setup(void)
             a = rom_next - 2048;
         }
     }
+    return have_vga;
 }
 #endif

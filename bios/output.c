@@ -7,9 +7,12 @@ struct output_state {
     u8 serial_present;
     u8 debug_level;
     u8 serial_mirror;   /* copy INT 10h teletype output to COM1 */
+    u8 screen;          /* also print firmware messages on the 80x25 text screen */
 };
 VARFSEG_DECL(struct output_state, output_state);
-VARFSEG_DEF(struct output_state, output_state) = { 0, DEBUG_DEFAULT_LEVEL, 1 };
+VARFSEG_DEF(struct output_state, output_state) = { 0, DEBUG_DEFAULT_LEVEL, 1, 0 };
+
+void console_screen_enable(int on) { output_state.screen = on; }
 
 int serial_mirror_enabled(void) { return output_state.serial_present && output_state.serial_mirror; }
 void serial_mirror_set(int on) { output_state.serial_mirror = on; }
@@ -54,12 +57,19 @@ int serial_getc(void)
 
 static void debug_putc(char c) { outb(c, DEBUGCON_PORT); }
 
+void video_putc(char c);
+
 void console_putc(char c)
 {
     if (c == '\n')
         serial_putc('\r');
     serial_putc(c);
     debug_putc(c);
+    if (output_state.screen) {
+        if (c == '\n')
+            video_putc('\r');
+        video_putc(c);
+    }
 }
 
 typedef void (*putc_fn)(char c);

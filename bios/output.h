@@ -12,7 +12,8 @@
 void serial_init(void);
 void serial_putc(char c);
 int serial_getc(void);          /* -1 when nothing is waiting */
-void console_putc(char c);      /* serial (if present) + debugcon */
+void console_putc(char c);      /* serial (if present) + debugcon (+ text screen) */
+void console_screen_enable(int on);
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dprintf_impl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int serial_mirror_enabled(void);

@@ -33,6 +33,6 @@ VARFSEG_DECL(struct bev_list, bev_list);
 VARFSEG_DECL(u32, int10_chain);
 
 void pci_setup(void);           /* POST */
-void optionrom_setup(void);     /* POST: VGA ROM, PCI ROMs, ISA ROMs at C8000h-DFFFFh */
+int optionrom_setup(void);      /* POST: VGA ROM, PCI ROMs, ISA ROMs; 1 if a VGA ROM ran */
 
 #endif

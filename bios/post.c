@@ -140,19 +140,6 @@ static void timer_setup(void)
     wr32(BDA_SEG, BDA_TICKS, secs * 18 + secs * 2065 / 10000);
 }
 
-/* A one-digit fw_cfg option (-fw_cfg name=opt/vireo/NAME,string=D); -1 when absent. */
-static int fwcfg_digit(const char *name)
-{
-    u16 key;
-    u32 size = fwcfg_find(name, &key);
-    char c = 0;
-    if (size) {
-        fwcfg_select(key);
-        fwcfg_read(&c, 1);
-    }
-    return c >= '0' && c <= '9' ? c - '0' : -1;
-}
-
 static void fwcfg_options(void)
 {
     int v = fwcfg_digit("opt/vireo/debug-level");
@@ -190,7 +177,11 @@ VISIBLE32 void NORETURN post_main(void)
     post_code(0x48);
     pci_setup();
     post_code(0x4c);
-    optionrom_setup();
+    /* A VGA ROM has set up text mode: from now on messages go to the screen as well. */
+    if (optionrom_setup() && rd8(BDA_SEG, BDA_VIDEO_MODE) == 3) {
+        console_screen_enable(1);
+        printf("vireo BIOS -- %u MiB RAM\n", (memmap.ram_below_4g >> 20) + (u32)(memmap.ram_above_4g >> 20));
+    }
     post_code(0x4e);
     /* After PCI: QEMU builds the ACPI tables (their _CRS) when the loader script is read. */
     tables_setup();

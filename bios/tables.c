@@ -5,6 +5,7 @@
 #include "farptr.h"
 #include "fwcfg.h"
 #include "output.h"
+#include "pci.h"
 #include "string.h"
 #include "x86.h"
 
@@ -182,6 +183,96 @@ static void smbios_setup(void)
             (u32)tables);
 }
 
+/* Intel MultiProcessor Specification 1.4 chapter 4: floating pointer + configuration table
+ * (processors, PCI and ISA buses, the I/O APIC, interrupt routing) for OSes without ACPI. */
+struct mp_config {
+    char signature[4];
+    u16 length;
+    u8 revision, checksum;
+    char oem[8], product[12];
+    u32 oem_table;
+    u16 oem_size, entries;
+    u32 lapic;
+    u16 ext_length;
+    u8 ext_checksum, reserved;
+} PACKED;
+
+static u8 *mp_put(u8 *p, const void *e, u32 len, struct mp_config *c)
+{
+    memcpy(p, e, len);
+    c->entries++;
+    return p + len;
+}
+
+/* Interrupt routing entry: type 3 (I/O) or 4 (local); flags: polarity bits 1-0,
+ * trigger bits 3-2 (0 = conforms to the bus). */
+static u8 *mp_irq(u8 *p, struct mp_config *c, u8 type, u8 kind, u16 flags, u8 bus, u8 irq,
+                  u8 dst, u8 pin)
+{
+    u8 e[8] = { type, kind, (u8)flags, (u8)(flags >> 8), bus, irq, dst, pin };
+    return mp_put(p, e, 8, c);
+}
+
+static void mptable_setup(void)
+{
+    u16 ncpu = 1;
+    fwcfg_select(FW_CFG_NB_CPUS);
+    fwcfg_read(&ncpu, 2);
+    if (!ncpu || ncpu > 32)
+        ncpu = 1;
+    u32 size = sizeof(struct mp_config) + ncpu * 20 + 2 * 8 + 8 + (16 + pci_devices.count + 2) * 8;
+    u8 *fp = zone_alloc(1, 16, 16);
+    struct mp_config *c = zone_alloc(0, size, 16);
+    if (!fp || !c)
+        return;
+    memset(c, 0, size);
+    memcpy(c->signature, "PCMP", 4);
+    c->revision = 4;
+    memcpy(c->oem, "VIREO   ", 8);
+    memcpy(c->product, "PC i440FX   ", 12);
+    c->lapic = 0xfee00000;
+    u8 *p = (u8 *)(c + 1);
+    u32 a, b, cc, d;
+    cpuid(1, &a, &b, &cc, &d);
+    for (u16 i = 0; i < ncpu; i++) {
+        u8 e[20] = { 0, (u8)i, 0x14, (u8)(i == 0 ? 3 : 1) };
+        memcpy(e + 4, &a, 4);
+        memcpy(e + 8, &d, 4);
+        p = mp_put(p, e, 20, c);
+    }
+    const u8 bus_pci[8] = { 1, 0, 'P', 'C', 'I', ' ', ' ', ' ' };
+    const u8 bus_isa[8] = { 1, 1, 'I', 'S', 'A', ' ', ' ', ' ' };
+    p = mp_put(p, bus_pci, 8, c);
+    p = mp_put(p, bus_isa, 8, c);
+    const u8 ioapic_id = ncpu;
+    u8 ioapic[8] = { 2, ioapic_id, 0x11, 1, 0x00, 0x00, 0xc0, 0xfe };
+    p = mp_put(p, ioapic, 8, c);
+    /* PCI INTx: source IRQ = device << 2 | pin - 1, active low, level, to the PIRQ's IRQ. */
+    for (int i = 0; i < pci_devices.count; i++) {
+        struct pci_device *dev = &pci_devices.dev[i];
+        u8 pin = pci_read8(dev->bdf, 0x3d);
+        if (pin >= 1 && pin <= 4 && dev->irq && !(dev->bdf & 7))
+            p = mp_irq(p, c, 3, 0, 0x0f, 0, ((dev->bdf >> 3) & 31) << 2 | (pin - 1), ioapic_id, dev->irq);
+    }
+    /* ISA IRQs map 1:1 to I/O APIC pins, except IRQ0 which QEMU wires to pin 2. */
+    for (u8 irq = 0; irq < 16; irq++) {
+        if (irq == 2)
+            continue;
+        p = mp_irq(p, c, 3, 0, 0, 1, irq, ioapic_id, irq == 0 ? 2 : irq);
+    }
+    p = mp_irq(p, c, 4, 3, 0, 1, 0, 0xff, 0);     /* ExtINT -> LINT0 */
+    p = mp_irq(p, c, 4, 1, 0, 1, 0, 0xff, 1);     /* NMI -> LINT1 */
+    c->length = p - (u8 *)c;
+    c->checksum = -checksum((u8 *)c, c->length);
+    memset(fp, 0, 16);
+    memcpy(fp, "_MP_", 4);
+    *(u32 *)(fp + 4) = (u32)c;
+    fp[8] = 1;                          /* length in 16-byte units */
+    fp[9] = 4;                          /* MP spec 1.4 */
+    fp[10] = -checksum(fp, 16);
+    dprintf(1, "MP table: %u CPUs, %u entries at %x\n", ncpu, c->entries, (u32)c);
+}
+
 void tables_setup(void)
 {
     high_top = memmap.ram_below_4g;
@@ -195,6 +286,7 @@ void tables_setup(void)
     else
         dprintf(1, "ACPI: %d tables blobs loaded\n", nfiles);
     smbios_setup();
+    mptable_setup();
     if (high_top < memmap.ram_below_4g)
         memmap_reserve_top(memmap.ram_below_4g - high_top);
 }

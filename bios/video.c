@@ -5,7 +5,6 @@
 #include "output.h"
 #include "x86.h"
 
-#if MODE16
 #define TEXT_SEG 0xb800
 #define COLS 80
 #define ROWS 25
@@ -73,7 +72,11 @@ static void tty_putc(u8 page, char c, int attr, int mirror)
     cursor_set(page, row, col);
 }
 
+/* Firmware messages on the text screen (both modes): straight into the buffer, sharing the
+ * BDA cursor with whichever INT 10h is installed, so nothing is mirrored twice. */
 void video_putc(char c) { tty_putc(rd8(BDA_SEG, BDA_VIDEO_PAGE), c, -1, 0); }
+
+#if MODE16
 
 VISIBLE16 void handle_10(struct bregs *r)
 {

@@ -6,6 +6,7 @@
 #include "system/main-loop.h"
 #include "system/cpus.h"
 #include <poll.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ static FdWatch poll_hooks[4];
 static int nr_poll_hooks;
 static volatile int shutdown_status = -1;
 static volatile bool reset_requested;
+static volatile sig_atomic_t shutdown_signal;
 void (*machine_reset_hook)(void);
 bool no_reboot;
 
@@ -94,6 +96,16 @@ void main_loop_request_reset(void)
     main_loop_kick();
 }
 
+void main_loop_signal_shutdown(int sig)
+{
+    shutdown_signal = sig;
+    if (kick_fd >= 0) {
+        uint64_t one = 1;
+        ssize_t r = write(kick_fd, &one, sizeof one);
+        (void)r;
+    }
+}
+
 bool main_loop_shutdown_requested(void)
 {
     return shutdown_status >= 0;
@@ -140,6 +152,13 @@ int main_loop_run(void)
                     w.write_cb(w.opaque);
                 break;
             }
+        }
+        if (shutdown_signal) {
+            static const char msg[] = "vireo: terminating on signal\n";
+            ssize_t wr = write(2, msg, sizeof msg - 1);
+            (void)wr;
+            shutdown_signal = 0;
+            main_loop_request_shutdown(0);
         }
         timers_run_expired();
         for (int i = 0; i < nr_poll_hooks; i++)

@@ -21,6 +21,8 @@ int main_loop_run(void);
 void main_loop_request_shutdown(int status);
 void main_loop_request_reset(void);
 bool main_loop_shutdown_requested(void);
+/* From a signal handler: ask for shutdown (async-signal-safe). */
+void main_loop_signal_shutdown(int sig);
 
 /* Set by system/cpus.c: reset every vCPU and device (big lock held). */
 extern void (*machine_reset_hook)(void);

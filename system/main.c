@@ -8,6 +8,7 @@
 #include "hw/core/board.h"
 #include "hw/core/chardev.h"
 #include "hw/core/device.h"
+#include "hw/pc/chipset.h"
 #include "hw/pc/pc.h"
 #include "system/chardev-backends.h"
 #include "system/cpus.h"
@@ -33,6 +34,7 @@ static const char usage_text[] =
 "  -bios FILE            firmware image (default: vireo's own bios.bin)\n"
 "  -device TYPE[,k=v...] add a device; '-device help' lists types, '-device TYPE,help' properties\n"
 "  -no-reboot            exit instead of rebooting (triple fault, guest reset)\n"
+"  -fw_cfg name=N,file=F|string=S  a file for the firmware in fw_cfg (e.g. opt/..., genroms/...)\n"
 "  -vga std|none         the VGA card (default std: Bochs VBE, PCI 1234:1111)\n"
 "\n"
 "Disks (any format vireo-img knows: raw, qcow2, qcow, vmdk, vdi; probed by content):\n"
@@ -84,6 +86,8 @@ typedef struct Options {
     bool display_none;
     const char *vga;              /* -vga TYPE */
     const char *monitor;          /* -monitor DEV */
+    const char **fw_cfg;          /* -fw_cfg name=N,file=F|string=S */
+    int nfw_cfg;
     const char *gdb;              /* -gdb DEV, -s */
     bool start_stopped;           /* -S */
 } Options;
@@ -261,6 +265,10 @@ static void parse_args(int argc, char **argv, Options *o)
                     strcmp(l->items[k].key, "reboot-timeout") && strcmp(l->items[k].key, "strict"))
                     bad_option("-boot %s: unknown key '%s'", arg, l->items[k].key);
             opts_free(l);
+        } else if (!strcmp(opt, "-fw_cfg")) {
+            NEED_ARG();
+            o->fw_cfg = xrealloc(o->fw_cfg, (o->nfw_cfg + 1) * sizeof(*o->fw_cfg));
+            o->fw_cfg[o->nfw_cfg++] = arg;
         } else if (!strcmp(opt, "-monitor")) {
             NEED_ARG();
             o->monitor = arg;
@@ -320,6 +328,30 @@ static NORETURN void exit_with_error(Error *err)
 {
     error_report_err(err);
     exit(1);
+}
+
+/* -fw_cfg name=NAME,file=PATH or name=NAME,string=STR (QEMU's spelling). */
+static void add_fw_cfg_file(PCMachine *pc, const char *spec)
+{
+    OptList *l = opts_parse(spec, NULL);
+    const char *name = opts_get(l, "name"), *file = opts_get(l, "file"), *str = opts_get(l, "string");
+    if (!name || !*name || (!file == !str))
+        fatal("-fw_cfg %s: needs name= and exactly one of file= or string=", spec);
+    if (strlen(name) > 55)
+        fatal("-fw_cfg %s: the name is longer than fw_cfg's 55 characters", spec);
+    Error *err = NULL;
+    size_t size = 0;
+    uint8_t *data = file ? pc_load_file(file, 64 * MiB, &size, &err) : (uint8_t *)xstrdup(str);
+    if (!data) {
+        error_prepend(&err, "-fw_cfg: ");
+        exit_with_error(err);
+    }
+    if (str)
+        size = strlen(str);
+    if (fw_cfg_add_file(pc->chipset->fw_cfg, name, data, size) < 0)
+        fatal("-fw_cfg %s: the fw_cfg directory refused it", spec);
+    free(data);
+    opts_free(l);
 }
 
 /* One of vireo's firmware images: next to the executable (build tree), or installed. */
@@ -411,13 +443,10 @@ static void machine_reset(void)
 static void request_shutdown(int status) { main_loop_request_shutdown(status); }
 static void request_reset(void) { main_loop_request_reset(); }
 
+/* Async-signal-safe: only a flag and the loop's eventfd; the loop does the rest. */
 static void on_signal(int sig)
 {
-    static const char msg[] = "vireo: terminating on signal\n";
-    ssize_t r = write(2, msg, sizeof msg - 1);
-    (void)r;
-    (void)sig;
-    main_loop_request_shutdown(0);
+    main_loop_signal_shutdown(sig);
 }
 
 int main(int argc, char **argv)
@@ -495,6 +524,8 @@ int main(int argc, char **argv)
     if (!drives_attach(the_machine, &err))
         exit_with_error(err);
     create_vga(o.vga);
+    for (int i = 0; i < o.nfw_cfg; i++)
+        add_fw_cfg_file(the_machine, o.fw_cfg[i]);
     if (o.monitor && strcmp(o.monitor, "none") && !monitor_start("monitor", the_machine, &err))
         exit_with_error(err);
     if (o.debugcon && strcmp(o.debugcon, "none") &&

@@ -1,11 +1,12 @@
 /* cpuid.c: CPUID — the processor vireo's TCG CPU claims to be, and nothing more.
  *
- * Every feature bit set here must be implemented by the translator or by these helpers;
- * a guest that sees a bit will use it. The list follows issue 4's scope: the integer ISA with
- * BMI1/BMI2/ADX/MOVBE/POPCNT/LZCNT/RDTSCP/CMPXCHG16B, x87, MMX, SSE..SSE4.2, XSAVE (x87+SSE), PAE/PSE/PSE-36/
- * PGE/PAT/NX/SMEP/SMAP/1 GiB-page paging, SYSENTER and SYSCALL, long mode. Not advertised (not
- * implemented): AVX/AVX2, XSAVEOPT/XSAVEC/XSAVES, RDRAND, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC,
- * TSC deadline, monitor/mwait, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
+ * Every feature bit set here must be implemented by the translator or by these helpers; a
+ * guest that sees a bit will use it. Advertised: the integer ISA with ADX, MOVBE, POPCNT,
+ * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B; x87; MMX, SSE..SSE4.2 (helpers here, translation in
+ * cpu/x86/translate-sse); XSAVE for x87+SSE; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP and
+ * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented): BMI1/BMI2 and
+ * everything else VEX-encoded (AVX/AVX2), XSAVEOPT/XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI,
+ * MCE/MCA, x2APIC, TSC deadline, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
  */
 #include "util/osdep.h"
 #include "cpu/x86/helper.h"
@@ -39,6 +40,7 @@
 #define F1C_MOVBE  (1u << 22)
 #define F1C_POPCNT (1u << 23)
 #define F1C_XSAVE  (1u << 26)
+#define F1C_RDRAND (1u << 30)
 #define F1C_OSXSAVE (1u << 27)
 #define F1C_HYPERVISOR (1u << 31)
 /* Leaf 7.0 EBX. */
@@ -93,7 +95,7 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         /* CLFLUSH line size 8 qwords, 1 logical processor, initial APIC ID. */
         *ebx = (8u << 8) | (1u << 16) | (cpu->apic_id << 24);
         *ecx = F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
-               F1C_XSAVE | F1C_HYPERVISOR;
+               F1C_XSAVE | F1C_RDRAND | F1C_HYPERVISOR;
         if (env->cr[4] & CR4_OSXSAVE)
             *ecx |= F1C_OSXSAVE;
         *edx = F1D_FPU | F1D_DE | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_CX8 | F1D_SEP |
@@ -109,7 +111,7 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         break;
     case 7:
         if (subleaf == 0)
-            *ebx = F7B_BMI1 | F7B_SMEP | F7B_BMI2 | F7B_ADX | F7B_SMAP;
+            *ebx = F7B_SMEP | F7B_ADX | F7B_SMAP;   /* BMI1/BMI2 are VEX: not translated yet */
         break;
     case 0xd:
         /* XSAVE (SDM 1, 13.2): x87 and SSE in the standard 576-byte format; no XSAVEOPT,

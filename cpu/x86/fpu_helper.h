@@ -21,4 +21,10 @@ void fpu_set(X86CPUState *env, int i, Float80 v);
 /* Push with overflow detection, after applying flags; false if nothing was pushed. */
 bool fpu_push(X86CPUState *env, Float80 v, uint16_t flags);
 
+/* Transcendentals through the C library (the path for non-x86 hosts), for tests: op is
+ * X87_T_*, in/out as ST0, ST1; returns the FSW exception bits and C2. */
+enum { X87_T_FSIN, X87_T_FCOS, X87_T_FSINCOS, X87_T_FPTAN, X87_T_FPATAN, X87_T_F2XM1,
+       X87_T_FYL2X, X87_T_FYL2XP1 };
+uint16_t x87_transc_libm(int op, const Float80 in[2], Float80 out[2], uint16_t guest_cw);
+
 #endif

@@ -13,11 +13,10 @@
 #include <math.h>
 #include "cpu/x86/fpu_helper.h"
 
-enum { T_FSIN, T_FCOS, T_FSINCOS, T_FPTAN, T_FPATAN, T_F2XM1, T_FYL2X, T_FYL2XP1 };
 
 #if defined(__x86_64__)
 /* in[0] = ST0, in[1] = ST1. Returns the host FSW; out[0], out[1] = ST0, ST1 afterwards. */
-static uint16_t x87_transc(int op, const Float80 in[2], Float80 out[2], uint16_t guest_cw)
+static uint16_t x87_transc_host(int op, const Float80 in[2], Float80 out[2], uint16_t guest_cw)
 {
     uint16_t saved_cw, sw, cw = (uint16_t)(guest_cw | 0x3f);
     unsigned char o0[10], o1[10];
@@ -29,13 +28,13 @@ static uint16_t x87_transc(int op, const Float80 in[2], Float80 out[2], uint16_t
                      : [a] "m"(in[0]), [b] "m"(in[1]), [cw] "m"(cw));                           \
     break;
     switch (op) {
-    case T_FSIN: X87("fsin")
-    case T_FCOS: X87("fcos")
-    case T_FSINCOS: X87("fsincos")
-    case T_FPTAN: X87("fptan")
-    case T_FPATAN: X87("fpatan")
-    case T_F2XM1: X87("f2xm1")
-    case T_FYL2X: X87("fyl2x")
+    case X87_T_FSIN: X87("fsin")
+    case X87_T_FCOS: X87("fcos")
+    case X87_T_FSINCOS: X87("fsincos")
+    case X87_T_FPTAN: X87("fptan")
+    case X87_T_FPATAN: X87("fpatan")
+    case X87_T_F2XM1: X87("f2xm1")
+    case X87_T_FYL2X: X87("fyl2x")
     default: X87("fyl2xp1")
     }
 #undef X87
@@ -46,7 +45,8 @@ static uint16_t x87_transc(int op, const Float80 in[2], Float80 out[2], uint16_t
     memcpy(&out[1].exp, o1 + 8, 2);
     return sw;
 }
-#else
+#endif
+
 static long double to_ld(Float80 a)
 {
     if (f80_is_nan(a) || f80_is_unsupported(a))
@@ -74,14 +74,8 @@ static Float80 from_ld(long double v, F80Status *s)
     return f80_round_pack(signbit(v), e - 1 + 16383, sig, s);
 }
 
-static uint16_t x87_transc(int op, const Float80 in[2], Float80 out[2], uint16_t guest_cw)
+uint16_t x87_transc_libm(int op, const Float80 in[2], Float80 out[2], uint16_t guest_cw)
 {
-    static bool warned;
-    if (!warned) {
-        warned = true;
-        warn_report("x87 transcendental instructions use the C library on this host: results "
-                    "may differ from a real CPU in the last bits");
-    }
     F80Status s = f80_status_from_fpuc(guest_cw | 0x3f);
     long double a = to_ld(in[0]), b = to_ld(in[1]);
     uint16_t sw = 0;
@@ -89,22 +83,36 @@ static uint16_t x87_transc(int op, const Float80 in[2], Float80 out[2], uint16_t
     out[1] = in[1];
     bool range = fabsl(a) < 0x1p63L;
     switch (op) {
-    case T_FSIN: if (range) out[0] = from_ld(sinl(a), &s); else sw |= FSW_C2; break;
-    case T_FCOS: if (range) out[0] = from_ld(cosl(a), &s); else sw |= FSW_C2; break;
-    case T_FSINCOS:
+    case X87_T_FSIN: if (range) out[0] = from_ld(sinl(a), &s); else sw |= FSW_C2; break;
+    case X87_T_FCOS: if (range) out[0] = from_ld(cosl(a), &s); else sw |= FSW_C2; break;
+    case X87_T_FSINCOS:
         if (range) { out[1] = from_ld(sinl(a), &s); out[0] = from_ld(cosl(a), &s); } else sw |= FSW_C2;
         break;
-    case T_FPTAN:
+    case X87_T_FPTAN:
         if (range) { out[1] = from_ld(tanl(a), &s); out[0] = f80_make(false, 16383, 1ULL << 63); } else sw |= FSW_C2;
         break;
-    case T_FPATAN: out[0] = from_ld(atan2l(b, a), &s); break;
-    case T_F2XM1: out[0] = from_ld(expm1l(a * 0.69314718055994530941723212145818L), &s); break;
-    case T_FYL2X: out[0] = from_ld(b * log2l(a), &s); break;
+    case X87_T_FPATAN: out[0] = from_ld(atan2l(b, a), &s); break;
+    case X87_T_F2XM1: out[0] = from_ld(expm1l(a * 0.69314718055994530941723212145818L), &s); break;
+    case X87_T_FYL2X: out[0] = from_ld(b * log2l(a), &s); break;
     default: out[0] = from_ld(b * log1pl(a) / 0.69314718055994530941723212145818L, &s); break;
     }
     return sw | s.flags;
 }
+
+static uint16_t x87_transc(int op, const Float80 in[2], Float80 out[2], uint16_t guest_cw)
+{
+#if defined(__x86_64__)
+    return x87_transc_host(op, in, out, guest_cw);
+#else
+    static bool warned;
+    if (!warned) {
+        warned = true;
+        warn_report("x87 transcendental instructions use the C library on this host: results "
+                    "may differ from a real CPU in the last bits");
+    }
+    return x87_transc_libm(op, in, out, guest_cw);
 #endif
+}
 
 /* Operations on ST0 only that replace it (FSIN, FCOS, F2XM1). */
 static void transc_unary(X86CPUState *env, int op)
@@ -124,9 +132,9 @@ static void transc_unary(X86CPUState *env, int op)
         fpu_set(env, 0, out[0]);
 }
 
-void helper_fsin(X86CPUState *env) { transc_unary(env, T_FSIN); }
-void helper_fcos(X86CPUState *env) { transc_unary(env, T_FCOS); }
-void helper_f2xm1(X86CPUState *env) { transc_unary(env, T_F2XM1); }
+void helper_fsin(X86CPUState *env) { transc_unary(env, X87_T_FSIN); }
+void helper_fcos(X86CPUState *env) { transc_unary(env, X87_T_FCOS); }
+void helper_f2xm1(X86CPUState *env) { transc_unary(env, X87_T_F2XM1); }
 
 /* ST1 = f(ST1, ST0), pop (FPATAN, FYL2X, FYL2XP1). */
 static void transc_binary_pop(X86CPUState *env, int op)
@@ -149,9 +157,9 @@ static void transc_binary_pop(X86CPUState *env, int op)
     }
 }
 
-void helper_fpatan(X86CPUState *env) { transc_binary_pop(env, T_FPATAN); }
-void helper_fyl2x(X86CPUState *env) { transc_binary_pop(env, T_FYL2X); }
-void helper_fyl2xp1(X86CPUState *env) { transc_binary_pop(env, T_FYL2XP1); }
+void helper_fpatan(X86CPUState *env) { transc_binary_pop(env, X87_T_FPATAN); }
+void helper_fyl2x(X86CPUState *env) { transc_binary_pop(env, X87_T_FYL2X); }
+void helper_fyl2xp1(X86CPUState *env) { transc_binary_pop(env, X87_T_FYL2XP1); }
 
 /* FPTAN (ST0 = tan, push 1.0) and FSINCOS (ST0 = sin, push cos). */
 static void transc_push(X86CPUState *env, int op)
@@ -182,5 +190,5 @@ static void transc_push(X86CPUState *env, int op)
     }
 }
 
-void helper_fptan(X86CPUState *env) { transc_push(env, T_FPTAN); }
-void helper_fsincos(X86CPUState *env) { transc_push(env, T_FSINCOS); }
+void helper_fptan(X86CPUState *env) { transc_push(env, X87_T_FPTAN); }
+void helper_fsincos(X86CPUState *env) { transc_push(env, X87_T_FSINCOS); }

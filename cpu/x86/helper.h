@@ -130,6 +130,13 @@ void helper_wrmsr(X86CPUState *env);              /* EDX:EAX -> MSR[ECX] */
 bool x86_msr_read(X86CPUState *env, uint32_t index, uint64_t *value);
 bool x86_msr_write(X86CPUState *env, uint32_t index, uint64_t value);
 void helper_cpuid(X86CPUState *env);              /* EAX, ECX -> EAX, EBX, ECX, EDX */
+/* Debug registers (SDM 3A 17.2): which enabled DR0-3 breakpoints an instruction fetch at
+ * linear_rip (0 when EFLAGS.RF is set) or a data access hits, as a B0-B3 mask; and the #DB
+ * (DR6 updated; single_step sets BS for a TF trap). Instruction breakpoints are faults
+ * (check before executing), data breakpoints and single-step are traps (after). */
+uint32_t x86_debug_check_code(X86CPUState *env, uint64_t linear_rip);
+uint32_t x86_debug_check_data(X86CPUState *env, uint64_t addr, unsigned len, int is_write);
+NORETURN void x86_debug_raise(X86CPUState *env, uint32_t hits, bool single_step, uintptr_t retaddr);
 void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx,
                uint32_t *ecx, uint32_t *edx);
 
@@ -137,6 +144,21 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
  * rules: flags go to FSW; an unmasked one sets ES/B and is delivered as #MF by the next
  * waiting instruction (helper_fwait, which the translator calls before every x87 instruction
  * except FNINIT/FNCLEX/FNSTCW/FNSTSW/FNSTENV/FNSAVE). #NM (CR0.EM/TS) is the translator's. ---- */
+/*
+ * Opcode map (Intel SDM 2, table A-7..A-22), reg = ModRM.reg, i = ModRM.rm:
+ *   D8 /reg m32, DC m64, DA m32int, DE m16int: load the operand into FT0 (helper_flds_FT0,
+ *     helper_fldl_FT0, helper_fild_FT0), then reg 0,1,4-7: helper_farith(env, reg, 0, FPU_FT0);
+ *     reg 2/3: helper_fcom(env, FPU_FT0, 0) (+ helper_fpop for 3).
+ *   D8 C0+reg*8+i: helper_farith(env, reg, 0, i) / FCOM(P) ST(i).
+ *   DC and DE register forms (ST(i) = ST(i) op ST0): helper_farith(env, reg < 4 ? reg : reg ^ 1,
+ *     i, 0), DE also pops; DE D9 is FCOMPP (fcom 1, pop, pop).
+ *   D9 /0 /2 /3 m32, DD /0 /2 /3 m64, DB /5 /7 m80: flds/fldl/fldt_ST0, fsts/fstl/fstt_ST0.
+ *   DB /0 /2 /3, DF /0 /2 /3 /5 /7, DD /1, DB /1, DF /1: fild_ST0 / fist_ST0 / fistt_ST0.
+ *   DF /4 /6: fbld_ST0, fbstp_ST0.  D9 C0+i FLD ST(i): fld_STN; DD D0+i/D8+i: fst_STN (+pop);
+ *   D9 C8+i: fxch_STN; DD C0+i: ffree_STN; DA/DB C0..DF: FCMOVcc = helper_fmov_ST0_STN if cc.
+ *   DB E8+i/F0+i, DF E8+i/F0+i: helper_fcomi(env, i, unordered) (+ pop for DF).
+ *   D9 E8..EE: helper_fldconst(env, rm). D9 E0 FCHS .. FF FCOS: the unary helpers below.
+ */
 enum { FOP_ADD = 0, FOP_MUL = 1, FOP_SUB = 4, FOP_SUBR = 5, FOP_DIV = 6, FOP_DIVR = 7 };
 #define FPU_FT0 8   /* operand index meaning env->ft0 (a memory operand) */
 void helper_fwait(X86CPUState *env);

@@ -15,7 +15,7 @@
 
 static bool is_canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /* Memory types allowed in PAT and MTRRs: 0 UC, 1 WC, 4 WT, 5 WP, 6 WB, 7 UC- (PAT only). */

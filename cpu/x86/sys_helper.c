@@ -142,7 +142,7 @@ void helper_write_drN(X86CPUState *env, int reg, uint64_t value)
         value = (value & 0xffff2bff) | 0x400;
     env->dr[reg] = value;
     if (reg == 7 && (value & 0xff))
-        qlog(LOG_UNIMP, "x86: hardware breakpoints via DR7 are recorded but not checked here\n");
+        qlog(LOG_INT, "x86: DR7 = %#" PRIx64 "\n", value);
 }
 
 uint64_t helper_read_drN(X86CPUState *env, int reg)
@@ -242,7 +242,7 @@ void helper_syscall(X86CPUState *env, uint64_t next_rip)
 
 static bool is_canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 void helper_sysret(X86CPUState *env, int dflag)
@@ -305,4 +305,58 @@ void helper_sysexit(X86CPUState *env, int dflag)
         env->rip = (uint32_t)env->regs[R_EDX];
     }
     x86_update_hflags(env);
+}
+
+/* ---- debug breakpoints (Intel SDM 3A 17.2): the checks the execution loop and the memory
+ * slow path call when DR7 enables a breakpoint, and the #DB they lead to. ---- */
+
+#define DR6_BS (1u << 14)
+
+static unsigned dr7_len(uint64_t dr7, int n)
+{
+    static const unsigned len[4] = { 1, 2, 8, 4 };   /* LEN encoding 00, 01, 10, 11 */
+    return len[(dr7 >> (18 + 4 * n)) & 3];
+}
+
+static unsigned dr7_rw(uint64_t dr7, int n)
+{
+    return (dr7 >> (16 + 4 * n)) & 3;
+}
+
+static bool dr7_enabled(uint64_t dr7, int n)
+{
+    return (dr7 >> (2 * n)) & 3;      /* Ln or Gn */
+}
+
+uint32_t x86_debug_check_code(X86CPUState *env, uint64_t linear_rip)
+{
+    uint32_t hits = 0;
+    if (env->eflags & EFLAGS_RF)
+        return 0;                     /* RF suppresses instruction breakpoints once */
+    for (int n = 0; n < 4; n++)
+        if (dr7_enabled(env->dr[7], n) && dr7_rw(env->dr[7], n) == 0 && env->dr[n] == linear_rip)
+            hits |= 1u << n;
+    return hits;
+}
+
+uint32_t x86_debug_check_data(X86CPUState *env, uint64_t addr, unsigned len, int is_write)
+{
+    uint32_t hits = 0;
+    for (int n = 0; n < 4; n++) {
+        unsigned rw = dr7_rw(env->dr[7], n);
+        if (!dr7_enabled(env->dr[7], n) || rw == 0 || rw == 2 || (rw == 1 && !is_write))
+            continue;
+        unsigned blen = dr7_len(env->dr[7], n);
+        uint64_t base = env->dr[n] & ~(uint64_t)(blen - 1);   /* aligned to its length */
+        if (addr < base + blen && base < addr + len)
+            hits |= 1u << n;
+    }
+    return hits;
+}
+
+void x86_debug_raise(X86CPUState *env, uint32_t hits, bool single_step, uintptr_t retaddr)
+{
+    /* DR6: B0-B3 for the breakpoints that matched, BS for a single-step trap. */
+    env->dr[6] = (env->dr[6] & ~0xfULL) | (hits & 0xf) | (single_step ? DR6_BS : 0);
+    x86_raise_exception_ra(env, EXCP_DB, 0, false, retaddr);
 }

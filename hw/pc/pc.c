@@ -232,6 +232,23 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
     }
     for (int i = 0; i < pc->ncpus; i++)
         pc->cpus[i]->intr_source = (X86InterruptSource){ pc_chipset_get_vector, pc->chipset };
+    if (kernel && !multiboot && !memmem(pc->bios.host, pc->bios.size, "vireo BIOS", 10)) {
+        /* SeaBIOS-style firmware boots a fw_cfg kernel through an option ROM; vireo's BIOS
+         * does it itself. */
+        static const char rom_path[] = "/usr/share/qemu/linuxboot_dma.bin";
+        Error *rom_err = NULL;
+        size_t rom_size;
+        uint8_t *rom = pc_load_file(rom_path, 64 * KiB, &rom_size, &rom_err);
+        if (rom) {
+            fw_cfg_add_file(pc->chipset->fw_cfg, "genroms/linuxboot_dma.bin", rom, rom_size);
+            free(rom);
+        } else {
+            warn_report("-kernel with %s: this firmware boots Linux through %s, which is missing "
+                        "(Debian package qemu-system-data); vireo's own BIOS needs no ROM",
+                        cfg->bios, rom_path);
+            error_free(rom_err);
+        }
+    }
     if (cfg->nographic) {
         /* No screen: firmware that can (SeaBIOS's sercon) mirrors its console to COM1. */
         static const uint8_t com1[2] = { 0xf8, 0x03 };

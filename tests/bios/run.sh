@@ -24,7 +24,7 @@ put_le() {
     printf "$bytes" | dd of="$1" bs=1 seek="$2" count="$4" conv=notrunc status=none
 }
 
-mkimage() {     # mkimage FILE SIZE_BYTES
+mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG]
     rm -f "$1"
     truncate -s "$2" "$1"
     dd if="$T/stage1.bin" of="$1" conv=notrunc status=none
@@ -32,6 +32,7 @@ mkimage() {     # mkimage FILE SIZE_BYTES
     sectors=$(($2 / 512))
     put_le "$1" $((0x1f8)) $RAM 2
     put_le "$1" $((0x1fa)) $sectors 4
+    put_le "$1" $((0x1f7)) "${3:-0}" 1
     printf 'VIREO-LAST-SECTOR' | dd of="$1" bs=512 seek=$((sectors - 1)) conv=notrunc status=none
 }
 mkimage "$W/fd.img" 1474560
@@ -92,6 +93,62 @@ suite bootindex "$OURS" $FD -drive file=$W/hd.img,if=none,format=raw,id=d0 \
     -device ide-hd,drive=d0,bootindex=0 -boot order=a
 grep -q '^T: boot dl=80' "$W/bootindex.out" && ok "bootindex overrides -boot order" || bad "bootindex"
 
+# Our own VGA BIOS (build/vgabios.bin) as the std VGA's ROM: the service tests through its
+# INT 10h, then a screendump must show 720x400 text mode with our glyphs in the first row.
+VGAROM="$(cd "$B" && pwd)/vgabios.bin"
+suite vgabios "$OURS" $FD -boot a -vga none -device VGA,romfile="$VGAROM"
+grep -q 'option ROM: VGA (vireo) at c0000' "$W/vgabios.dbg" && grep -q 'vireo VGA BIOS: 80x25 text' "$W/vgabios.dbg" &&
+    ok "vireo VGA BIOS initialised as the VGA option ROM" || bad "vireo VGA BIOS init"
+truncate -s 1M "$W/vt.img"
+dd if="$T/vgatext.bin" of="$W/vt.img" conv=notrunc status=none
+( for i in $(seq 160); do grep -q VIREO-VGA-TEXT "$W/vt.out" 2>/dev/null && break; sleep 0.25; done
+  echo "screendump $W/vt.ppm"; sleep 1; echo quit
+) | timeout 60 qemu-system-x86_64 -bios "$OURS" -m $RAM -display none -monitor stdio -serial file:"$W/vt.out" \
+    -vga none -device VGA,romfile="$VGAROM" -net none -drive file="$W/vt.img",format=raw -boot c >/dev/null 2>&1
+lit=$(tail -c +16 "$W/vt.ppm" 2>/dev/null | head -c $((720 * 16 * 3)) | od -An -v -tu1 | tr -s ' ' '\n' | grep -c '[1-9]')
+if [ "$(head -c 11 "$W/vt.ppm" 2>/dev/null | tr '\n' ' ')" = "P6 720 400 " ] && [ "${lit:-0}" -gt 1000 ]; then
+    ok "VGA text mode 3 on screen (720x400, $lit lit bytes in the first row)"
+else
+    bad "VGA text mode screendump ($(head -c 11 "$W/vt.ppm" 2>/dev/null | tr '\n' ' '), ${lit:-0} lit bytes)"
+fi
+
+# Real key presses (QEMU monitor sendkey -> i8042 -> IRQ1 -> scan code translation -> INT 16h),
+# on our BIOS and on SeaBIOS: the same scan code/ASCII pairs are expected from both.
+kbdtest() {
+    name=$1 bios=$2
+    truncate -s 1M "$W/$name.img"
+    dd if="$T/kbdecho.bin" of="$W/$name.img" conv=notrunc status=none
+    ( for i in $(seq 160); do grep -q KBD-READY "$W/$name.out" 2>/dev/null && break; sleep 0.25; done
+      for k in a shift-b ctrl-c f12; do echo "sendkey $k"; sleep 0.3; done
+      for i in $(seq 40); do [ "$(grep -c '^K=' "$W/$name.out")" -ge 4 ] && break; sleep 0.25; done
+      echo quit
+    ) | timeout 60 qemu-system-x86_64 -bios "$bios" -m $RAM -display none -monitor stdio -serial file:"$W/$name.out" \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -net none -drive file="$W/$name.img",format=raw -boot c >/dev/null 2>&1
+    grep '^K=' "$W/$name.out" | tr -d '\r' | tr '\n' ' '
+}
+keys=$(kbdtest kbd "$OURS")
+[ "$keys" = "K=1e61 K=3042 K=2e03 K=8600 " ] && ok "keyboard IRQ1 + INT 16h: a, B, Ctrl-C, F12 ($keys)" ||
+    bad "keyboard: got '$keys'"
+if [ -n "$SEABIOS" ]; then
+    skeys=$(kbdtest kbd-seabios "$SEABIOS")
+    [ "$keys" = "$skeys" ] && ok "keyboard codes match SeaBIOS" || bad "keyboard codes differ from SeaBIOS: '$skeys'"
+fi
+
+# KVM (the real CPU) where the host can run it: the service suites again, with our VGA BIOS.
+# (This host's KVM may be a nested one that cannot run SeaBIOS; ours is what is checked.)
+if [ -w /dev/kvm ] && qemu-system-x86_64 -enable-kvm -machine none -display none -monitor none \
+        -S -daemonize -pidfile "$W/kvm.pid" >/dev/null 2>&1; then
+    kill "$(cat "$W/kvm.pid")" 2>/dev/null
+    mkimage "$W/fdk.img" 1474560 1
+    mkimage "$W/hdk.img" $((600 * 1024 * 1024)) 1
+    suite kvm-floppy "$OURS" -enable-kvm -drive file=$W/fdk.img,if=floppy,format=raw -boot a \
+        -vga none -device VGA,romfile="$VGAROM" -net none
+    suite kvm-harddisk "$OURS" -enable-kvm -drive file=$W/hdk.img,if=ide,format=raw -boot c \
+        -vga none -device VGA,romfile="$VGAROM" -net none
+else
+    echo "SKIPPED: KVM runs (/dev/kvm not usable)"; skip=$((skip + 2))
+fi
+
 # Boot menu (-boot menu=on): keys typed on the serial console; ESC opens it once the prompt
 # is out, "2" picks the second entry (the hard disk) although -boot order=a.
 ( for i in $(seq 80); do
@@ -141,8 +198,18 @@ CFG
         [ -n "$a" ] && [ "$a" = "$b" ] && ok "GRUB sees the same boot device as under SeaBIOS ($a)" ||
             bad "GRUB boot device differs from SeaBIOS: '$a' vs '$b'"
     fi
+    # El Torito floppy emulation: the 1.44 MB test floppy as the CD's boot image; the service
+    # tests then run against the emulated drive A:.
+    mkdir -p "$W/fdiso"
+    cp "$W/fd.img" "$W/fdiso/boot.img"
+    if xorriso -as mkisofs -quiet -b boot.img -o "$W/fdemu.iso" "$W/fdiso" >/dev/null 2>&1; then
+        suite cd-floppy-emulation "$OURS" -cdrom "$W/fdemu.iso" -boot d
+        [ -n "$SEABIOS" ] && suite seabios-cd-floppy-emulation "$SEABIOS" -cdrom "$W/fdemu.iso" -boot d
+    else
+        bad "could not build the floppy-emulation CD"
+    fi
 else
-    echo "SKIPPED: GRUB CD boot (grub-common/grub-pc-bin/xorriso/mtools not installable)"; skip=$((skip + 2))
+    echo "SKIPPED: GRUB CD boot (grub-common/grub-pc-bin/xorriso/mtools not installable)"; skip=$((skip + 4))
 fi
 
 # Direct Linux boot through fw_cfg (-kernel/-initrd/-append): Debian's kernel and a busybox
@@ -151,7 +218,8 @@ find_kernel() {
     k=$(ls /boot/vmlinuz-* 2>/dev/null | head -1)
     [ -n "$k" ] && { echo "$k"; return; }
     cache=$B/tests/bios/kernel
-    k=$(ls "$cache"/boot/vmlinuz-* 2>/dev/null | head -1)
+    # build/ and build-san/ share one download
+    k=$(ls "$cache"/boot/vmlinuz-* build/tests/bios/kernel/boot/vmlinuz-* 2>/dev/null | head -1)
     [ -n "$k" ] && { echo "$k"; return; }
     pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
     [ -n "$pkg" ] || return
@@ -167,6 +235,9 @@ if [ -n "$KERNEL" ] && tests/need-pkg.sh busybox:busybox-static; then
     cat > "$W/initrd/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox echo "VIREO-LINUX-INIT-OK"
+/bin/busybox mkdir -p /proc
+/bin/busybox mount -t proc proc /proc
+/bin/busybox grep -q acpi=off /proc/cmdline && /bin/busybox reboot -f
 /bin/busybox poweroff -f
 INIT
     chmod +x "$W/initrd/init"
@@ -175,6 +246,18 @@ INIT
     grep -q 'VIREO-LINUX-INIT-OK' "$W/linux.out" && ok "Linux ($(basename "$KERNEL")) boots to init via fw_cfg" ||
         { bad "Linux direct boot"; tail -5 "$W/linux.out" | sed 's/^/    /'; }
     # 256 MiB: usable RAM from 1 MiB to 256 MiB less the firmware tables (< 256 KiB)
+    # The firmware's own placement of setup code, command line and initrd (as when the
+    # emulator leaves it to the BIOS).
+    qrun linux-layout "$OURS" -m 256 -kernel "$KERNEL" -initrd "$W/initrd.gz" \
+        -append "console=ttyS0 panic=-1" -fw_cfg name=opt/vireo/linux-layout,string=1
+    grep -q 'VIREO-LINUX-INIT-OK' "$W/linux-layout.out" && ok "Linux boots with the BIOS's own initrd placement" ||
+        { bad "Linux with the BIOS's own layout"; tail -3 "$W/linux-layout.out"; }
+    # Without ACPI the kernel takes the CPUs and interrupt routing from our MP table.
+    qrun linux-mp "$OURS" -m 256 -smp 2 -kernel "$KERNEL" -initrd "$W/initrd.gz" \
+        -append "console=ttyS0 panic=-1 acpi=off"
+    grep -q 'found SMP MP-table' "$W/linux-mp.out" && grep -q 'Brought up 1 node, 2 CPUs' "$W/linux-mp.out" &&
+        grep -q 'VIREO-LINUX-INIT-OK' "$W/linux-mp.out" && ok "Linux (acpi=off) boots 2 CPUs from the MP table" ||
+        { bad "MP table"; grep -a 'MP\|CPUs' "$W/linux-mp.out" | tail -3; }
     grep -Eq 'BIOS-e820: \[mem 0x0000000000100000-0x000000000ff[c-f][0-9a-f]fff\] usable' "$W/linux.out" &&
         ok "Linux sees the E820 RAM map" || bad "Linux E820 map"
     grep -q 'BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable' "$W/linux.out" &&
@@ -220,7 +303,7 @@ CFG
         echo "SKIPPED: syslinux hard disk (syslinux/mtools not installable)"; skip=$((skip + 1))
     fi
 else
-    echo "SKIPPED: Linux direct boot (no kernel image or busybox available)"; skip=$((skip + 9))
+    echo "SKIPPED: Linux direct boot (no kernel image or busybox available)"; skip=$((skip + 11))
 fi
 
 if [ $skip -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi

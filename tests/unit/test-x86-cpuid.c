@@ -25,12 +25,13 @@ Test(x86_cpuid, leaves)
     cr_assert(r[2] & (1u << 26), "XSAVE");
     cr_assert_eq(r[2] & (1u << 27), 0, "OSXSAVE follows CR4");
     cr_assert_eq(r[2] & (1u << 28), 0, "no AVX: not implemented");
-    cr_assert_eq(r[2] & (1u << 30), 0, "no RDRAND: not implemented");
+    cr_assert(r[2] & (1u << 30), "RDRAND (the translator's helper_tr_rdrand)");
     tenv->apic_base &= ~(1ULL << 11);
     q(1, 0, r);
     cr_assert_eq(r[3] & (1u << 9), 0, "APIC bit follows IA32_APIC_BASE.EN");
     q(7, 0, r);
     cr_assert(r[1] & (1u << 7), "SMEP");
+    cr_assert_eq(r[1] & ((1u << 3) | (1u << 8)), 0, "no BMI1/BMI2: VEX is not translated");
     cr_assert_eq(r[1] & (1u << 5), 0, "no AVX2");
     q(7, 1, r);
     cr_assert_eq(r[1], 0);

@@ -227,7 +227,7 @@ static Float80 random_int_range(void)
 {
     /* Values around the integer ranges' edges, and halves for rounding. */
     uint64_t r = rnd();
-    int bits = 14 + (int)(r % 52);
+    int bits = 14 + (int)(r % 50);
     int64_t v = (int64_t)(rnd() >> (64 - bits));
     if (r & 0x100)
         v = -v;

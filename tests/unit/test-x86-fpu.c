@@ -3,6 +3,8 @@
  * same two-register stack must leave the same FXSAVE image (FCW, FSW, tags, registers). */
 #include "test-x86-harness.h"
 #include "cpu/x86/softfloat80.h"
+#include "cpu/x86/fpu_helper.h"
+#include <math.h>
 
 static uint64_t rs = 0x9e3779b97f4a7c15ULL;
 static uint64_t rnd(void)
@@ -348,4 +350,63 @@ Test(x86_fpu, xsave_xrstor_against_host_layout)
     EXPECT_EXC(helper_xrstor(tenv, 0x8000, 1), EXCP_GP, 0);
     tenv->cr[4] &= ~(uint64_t)CR4_OSXSAVE;
     EXPECT_EXC(helper_xgetbv(tenv, 0), EXCP_UD, -1);
+}
+
+/* The C-library path used for transcendentals on non-x86 hosts: within a few ulps of the
+ * x87 for moderate arguments, and the same special cases. */
+Test(x86_fpu, transcendental_portable_path)
+{
+    static const struct { int op; int insn; } map[] = {
+        { X87_T_FSIN, I_FSIN }, { X87_T_FCOS, I_FCOS }, { X87_T_FPTAN, I_FPTAN },
+        { X87_T_FPATAN, I_FPATAN }, { X87_T_F2XM1, I_F2XM1 }, { X87_T_FYL2X, I_FYL2X },
+        { X87_T_FYL2XP1, I_FYL2XP1 }, { X87_T_FSINCOS, I_FSINCOS },
+    };
+    harness_init();
+    for (unsigned i = 0; i < 3000; i++) {
+        /* |a| in [2^-10, 1), b positive and moderate. */
+        Float80 a = f80_make(rnd() & 1, 0x3fff - 1 - (unsigned)(rnd() % 10), rnd() | (1ULL << 63));
+        Float80 b = f80_make(false, 0x3fff - 3 + (unsigned)(rnd() % 6), rnd() | (1ULL << 63));
+        for (unsigned k = 0; k < ARRAY_SIZE(map); k++) {
+            Float80 in[2] = { a, b }, out[2];
+            if (map[k].op == X87_T_FYL2X)
+                in[0] = f80_abs(a);              /* log2 of a positive number */
+            if (map[k].op == X87_T_FYL2XP1 && f80_exp(a) > 0x3ffd)
+                in[0].exp = (uint16_t)((in[0].exp & 0x8000) | 0x3ffd);   /* |x| < 1 - sqrt(2)/2 */
+            x87_transc_libm(map[k].op, in, out, 0x37f);
+            host_run(map[k].insn, in[0], in[1], 0x37f);
+            /* The host's ST0 after the instruction (ST1 for the pushes' second result). */
+            uint16_t hsw;
+            memcpy(&hsw, host_img + 2, 2);
+            Float80 h;
+            memcpy(&h.mant, host_img + 32, 8);
+            memcpy(&h.exp, host_img + 40, 2);
+            long double hv, gv;
+            unsigned char buf[16] = { 0 };
+            memcpy(buf, &h.mant, 8);
+            memcpy(buf + 8, &h.exp, 2);
+            memcpy(&hv, buf, sizeof(hv));
+            memset(buf, 0, sizeof(buf));
+            memcpy(buf, &out[0].mant, 8);
+            memcpy(buf + 8, &out[0].exp, 2);
+            memcpy(&gv, buf, sizeof(gv));
+            long double tol = fabsl(hv) * 0x1p-58L + 0x1p-16000L;
+            compared++;
+            cr_assert(fabsl(hv - gv) <= tol, "op %d a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64
+                      ": host %Lg libm %Lg", map[k].op, in[0].exp, in[0].mant, in[1].exp, in[1].mant, hv, gv);
+            if (map[k].op == X87_T_FPTAN || map[k].op == X87_T_FSINCOS) {
+                /* The second result, in ST1. */
+                memset(buf, 0, sizeof(buf));
+                memcpy(buf, host_img + 48, 10);
+                memcpy(&hv, buf, sizeof(hv));
+                memset(buf, 0, sizeof(buf));
+                memcpy(buf, &out[1].mant, 8);
+                memcpy(buf + 8, &out[1].exp, 2);
+                memcpy(&gv, buf, sizeof(gv));
+                cr_assert(fabsl(hv - gv) <= fabsl(hv) * 0x1p-58L, "op %d ST1: host %Lg libm %Lg", map[k].op, hv, gv);
+            }
+        }
+    }
+    /* Out of range for FSIN: C2 set, operand unchanged. */
+    Float80 big[2] = { f80_make(false, 0x3fff + 70, 1ULL << 63), f80_make(false, 0, 0) }, out[2];
+    cr_assert(x87_transc_libm(X87_T_FSIN, big, out, 0x37f) & FSW_C2);
 }

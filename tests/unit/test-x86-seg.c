@@ -565,3 +565,25 @@ Test(x86_seg, ext_bit_in_delivery_faults)
     EXPECT_EXC(x86_do_interrupt(tenv, 0x30, false, false, 0, 0, true), EXCP_NP, (SEL_NP & ~3) | 1);
     EXPECT_EXC(x86_do_interrupt(tenv, 0x30, true, false, 0, 0x1236, false), EXCP_NP, SEL_NP & ~3);
 }
+
+Test(x86_seg, debug_breakpoints)
+{
+    setup_pm(0);
+    EXPECT_OK(helper_write_drN(tenv, 0, 0x401000));
+    EXPECT_OK(helper_write_drN(tenv, 1, 0x8003));           /* 4-byte write watch at 0x8000 */
+    EXPECT_OK(helper_write_drN(tenv, 2, 0x9000));           /* 8-byte read/write watch */
+    /* L0 exec; L1 RW=01 LEN=11; G2 RW=11 LEN=10. */
+    uint64_t dr7 = 0x1 | 0x4 | 0x20 | (0x1ULL << 20) | (0x3ULL << 22) | (0x3ULL << 24) | (0x2ULL << 26);
+    EXPECT_OK(helper_write_drN(tenv, 7, dr7));
+    cr_assert_eq(x86_debug_check_code(tenv, 0x401000), 1);
+    cr_assert_eq(x86_debug_check_code(tenv, 0x401001), 0);
+    cr_assert_eq(x86_debug_check_data(tenv, 0x8002, 2, 1), 2, "write overlapping the 4-byte watch");
+    cr_assert_eq(x86_debug_check_data(tenv, 0x8002, 2, 0), 0, "a read does not hit a write watch");
+    cr_assert_eq(x86_debug_check_data(tenv, 0x8004, 4, 1), 0);
+    cr_assert_eq(x86_debug_check_data(tenv, 0x9007, 1, 0), 4);
+    cr_assert_eq(x86_debug_check_data(tenv, 0x8ffc, 8, 1), 4);
+    x86_set_eflags(tenv, EFLAGS_FIXED | EFLAGS_RF);
+    cr_assert_eq(x86_debug_check_code(tenv, 0x401000), 0, "RF suppresses");
+    EXPECT_EXC(x86_debug_raise(tenv, 2, true, 0), EXCP_DB, -1);
+    cr_assert_eq(helper_read_drN(tenv, 6) & 0x400f, 0x4002);
+}
