@@ -3,7 +3,8 @@
  *
  *     vireo -accel tcg                    native x86-64 back end where available
  *     vireo -accel tcg,backend=interp     the portable IR interpreter
- *     vireo -accel tcg -singlestep        one guest instruction per block
+ *     vireo -accel tcg,singlestep=on      one guest instruction per block (what -singlestep
+ *                                         sets through tcg_singlestep)
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -215,6 +216,11 @@ static bool tcg_accel_init(const OptList *opts, Error **errp)
 {
     TCGBackendKind kind = TCG_BACKEND_AUTO;
     const char *be = opts ? opts_get(opts, "backend") : NULL;
+    const char *ss = opts ? opts_get(opts, "singlestep") : NULL;
+    if (ss && !parse_bool(ss, &tcg_singlestep)) {
+        error_setg(errp, "-accel tcg: singlestep=%s: expected on or off", ss);
+        return false;
+    }
     if (be) {
         if (strcmp(be, "native") == 0) {
             kind = TCG_BACKEND_NATIVE;

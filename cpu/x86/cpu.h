@@ -233,6 +233,8 @@ typedef struct X86CPUState {
     /* accel/tcg (x86tr): kept in env so generated code reaches them at fixed offsets. Set
      * non-zero (any thread) to make every translated block exit at its start. */
     int32_t tcg_exit_request;
+    /* Scratch for an MMX/SSE memory operand handed to a helper by pointer (translate-sse.c). */
+    YMMReg tr_sse_tmp;
     /* The soft TLB, one table per MMU index (accel/tcg/cputlb.c; layout for tcg/tcg.h). */
     X86TLBEntry tlb_table[X86_NB_MMU_MODES][1 << X86_TLB_BITS];
 

@@ -82,19 +82,37 @@ static TCGv_i32 cc_op_value(DisasContext *s)
     return t;
 }
 
+static int cc_size(uint32_t op)
+{
+    return (op - CC_OP_MULB) & 3;
+}
+
 void gen_compute_eflags(DisasContext *s)
 {
     if (s->cc_op == CC_OP_EFLAGS)
         return;
+    if (s->cc_op >= CC_OP_LOGICB && s->cc_op <= CC_OP_LOGICQ) {
+        /* After a logic op only ZF, SF and PF can be set: cheap enough to do inline. */
+        TCGv_i64 r = tcg_temp_new_i64(), t = tcg_temp_new_i64(), f = tcg_temp_new_i64();
+        gen_ext(cc_size(s->cc_op), r, cpu_cc_dst, true);
+        tcg_gen_setcondi_i64(TCG_COND_EQ, f, r, 0);
+        tcg_gen_shli_i64(f, f, 6);
+        tcg_gen_setcondi_i64(TCG_COND_LT, t, r, 0);
+        tcg_gen_shli_i64(t, t, 7);
+        tcg_gen_or_i64(f, f, t);
+        tcg_gen_andi_i64(t, r, 0xff);
+        tcg_gen_ctpop_i64(t, t);
+        tcg_gen_andi_i64(t, t, 1);
+        tcg_gen_xori_i64(t, t, 1);
+        tcg_gen_shli_i64(t, t, 2);
+        tcg_gen_or_i64(cpu_cc_src, f, t);
+        set_cc_op(s, CC_OP_EFLAGS);
+        return;
+    }
     TCGv_i32 f = tcg_temp_new_i32();
     tcg_gen_call4(&hi_cc_compute_all, tcg_ref(f), cc_op_value(s), cpu_cc_dst, cpu_cc_src, cpu_cc_src2);
     tcg_gen_extu_i32_i64(cpu_cc_src, f);
     set_cc_op(s, CC_OP_EFLAGS);
-}
-
-static int cc_size(uint32_t op)
-{
-    return (op - CC_OP_MULB) & 3;
 }
 
 void gen_ext(int ot, TCGv_i64 ret, TCGv_i64 a, bool sign)
@@ -189,6 +207,15 @@ void gen_setcc(DisasContext *s, int b, TCGv_i64 reg)
         case 4: case 6: cond = TCG_COND_LT; break;     /* S, L (OF = 0) */
         case 7: cond = TCG_COND_LE; break;             /* LE: ZF | SF */
         }
+        tcg_gen_setcondi_i64(inv ? tcg_invert_cond(cond) : cond, reg, a, 0);
+        return;
+    }
+    if ((jcc == 2 || jcc == 4) && op != X86_CC_OP_DYNAMIC &&
+        ((op >= CC_OP_ADDB && op <= CC_OP_SARQ) || (op >= CC_OP_BMILGB && op <= CC_OP_BMILGQ))) {
+        /* ZF and SF come from the result in cc_dst for every op that keeps one there. */
+        int sz = cc_size(op);
+        gen_ext(sz, a, cpu_cc_dst, jcc == 4);
+        cond = jcc == 2 ? TCG_COND_EQ : TCG_COND_LT;
         tcg_gen_setcondi_i64(inv ? tcg_invert_cond(cond) : cond, reg, a, 0);
         return;
     }
@@ -436,7 +463,10 @@ void gen_jmp_tb(DisasContext *s, uint64_t eip, int slot)
     if (!s->code64)
         pc &= 0xffffffffull;
     gen_update_cc_op(s);
-    if ((pc & ~0xfffull) == (s->tb->pc & ~0xfffull) && !(s->tb->cflags & CF_NO_CHAIN)) {
+    /* The instruction in an interrupt shadow returns to the loop, which then takes the
+     * interrupt that STI / MOV SS held back (a chained jump would run on without looking). */
+    if ((pc & ~0xfffull) == (s->tb->pc & ~0xfffull) && !(s->tb->cflags & CF_NO_CHAIN) &&
+        !(s->flags & HF_INHIBIT_IRQ)) {
         tcg_gen_goto_tb(slot);
         gen_store_rip(eip);
         tcg_gen_exit_tb(s->tb, slot);
@@ -589,14 +619,16 @@ void x86_translate_tb(TranslationBlock *tb, void *opaque)
             gen_exception(s, EXCP_UD);
             break;
         }
+        if (n == 1 && (f & HF_INHIBIT_IRQ)) {
+            /* SDM 3A 6.8.3: the shadow of STI / MOV SS covers exactly this instruction.
+             * Interrupts are only taken between blocks, so it can end here already; this way
+             * it also ends when the instruction leaves the block itself (HLT, jumps). */
+            tcg_gen_st8_i32(tcg_constant_i32(0), tcg_env, offsetof(X86CPUState, interrupt_shadow));
+        }
         s->ot = s->d.opsize == 2 ? MO_16 : s->d.opsize == 4 ? MO_32 : MO_64;
         s->aflag = s->d.adsize == 2 ? MO_16 : s->d.adsize == 4 ? MO_32 : MO_64;
         disas_insn(s);
         eip = s->next_eip;
-        if (s->end == DISAS_NEXT && (f & HF_INHIBIT_IRQ)) {
-            /* SDM 3A 6.8.3: the shadow of STI / MOV SS covers exactly one instruction. */
-            tcg_gen_st8_i32(tcg_constant_i32(0), tcg_env, offsetof(X86CPUState, interrupt_shadow));
-        }
         if (s->end == DISAS_NEXT && (f & HF_TF)) {
             /* Single-step trap after the instruction (SDM 3A 17.3.1.4). */
             s->eip = s->next_eip;

@@ -70,6 +70,7 @@ typedef struct DiffSeq {
     unsigned len, ninsn;
     uint64_t regs[16];
     uint64_t flags;
+    uint8_t xmm[8][16];             /* XMM0-7 */
     uint8_t data[D_DATA_SIZE];
     uint32_t undef_flags;           /* flags left undefined at the end */
 } DiffSeq;
@@ -77,6 +78,7 @@ typedef struct DiffSeq {
 typedef struct DiffState {
     uint64_t regs[16];
     uint64_t flags;
+    uint8_t xmm[8][16];
     uint8_t data[D_DATA_SIZE];
 } DiffState;
 
@@ -171,7 +173,7 @@ static inline int diff_size(DiffRng *r, bool allow16)
 static inline bool diff_gen_insn(Emit *e, DiffRng *r, const DiffHost *h, uint32_t *undef)
 {
     unsigned start = e->n;
-    int kind = diff_rand(r) % 24;
+    int kind = diff_rand(r) % 30;
     bool mem = diff_rand(r) % 4 == 0;
     int reg = diff_reg(r), rm = diff_reg(r);
     uint32_t use = 0, def = 0, und = 0;
@@ -412,6 +414,85 @@ static inline bool diff_gen_insn(Emit *e, DiffRng *r, const DiffHost *h, uint32_
         use = def = o ? F_O : F_C;
         break;
     }
+    case 24: case 25: {                         /* string ops over the buffer (DF = 0) */
+        int w = diff_rand(r) % 5, size = 1 << (diff_rand(r) % 4);
+        static const uint8_t ops[5] = { 0xa4, 0xa6, 0xaa, 0xac, 0xae };   /* movs cmps stos lods scas */
+        e8(e, 0x49); e8(e, 0x8d); e8(e, 0x77); e8(e, diff_rand(r) % 64);            /* lea d(%r15),%rsi */
+        e8(e, 0x49); e8(e, 0x8d); e8(e, 0x7f); e8(e, 64 + diff_rand(r) % 64);       /* lea d(%r15),%rdi */
+        int count = diff_rand(r) % 9;
+        e8(e, 0xb9); eimm(e, count, 4);                                             /* mov $n,%ecx */
+        int rep = diff_rand(r) % 3;                 /* none, F3, F2 */
+        if (w == 1 || w == 4) {
+            /* CMPS/SCAS read flags only through the REPE/REPNE condition they set themselves */
+            if (rep)
+                e8(e, rep == 1 ? 0xf3 : 0xf2);
+            def = F_ALL;
+        } else if (rep) {
+            e8(e, 0xf3);
+        }
+        if (size == 2)
+            e8(e, 0x66);
+        else if (size == 8)
+            e8(e, 0x48);
+        e8(e, ops[w] + (size > 1));
+        if ((w == 1 || w == 4) && rep && count == 0)
+            def = 0;                                /* a zero count writes no flags */
+        break;
+    }
+    case 26: {                                  /* DIV/IDIV with a divisor that cannot fault */
+        int size = diff_rand(r) % 2 ? 4 : 8;
+        bool sign = diff_rand(r) % 2;
+        int dv = 1 + diff_rand(r) % 1000;
+        e8(e, 0xb9); eimm(e, dv, 4);                                                /* mov $dv,%ecx */
+        if (sign) {
+            if (size == 8) e8(e, 0x48);
+            e8(e, 0x99);                                                            /* cdq/cqo */
+        } else {
+            e8(e, 0x31); e8(e, 0xd2);                                               /* xor %edx,%edx */
+        }
+        if (size == 8) e8(e, 0x48);
+        e8(e, 0xf7); e8(e, sign ? 0xf9 : 0xf1);                                     /* (i)div %ecx */
+        def = 0;
+        und = F_ALL;
+        break;
+    }
+    case 27: case 28: case 29: {               /* SSE2 integer on XMM0-7 (no flags) */
+        static const uint8_t ops[] = { 0xfc, 0xfd, 0xfe, 0xd4, 0xf8, 0xf9, 0xfa, 0xfb, 0xec, 0xed,
+            0xdc, 0xdd, 0xe8, 0xe9, 0xd8, 0xd9, 0xd5, 0xe5, 0xe4, 0xf4, 0xf5, 0xe0, 0xe3, 0xda,
+            0xde, 0xea, 0xee, 0xf6, 0x74, 0x75, 0x76, 0x64, 0x65, 0x66, 0x63, 0x6b, 0x67, 0x60,
+            0x61, 0x62, 0x6c, 0x68, 0x69, 0x6a, 0x6d, 0xdb, 0xdf, 0xeb, 0xef, 0xd1, 0xd2, 0xd3,
+            0xe1, 0xe2, 0xf1, 0xf2, 0xf3 };
+        int w = diff_rand(r) % 4;
+        int xr = diff_rand(r) % 8, xm = diff_rand(r) % 8;
+        e8(e, 0x66);
+        if (w == 0 || w == 1) {                 /* op xmm, xmm/m128 (aligned) */
+            uint8_t op = ops[diff_rand(r) % ARRAY_SIZE(ops)];
+            if (mem) {
+                e8(e, 0x41); e8(e, 0x0f); e8(e, op); e8(e, 0x47 | (xr << 3)); e8(e, 16 * (diff_rand(r) % 4));
+            } else {
+                e8(e, 0x0f); e8(e, op); e8(e, 0xc0 | (xr << 3) | xm);
+            }
+        } else if (w == 2) {                    /* PSHUFD / shift groups by immediate */
+            if (diff_rand(r) % 2) {
+                e8(e, 0x0f); e8(e, 0x70); e8(e, 0xc0 | (xr << 3) | xm); e8(e, diff_rand(r));
+            } else {
+                static const uint8_t grp[][2] = { { 0x71, 2 }, { 0x71, 4 }, { 0x71, 6 }, { 0x72, 2 },
+                    { 0x72, 4 }, { 0x72, 6 }, { 0x73, 2 }, { 0x73, 3 }, { 0x73, 6 }, { 0x73, 7 } };
+                int g = diff_rand(r) % ARRAY_SIZE(grp);
+                e8(e, 0x0f); e8(e, grp[g][0]); e8(e, 0xc0 | (grp[g][1] << 3) | xm); e8(e, diff_rand(r) % 70);
+            }
+        } else {                                /* PMOVMSKB r32, xmm / MOVD xmm <-> r32 */
+            int gr = diff_reg(r);
+            int v = diff_rand(r) % 3;
+            if (gr & 8)
+                e8(e, v == 0 ? 0x44 : 0x41);
+            e8(e, 0x0f);
+            if (v == 0) { e8(e, 0xd7); e8(e, 0xc0 | ((gr & 7) << 3) | xm); }
+            else if (v == 1) { e8(e, 0x6e); e8(e, 0xc0 | (xr << 3) | (gr & 7)); }
+            else { e8(e, 0x7e); e8(e, 0xc0 | (xr << 3) | (gr & 7)); }
+        }
+        break;
+    }
     default: {                                  /* more plain ALU register traffic */
         int alu = diff_rand(r) % 8;
         emit_modrm_insn(e, r, diff_size(r, true), NULL, 0, 0, alu * 8 + 3, reg, false, rm, 1);
@@ -448,6 +529,11 @@ static inline void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h)
     s->regs[R_ESP] = 0;
     s->regs[R_R15] = D_DATA;
     s->flags = (diff_rand(r) & F_ALL) | 2;
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 16; j += 8) {
+            uint64_t v = diff_rand_value(r);
+            memcpy(&s->xmm[i][j], &v, 8);
+        }
     for (int i = 0; i < D_DATA_SIZE; i += 8) {
         uint64_t v = diff_rand_value(r);
         memcpy(&s->data[i], &v, 8);
@@ -462,6 +548,10 @@ static inline void diff_emit_native(const DiffSeq *s, uint8_t *buf, unsigned *le
     static const uint8_t save[] = { 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57 };
     for (unsigned i = 0; i < sizeof(save); i++)
         e8(&e, save[i]);
+    e8(&e, 0x48); e8(&e, 0xb8); eimm(&e, D_STATE + 0x200, 8);   /* movabs $xmm area, %rax */
+    for (int i = 0; i < 8; i++) {             /* movdqu 16*i(%rax), %xmmi */
+        e8(&e, 0xf3); e8(&e, 0x0f); e8(&e, 0x6f); e8(&e, 0x40 | (i << 3)); e8(&e, 16 * i);
+    }
     e8(&e, 0x68);                            /* push imm32; popfq */
     eimm(&e, s->flags, 4);
     e8(&e, 0x9d);
@@ -484,6 +574,9 @@ static inline void diff_emit_native(const DiffSeq *s, uint8_t *buf, unsigned *le
         e8(&e, 0x89);
         e8(&e, 0x40 | ((i & 7) << 3));
         e8(&e, 8 * i);
+    }
+    for (int i = 0; i < 8; i++) {             /* movdqu %xmmi, 0x200+16*i(%rax) */
+        e8(&e, 0xf3); e8(&e, 0x0f); e8(&e, 0x7f); e8(&e, 0x80 | (i << 3)); eimm(&e, 0x200 + 16 * i, 4);
     }
     e8(&e, 0x8f); e8(&e, 0x00);              /* pop (%rax) */
     e8(&e, 0x8f); e8(&e, 0x80); eimm(&e, 128, 4);   /* pop 128(%rax): flags */
@@ -514,6 +607,7 @@ static inline bool diff_run_native(const DiffSeq *s, DiffState *out)
         if (data != (void *)D_DATA || state != (void *)D_STATE || code == MAP_FAILED)
             _exit(3);
         memcpy(data, s->data, D_DATA_SIZE);
+        memcpy((uint8_t *)state + 0x200, s->xmm, sizeof s->xmm);
         unsigned len;
         diff_emit_native(s, code, &len);
         ((void (*)(void))code)();
@@ -521,6 +615,7 @@ static inline bool diff_run_native(const DiffSeq *s, DiffState *out)
         memcpy(r.regs, state, 16 * 8);
         r.regs[R_ESP] = 0;
         r.flags = state[16];
+        memcpy(r.xmm, (uint8_t *)state + 0x200, sizeof r.xmm);
         memcpy(r.data, data, D_DATA_SIZE);
         ssize_t w = write(pfd[1], &r, sizeof r);
         _exit(w == (ssize_t)sizeof r ? 0 : 4);
@@ -606,6 +701,10 @@ static inline bool diff_run_tcg(DiffCtx *dc, const DiffSeq *s, DiffState *out)
     memcpy(env->regs, s->regs, sizeof env->regs);
     env->regs[R_ESP] = 0x80000;
     x86_set_eflags(env, s->flags);
+    for (int i = 0; i < 8; i++)
+        memcpy(env->ymm[i].b, s->xmm[i], 16);
+    env->cr[4] |= CR4_OSFXSR;
+    x86_update_hflags(env);
     env->rip = D_CODE;
     env->halted = false;
     env->exception_pending = -1;
@@ -615,6 +714,8 @@ static inline bool diff_run_tcg(DiffCtx *dc, const DiffSeq *s, DiffState *out)
     memcpy(out->regs, env->regs, sizeof out->regs);
     out->regs[R_ESP] = 0;
     out->flags = x86_get_eflags(env);
+    for (int i = 0; i < 8; i++)
+        memcpy(out->xmm[i], env->ymm[i].b, 16);
     memcpy(out->data, dc->ram.host + D_DATA, D_DATA_SIZE);
     return true;
 }
@@ -646,6 +747,18 @@ static inline DiffResult diff_run(DiffCtx *dc, const DiffSeq *s, FILE *rep)
             if (rep)
                 fprintf(rep, "difftest: reg %d: host %#" PRIx64 " tcg %#" PRIx64 "\n", i,
                         nat.regs[i], tcg.regs[i]);
+            same = false;
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        if (memcmp(nat.xmm[i], tcg.xmm[i], 16) != 0) {
+            if (rep) {
+                uint64_t h[2], t[2];
+                memcpy(h, nat.xmm[i], 16);
+                memcpy(t, tcg.xmm[i], 16);
+                fprintf(rep, "difftest: xmm%d: host %016" PRIx64 "%016" PRIx64 " tcg %016" PRIx64 "%016" PRIx64 "\n",
+                        i, h[1], h[0], t[1], t[0]);
+            }
             same = false;
         }
     }
