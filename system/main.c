@@ -5,6 +5,7 @@
 #include "util/log.h"
 #include "util/option.h"
 #include "accel/accel.h"
+#include "accel/tcg/tcg-accel.h"
 #include "hw/core/board.h"
 #include "hw/core/chardev.h"
 #include "hw/core/device.h"
@@ -66,6 +67,7 @@ static const char usage_text[] =
 "  -S                    do not start the CPU until gdb says continue\n"
 "  -d ITEM[,ITEM]        log items ('-d help' lists them)\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
+"  -singlestep           TCG: translate one guest instruction per block\n"
 "\n"
 "  -h, -help, --help     this text\n"
 "  -version, --version   the version\n"
@@ -303,7 +305,9 @@ static void parse_args(int argc, char **argv, Options *o)
             NEED_ARG();
             if (!log_set_file(arg))
                 bad_option("-D %s: %s", arg, strerror(errno));
-        } else if (!strcmp(opt, "-singlestep") || !strcmp(opt, "-no-shutdown") || !strcmp(opt, "-no-hpet")) {
+        } else if (!strcmp(opt, "-singlestep")) {
+            tcg_singlestep = true;      /* one guest instruction per translated block */
+        } else if (!strcmp(opt, "-no-shutdown") || !strcmp(opt, "-no-hpet")) {
             /* accepted; their effects arrive with the features they tune */
         } else {
             for (size_t k = 0; k < ARRAY_SIZE(not_yet); k++)

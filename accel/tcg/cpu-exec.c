@@ -242,6 +242,7 @@ static bool tcg_accel_init(const OptList *opts, Error **errp)
         return false;
     }
 ok:
+    x86_cpu_tlb_flush_hook = tlb_flush;     /* the A20 gate changes what the TLB caches */
     info_report("tcg: %s back end", tcg_backend_name());
     return true;
 }

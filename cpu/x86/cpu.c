@@ -125,6 +125,17 @@ void x86_load_seg_real(X86CPUState *env, int seg, uint16_t selector)
 }
 
 void (*x86_cpu_kick_hook)(X86CPU *cpu);
+void (*x86_cpu_tlb_flush_hook)(X86CPUState *env);
+
+void x86_cpu_set_a20(X86CPU *cpu, bool enabled)
+{
+    uint32_t mask = enabled ? 0xffffffff : ~(1u << 20);
+    if (cpu->env.a20_mask == mask)
+        return;
+    cpu->env.a20_mask = mask;
+    if (x86_cpu_tlb_flush_hook)
+        x86_cpu_tlb_flush_hook(&cpu->env);
+}
 
 void x86_cpu_interrupt(X86CPU *cpu, uint32_t mask)
 {

@@ -306,6 +306,10 @@ void x86_load_seg_real(X86CPUState *env, int seg, uint16_t selector);
 /* Ask the CPU to look at interrupt_request (thread-safe), and kick it out of guest code. */
 void x86_cpu_interrupt(X86CPU *cpu, uint32_t mask);
 void x86_cpu_clear_interrupt(X86CPU *cpu, uint32_t mask);
+/* The A20 gate (port 0x92, i8042). The translator's TLB caches masked addresses, so a change
+ * goes through x86_cpu_tlb_flush_hook, which the TCG accelerator sets. */
+void x86_cpu_set_a20(X86CPU *cpu, bool enabled);
+extern void (*x86_cpu_tlb_flush_hook)(X86CPUState *env);
 /* Set by whoever runs vCPU threads: wakes/kicks a CPU after x86_cpu_interrupt(). */
 extern void (*x86_cpu_kick_hook)(X86CPU *cpu);
 /* x87 full tag word (2 bits per register) computed from the registers, and back. */

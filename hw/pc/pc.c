@@ -118,11 +118,11 @@ static void pc_cpu_intr(void *opaque, int n, int level)
 static PCMachine *a20_machine;
 
 /* A20 gate (port 0x92, i8042 output port). KVM runs with A20 on whatever we say, as real
- * VT-x/SVM cannot mask it; the translator applies the mask on its next TLB fill. */
+ * VT-x/SVM cannot mask it; the translator flushes its TLB and applies the mask. */
 static void pc_set_a20(bool enabled)
 {
     for (int i = 0; i < a20_machine->ncpus; i++)
-        a20_machine->cpus[i]->env.a20_mask = enabled ? 0xffffffff : ~(1u << 20);
+        x86_cpu_set_a20(a20_machine->cpus[i], enabled);
 }
 
 static bool pc_setup_devices(PCMachine *pc, Error **errp)
