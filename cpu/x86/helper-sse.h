@@ -10,6 +10,8 @@
 #ifndef CPU_X86_HELPER_SSE_H
 #define CPU_X86_HELPER_SSE_H
 
+#include "cpu/x86/cpu.h"
+
 /* d = d op s, element-wise or lane-wise, integer. */
 #define SSE_INT_BINOPS(X)                                                                       \
     X(paddb) X(paddw) X(paddd) X(paddq) X(psubb) X(psubw) X(psubd) X(psubq)                     \

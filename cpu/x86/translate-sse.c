@@ -2,9 +2,10 @@
  * x86sys's helpers (cpu/x86/helper-sse.h); moves are inline IR. */
 #include "util/osdep.h"
 #include "util/log.h"
+#include "cpu/x86/helper-sse.h"
 #include "cpu/x86/translate.h"
 
-/* The helper names (helper-sse.h), declared here and weak, so this builds before they land. */
+/* The helpers each list names are declared in cpu/x86/helper-sse.h. */
 #define INT_BINOPS(X) \
     X(paddb) X(paddw) X(paddd) X(paddq) X(psubb) X(psubw) X(psubd) X(psubq) \
     X(paddsb) X(paddsw) X(paddusb) X(paddusw) X(psubsb) X(psubsw) X(psubusb) X(psubusw) \
@@ -42,63 +43,6 @@
     X(cmpps) X(cmpss) X(cmppd) X(cmpsd) X(roundps) X(roundpd) X(roundss) X(roundsd) \
     X(dpps) X(dppd) X(insertps)
 
-#define DO_PRAGMA(x) _Pragma(#x)
-#define X(n) void helper_##n(X86CPUState *env, YMMReg *d, const YMMReg *s, int w); DO_PRAGMA(weak helper_##n)
-INT_BINOPS(X)
-#undef X
-#define X(n) void helper_##n(X86CPUState *env, YMMReg *d, const YMMReg *s, int w, int imm); DO_PRAGMA(weak helper_##n)
-INT_IMMOPS(X)
-#undef X
-#define X(n) DO_PRAGMA(weak helper_##n)
-FP_BINOPS(X)
-FP_IMMOPS(X)
-#undef X
-#define X(n) void helper_##n(X86CPUState *env, YMMReg *d, const YMMReg *s);
-FP_BINOPS(X)
-#undef X
-#define X(n) void helper_##n(X86CPUState *env, YMMReg *d, const YMMReg *s, int imm);
-FP_IMMOPS(X)
-#undef X
-void helper_ptest(X86CPUState *env, const YMMReg *d, const YMMReg *s);
-uint32_t helper_pmovmskb(X86CPUState *env, const YMMReg *s, int w);
-uint32_t helper_movmskps(X86CPUState *env, const YMMReg *s);
-uint32_t helper_movmskpd(X86CPUState *env, const YMMReg *s);
-uint64_t helper_pextr(X86CPUState *env, const YMMReg *s, int w, int size, int index);
-void helper_pinsr(X86CPUState *env, YMMReg *d, int w, int size, int index, uint64_t value);
-void helper_enter_mmx(X86CPUState *env);
-void helper_emms(X86CPUState *env);
-void helper_comiss(X86CPUState *env, const YMMReg *d, const YMMReg *s, int unordered);
-void helper_comisd(X86CPUState *env, const YMMReg *d, const YMMReg *s, int unordered);
-void helper_cvtsi2ss(X86CPUState *env, YMMReg *d, int64_t v);
-void helper_cvtsi2sd(X86CPUState *env, YMMReg *d, int64_t v);
-int64_t helper_cvtss2si(X86CPUState *env, const YMMReg *s, int bits, int truncate);
-int64_t helper_cvtsd2si(X86CPUState *env, const YMMReg *s, int bits, int truncate);
-void helper_ldmxcsr(X86CPUState *env, uint32_t value);
-void helper_pcmpestri(X86CPUState *env, const YMMReg *d, const YMMReg *s, int imm, int rex_w);
-void helper_pcmpestrm(X86CPUState *env, const YMMReg *d, const YMMReg *s, int imm, int rex_w);
-void helper_pcmpistri(X86CPUState *env, const YMMReg *d, const YMMReg *s, int imm);
-void helper_pcmpistrm(X86CPUState *env, const YMMReg *d, const YMMReg *s, int imm);
-uint32_t helper_crc32(uint32_t crc, uint64_t v, int bytes);
-#pragma weak helper_ptest
-#pragma weak helper_pmovmskb
-#pragma weak helper_movmskps
-#pragma weak helper_movmskpd
-#pragma weak helper_pextr
-#pragma weak helper_pinsr
-#pragma weak helper_enter_mmx
-#pragma weak helper_emms
-#pragma weak helper_comiss
-#pragma weak helper_comisd
-#pragma weak helper_cvtsi2ss
-#pragma weak helper_cvtsi2sd
-#pragma weak helper_cvtss2si
-#pragma weak helper_cvtsd2si
-#pragma weak helper_ldmxcsr
-#pragma weak helper_pcmpestri
-#pragma weak helper_pcmpestrm
-#pragma weak helper_pcmpistri
-#pragma weak helper_pcmpistrm
-#pragma weak helper_crc32
 
 #define P TCG_TYPE_PTR
 #define I32 TCG_TYPE_I32

@@ -2,120 +2,9 @@
  * x86sys's 80-bit helpers (cpu/x86/fpu_helper*.c). */
 #include "util/osdep.h"
 #include "util/log.h"
+#include "cpu/x86/helper.h"
 #include "cpu/x86/translate.h"
 
-/* The helper interface (cpu/x86/helper.h); declared here too, and weak, so the translator
- * builds before the helpers land — an x87 instruction then reports "not implemented". */
-void helper_fwait(X86CPUState *env);
-void helper_flds_FT0(X86CPUState *env, uint32_t v);
-void helper_fldl_FT0(X86CPUState *env, uint64_t v);
-void helper_fild_FT0(X86CPUState *env, int64_t v);
-void helper_flds_ST0(X86CPUState *env, uint32_t v);
-void helper_fldl_ST0(X86CPUState *env, uint64_t v);
-void helper_fild_ST0(X86CPUState *env, int64_t v);
-void helper_fldt_ST0(X86CPUState *env, uint64_t addr);
-void helper_fbld_ST0(X86CPUState *env, uint64_t addr);
-void helper_fld_STN(X86CPUState *env, int n);
-void helper_fldconst(X86CPUState *env, int k);
-void helper_fsts_ST0(X86CPUState *env, uint64_t addr);
-void helper_fstl_ST0(X86CPUState *env, uint64_t addr);
-void helper_fist_ST0(X86CPUState *env, uint64_t addr, int bits);
-void helper_fistt_ST0(X86CPUState *env, uint64_t addr, int bits);
-void helper_fstt_ST0(X86CPUState *env, uint64_t addr);
-void helper_fbstp_ST0(X86CPUState *env, uint64_t addr);
-void helper_fst_STN(X86CPUState *env, int n);
-void helper_fmov_ST0_STN(X86CPUState *env, int n);
-void helper_fpop(X86CPUState *env);
-void helper_fincstp(X86CPUState *env);
-void helper_fdecstp(X86CPUState *env);
-void helper_ffree_STN(X86CPUState *env, int n);
-void helper_fxch_STN(X86CPUState *env, int n);
-void helper_farith(X86CPUState *env, int op, int dst, int src);
-void helper_fcom(X86CPUState *env, int src, int unordered);
-void helper_fcomi(X86CPUState *env, int src, int unordered);
-void helper_fchs(X86CPUState *env);
-void helper_fabs(X86CPUState *env);
-void helper_ftst(X86CPUState *env);
-void helper_fxam(X86CPUState *env);
-void helper_fsqrt(X86CPUState *env);
-void helper_frndint(X86CPUState *env);
-void helper_fscale(X86CPUState *env);
-void helper_fxtract(X86CPUState *env);
-void helper_fprem(X86CPUState *env);
-void helper_fprem1(X86CPUState *env);
-void helper_f2xm1(X86CPUState *env);
-void helper_fyl2x(X86CPUState *env);
-void helper_fyl2xp1(X86CPUState *env);
-void helper_fptan(X86CPUState *env);
-void helper_fpatan(X86CPUState *env);
-void helper_fsin(X86CPUState *env);
-void helper_fcos(X86CPUState *env);
-void helper_fsincos(X86CPUState *env);
-void helper_fninit(X86CPUState *env);
-void helper_fldcw(X86CPUState *env, uint16_t cw);
-uint16_t helper_fnstsw(X86CPUState *env);
-void helper_fnclex(X86CPUState *env);
-void helper_fnstenv(X86CPUState *env, uint64_t addr, int data32);
-void helper_fldenv(X86CPUState *env, uint64_t addr, int data32);
-void helper_fnsave(X86CPUState *env, uint64_t addr, int data32);
-void helper_frstor(X86CPUState *env, uint64_t addr, int data32);
-void helper_fxsave(X86CPUState *env, uint64_t addr, int rex_w);
-void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w);
-#pragma weak helper_fwait
-#pragma weak helper_flds_FT0
-#pragma weak helper_fldl_FT0
-#pragma weak helper_fild_FT0
-#pragma weak helper_flds_ST0
-#pragma weak helper_fldl_ST0
-#pragma weak helper_fild_ST0
-#pragma weak helper_fldt_ST0
-#pragma weak helper_fbld_ST0
-#pragma weak helper_fld_STN
-#pragma weak helper_fldconst
-#pragma weak helper_fsts_ST0
-#pragma weak helper_fstl_ST0
-#pragma weak helper_fist_ST0
-#pragma weak helper_fistt_ST0
-#pragma weak helper_fstt_ST0
-#pragma weak helper_fbstp_ST0
-#pragma weak helper_fst_STN
-#pragma weak helper_fmov_ST0_STN
-#pragma weak helper_fpop
-#pragma weak helper_fincstp
-#pragma weak helper_fdecstp
-#pragma weak helper_ffree_STN
-#pragma weak helper_fxch_STN
-#pragma weak helper_farith
-#pragma weak helper_fcom
-#pragma weak helper_fcomi
-#pragma weak helper_fchs
-#pragma weak helper_fabs
-#pragma weak helper_ftst
-#pragma weak helper_fxam
-#pragma weak helper_fsqrt
-#pragma weak helper_frndint
-#pragma weak helper_fscale
-#pragma weak helper_fxtract
-#pragma weak helper_fprem
-#pragma weak helper_fprem1
-#pragma weak helper_f2xm1
-#pragma weak helper_fyl2x
-#pragma weak helper_fyl2xp1
-#pragma weak helper_fptan
-#pragma weak helper_fpatan
-#pragma weak helper_fsin
-#pragma weak helper_fcos
-#pragma weak helper_fsincos
-#pragma weak helper_fninit
-#pragma weak helper_fldcw
-#pragma weak helper_fnstsw
-#pragma weak helper_fnclex
-#pragma weak helper_fnstenv
-#pragma weak helper_fldenv
-#pragma weak helper_fnsave
-#pragma weak helper_frstor
-#pragma weak helper_fxsave
-#pragma weak helper_fxrstor
 
 #ifndef FPU_FT0
 #define FPU_FT0 8                        /* operand index meaning env->ft0 (helper.h) */
@@ -531,8 +420,6 @@ void gen_fwait_insn(DisasContext *s)
         gen_exception(s, EXCP_NM);
         return;
     }
-    if (!helper_fwait)
-        return;                          /* without the x87 there is nothing to wait for */
     gen_sync_state(s);
     CALL0(s, helper_fwait);
 }
