@@ -264,8 +264,12 @@ static void kvm_set_cpuid(X86CPU *cpu)
     }
     for (uint32_t i = 0; i < c->nent; i++) {
         struct kvm_cpuid_entry2 *e = &c->entries[i];
-        if (e->function == 1)
+        if (e->function == 1) {
             e->ebx = (e->ebx & 0x00ffffff) | (cpu->apic_id << 24);
+            /* Without an in-kernel irqchip the local APIC is the board's: none yet. */
+            if (!cpu->has_apic)
+                e->edx &= ~(1u << 9);
+        }
         if (e->function == 0xb || e->function == 0x1f)
             e->edx = cpu->apic_id;
         /* KVM leaves the processor brand string to user space: the guest runs on the host's

@@ -39,7 +39,8 @@ void x86_cpu_reset(X86CPU *cpu)
     for (int i = 0; i < 8; i++)
         env->fptag_empty[i] = 1;
     env->pat = 0x0007040600070406ULL;
-    env->apic_base = 0xfee00000 | (1u << 11) | (cpu->index == 0 ? (1u << 8) : 0);
+    /* IA32_APIC_BASE: enabled, and BSP on CPU 0, when the board has a local APIC. */
+    env->apic_base = cpu->has_apic ? 0xfee00000 | (1u << 11) | (cpu->index == 0 ? (1u << 8) : 0) : 0;
     env->a20_mask = 0xffffffff;
     env->exception_pending = -1;
     x86_update_hflags(env);

@@ -275,6 +275,7 @@ typedef struct X86CPU {
     X86CPUState env;
     int index;
     uint32_t apic_id;
+    bool has_apic;                         /* the board maps a local APIC for this CPU */
     volatile uint32_t interrupt_request;   /* CPU_INTERRUPT_*; set from any thread */
     X86InterruptSource intr_source;
     struct AccelCPU *accel;                /* the accelerator's per-vCPU data */

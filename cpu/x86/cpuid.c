@@ -94,15 +94,16 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         *eax = CPUID_SIGNATURE;
         /* CLFLUSH line size 8 qwords, 1 logical processor, initial APIC ID. */
         *ebx = (8u << 8) | (1u << 16) | (cpu->apic_id << 24);
+        /* No XSAVE: the translator has no XSETBV/XGETBV yet (helpers exist in fpu_helper.c);
+         * Linux would enable it and take #UD at its first XSETBV. */
         *ecx = F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
-               F1C_XSAVE | F1C_RDRAND | F1C_HYPERVISOR;
-        if (env->cr[4] & CR4_OSXSAVE)
-            *ecx |= F1C_OSXSAVE;
+               F1C_RDRAND | F1C_HYPERVISOR;
         *edx = F1D_FPU | F1D_DE | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_CX8 | F1D_SEP |
                F1D_MTRR | F1D_PGE | F1D_CMOV | F1D_PAT | F1D_PSE36 | F1D_CLFSH | F1D_MMX |
                F1D_FXSR | F1D_SSE | F1D_SSE2;
-        /* APIC: the global-enable bit of IA32_APIC_BASE (Intel SDM 2, CPUID.01H:EDX[9]). */
-        if (env->apic_base & (1u << 11))
+        /* APIC: present on the board and globally enabled in IA32_APIC_BASE (Intel SDM 2,
+         * CPUID.01H:EDX[9]). */
+        if (cpu->has_apic && (env->apic_base & (1u << 11)))
             *edx |= F1D_APIC;
         break;
     case 2:
@@ -111,7 +112,8 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         break;
     case 7:
         if (subleaf == 0)
-            *ebx = F7B_SMEP | F7B_ADX | F7B_SMAP;   /* BMI1/BMI2 are VEX: not translated yet */
+            /* BMI1/BMI2 are VEX and SMAP needs CLAC/STAC: none translated yet. */
+            *ebx = F7B_SMEP | F7B_ADX;
         break;
     case 0xd:
         /* XSAVE (SDM 1, 13.2): x87 and SSE in the standard 576-byte format; no XSAVEOPT,
