@@ -73,6 +73,11 @@ void gen_unimplemented(DisasContext *s, const char *what);
 bool gen_helper_present(DisasContext *s, const TCGHelperInfo *info);
 uint64_t eip_mask(DisasContext *s, int ot);
 
+/* translate-x87.c */
+void gen_x87_insn(DisasContext *s);
+void gen_fwait_insn(DisasContext *s);
+void gen_fxsave_insn(DisasContext *s, bool restore);
+
 /* translate-ops.c */
 void disas_insn(DisasContext *s);
 
