@@ -16,7 +16,7 @@ echo "VT-BEGIN interrupts"; cat /proc/interrupts; echo "VT-END interrupts"
 now=$(date -u +%s)
 echo "VT-DATE $(date -u '+%Y-%m-%d %H:%M:%S') epoch $now"
 echo "VT-HWCLOCK $(hwclock -r -u 2>&1)"
-host=$(arg vt_host)
+host=$(arg vt_host)  # optional: the host epoch at launch
 if [ -n "$host" ]; then
     d=$((now - host)); [ $d -lt 0 ] && d=$((-d))
     if [ $d -le 900 ]; then echo "VT-RTC-OK guest-host $d s"; else echo "VT-RTC-BAD guest $now host $host"; fi
