@@ -436,7 +436,10 @@ void gen_jmp_tb(DisasContext *s, uint64_t eip, int slot)
     if (!s->code64)
         pc &= 0xffffffffull;
     gen_update_cc_op(s);
-    if ((pc & ~0xfffull) == (s->tb->pc & ~0xfffull) && !(s->tb->cflags & CF_NO_CHAIN)) {
+    /* The instruction in an interrupt shadow returns to the loop, which then takes the
+     * interrupt that STI / MOV SS held back (a chained jump would run on without looking). */
+    if ((pc & ~0xfffull) == (s->tb->pc & ~0xfffull) && !(s->tb->cflags & CF_NO_CHAIN) &&
+        !(s->flags & HF_INHIBIT_IRQ)) {
         tcg_gen_goto_tb(slot);
         gen_store_rip(eip);
         tcg_gen_exit_tb(s->tb, slot);
@@ -589,14 +592,16 @@ void x86_translate_tb(TranslationBlock *tb, void *opaque)
             gen_exception(s, EXCP_UD);
             break;
         }
+        if (n == 1 && (f & HF_INHIBIT_IRQ)) {
+            /* SDM 3A 6.8.3: the shadow of STI / MOV SS covers exactly this instruction.
+             * Interrupts are only taken between blocks, so it can end here already; this way
+             * it also ends when the instruction leaves the block itself (HLT, jumps). */
+            tcg_gen_st8_i32(tcg_constant_i32(0), tcg_env, offsetof(X86CPUState, interrupt_shadow));
+        }
         s->ot = s->d.opsize == 2 ? MO_16 : s->d.opsize == 4 ? MO_32 : MO_64;
         s->aflag = s->d.adsize == 2 ? MO_16 : s->d.adsize == 4 ? MO_32 : MO_64;
         disas_insn(s);
         eip = s->next_eip;
-        if (s->end == DISAS_NEXT && (f & HF_INHIBIT_IRQ)) {
-            /* SDM 3A 6.8.3: the shadow of STI / MOV SS covers exactly one instruction. */
-            tcg_gen_st8_i32(tcg_constant_i32(0), tcg_env, offsetof(X86CPUState, interrupt_shadow));
-        }
         if (s->end == DISAS_NEXT && (f & HF_TF)) {
             /* Single-step trap after the instruction (SDM 3A 17.3.1.4). */
             s->eip = s->next_eip;
