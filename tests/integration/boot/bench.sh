@@ -26,7 +26,10 @@ marker_time() {
             kill $pid 2>/dev/null; wait $pid 2>/dev/null
             awk "BEGIN {printf \"%.2f\", ($now - $t0) / 1e9}"; return
         fi
-        if ! kill -0 $pid 2>/dev/null || [ $(((now - t0) / 1000000000)) -ge $limit ]; then
+        # No marker will come: vireo stopped, or is stuck (see boot.sh's dead ends).
+        if ! kill -0 $pid 2>/dev/null || [ $(((now - t0) / 1000000000)) -ge $limit ] ||
+            grep -qaE '[Nn]o bootable device|Kernel panic - not syncing' "$tmp/out" ||
+            [ "$(grep -ac 'raising #UD' "$tmp/out")" -ge 5 ]; then
             kill $pid 2>/dev/null; wait $pid 2>/dev/null
             echo -; return
         fi
@@ -52,5 +55,5 @@ for fw in vireo seabios; do
     [ "$v" = - ] && v="no boot"
     printf '%-44s %10s %10s %8s\n' "  vireo with $fw BIOS (QEMU with SeaBIOS)" "$v" "$q" "$r"
 done
-echo "bench-boot: ratio = vireo time / QEMU time (below 1 is faster); 'no boot' = no marker in ${limit}s"
+echo "bench-boot: ratio = vireo time / QEMU time (below 1 is faster); 'no boot' = no marker (vireo stopped, got stuck, or ${limit}s passed)"
 exit 0
