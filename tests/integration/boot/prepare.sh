@@ -93,6 +93,8 @@ if [ ! -s "$C/initrd.gz" ] || [ "$here/init.sh" -nt "$C/initrd.gz" ]; then
 fi
 
 KAPPEND="console=ttyS0,115200 panic=-1 reboot=k"
+# The boot media carry configuration written below: rebuild them when this script changes.
+for f in grub.iso syslinux.img; do [ "$0" -nt "$C/$f" ] && rm -f "$C/$f"; done
 
 # --- GRUB rescue CD (grub-mkrescue, BIOS only) with the same kernel and initramfs.
 if [ ! -s "$C/grub.iso" ]; then
