@@ -65,7 +65,78 @@ static void ata_write_words(u16 port, u16 seg, u16 off, u16 words)
 #endif
 }
 
+/* PACKET (A0h) in PIO mode: send the 12-byte CDB, then take DRQ blocks of the size the
+ * device reports in the byte count registers until it drops DRQ (ATA/ATAPI-6 9.8). */
+static int atapi_packet(struct drive *d, const u8 *cdb, u16 seg, u16 off, u32 len)
+{
+    u16 io = d->iobase;
+    if (ata_wait_notbusy(io, 1000000) < 0)
+        return DISK_TIMEOUT;
+    outb(0xa0 | (d->unit & 1) << 4, io + ATA_DEVICE);
+    ata_400ns(d->ctlbase);
+    if (ata_wait_notbusy(io, 1000000) < 0)
+        return DISK_TIMEOUT;
+    outb(0, io + ATA_ERROR);            /* features: PIO */
+    outb(0, io + ATA_COUNT);
+    outb(0x00, io + ATA_LBA1);          /* byte count limit 8000h */
+    outb(0x80, io + ATA_LBA2);
+    outb(0xa0, io + ATA_CMD);
+    ata_400ns(d->ctlbase);
+    int st = ata_wait_notbusy(io, 1000000);
+    if (st < 0 || (st & ST_ERR) || !(st & ST_DRQ))
+        return DISK_CONTROLLER;
+#if MODE16
+    ata_write_words(io, BIOS_SEG, (u16)(u32)cdb, 6);
+#else
+    ata_write_words(io, (u32)cdb >> 4, (u32)cdb & 15, 6);
+#endif
+    u32 lin = ((u32)seg << 4) + off, done = 0;
+    for (;;) {
+        ata_400ns(d->ctlbase);
+        st = ata_wait_notbusy(io, 3000000);
+        if (st < 0)
+            return DISK_TIMEOUT;
+        if (st & ST_ERR)
+            return DISK_SECTOR_NOT_FOUND;
+        if (!(st & ST_DRQ))
+            break;
+        u16 n = inb(io + ATA_LBA1) | inb(io + ATA_LBA2) << 8;
+        if (done + n > len) {
+            for (u16 i = 0; i < n / 2; i++)
+                inw(io);                /* more than asked for: drain */
+        } else {
+            u32 a = lin + done;
+            ata_read_words(io, a >> 4, a & 15, n / 2);
+        }
+        done += n;
+    }
+    return done >= len ? DISK_OK : DISK_SECTOR_NOT_FOUND;
+}
+
+/* READ(10) of count 2048-byte blocks; a fresh medium first answers UNIT ATTENTION. */
+int atapi_read(struct drive *d, u32 lba, u16 count, u16 seg, u16 off)
+{
+    u8 cdb[12] = { 0x28, 0, lba >> 24, lba >> 16, lba >> 8, lba, 0, count >> 8, count, 0, 0, 0 };
+    int st = DISK_TIMEOUT;
+    for (int tries = 0; tries < 3 && st; tries++)
+        st = atapi_packet(d, cdb, seg, off, (u32)count * 2048);
+    return st;
+}
+
 #if !MODE16
+/* READ CAPACITY(10): last LBA and block size, big-endian. */
+static void atapi_capacity(struct drive *d)
+{
+    static u8 buf[8];
+    u8 cdb[12] = { 0x25 };
+    for (int tries = 0; tries < 3; tries++)
+        if (!atapi_packet(d, cdb, (u32)buf >> 4, (u32)buf & 15, 8)) {
+            d->sectors = (buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3]) + 1;
+            return;
+        }
+    d->sectors = 0;                     /* no medium */
+}
+
 static void ata_model(char *dst, const u16 *id)
 {
     for (int i = 0; i < 20; i++) {
@@ -144,6 +215,10 @@ static void ata_probe(int ch, int slave)
         d = &disks.cd[disks.ncd++];
         d->type = DRIVE_ATAPI;
         d->blksize = 2048;
+        d->unit = ch * 2 + slave;
+        d->iobase = io;
+        d->ctlbase = ctl;
+        atapi_capacity(d);
     } else {
         if (disks.nhd >= MAX_HD)
             return;
@@ -181,6 +256,14 @@ VISIBLE16 void handle_76(struct bregs *r)
     inb(0x1f7);
     inb(0x177);
     pic_eoi_slave();
+}
+
+int atapi_rw(struct disk_op *op)
+{
+    int st = atapi_read(op->drive, op->lba, op->count, op->seg, op->off);
+    if (st)
+        op->count = 0;
+    return st;
 }
 
 int ata_rw(struct disk_op *op)

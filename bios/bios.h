@@ -84,13 +84,20 @@ void pic_unmask(int irq);
 
 /* Module entry points (POST, 32-bit). */
 void memmap_setup(void);
+void memmap_reserve_top(u32 bytes);     /* firmware tables at the top of RAM below 4 GiB */
+void tables_setup(void);
 void kbd_setup(void);
 void disk_setup(void);
 void boot_setup(void);
 int linux_boot_prepare(void);           /* 1 when fw_cfg carries a kernel to run */
 u32 ram_below_4g(void);
 
-/* timer / misc (16-bit) */
+/* timer / misc */
+struct timing {
+    u32 tsc_per_us;
+};
+VARFSEG_DECL(struct timing, timing);
+void timer_calibrate(void);             /* POST */
 u32 ticks_now(void);
 void wait_ticks(u32 n);
 void udelay(u32 us);

@@ -5,6 +5,7 @@
 #include "farptr.h"
 #include "fwcfg.h"
 #include "output.h"
+#include "pci.h"
 #include "string.h"
 #include "x86.h"
 
@@ -18,6 +19,8 @@
 struct bootlist {
     u8 count;
     u8 check_floppy_sig;
+    u8 menu;                    /* -boot menu=on */
+    u16 menu_wait_ms;
     u8 kind[MAX_BOOT];
     u8 drive[MAX_BOOT];         /* BIOS drive number for floppy and hard disk entries */
 };
@@ -55,6 +58,10 @@ static void boot_add_path(const char *p)
         for (int i = 0; i < disks.nfloppy; i++)
             if (disks.fd[i].unit == unit)
                 boot_add(BOOT_FLOPPY, i);
+        return;
+    }
+    if (strstr_(p, "ethernet")) {
+        boot_add(BOOT_NET, 0);
         return;
     }
     const char *dr = strstr_(p, "/drive@");
@@ -124,12 +131,29 @@ void boot_setup(void)
     u8 order[3] = { b1 & 15, b1 >> 4, b2 >> 4 };
     for (int i = 0; i < 3; i++)
         boot_add_kind(order[i]);
-    if (!bootlist.count) {
-        boot_add_kind(BOOT_FLOPPY);
-        boot_add_kind(BOOT_HD);
-        boot_add_kind(BOOT_CD);
-    }
+    /* Everything else afterwards, so a failed boot falls through to the next device and the
+     * menu can offer all of them. */
+    for (int i = 0; i < disks.nfloppy; i++)
+        boot_add(BOOT_FLOPPY, i);
+    for (int i = 0; i < disks.nhd; i++)
+        boot_add(BOOT_HD, 0x80 + i);
+    for (int i = 0; i < disks.ncd; i++)
+        boot_add(BOOT_CD, 0xe0 + i);
+    if (bev_list.count)
+        boot_add(BOOT_NET, 0);
     bootlist.check_floppy_sig = !(b2 & 1);
+    /* -boot menu=on sets FW_CFG_BOOT_MENU; splash-time=N gives "etc/boot-menu-wait" (ms). */
+    if (fwcfg_present()) {
+        u16 menu = 0, wait = 0;
+        fwcfg_select(FW_CFG_BOOT_MENU);
+        fwcfg_read(&menu, 2);
+        bootlist.menu = menu & 1;
+        if (fwcfg_find("etc/boot-menu-wait", &key) >= 2) {
+            fwcfg_select(key);
+            fwcfg_read(&wait, 2);
+        }
+        bootlist.menu_wait_ms = wait ? wait : 2500;
+    }
     for (int i = 0; i < bootlist.count; i++)
         dprintf(3, "boot: #%d kind %u drive %02x\n", i, bootlist.kind[i], bootlist.drive[i]);
 }
@@ -165,12 +189,166 @@ static int boot_load_sector(u8 dl, int check_sig)
     return 0;
 }
 
+static u32 bev_target;
+
+/* BIOS Boot Specification 1.01 6.3.2: far-call the BEV; it returns if it could not boot. */
+static void boot_bevs(void)
+{
+    for (int i = 0; i < bev_list.count; i++) {
+        printf("Booting from %s...\n", bev_list.e[i].name[0] ? bev_list.e[i].name : "ROM");
+        bev_target = (u32)bev_list.e[i].seg << 16 | bev_list.e[i].off;
+        __asm__ volatile("pushal\n\tpushw %%ds\n\tpushw %%es\n\tsti\n\t"
+                         "lcallw *%0\n\tcli\n\tpopw %%es\n\tpopw %%ds\n\tpopal"
+                         :: "m"(bev_target) : "memory");
+    }
+}
+
+/* El Torito 1.0: boot record volume descriptor at sector 17 -> boot catalog -> validation
+ * entry + initial/default entry -> load the no-emulation image and run it with DL = CD. */
+static u8 cdbuf[2048];
+
+static int boot_cdrom(struct bregs *r, u8 dl)
+{
+    struct drive *d = drive_lookup(dl);
+    if (!d || !d->sectors) {
+        printf("Boot failed: no CD in the drive\n");
+        return -1;
+    }
+    if (atapi_read(d, 17, 1, BIOS_SEG, (u16)(u32)cdbuf) || cdbuf[0] != 0 ||
+        memcmp(cdbuf + 1, "CD001", 5) || memcmp(cdbuf + 7, "EL TORITO SPECIFICATION", 23)) {
+        printf("Boot failed: not a bootable CD (no El Torito boot record)\n");
+        return -1;
+    }
+    u32 catalog = *(u32 *)(cdbuf + 0x47);
+    if (atapi_read(d, catalog, 1, BIOS_SEG, (u16)(u32)cdbuf)) {
+        printf("Boot failed: could not read the El Torito boot catalog\n");
+        return -1;
+    }
+    u16 sum = 0;
+    for (int i = 0; i < 16; i++)
+        sum += ((u16 *)cdbuf)[i];
+    u8 *entry = cdbuf + 32;
+    if (cdbuf[0] != 1 || cdbuf[30] != 0x55 || cdbuf[31] != 0xaa || sum || entry[0] != 0x88) {
+        printf("Boot failed: bad El Torito boot catalog\n");
+        return -1;
+    }
+    u8 media = entry[1] & 0x0f;
+    u16 seg = *(u16 *)(entry + 2), count = *(u16 *)(entry + 6);
+    u32 rba = *(u32 *)(entry + 8);
+    if (media != 0) {
+        printf("vireo BIOS: not implemented: El Torito %s emulation\n",
+               media == 4 ? "hard disk" : "floppy");
+        return -1;
+    }
+    if (!seg)
+        seg = 0x07c0;
+    if (!count || count > 1024 || (u32)seg * 16 + count * 512u > 0x9fc00) {
+        printf("Boot failed: bad El Torito image size\n");
+        return -1;
+    }
+    /* Whole 2048-byte blocks straight to memory, the tail through cdbuf. */
+    u16 blocks = count / 4;
+    u32 lin = (u32)seg << 4;
+    for (u16 i = 0; i < blocks; i += 16) {
+        u16 n = blocks - i > 16 ? 16 : blocks - i;
+        u32 a = lin + (u32)i * 2048;
+        if (atapi_read(d, rba + i, n, a >> 4, a & 15))
+            return -1;
+    }
+    if (count % 4) {
+        if (atapi_read(d, rba + blocks, 1, BIOS_SEG, (u16)(u32)cdbuf))
+            return -1;
+        u32 a = lin + (u32)blocks * 2048;
+        far_write(a >> 4, a & 15, cdbuf, (count % 4) * 512);
+    }
+    cdboot.active = 1;
+    cdboot.media = media;
+    cdboot.drive = dl;
+    cdboot.rba = rba;
+    cdboot.load_seg = seg;
+    cdboot.count = count;
+    r->cs = seg;
+    r->ip = 0;
+    r->dl = dl;
+    r->flags |= F_IF;
+    return 0;
+}
+
+int kbd_getkey_nowait(void);
+
+/* Wait up to ms for a key (keyboard or serial console); -1 on time-out. */
+static int boot_wait_key(u32 ms)
+{
+    u32 start = ticks_now(), ticks = ms / 55 + 1;
+    for (;;) {
+        int k = kbd_getkey_nowait();
+        if (k >= 0)
+            return k;
+        if (ticks_now() - start >= ticks)
+            return -1;
+        wait_irq();
+    }
+}
+
+static const char *boot_entry_name(int i)
+{
+    if (bootlist.kind[i] == BOOT_NET && bev_list.count && bev_list.e[0].name[0])
+        return bev_list.e[0].name;
+    return boot_name(bootlist.kind[i]);
+}
+
+/* ESC or F12 during the wait opens the menu; a digit moves that entry to the front. */
+static void boot_menu(void)
+{
+    printf("Press ESC or F12 for the boot menu.\n");
+    int k = boot_wait_key(bootlist.menu_wait_ms);
+    if (k < 0 || ((k & 0xff) != 0x1b && (k >> 8) != 0x86))
+        return;
+    printf("Select boot device:\n");
+    for (int i = 0; i < bootlist.count; i++)
+        printf("%d. %s (drive %02x)\n", i + 1, boot_entry_name(i), bootlist.drive[i]);
+    for (;;) {
+        k = boot_wait_key(60000);
+        if (k < 0)
+            return;
+        int n = (k & 0xff) - '1';
+        if (n >= 0 && n < bootlist.count) {
+            u8 kind = bootlist.kind[n], drive = bootlist.drive[n];
+            for (int i = n; i > 0; i--) {
+                bootlist.kind[i] = bootlist.kind[i - 1];
+                bootlist.drive[i] = bootlist.drive[i - 1];
+            }
+            bootlist.kind[0] = kind;
+            bootlist.drive[0] = drive;
+            return;
+        }
+        if ((k & 0xff) == 0x1b || (k & 0xff) == '\r')
+            return;
+    }
+}
+
 VISIBLE16 void handle_19(struct bregs *r)
 {
+    if (bootlist.menu) {
+        bootlist.menu = 0;              /* once per boot, not on every INT 19h */
+        boot_menu();
+    }
     for (int i = 0; i < bootlist.count; i++) {
         u8 kind = bootlist.kind[i], dl = bootlist.drive[i];
-        printf("Booting from %s...\n", boot_name(kind));
+        if (kind != BOOT_NET)
+            printf("Booting from %s...\n", boot_name(kind));
         int ok = -1;
+        if (kind == BOOT_NET) {
+            if (!bev_list.count)
+                printf("No network boot ROM\n");
+            boot_bevs();
+            continue;
+        }
+        if (kind == BOOT_CD) {
+            if (!boot_cdrom(r, dl))
+                return;
+            continue;
+        }
         if (kind == BOOT_FLOPPY)
             ok = boot_load_sector(dl, bootlist.check_floppy_sig);
         else if (kind == BOOT_HD)

@@ -50,3 +50,37 @@ $(BUILD)/bios.bin: $(BIOS_B)/code16.elf $(BIOS_B)/code32.elf
 	@echo "vireo BIOS: 16-bit runtime $$(printf %d 0x$$(nm $(BIOS_B)/code16.elf | awk '$$3=="end16"{print $$1}')) bytes, 32-bit POST $$(( 0x$$(nm $(BIOS_B)/code32.elf | awk '$$3=="end32"{print $$1}') - 0xe0000 )) bytes"
 
 all-targets += $(BUILD)/bios.bin
+
+# ---- tests: real-mode guest programs run under QEMU with this BIOS and with SeaBIOS ---------
+BIOS_T := $(BUILD)/tests/bios
+BIOS_TEST_CFLAGS := -std=gnu11 -Os -m16 -march=i686 -ffreestanding -fno-pic -fno-pie \
+    -fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+    -mno-sse -mno-mmx -mno-80387 --param=min-pagesize=0 -Wall -Wextra -Werror -nostdinc \
+    -isystem $(shell $(CC) -print-file-name=include)
+
+$(BIOS_T)/%.o: tests/bios/%.S bios/build.mk
+	@mkdir -p $(@D)
+	$(CC) -m16 -c $< -o $@
+$(BIOS_T)/%.o: tests/bios/%.c bios/build.mk
+	@mkdir -p $(@D)
+	$(CC) $(BIOS_TEST_CFLAGS) -c $< -o $@
+$(BIOS_T)/stage1.bin: $(BIOS_T)/stage1.o
+	ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
+	@test $$(stat -c %s $@) -eq 512 || { echo "stage1.bin must be 512 bytes"; exit 1; }
+$(BIOS_T)/stage2.bin: $(BIOS_T)/stage2-start.o $(BIOS_T)/stage2.o tests/bios/stage2.ld
+	ld -m elf_i386 --no-warn-rwx-segments -T tests/bios/stage2.ld -o $(BIOS_T)/stage2.elf $(BIOS_T)/stage2-start.o $(BIOS_T)/stage2.o
+	objcopy -O binary $(BIOS_T)/stage2.elf $@
+
+all-targets += $(BIOS_T)/stage1.bin $(BIOS_T)/stage2.bin
+check-targets += check-bios
+.PHONY: check-bios
+check-bios: $(BUILD)/bios.bin $(BIOS_T)/stage1.bin $(BIOS_T)/stage2.bin
+	tests/bios/run.sh $(BUILD)
+
+$(BIOS_T)/exitboot.bin: $(BIOS_T)/exitboot.o
+	ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
+all-targets += $(BIOS_T)/exitboot.bin
+bench-targets += bench-bios
+.PHONY: bench-bios
+bench-bios: $(BUILD)/bios.bin $(BIOS_T)/exitboot.bin
+	tests/bench/bios-boot.sh $(BUILD)

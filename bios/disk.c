@@ -8,6 +8,7 @@
 #include "x86.h"
 
 VARFSEG_DEF(struct disks, disks);
+VARFSEG_DEF(struct cdboot, cdboot);
 
 /* INT 1Eh diskette parameter table (IBM PC/AT BIOS listing: 1.44 MB values). */
 struct floppy_params {
@@ -44,6 +45,8 @@ struct drive *drive_lookup(u8 dl)
         return &disks.fd[dl];
     if (dl >= 0x80 && dl < 0x80 + disks.nhd)
         return &disks.hd[dl - 0x80];
+    if (dl >= 0xe0 && dl < 0xe0 + disks.ncd)
+        return &disks.cd[dl - 0xe0];
     return NULL;
 }
 
@@ -60,6 +63,12 @@ int disk_rw(struct disk_op *op)
         return floppy_rw(op);
     if (op->drive->type == DRIVE_ATA)
         return ata_rw(op);
+    if (op->drive->type == DRIVE_ATAPI && !op->write)
+        return atapi_rw(op);
+    if (op->drive->type == DRIVE_ATAPI) {
+        op->count = 0;
+        return DISK_WRITE_PROTECT;
+    }
     op->count = 0;
     return DISK_BAD_CMD;
 }
@@ -133,12 +142,12 @@ static void disk_ext_rw(struct bregs *r, struct drive *d)
         return;
     }
     int st = DISK_OK;
-    u16 done = 0;
-    /* Split so each chunk fits in one segment (127 sectors of 512 bytes). */
+    u16 done = 0, chunk = 0xffff / d->blksize;
+    /* Split so each chunk fits in one segment (127 sectors of 512 bytes, 31 of 2048). */
     while (done < p.count && st == DISK_OK) {
         u16 n = p.count - done;
-        if (n > 127)
-            n = 127;
+        if (n > chunk)
+            n = chunk;
         u32 lin = ((u32)p.seg << 4) + p.off + (u32)done * d->blksize;
         struct disk_op op = {
             .drive = d, .lba = (u32)p.lba + done, .count = n,
@@ -214,7 +223,27 @@ VISIBLE16 void handle_13(struct bregs *r)
         set_status(r, DISK_BAD_CMD);
         return;
     }
+    if (d->type == DRIVE_ATAPI && (r->ah == 0x02 || r->ah == 0x03 || r->ah == 0x04 ||
+                                   r->ah == 0x08)) {
+        disk_status(r, d, DISK_BAD_CMD);       /* CHS makes no sense on a CD */
+        return;
+    }
     switch (r->ah) {
+    case 0x4b:
+        /* El Torito: AL=00h terminate emulation / 01h status; both return the packet. */
+        if ((r->al == 0x00 || r->al == 0x01) && cdboot.active) {
+            /* Specification packet: size, media, drive, controller, image LBA, device,
+             * user buffer segment, load segment, sector count, CHS (unused). */
+            u8 pkt[0x13] = { 0x13, cdboot.media, cdboot.drive, (u8)(d->unit >> 1) };
+            *(u32 *)(pkt + 4) = cdboot.rba;
+            pkt[8] = d->unit & 1;
+            *(u16 *)(pkt + 0x0c) = cdboot.load_seg;
+            *(u16 *)(pkt + 0x0e) = cdboot.count;
+            far_write(r->ds, r->si, pkt, sizeof(pkt));
+            disk_status(r, d, DISK_OK);
+            return;
+        }
+        break;
     case 0x00: case 0x0d: case 0x10: case 0x11: case 0x14: case 0x0c:
     case 0x17: case 0x18:
         disk_status(r, d, DISK_OK);

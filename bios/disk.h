@@ -59,6 +59,16 @@ int disk_rw(struct disk_op *op);        /* returns INT 13h status; op->count = s
 int floppy_rw(struct disk_op *op);
 void floppy_setup(void);
 int ata_rw(struct disk_op *op);
+int atapi_rw(struct disk_op *op);
+int atapi_read(struct drive *d, u32 lba, u16 count, u16 seg, u16 off);
+
+/* El Torito boot state for INT 13h AH=4Bh (El Torito 1.0 section 5.3). */
+struct cdboot {
+    u8 active, media, drive;
+    u32 rba;
+    u16 load_seg, count;
+};
+VARFSEG_DECL(struct cdboot, cdboot);
 void ata_setup(void);
 
 #endif

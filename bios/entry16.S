@@ -248,6 +248,43 @@ entry_hwirq_slave:
         popw %ax
         iret
 
+/* INT 10h in front of a VGA ROM: copy teletype (AH=0Eh) output, and single printable
+ * characters written with AH=09h/0Ah (how boot loaders draw in colour), to COM1; then chain. */
+        .globl entry_10_mirror
+entry_10_mirror:
+        cmpb $0x0e, %ah
+        je 0f
+        cmpb $0x09, %ah
+        je 4f
+        cmpb $0x0a, %ah
+        jne 2f
+4:      cmpw $1, %cx
+        jne 2f
+        cmpb $0x20, %al
+        jb 2f
+0:      pushw %ax
+        pushw %cx
+        pushw %dx
+        movw $0x3fd, %dx
+        movw $0xffff, %cx
+1:      inb %dx, %al
+        testb $0x20, %al
+        loopz 1b
+        popw %dx
+        popw %cx
+        popw %ax
+        pushw %dx
+        movw $0x3f8, %dx
+        outb %al, %dx
+        popw %dx
+2:      ljmpw *%cs:int10_chain
+
+/* PnP BIOS entry point: no run-time PnP functions (PnP BIOS 1.0a: 82h FUNCTION_NOT_SUPPORTED). */
+        .globl pnp_entry16
+pnp_entry16:
+        movw $0x82, %ax
+        lret
+
 /* ---- data -------------------------------------------------------------------------------- */
         .section .data16.entry, "aw"
         .balign 8

@@ -116,6 +116,7 @@ static void motor_on(u8 unit)
 static int fdc_reset(struct drive *d)
 {
     u8 st0;
+    dprintf(3, "floppy: reset\n");
     outb(0x00, FDC_DOR);
     udelay(20);
     wr8(BDA_SEG, BDA_FLOPPY_RECAL, 0);
@@ -162,6 +163,7 @@ static int floppy_xfer(struct drive *d, u8 cyl, u8 head, u8 sec, u8 n, u32 addr,
     if (st)
         return st;
     u8 st0;
+    dprintf(6, "floppy: xfer c%u h%u s%u n%u addr %x\n", cyl, head, sec, n, addr);
     u8 seek[3] = { 0x0f, (u8)(head << 2 | d->unit), cyl };
     if (fdc_cmd(seek, 3) || fdc_wait_irq() || fdc_sense(&st0) != cyl)
         return DISK_SEEK;
@@ -172,6 +174,7 @@ static int floppy_xfer(struct drive *d, u8 cyl, u8 head, u8 sec, u8 n, u32 addr,
         return DISK_CONTROLLER;
     if (fdc_wait_irq())
         return DISK_TIMEOUT;
+    dprintf(6, "floppy: irq\n");
     u8 res[7];
     for (int i = 0; i < 7; i++) {
         int v = fdc_in();

@@ -11,6 +11,8 @@ VARFSEG_DEF(struct memmap, memmap);
 u32 ram_below_4g(void) { return memmap.ram_below_4g; }
 
 #if !MODE16
+static void memmap_sort(void);
+
 static void e820_add(u64 addr, u64 len, u32 type)
 {
     if (!len || memmap.count >= E820_MAX)
@@ -81,6 +83,35 @@ void memmap_setup(void)
     e820_add(0xfffc0000, 0x40000, E820_RESERVED);
     if (!have_high && memmap.ram_above_4g)
         e820_add(0x100000000ull, memmap.ram_above_4g, E820_RAM);
+    memmap_sort();
+}
+
+/* Take bytes off the end of the RAM below 4 GiB and mark them reserved. */
+void memmap_reserve_top(u32 bytes)
+{
+    u32 top = memmap.ram_below_4g;
+    bytes = ALIGN_UP(bytes, 4096);
+    for (u32 i = 0; i < memmap.count; i++) {
+        struct e820_entry *e = &memmap.e[i];
+        if (e->type == E820_RAM && e->addr + e->len == top && e->len > bytes) {
+            e->len -= bytes;
+            e820_add(top - bytes, bytes, E820_RESERVED);
+            memmap_sort();
+            return;
+        }
+    }
+}
+
+static void memmap_sort(void)
+{
+    /* Callers expect ascending addresses (ACPI 6.4 15.1 does not require it; Linux and
+     * boot loaders cope better with it). */
+    for (u32 i = 1; i < memmap.count; i++)
+        for (u32 j = i; j && memmap.e[j - 1].addr > memmap.e[j].addr; j--) {
+            struct e820_entry t = memmap.e[j];
+            memmap.e[j] = memmap.e[j - 1];
+            memmap.e[j - 1] = t;
+        }
     for (u32 i = 0; i < memmap.count; i++)
         dprintf(3, "e820: %llx-%llx type %u\n", memmap.e[i].addr,
                 memmap.e[i].addr + memmap.e[i].len - 1, memmap.e[i].type);

@@ -6,6 +6,30 @@
 #include "string.h"
 #include "x86.h"
 
+VARFSEG_DEF(struct timing, timing) = { 1000 };
+
+#if !MODE16
+/* PIT channel 2 in mode 0 counts 1193 ticks (1 ms); its OUT shows in port 61h bit 5. Port
+ * 61h bit 4 cannot be used for delays: emulators toggle it on every read. */
+void timer_calibrate(void)
+{
+    u8 p61 = inb(0x61);
+    outb((p61 & ~0x02) | 0x01, 0x61);   /* gate on, speaker off */
+    outb(0xb0, 0x43);                   /* channel 2, lo/hi, mode 0 */
+    outb(1193 & 0xff, 0x42);
+    outb(1193 >> 8, 0x42);
+    u64 start = rdtsc();
+    u32 i;
+    for (i = 0; i < 100000000 && !(inb(0x61) & 0x20); i++)
+        ;
+    u64 d = rdtsc() - start;
+    outb(p61, 0x61);
+    u32 per_us = d >> 32 ? 0 : (u32)d / 1000;       /* no 64-bit division in firmware */
+    timing.tsc_per_us = per_us ? per_us : 1000;
+    dprintf(3, "timer: %u TSC ticks per microsecond\n", timing.tsc_per_us);
+}
+#endif
+
 void pic_unmask(int irq)
 {
     if (irq < 8) {
@@ -50,18 +74,12 @@ void wait_ticks(u32 n)
         wait_irq();
 }
 
-/* Port 0x61 bit 4 toggles every 15.085 us (the DRAM refresh request, still emulated). */
+/* Busy-wait with the TSC, calibrated at POST against PIT channel 2 (timer_calibrate). */
 void udelay(u32 us)
 {
-    u32 n = us / 15 + 1;
-    u8 last = inb(0x61) & 0x10;
-    while (n) {
-        u8 now = inb(0x61) & 0x10;
-        if (now != last) {
-            last = now;
-            n--;
-        }
-    }
+    u64 end = rdtsc() + (u64)us * timing.tsc_per_us;
+    while (rdtsc() < end)
+        ;
 }
 
 VISIBLE16 void handle_08(struct bregs *r)

@@ -6,9 +6,13 @@
 struct output_state {
     u8 serial_present;
     u8 debug_level;
+    u8 serial_mirror;   /* copy INT 10h teletype output to COM1 */
 };
 VARFSEG_DECL(struct output_state, output_state);
-VARFSEG_DEF(struct output_state, output_state) = { 0, DEBUG_DEFAULT_LEVEL };
+VARFSEG_DEF(struct output_state, output_state) = { 0, DEBUG_DEFAULT_LEVEL, 1 };
+
+int serial_mirror_enabled(void) { return output_state.serial_present && output_state.serial_mirror; }
+void serial_mirror_set(int on) { output_state.serial_mirror = on; }
 
 u8 debug_level_get(void) { return output_state.debug_level; }
 void debug_level_set(u8 level) { output_state.debug_level = level; }

@@ -15,6 +15,8 @@ int serial_getc(void);          /* -1 when nothing is waiting */
 void console_putc(char c);      /* serial (if present) + debugcon */
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dprintf_impl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int serial_mirror_enabled(void);
+void serial_mirror_set(int on);
 u8 debug_level_get(void);
 void debug_level_set(u8 level);
 #define dprintf(lvl, ...) do { if ((lvl) <= debug_level_get()) dprintf_impl(__VA_ARGS__); } while (0)

@@ -4,6 +4,7 @@
 #include "farptr.h"
 #include "fwcfg.h"
 #include "output.h"
+#include "pci.h"
 #include "string.h"
 #include "x86.h"
 
@@ -105,6 +106,20 @@ static void pic_setup(void)
     outb(0xff, PIC2_DATA);
 }
 
+/* Local APIC in virtual-wire mode (Intel MP spec 3.6.2.2): LINT0 = ExtINT so the 8259's
+ * interrupts reach the CPU, LINT1 = NMI. At reset LINT0 is masked and PIC IRQs are lost. */
+static void lapic_virtual_wire(void)
+{
+    u32 a, b, c, d;
+    cpuid(1, &a, &b, &c, &d);
+    if (!(d & (1 << 9)))
+        return;
+    volatile u32 *lapic = (volatile u32 *)0xfee00000;
+    lapic[0xf0 / 4] = 0x1ff;            /* spurious vector FFh, APIC software-enabled */
+    lapic[0x350 / 4] = 0x700;           /* LVT LINT0: ExtINT */
+    lapic[0x360 / 4] = 0x400;           /* LVT LINT1: NMI */
+}
+
 static u8 bcd2bin(u8 v) { return (v >> 4) * 10 + (v & 15); }
 
 /* PIT channel 0, mode 3, divisor 65536: the 18.2 Hz BIOS tick. RTC in 24 h BCD. */
@@ -125,17 +140,27 @@ static void timer_setup(void)
     wr32(BDA_SEG, BDA_TICKS, secs * 18 + secs * 2065 / 10000);
 }
 
-static void fwcfg_options(void)
+/* A one-digit fw_cfg option (-fw_cfg name=opt/vireo/NAME,string=D); -1 when absent. */
+static int fwcfg_digit(const char *name)
 {
     u16 key;
-    u32 size = fwcfg_find("opt/vireo/debug-level", &key);
+    u32 size = fwcfg_find(name, &key);
+    char c = 0;
     if (size) {
-        char buf[4] = { 0 };
         fwcfg_select(key);
-        fwcfg_read(buf, size < 3 ? size : 3);
-        if (buf[0] >= '0' && buf[0] <= '9')
-            debug_level_set(buf[0] - '0');
+        fwcfg_read(&c, 1);
     }
+    return c >= '0' && c <= '9' ? c - '0' : -1;
+}
+
+static void fwcfg_options(void)
+{
+    int v = fwcfg_digit("opt/vireo/debug-level");
+    if (v >= 0)
+        debug_level_set(v);
+    v = fwcfg_digit("opt/vireo/serial-mirror");
+    if (v >= 0)
+        serial_mirror_set(v);
 }
 
 VISIBLE32 void NORETURN post_main(void)
@@ -157,9 +182,18 @@ VISIBLE32 void NORETURN post_main(void)
     bda_setup();
     post_code(0x30);
     pic_setup();
+    lapic_virtual_wire();
     timer_setup();
+    timer_calibrate();
     post_code(0x40);
     kbd_setup();
+    post_code(0x48);
+    pci_setup();
+    post_code(0x4c);
+    optionrom_setup();
+    post_code(0x4e);
+    /* After PCI: QEMU builds the ACPI tables (their _CRS) when the loader script is read. */
+    tables_setup();
     post_code(0x50);
     disk_setup();
     post_code(0x60);

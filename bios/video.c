@@ -51,7 +51,7 @@ static void scroll(int n, int up, u8 attr, u8 r0, u8 c0, u8 r1, u8 c1)
 
 static void tty_putc(u8 page, char c, int attr, int mirror)
 {
-    if (mirror)
+    if (mirror && serial_mirror_enabled())
         serial_putc(c);
     u16 pos = cursor_get(page);
     u8 row = pos >> 8, col = pos & 0xff;
@@ -116,6 +116,8 @@ VISIBLE16 void handle_10(struct bregs *r)
     case 0x0a: {
         u16 pos = cursor_get(r->bh);
         u16 off = cell_off(r->bh, pos >> 8, pos & 0xff);
+        if (r->cx == 1 && r->al >= 0x20 && serial_mirror_enabled())
+            serial_putc(r->al);         /* boot loaders draw coloured text this way */
         for (u16 i = 0; i < r->cx && off < 4096 * 8; i++, off += 2) {
             wr8(TEXT_SEG, off, r->al);
             if (r->ah == 0x09)

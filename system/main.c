@@ -13,6 +13,7 @@
 #include "system/cpus.h"
 #include "system/drive.h"
 #include "system/gdbstub.h"
+#include "system/monitor.h"
 #include "system/main-loop.h"
 #include <signal.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@ static const char usage_text[] =
 "  -bios FILE            firmware image (default: vireo's own bios.bin)\n"
 "  -device TYPE[,k=v...] add a device; '-device help' lists types, '-device TYPE,help' properties\n"
 "  -no-reboot            exit instead of rebooting (triple fault, guest reset)\n"
+"  -vga std|none         the VGA card (default std: Bochs VBE, PCI 1234:1111)\n"
 "\n"
 "Disks (any format vireo-img knows: raw, qcow2, qcow, vmdk, vdi; probed by content):\n"
 "  -hda/-hdb/-hdc/-hdd FILE  IDE disk 0-3          -cdrom FILE  CD-ROM (IDE index 2)\n"
@@ -54,6 +56,7 @@ static const char usage_text[] =
 "  -display none         no display\n"
 "  -serial DEV           next COM port: stdio, file:PATH, pty, null, none, tcp:HOST:PORT[,server,nowait]\n"
 "  -debugcon DEV         the 0xe9 debug console, same back ends\n"
+"  -monitor DEV          the human monitor (help, info registers, x, screendump, sendkey, quit ...)\n"
 "\n"
 "Debugging:\n"
 "  -s                    gdb server on tcp::1234 (same as -gdb tcp::1234)\n"
@@ -65,7 +68,7 @@ static const char usage_text[] =
 "  -h, -help, --help     this text\n"
 "  -version, --version   the version\n"
 "\n"
-"Not available yet (each says so when used): -monitor, -qmp, -display sdl, -vga, -netdev/-nic.\n"
+"Not available yet (each says so when used): -qmp, -display sdl, -netdev/-nic.\n"
 "Differences from QEMU: with neither -nographic nor -display, COM1 still goes to stdio,\n"
 "since vireo has no window yet.\n";
 
@@ -79,6 +82,8 @@ typedef struct Options {
     int ndevices;
     bool nographic;
     bool display_none;
+    const char *vga;              /* -vga TYPE */
+    const char *monitor;          /* -monitor DEV */
     const char *gdb;              /* -gdb DEV, -s */
     bool start_stopped;           /* -S */
 } Options;
@@ -95,7 +100,7 @@ static void bad_option(const char *fmt, ...)
 }
 
 static const char *const not_yet[][2] = {
-    { "-monitor", "the monitor" }, { "-qmp", "QMP" }, { "-vga", "the VGA card" },
+    { "-qmp", "QMP" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
     { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
     { "-loadvm", "snapshots" }, { "-cpu", "CPU models" },
@@ -103,7 +108,7 @@ static const char *const not_yet[][2] = {
 
 static bool takes_arg(const char *opt)
 {
-    static const char *const with_arg[] = { "-monitor", "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
+    static const char *const with_arg[] = { "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
         "-icount", "-loadvm", "-cpu" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
@@ -256,6 +261,18 @@ static void parse_args(int argc, char **argv, Options *o)
                     strcmp(l->items[k].key, "reboot-timeout") && strcmp(l->items[k].key, "strict"))
                     bad_option("-boot %s: unknown key '%s'", arg, l->items[k].key);
             opts_free(l);
+        } else if (!strcmp(opt, "-monitor")) {
+            NEED_ARG();
+            o->monitor = arg;
+        } else if (!strcmp(opt, "-vga")) {
+            NEED_ARG();
+            if (!strcmp(arg, "help")) {
+                printf("std    standard VGA with Bochs VBE extensions (default)\nnone   no VGA card\n");
+                exit(0);
+            }
+            if (strcmp(arg, "std") && strcmp(arg, "none"))
+                bad_option("-vga %s: not available (vireo has 'std' and 'none')", arg);
+            o->vga = arg;
         } else if (!strcmp(opt, "-s")) {
             o->gdb = "tcp::1234";
         } else if (!strcmp(opt, "-gdb")) {
@@ -295,27 +312,56 @@ static void parse_args(int argc, char **argv, Options *o)
     }
 }
 
-/* vireo's own firmware: next to the executable (build tree), or installed. */
-static const char *default_bios(const char *argv0)
+static PCMachine *the_machine;
+
+/* Report and exit from inside main(), so that what main's locals point to is still
+ * reachable (the sanitizer's leak check runs at exit). */
+static NORETURN void exit_with_error(Error *err)
 {
-    static char path[PATH_MAX + 32];
+    error_report_err(err);
+    exit(1);
+}
+
+/* One of vireo's firmware images: next to the executable (build tree), or installed. */
+static const char *find_firmware(const char *name)
+{
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(path, sizeof path, "%s/bios.bin", exe);
-            if (access(path, R_OK) == 0)
-                return path;
-            snprintf(path, sizeof path, "%s/../share/vireo/bios.bin", exe);
-            if (access(path, R_OK) == 0)
-                return path;
-        }
-    }
-    (void)argv0;
+    if (n <= 0)
+        return NULL;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = 0;
+    char *path = xasprintf("%s/%s", exe, name);
+    if (access(path, R_OK) == 0)
+        return path;
+    free(path);
+    path = xasprintf("%s/../share/vireo/%s", exe, name);
+    if (access(path, R_OK) == 0)
+        return path;
+    free(path);
     return NULL;
+}
+
+/* -vga std: the card and a VGA BIOS for it — vireo's own, else the one Debian's seabios
+ * package ships for this card. */
+static void create_vga(const char *type)
+{
+    Error *err = NULL;
+    if (type && !strcmp(type, "none"))
+        return;
+    const char *rom = find_firmware("vgabios.bin");
+    if (!rom && access("/usr/share/seabios/vgabios-stdvga.bin", R_OK) == 0)
+        rom = "/usr/share/seabios/vgabios-stdvga.bin";
+    if (!rom)
+        warn_report("-vga std: no VGA BIOS found (build vireo's, or install the seabios package): "
+                    "the screen stays blank until the guest programs the card itself");
+    char *props = rom ? xasprintf("addr=2,romfile=%s", rom) : xstrdup("addr=2");
+    if (!device_create("VGA", props, &err))
+        exit_with_error(err);
+    free(props);
 }
 
 static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
@@ -352,16 +398,6 @@ static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
         fatal("-accel %s: unknown accelerator (built in: %s)", name, accel_names());
     }
     return a;
-}
-
-static PCMachine *the_machine;
-
-/* Report and exit from inside main(), so that what main's locals point to is still
- * reachable (the sanitizer's leak check runs at exit). */
-static NORETURN void exit_with_error(Error *err)
-{
-    error_report_err(err);
-    exit(1);
 }
 
 static void machine_reset(void)
@@ -413,7 +449,7 @@ int main(int argc, char **argv)
     accel_current = choose_accel(o.accel, &accel_opts);
     /* The firmware is mapped even for a Multiboot kernel, which starts without running it. */
     if (!o.pc.bios) {
-        o.pc.bios = default_bios(argv[0]);
+        o.pc.bios = find_firmware("bios.bin");
         if (!o.pc.bios && !o.pc.kernel)
             fatal("no firmware: bios.bin was not found next to the vireo binary (build it with make, or give -bios FILE or -kernel FILE)");
     }
@@ -437,6 +473,12 @@ int main(int argc, char **argv)
         }
         o.pc.serial_chardev[i] = xstrdup(id);
     }
+    if (o.monitor && !strcmp(o.monitor, "stdio") && o.nserial && !strcmp(o.serial[0], "stdio"))
+        fatal("-monitor stdio: stdio already carries COM1 (give -serial another back end, or -monitor tcp::PORT,server,nowait)");
+    if (o.monitor && strcmp(o.monitor, "none") && !chardev_open_backend("monitor", o.monitor, &err)) {
+        error_prepend(&err, "-monitor: ");
+        exit_with_error(err);
+    }
     if (o.debugcon && strcmp(o.debugcon, "none") &&
         !chardev_open_backend("debugcon", o.debugcon, &err)) {
         error_prepend(&err, "-debugcon: ");
@@ -451,6 +493,9 @@ int main(int argc, char **argv)
         exit_with_error(err);
     }
     if (!drives_attach(the_machine, &err))
+        exit_with_error(err);
+    create_vga(o.vga);
+    if (o.monitor && strcmp(o.monitor, "none") && !monitor_start("monitor", the_machine, &err))
         exit_with_error(err);
     if (o.debugcon && strcmp(o.debugcon, "none") &&
         !device_create("isa-debugcon", "iobase=0xe9,chardev=debugcon", &err)) {

@@ -233,6 +233,8 @@ typedef struct X86CPUState {
     /* accel/tcg (x86tr): kept in env so generated code reaches them at fixed offsets. Set
      * non-zero (any thread) to make every translated block exit at its start. */
     int32_t tcg_exit_request;
+    /* Scratch for an MMX/SSE memory operand handed to a helper by pointer (translate-sse.c). */
+    YMMReg tr_sse_tmp;
     /* The soft TLB, one table per MMU index (accel/tcg/cputlb.c; layout for tcg/tcg.h). */
     X86TLBEntry tlb_table[X86_NB_MMU_MODES][1 << X86_TLB_BITS];
 
@@ -257,6 +259,8 @@ typedef struct X86CPUState {
     uint8_t delivery_vector;
     bool triple_fault;               /* shutdown: the execution loop returns ACCEL_EXIT_SHUTDOWN */
     uint64_t cr8;                    /* Added by x86sys: task priority (CR8 = TPR[7:4]) */
+    Float80 ft0;                     /* Added by x86sys: x87 memory operand being used (FT0) */
+    YMMReg xmm_t0;                   /* Added by x86sys: SSE/MMX memory operand (helper-sse.h) */
 } X86CPUState;
 
 struct AccelCPU;

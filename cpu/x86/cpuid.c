@@ -2,9 +2,9 @@
  *
  * Every feature bit set here must be implemented by the translator or by these helpers;
  * a guest that sees a bit will use it. The list follows issue 4's scope: the integer ISA with
- * BMI1/BMI2/ADX/MOVBE/POPCNT/LZCNT/RDTSCP/CMPXCHG16B, x87, MMX, SSE..SSE4.2, PAE/PSE/PSE-36/
+ * BMI1/BMI2/ADX/MOVBE/POPCNT/LZCNT/RDTSCP/CMPXCHG16B, x87, MMX, SSE..SSE4.2, XSAVE (x87+SSE), PAE/PSE/PSE-36/
  * PGE/PAT/NX/SMEP/SMAP/1 GiB-page paging, SYSENTER and SYSCALL, long mode. Not advertised (not
- * implemented): AVX/AVX2, XSAVE/OSXSAVE, RDRAND, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC,
+ * implemented): AVX/AVX2, XSAVEOPT/XSAVEC/XSAVES, RDRAND, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC,
  * TSC deadline, monitor/mwait, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
  */
 #include "util/osdep.h"
@@ -38,6 +38,8 @@
 #define F1C_SSE42  (1u << 20)
 #define F1C_MOVBE  (1u << 22)
 #define F1C_POPCNT (1u << 23)
+#define F1C_XSAVE  (1u << 26)
+#define F1C_OSXSAVE (1u << 27)
 #define F1C_HYPERVISOR (1u << 31)
 /* Leaf 7.0 EBX. */
 #define F7B_BMI1 (1u << 3)
@@ -54,7 +56,7 @@
 #define FXC_LAHF_LM (1u << 0)
 #define FXC_ABM     (1u << 5)      /* LZCNT */
 
-#define CPUID_MAX_BASIC 0x7
+#define CPUID_MAX_BASIC 0xd
 #define CPUID_MAX_EXT   0x80000008
 
 /* Family 6, model 0x3a-like signature; stepping 9. */
@@ -91,7 +93,9 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         /* CLFLUSH line size 8 qwords, 1 logical processor, initial APIC ID. */
         *ebx = (8u << 8) | (1u << 16) | (cpu->apic_id << 24);
         *ecx = F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
-               F1C_HYPERVISOR;
+               F1C_XSAVE | F1C_HYPERVISOR;
+        if (env->cr[4] & CR4_OSXSAVE)
+            *ecx |= F1C_OSXSAVE;
         *edx = F1D_FPU | F1D_DE | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_CX8 | F1D_SEP |
                F1D_MTRR | F1D_PGE | F1D_CMOV | F1D_PAT | F1D_PSE36 | F1D_CLFSH | F1D_MMX |
                F1D_FXSR | F1D_SSE | F1D_SSE2;
@@ -106,6 +110,15 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
     case 7:
         if (subleaf == 0)
             *ebx = F7B_BMI1 | F7B_SMEP | F7B_BMI2 | F7B_ADX | F7B_SMAP;
+        break;
+    case 0xd:
+        /* XSAVE (SDM 1, 13.2): x87 and SSE in the standard 576-byte format; no XSAVEOPT,
+         * XSAVEC, XGETBV1 or XSAVES (subleaf 1 all zero). */
+        if (subleaf == 0) {
+            *eax = 3;
+            *ebx = 576;
+            *ecx = 576;
+        }
         break;
     case 0x80000000:
         *eax = CPUID_MAX_EXT;

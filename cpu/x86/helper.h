@@ -84,8 +84,8 @@ void helper_ljmp(X86CPUState *env, uint32_t selector, uint64_t new_rip, uint64_t
 void helper_lcall(X86CPUState *env, uint32_t selector, uint64_t new_rip, int shift,
                   uint64_t next_rip);
 void helper_lret(X86CPUState *env, int shift, int addend);
-void helper_lgdt(X86CPUState *env, uint64_t base, uint16_t limit);
-void helper_lidt(X86CPUState *env, uint64_t base, uint16_t limit);
+void helper_lgdt(X86CPUState *env, uint64_t base, uint32_t limit);
+void helper_lidt(X86CPUState *env, uint64_t base, uint32_t limit);
 void helper_lldt(X86CPUState *env, uint32_t selector);
 void helper_ltr(X86CPUState *env, uint32_t selector);
 /* LAR/LSL: set ZF (as CC_OP_EFLAGS) and return the value, or clear ZF and return `old`. */
@@ -132,5 +132,85 @@ bool x86_msr_write(X86CPUState *env, uint32_t index, uint64_t value);
 void helper_cpuid(X86CPUState *env);              /* EAX, ECX -> EAX, EBX, ECX, EDX */
 void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx,
                uint32_t *ecx, uint32_t *edx);
+
+/* ---- x87 (fpu_helper*.c). ST(i) is fpregs[(fpstt + i) & 7]. Exceptions follow the x87
+ * rules: flags go to FSW; an unmasked one sets ES/B and is delivered as #MF by the next
+ * waiting instruction (helper_fwait, which the translator calls before every x87 instruction
+ * except FNINIT/FNCLEX/FNSTCW/FNSTSW/FNSTENV/FNSAVE). #NM (CR0.EM/TS) is the translator's. ---- */
+enum { FOP_ADD = 0, FOP_MUL = 1, FOP_SUB = 4, FOP_SUBR = 5, FOP_DIV = 6, FOP_DIVR = 7 };
+#define FPU_FT0 8   /* operand index meaning env->ft0 (a memory operand) */
+void helper_fwait(X86CPUState *env);
+/* Memory operands into FT0 (integers: the translator sign-extends m16/m32). */
+void helper_flds_FT0(X86CPUState *env, uint32_t v);
+void helper_fldl_FT0(X86CPUState *env, uint64_t v);
+void helper_fild_FT0(X86CPUState *env, int64_t v);
+/* Loads that push. */
+void helper_flds_ST0(X86CPUState *env, uint32_t v);
+void helper_fldl_ST0(X86CPUState *env, uint64_t v);
+void helper_fild_ST0(X86CPUState *env, int64_t v);
+void helper_fldt_ST0(X86CPUState *env, uint64_t addr);
+void helper_fbld_ST0(X86CPUState *env, uint64_t addr);
+void helper_fld_STN(X86CPUState *env, int n);
+/* FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ: k = ModRM rm (0..6) of D9 E8+k. */
+void helper_fldconst(X86CPUState *env, int k);
+/* Stores of ST0 to the linear address addr (the helper stores, because an unmasked exception
+ * must leave memory unchanged); the translator pops afterwards for the P forms (helper_fpop). */
+void helper_fsts_ST0(X86CPUState *env, uint64_t addr);
+void helper_fstl_ST0(X86CPUState *env, uint64_t addr);
+void helper_fist_ST0(X86CPUState *env, uint64_t addr, int bits);
+void helper_fistt_ST0(X86CPUState *env, uint64_t addr, int bits);
+void helper_fstt_ST0(X86CPUState *env, uint64_t addr);
+void helper_fbstp_ST0(X86CPUState *env, uint64_t addr);    /* stores and pops */
+void helper_fst_STN(X86CPUState *env, int n);              /* ST(n) = ST0 */
+void helper_fmov_ST0_STN(X86CPUState *env, int n);         /* ST0 = ST(n) (FCMOVcc taken) */
+void helper_fpop(X86CPUState *env);
+void helper_fincstp(X86CPUState *env);
+void helper_fdecstp(X86CPUState *env);
+void helper_ffree_STN(X86CPUState *env, int n);
+void helper_fxch_STN(X86CPUState *env, int n);
+/* ST(dst) = ST(dst) op ST(src) (src FPU_FT0: the memory operand); op FOP_*. */
+void helper_farith(X86CPUState *env, int op, int dst, int src);
+/* FCOM/FUCOM ST0 with ST(src) or FT0: C0/C2/C3. FCOMI/FUCOMI: ZF/PF/CF. */
+void helper_fcom(X86CPUState *env, int src, int unordered);
+void helper_fcomi(X86CPUState *env, int src, int unordered);
+void helper_fchs(X86CPUState *env);
+void helper_fabs(X86CPUState *env);
+void helper_ftst(X86CPUState *env);
+void helper_fxam(X86CPUState *env);
+void helper_fsqrt(X86CPUState *env);
+void helper_frndint(X86CPUState *env);
+void helper_fscale(X86CPUState *env);
+void helper_fxtract(X86CPUState *env);
+void helper_fprem(X86CPUState *env);
+void helper_fprem1(X86CPUState *env);
+void helper_f2xm1(X86CPUState *env);
+void helper_fyl2x(X86CPUState *env);
+void helper_fyl2xp1(X86CPUState *env);
+void helper_fptan(X86CPUState *env);
+void helper_fpatan(X86CPUState *env);
+void helper_fsin(X86CPUState *env);
+void helper_fcos(X86CPUState *env);
+void helper_fsincos(X86CPUState *env);
+void helper_fninit(X86CPUState *env);
+void helper_fldcw(X86CPUState *env, uint16_t cw);
+uint16_t helper_fnstsw(X86CPUState *env);
+void helper_fnclex(X86CPUState *env);
+/* data32: operand size 32 (else 16); protected-mode layout unless real/v86 mode. */
+void helper_fnstenv(X86CPUState *env, uint64_t addr, int data32);
+void helper_fldenv(X86CPUState *env, uint64_t addr, int data32);
+void helper_fnsave(X86CPUState *env, uint64_t addr, int data32);
+void helper_frstor(X86CPUState *env, uint64_t addr, int data32);
+/* FXSAVE/FXRSTOR (512 bytes, 16-byte aligned: #GP(0) otherwise); rex_w: 64-bit FIP/FDP. */
+void helper_fxsave(X86CPUState *env, uint64_t addr, int rex_w);
+void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w);
+/* XSAVE/XRSTOR (standard format, x87 and SSE components; 64-byte aligned), XGETBV/XSETBV. */
+void helper_xsave(X86CPUState *env, uint64_t addr, int rex_w);
+void helper_xrstor(X86CPUState *env, uint64_t addr, int rex_w);
+uint64_t helper_xgetbv(X86CPUState *env, uint32_t ecx);
+void helper_xsetbv(X86CPUState *env, uint32_t ecx, uint64_t value);
+/* The FSW as FNSTSW reads it (TOP folded in). */
+uint16_t x86_fpu_status_word(const X86CPUState *env);
+
+#include "cpu/x86/helper-sse.h"
 
 #endif

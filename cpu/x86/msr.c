@@ -5,6 +5,11 @@
 
 #define GETPC() ((uintptr_t)__builtin_return_address(0))
 
+/* Microcode update signature (MSR 0x8b): Linux reads it without a #GP handler. */
+#define MSR_IA32_UCODE_REV 0x8b
+#define MSR_IA32_PLATFORM_ID 0x17
+#define UCODE_REV_VALUE 0x100000000ULL
+
 /* MTRRcap: 8 variable ranges, fixed ranges, write-combining (Intel SDM 3A 11.11.2.1). */
 #define MTRRCAP_VALUE (0x500 | X86_MAX_MSR_MTRR_VAR)
 
@@ -37,6 +42,8 @@ bool x86_msr_read(X86CPUState *env, uint32_t index, uint64_t *value)
     int fi;
     switch (index) {
     case MSR_IA32_TSC: *value = x86_read_tsc(env); return true;
+    case MSR_IA32_UCODE_REV: *value = UCODE_REV_VALUE; return true;
+    case MSR_IA32_PLATFORM_ID: *value = 0; return true;
     case MSR_IA32_APICBASE: *value = env->apic_base; return true;
     case MSR_IA32_FEATURE_CONTROL: *value = env->feature_control; return true;
     case MSR_IA32_SYSENTER_CS: *value = env->sysenter_cs; return true;
@@ -75,6 +82,8 @@ bool x86_msr_write(X86CPUState *env, uint32_t index, uint64_t value)
     case MSR_IA32_TSC:
         env->tsc_offset = (int64_t)(value - (x86_read_tsc(env) - (uint64_t)env->tsc_offset));
         return true;
+    case MSR_IA32_UCODE_REV:
+        return true;     /* writing 0 before CPUID is how software asks for the revision */
     case MSR_IA32_APICBASE:
         /* Bits 12-39 base, 11 enable, 8 BSP (read-only); the APIC device reads this field. */
         if (value & ~0xfffffff900ULL)

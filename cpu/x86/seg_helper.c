@@ -492,18 +492,18 @@ static void require_cpl0(X86CPUState *env, uintptr_t ra)
         x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
 }
 
-void helper_lgdt(X86CPUState *env, uint64_t base, uint16_t limit)
+void helper_lgdt(X86CPUState *env, uint64_t base, uint32_t limit)
 {
     require_cpl0(env, GETPC());
     env->gdt.base = base;
-    env->gdt.limit = limit;
+    env->gdt.limit = (uint16_t)limit;
 }
 
-void helper_lidt(X86CPUState *env, uint64_t base, uint16_t limit)
+void helper_lidt(X86CPUState *env, uint64_t base, uint32_t limit)
 {
     require_cpl0(env, GETPC());
     env->idt.base = base;
-    env->idt.limit = limit;
+    env->idt.limit = (uint16_t)limit;
 }
 
 /* LLDT/LTR: system descriptors from the GDT only (Intel SDM 2, LLDT, LTR). */

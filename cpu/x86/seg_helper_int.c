@@ -36,7 +36,10 @@ static void do_interrupt_protected(X86CPUState *env, int vector, bool is_sw, boo
 {
     bool lma = env->efer & EFER_LMA;
     unsigned esize = lma ? 16 : 8;
-    uint32_t idt_err = (uint32_t)vector * 8 + 2 + (is_hw ? 1 : 0);
+    /* EXT (bit 0 of error codes): the fault happened while delivering an event external to
+     * the program — an interrupt or an earlier exception, not INT n (SDM 3A 6.13). */
+    uint32_t ext = is_sw ? 0 : 1;
+    uint32_t idt_err = (uint32_t)vector * 8 + 2 + ext;
     uint64_t ret_rip = is_sw ? next_rip : env->rip;
     int cpl = x86_cpl(env);
 
@@ -65,11 +68,11 @@ static void do_interrupt_protected(X86CPUState *env, int vector, bool is_sw, boo
         /* Task gate (Intel SDM 3A 7.3): the error code goes on the new task's stack. */
         uint32_t tss_sel = e1 >> 16, te1, te2;
         if ((tss_sel & 4) || !x86_read_descriptor(env, tss_sel, &te1, &te2, 0))
-            x86_raise_exception_ra(env, EXCP_TS, tss_sel & 0xfffc, true, 0);
+            x86_raise_exception_ra(env, EXCP_TS, (tss_sel & 0xfffc) | ext, true, 0);
         if ((te2 & DESC_S) || (desc_type(te2) != 1 && desc_type(te2) != 9))
-            x86_raise_exception_ra(env, EXCP_TS, tss_sel & 0xfffc, true, 0);
+            x86_raise_exception_ra(env, EXCP_TS, (tss_sel & 0xfffc) | ext, true, 0);
         if (!(te2 & DESC_P))
-            x86_raise_exception_ra(env, EXCP_NP, tss_sel & 0xfffc, true, 0);
+            x86_raise_exception_ra(env, EXCP_NP, (tss_sel & 0xfffc) | ext, true, 0);
         x86_task_switch(env, tss_sel, te1, te2, TASK_SWITCH_INT, ret_rip, 0);
         if (has_err) {
             X86Stack st;
@@ -85,23 +88,23 @@ static void do_interrupt_protected(X86CPUState *env, int vector, bool is_sw, boo
     unsigned gsz = lma ? 8 : ((type & 8) ? 4 : 2);
     uint32_t ce1, ce2;
     if ((sel & 0xfffc) == 0)
-        x86_raise_exception_ra(env, EXCP_GP, 0, true, 0);
+        x86_raise_exception_ra(env, EXCP_GP, ext, true, 0);
     if (!x86_read_descriptor(env, sel, &ce1, &ce2, 0))
-        x86_raise_exception_ra(env, EXCP_GP, sel & 0xfffc, true, 0);
+        x86_raise_exception_ra(env, EXCP_GP, (sel & 0xfffc) | ext, true, 0);
     if (!(ce2 & DESC_S) || !(ce2 & DESC_CS_MASK))
-        x86_raise_exception_ra(env, EXCP_GP, sel & 0xfffc, true, 0);
+        x86_raise_exception_ra(env, EXCP_GP, (sel & 0xfffc) | ext, true, 0);
     int dpl = desc_dpl(ce2);
     if (dpl > cpl)
-        x86_raise_exception_ra(env, EXCP_GP, sel & 0xfffc, true, 0);
+        x86_raise_exception_ra(env, EXCP_GP, (sel & 0xfffc) | ext, true, 0);
     if (!(ce2 & DESC_P))
-        x86_raise_exception_ra(env, EXCP_NP, sel & 0xfffc, true, 0);
+        x86_raise_exception_ra(env, EXCP_NP, (sel & 0xfffc) | ext, true, 0);
     if (lma && (!(ce2 & DESC_L) || (ce2 & DESC_B)))
-        x86_raise_exception_ra(env, EXCP_GP, sel & 0xfffc, true, 0);
+        x86_raise_exception_ra(env, EXCP_GP, (sel & 0xfffc) | ext, true, 0);
     int ist = lma ? (e2 & 7) : 0;
     bool vm86 = env->eflags & EFLAGS_VM;
     bool inner = !(ce2 & DESC_C_MASK) && dpl < cpl;
     if (vm86 && (!inner || dpl != 0))
-        x86_raise_exception_ra(env, EXCP_GP, sel & 0xfffc, true, 0);
+        x86_raise_exception_ra(env, EXCP_GP, (sel & 0xfffc) | ext, true, 0);
     int new_cpl = inner ? dpl : cpl;
 
     uint64_t old_eflags = x86_get_eflags(env);

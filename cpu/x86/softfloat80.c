@@ -473,13 +473,13 @@ int64_t f80_to_int(Float80 a, int bits, bool truncate, F80Status *s)
     }
     if (f80_is_zero(a))
         return 0;
-    if (f80_is_denormal(a))
-        s->flags |= FSW_DE;
+    /* Stores never report the denormal-operand exception. */
     F80Status t = *s;
     if (truncate)
         t.rc = F80_RC_ZERO;
     t.flags = 0;
     Float80 r = f80_round_to_int(a, &t);
+    t.flags &= ~FSW_DE;
     if (f80_is_zero(r)) {
         s->flags |= t.flags;
         return 0;
@@ -545,8 +545,6 @@ static uint64_t to_narrow(Float80 a, const FmtInfo *f, F80Status *s)
         return inf;
     if (f80_is_zero(a))
         return sign;
-    if (f80_is_denormal(a))
-        s->flags |= FSW_DE;
     Unpacked x = unpack(a);
     /* Round to the target: precision mant_bits + 1, exponent range of the target. Reuse the
      * extended rounding by rebiasing: target biased exponent = exp - 16383 + bias. */
@@ -671,8 +669,14 @@ Float80 f80_rem(Float80 a, Float80 b, bool round_nearest, uint16_t *fsw_cc, F80S
         return f80_round_pack(x.sign, x.exp, (u128)x.sig << 64, &t);
     }
     int32_t d = x.exp - y.exp;
-    if (d < -1 || (d == -1 && !round_nearest))
-        return f80_round_pack(x.sign, x.exp, (u128)x.sig << 64, s);
+    if (d < -1 || (d == -1 && !round_nearest)) {
+        /* The dividend itself (normalized, exact whatever PC says). */
+        F80Status t = *s;
+        t.pc = F80_PC_64;
+        Float80 res = f80_round_pack(x.sign, x.exp, (u128)x.sig << 64, &t);
+        s->flags = t.flags;
+        return res;
+    }
     u128 q, rem;
     int32_t rexp;                           /* exponent of rem's unit */
     bool partial = d >= 64;

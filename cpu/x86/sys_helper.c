@@ -14,7 +14,7 @@ static inline NORETURN void raise_gp0(X86CPUState *env, uintptr_t ra)
 
 /* CR4 bits vireo implements (the rest #GP, Intel SDM 3A 2.5). */
 #define CR4_SUPPORTED (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | \
-                       CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_SMEP | CR4_SMAP)
+                       CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE | CR4_SMEP | CR4_SMAP)
 
 static void write_cr0(X86CPUState *env, uint64_t val, uintptr_t ra)
 {

@@ -179,6 +179,45 @@ static void gen_shift(DisasContext *s, int op, int ot, TCGv_i64 addr, TCGv_i64 c
     if (op == 7)
         gen_ext(ot, t0, t0, true);
 
+    if ((op == 0 || op == 1) && is_const && ot >= MO_32 && (cval & mask)) {
+        /* ROL/ROR by a constant, inline: CF and OF go to cc_dst/cc_src2 over the
+         * materialised flags (CC_OP_ADCOX). */
+        int c = cval & mask, bits = 8 << ot;
+        TCGv_i64 cf = tmp(), of = tmp(), hi = tmp();
+        gen_compute_eflags(s);
+        if (ot == MO_64) {
+            if (op == 0)
+                tcg_gen_rotli_i64(res, t0, c);
+            else
+                tcg_gen_rotri_i64(res, t0, c);
+        } else {
+            TCGv_i32 r32 = tcg_temp_new_i32();
+            tcg_gen_extrl_i64_i32(r32, t0);
+            if (op == 0)
+                tcg_gen_rotli_i32(r32, r32, c);
+            else
+                tcg_gen_rotri_i32(r32, r32, c);
+            tcg_gen_extu_i32_i64(res, r32);
+        }
+        if (addr.n >= 0)
+            gen_op_st(s, ot, res, addr);
+        else
+            gen_op_mov_reg_v(s, ot, s->d.rm, res);
+        tcg_gen_shri_i64(hi, res, bits - 1);
+        if (op == 0) {
+            tcg_gen_andi_i64(cf, res, 1);
+            tcg_gen_xor_i64(of, hi, cf);
+        } else {
+            tcg_gen_andi_i64(cf, hi, 1);
+            tcg_gen_shri_i64(of, res, bits - 2);
+            tcg_gen_xor_i64(of, of, hi);
+        }
+        tcg_gen_andi_i64(of, of, 1);
+        tcg_gen_mov_i64(cpu_cc_dst, cf);
+        tcg_gen_mov_i64(cpu_cc_src2, of);
+        set_cc_op(s, CC_OP_ADCOX);
+        return;
+    }
     if (op >= 0 && op <= 3) {
         /* ROL ROR RCL RCR: a helper on materialised flags (CF/OF only change). */
         TCGv_i64 cnt = tmp();

@@ -82,19 +82,37 @@ static TCGv_i32 cc_op_value(DisasContext *s)
     return t;
 }
 
+static int cc_size(uint32_t op)
+{
+    return (op - CC_OP_MULB) & 3;
+}
+
 void gen_compute_eflags(DisasContext *s)
 {
     if (s->cc_op == CC_OP_EFLAGS)
         return;
+    if (s->cc_op >= CC_OP_LOGICB && s->cc_op <= CC_OP_LOGICQ) {
+        /* After a logic op only ZF, SF and PF can be set: cheap enough to do inline. */
+        TCGv_i64 r = tcg_temp_new_i64(), t = tcg_temp_new_i64(), f = tcg_temp_new_i64();
+        gen_ext(cc_size(s->cc_op), r, cpu_cc_dst, true);
+        tcg_gen_setcondi_i64(TCG_COND_EQ, f, r, 0);
+        tcg_gen_shli_i64(f, f, 6);
+        tcg_gen_setcondi_i64(TCG_COND_LT, t, r, 0);
+        tcg_gen_shli_i64(t, t, 7);
+        tcg_gen_or_i64(f, f, t);
+        tcg_gen_andi_i64(t, r, 0xff);
+        tcg_gen_ctpop_i64(t, t);
+        tcg_gen_andi_i64(t, t, 1);
+        tcg_gen_xori_i64(t, t, 1);
+        tcg_gen_shli_i64(t, t, 2);
+        tcg_gen_or_i64(cpu_cc_src, f, t);
+        set_cc_op(s, CC_OP_EFLAGS);
+        return;
+    }
     TCGv_i32 f = tcg_temp_new_i32();
     tcg_gen_call4(&hi_cc_compute_all, tcg_ref(f), cc_op_value(s), cpu_cc_dst, cpu_cc_src, cpu_cc_src2);
     tcg_gen_extu_i32_i64(cpu_cc_src, f);
     set_cc_op(s, CC_OP_EFLAGS);
-}
-
-static int cc_size(uint32_t op)
-{
-    return (op - CC_OP_MULB) & 3;
 }
 
 void gen_ext(int ot, TCGv_i64 ret, TCGv_i64 a, bool sign)
@@ -189,6 +207,15 @@ void gen_setcc(DisasContext *s, int b, TCGv_i64 reg)
         case 4: case 6: cond = TCG_COND_LT; break;     /* S, L (OF = 0) */
         case 7: cond = TCG_COND_LE; break;             /* LE: ZF | SF */
         }
+        tcg_gen_setcondi_i64(inv ? tcg_invert_cond(cond) : cond, reg, a, 0);
+        return;
+    }
+    if ((jcc == 2 || jcc == 4) && op != X86_CC_OP_DYNAMIC &&
+        ((op >= CC_OP_ADDB && op <= CC_OP_SARQ) || (op >= CC_OP_BMILGB && op <= CC_OP_BMILGQ))) {
+        /* ZF and SF come from the result in cc_dst for every op that keeps one there. */
+        int sz = cc_size(op);
+        gen_ext(sz, a, cpu_cc_dst, jcc == 4);
+        cond = jcc == 2 ? TCG_COND_EQ : TCG_COND_LT;
         tcg_gen_setcondi_i64(inv ? tcg_invert_cond(cond) : cond, reg, a, 0);
         return;
     }
@@ -616,6 +643,12 @@ void x86_translate_tb(TranslationBlock *tb, void *opaque)
         }
         if (s->end == DISAS_JUMPED)
             break;
+        if (f & HF_INHIBIT_IRQ) {
+            /* The shadow ended with this instruction: go back to the loop, which takes a
+             * pending interrupt now (a chained jump would run on past "sti; nop; cli"). */
+            gen_eob(s);
+            break;
+        }
         if (n >= max || ((tb->pc ^ (tb->cs_base + eip)) & ~0xfffull) != 0 ||
             s->d.len + (eip - (tb->pc - tb->cs_base)) > 0x1000) {
             gen_jmp_tb(s, eip, 0);

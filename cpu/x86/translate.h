@@ -78,6 +78,10 @@ void gen_x87_insn(DisasContext *s);
 void gen_fwait_insn(DisasContext *s);
 void gen_fxsave_insn(DisasContext *s, bool restore);
 
+/* translate-sse.c: false if the instruction is not an MMX/SSE one it knows */
+bool gen_sse_insn(DisasContext *s);
+void gen_mxcsr_insn(DisasContext *s, bool load);
+
 /* translate-ops.c */
 void disas_insn(DisasContext *s);
 

@@ -203,6 +203,9 @@ static void piix4_pm_reset(Device *dev)
     s->pci.config[PIIX4_PMREGMISC] = 0;
     pci_set_long(s->pci.config + PIIX4_SMBBA, 1);
     s->pci.config[PCI_INTERRUPT_LINE] = ACPI_SCI_IRQ;
+    /* DEVACTB APMC_EN (0x58 bit 25) reads as set: SMM is not modelled, and firmware that
+     * sees it set skips its SMM relocation (SeaBIOS piix4_apmc_smm_setup, as on QEMU). */
+    s->pci.config[0x5b] = 0x02;
     s->pm1_sts = s->pm1_en = s->pm1_cnt = 0;
     s->gpe_sts = s->gpe_en = 0;
     s->apm_cnt = s->apm_sts = 0;

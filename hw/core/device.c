@@ -258,3 +258,8 @@ Device *device_find_by_type(const char *type, Device *after)
             return d;
     return NULL;
 }
+
+Device *device_first(void)
+{
+    return devices;
+}

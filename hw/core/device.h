@@ -83,5 +83,7 @@ void device_print_props(const DeviceClass *cls, FILE *f);
 void devices_reset_all(void);
 Device *device_find_by_id(const char *id);
 Device *device_find_by_type(const char *type, Device *after);
+/* The realized devices in creation order: device_first(), then dev->next. */
+Device *device_first(void);
 
 #endif

@@ -35,6 +35,11 @@ typedef struct VGAState {
     MemoryRegion legacy_mem;         /* the 0xa0000-0xbffff window */
     MemoryRegion ioports;            /* 0x3b0-0x3df */
     MemoryRegion vbe_io;             /* 0x1ce-0x1cf */
+    /* Chain-4 and VBE banked modes: vram mapped straight at 0xa0000 (no exits, fast TLB);
+     * the renderer then treats the whole window as dirty. */
+    MemoryRegion lowmem_alias;
+    bool alias_on;
+    uint64_t alias_off;
 
     uint8_t misc;                    /* Miscellaneous Output */
     uint8_t fcr;                     /* Feature Control */
@@ -68,6 +73,7 @@ void vga_core_init(VGAState *s, uint32_t vram_size, const char *name);
 /* Map the legacy window and ports (and the DISPI ports) into the given containers. */
 void vga_map_legacy(VGAState *s, MemoryRegion *mem, MemoryRegion *io);
 void vga_core_reset(VGAState *s);
+void vga_update_alias(VGAState *s);
 static inline uint8_t *vga_plane_ptr(VGAState *s, int plane, uint32_t off)
 {
     return s->vram.host + ((off & 0xffff) << 2) + plane;
@@ -75,6 +81,11 @@ static inline uint8_t *vga_plane_ptr(VGAState *s, int plane, uint32_t off)
 static inline bool vbe_enabled(const VGAState *s)
 {
     return s->vbe_regs[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED;
+}
+/* 4 bpp VBE modes keep the VGA's planar memory and registers */
+static inline bool vbe_planar(const VGAState *s)
+{
+    return vbe_enabled(s) && s->vbe_regs[VBE_DISPI_INDEX_BPP] == 4;
 }
 
 /* vga-render.c */

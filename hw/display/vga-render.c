@@ -236,19 +236,28 @@ static void vga_draw_planar(VGAState *s, int mode)
         if (y * repeat * ((s->cr[9] & 0x80) ? 2 : 1) == line_compare && y)
             row_addr = 0;                          /* split screen (line compare) */
         unsigned scan = cga_banks ? y % (msl + 1) : 0;
-        uint32_t off0 = crtc_to_offset(s, row_addr, scan);
-        uint32_t off1 = crtc_to_offset(s, row_addr + clocks - 1, scan);
-        bool dirty = s->full_update || off1 < off0 ||
-                     range_dirty(s, pages, (uint64_t)off0 << 2, ((uint64_t)off1 << 2) + 4);
+        uint64_t lo, hi;
+        if (mode == VGA_MODE_PACKED8) {
+            lo = (uint64_t)(row_addr << 2) & (VGA_PLANAR_SIZE - 1);
+            hi = lo + clocks * 4;
+        } else {
+            uint32_t off0 = crtc_to_offset(s, row_addr, scan);
+            uint32_t off1 = crtc_to_offset(s, row_addr + clocks - 1, scan);
+            lo = (uint64_t)off0 << 2;
+            hi = off1 < off0 ? VGA_PLANAR_SIZE : ((uint64_t)off1 << 2) + 4;
+        }
+        bool dirty = s->full_update || hi > VGA_PLANAR_SIZE || range_dirty(s, pages, lo, hi);
         if (dirty) {
             uint32_t *d = surface_row(surf, y);
             for (unsigned cx = 0; cx < clocks && (d - surface_row(surf, y)) < (int)width; cx++) {
                 uint32_t off = crtc_to_offset(s, row_addr + cx, scan);
                 uint8_t *p = s->vram.host + (off << 2);
                 if (mode == VGA_MODE_PACKED8) {
-                    for (int k = 0; k < 4; k++)
-                        *d++ = dac_color(s, p[k]);
-                } else if (mode == VGA_MODE_CGA2) {
+                /* 256 colors: 4 pixels per character clock, linear in interleaved vram */
+                uint32_t a = (row_addr << 2) + cx * 4;
+                for (int k = 0; k < 4; k++)
+                    *d++ = dac_color(s, s->vram.host[(a + k) & (VGA_PLANAR_SIZE - 1)]);
+            } else if (mode == VGA_MODE_CGA2) {
                     for (int b = 0; b < 2; b++)
                         for (int k = 0; k < 4; k++)
                             *d++ = palette16[((p[b] >> (6 - 2 * k)) & 3) & plane_enable];
@@ -285,9 +294,32 @@ static void vga_draw_vbe(VGAState *s)
     vga_resize(s, w, h);
     DisplaySurface *surf = s->con->surface;
     uint64_t base = s->vbe_start_addr;
-    uint8_t *pages = vga_collect_dirty(s, base, base + line * h);
+    uint8_t *pages = vga_collect_dirty(s, bpp == 4 ? base * 4 : base,
+                                       bpp == 4 ? (base + line * h) * 4 : base + line * h);
+    uint32_t palette16[16];
+    for (int i = 0; i < 16; i++)
+        palette16[i] = attr_color(s, i);
     int upd_y0 = -1;
-    for (unsigned y = 0; y < h; y++) {
+    for (unsigned y = 0; y < h && bpp == 4; y++) {
+        /* planar 4 bpp: one byte of each plane gives 8 pixels */
+        uint64_t a = base + line * y;
+        bool inside = (a + w / 8) * 4 <= s->vram_size;
+        if (inside && (s->full_update || range_dirty(s, pages, a * 4, (a + w / 8) * 4))) {
+            uint32_t *d = surface_row(surf, y);
+            for (unsigned cx = 0; cx < w / 8; cx++) {
+                const uint8_t *p = s->vram.host + (a + cx) * 4;
+                for (int x = 7; x >= 0; x--)
+                    *d++ = palette16[((p[0] >> x) & 1) | ((p[1] >> x) & 1) << 1 |
+                                     ((p[2] >> x) & 1) << 2 | ((p[3] >> x) & 1) << 3];
+            }
+            if (upd_y0 < 0)
+                upd_y0 = y;
+        } else if (upd_y0 >= 0) {
+            dpy_gfx_update(s->con, 0, upd_y0, w, y - upd_y0);
+            upd_y0 = -1;
+        }
+    }
+    for (unsigned y = 0; y < h && bpp != 4; y++) {
         uint64_t a = base + line * y;
         bool inside = a + (uint64_t)w * bytes <= s->vram_size;
         if (inside && (s->full_update || range_dirty(s, pages, a, a + (uint64_t)w * bytes))) {
@@ -344,6 +376,10 @@ void vga_update_display(void *opaque)
 {
     VGAState *s = opaque;
     int mode = vga_mode(s);
+    /* Guest writes through the RAM window may not be dirty-logged (KVM without a dirty log
+     * for this slot): the 64 KiB window is simply redrawn. */
+    if (s->alias_on)
+        memory_region_set_dirty(&s->vram, s->alias_off, 0x10000);
     if (mode != s->last_mode) {
         s->last_mode = mode;
         s->full_update = true;

@@ -40,24 +40,34 @@ static int64_t vga_window_offset(VGAState *s, uint64_t addr)
 
 static uint8_t vga_mem_readb(VGAState *s, uint64_t addr)
 {
+    uint32_t off;
     if (vbe_enabled(s)) {
         /* banked frame buffer: 64 KiB window at A0000 (Bochs VBE) */
         if (addr >= 0x10000)
             return 0xff;
-        uint64_t off = (uint64_t)s->vbe_regs[VBE_DISPI_INDEX_BANK] * 0x10000 + addr;
-        return off < s->vram_size ? s->vram.host[off] : 0xff;
+        uint64_t boff = (uint64_t)s->vbe_regs[VBE_DISPI_INDEX_BANK] * 0x10000 + addr;
+        if (!vbe_planar(s))
+            return boff < s->vram_size ? s->vram.host[boff] : 0xff;
+        /* 4 bpp: banks of plane bytes, through the latches like any planar mode */
+        if (boff >= s->vram_size / 4)
+            return 0xff;
+        off = boff;
+    } else {
+        int64_t a = vga_window_offset(s, addr);
+        if (a < 0)
+            return 0xff;
+        /* Chain 4 is linear in vram (plane = A1:0 of an interleaved byte address), as in
+         * QEMU; with the planes interleaved this also matches the unchained layout of
+         * mode X. */
+        if (s->sr[4] & SR4_CHAIN4)
+            return s->vram.host[a];
+        if (s->gr[5] & GR5_ODD_EVEN) {
+            int plane = (s->gr[4] & 2) | (a & 1);
+            return *vga_plane_ptr(s, plane, a & ~1);
+        }
+        off = a & 0xffff;
     }
-    int64_t a = vga_window_offset(s, addr);
-    if (a < 0)
-        return 0xff;
-    if (s->sr[4] & SR4_CHAIN4)
-        return *vga_plane_ptr(s, a & 3, a & ~3);
-    if (s->gr[5] & GR5_ODD_EVEN) {
-        int plane = (s->gr[4] & 2) | (a & 1);
-        return *vga_plane_ptr(s, plane, a & ~1);
-    }
-    uint32_t off = a & 0xffff;
-    s->latch = *(uint32_t *)(s->vram.host + (off << 2));   /* planes 0-3, little endian */
+    s->latch = *(uint32_t *)(s->vram.host + ((uint64_t)off << 2));  /* planes 0-3, LE */
     if (!(s->gr[5] & GR5_READ_MODE))
         return s->latch >> (8 * (s->gr[4] & 3));
     /* read mode 1: color compare against GR2 for the planes enabled in GR7 */
@@ -88,27 +98,31 @@ static void vga_mark_dirty(VGAState *s, uint32_t off, uint32_t len)
 
 static void vga_mem_writeb(VGAState *s, uint64_t addr, uint8_t val)
 {
+    uint8_t map_mask = s->sr[2] & 0x0f;
+    int64_t a;
     if (vbe_enabled(s)) {
         if (addr >= 0x10000)
             return;
         uint64_t off = (uint64_t)s->vbe_regs[VBE_DISPI_INDEX_BANK] * 0x10000 + addr;
-        if (off < s->vram_size) {
-            s->vram.host[off] = val;
-            vga_mark_dirty(s, off, 1);
+        if (!vbe_planar(s)) {
+            if (off < s->vram_size) {
+                s->vram.host[off] = val;
+                vga_mark_dirty(s, off, 1);
+            }
+            return;
         }
-        return;
+        if (off >= s->vram_size / 4)
+            return;
+        a = off;
+        goto planar;
     }
-    int64_t a = vga_window_offset(s, addr);
+    a = vga_window_offset(s, addr);
     if (a < 0)
         return;
-    uint8_t map_mask = s->sr[2] & 0x0f;
     if (s->sr[4] & SR4_CHAIN4) {
-        int plane = a & 3;
-        if (map_mask & (1 << plane)) {
-            *vga_plane_ptr(s, plane, a & ~3) = val;
-            vga_mark_dirty(s, ((a & ~3) & 0xffff) << 2, 4);
-            if (plane == 2)
-                s->font_dirty = true;
+        if (map_mask & (1 << (a & 3))) {
+            s->vram.host[a] = val;
+            vga_mark_dirty(s, a, 1);
         }
         return;
     }
@@ -123,6 +137,7 @@ static void vga_mem_writeb(VGAState *s, uint64_t addr, uint8_t val)
         }
         return;
     }
+planar:;
     /* write modes 0-3 (IBM VGA: "Graphics Controller Registers", Mode Register) */
     uint32_t data, bit_mask = s->gr[8];
     int rotate = s->gr[3] & 7;
@@ -152,11 +167,11 @@ static void vga_mem_writeb(VGAState *s, uint64_t addr, uint8_t val)
     bit_mask *= 0x01010101u;
     data = (data & bit_mask) | (s->latch & ~bit_mask);
 store:;
-    uint32_t off = a & 0xffff;
-    uint32_t *p = (uint32_t *)(s->vram.host + (off << 2));
+    uint32_t off = vbe_enabled(s) ? (uint32_t)a : (uint32_t)a & 0xffff;
+    uint32_t *p = (uint32_t *)(s->vram.host + ((uint64_t)off << 2));
     uint32_t plane_mask = expand4(map_mask);
     *p = (*p & ~plane_mask) | (data & plane_mask);
-    vga_mark_dirty(s, off << 2, 4);
+    vga_mark_dirty(s, (uint64_t)off << 2, 4);
     if (map_mask & 4)
         s->font_dirty = true;
 }
@@ -285,8 +300,9 @@ static void vga_ioport_writeb(VGAState *s, uint16_t port, uint8_t val)
     switch (port) {
     case 0x3c0:
         if (!s->ar_flip_flop) {
+            if ((s->ar_index ^ val) & 0x20)
+                vga_invalidate(s);            /* bit 5 (PAS) turns the display on and off */
             s->ar_index = val & 0x3f;
-            vga_invalidate(s);                /* bit 5 (PAS) turns the display on and off */
         } else {
             uint8_t idx = s->ar_index & 0x1f;
             if (idx < 0x10)
@@ -316,6 +332,8 @@ static void vga_ioport_writeb(VGAState *s, uint16_t port, uint8_t val)
         return;
     case 0x3c5:
         s->sr[s->sr_index] = val & sr_mask[s->sr_index];
+        if (s->sr_index == 2 || s->sr_index == 4)
+            vga_update_alias(s);
         if (s->sr_index == 1 || s->sr_index == 3 || s->sr_index == 4)
             vga_invalidate(s);
         if (s->sr_index == 3)
@@ -351,9 +369,15 @@ static void vga_ioport_writeb(VGAState *s, uint16_t port, uint8_t val)
         return;
     case 0x3cf:
         if (s->gr_index < 9) {
+            uint8_t old = s->gr[s->gr_index];
             s->gr[s->gr_index] = val & gr_mask[s->gr_index];
-            if (s->gr_index >= 5)
+            /* only the shift mode (GR5 bits 5-6) and graphics/text (GR6 bit 0) change what
+             * is displayed; drivers flip the write mode all the time */
+            uint8_t changed = old ^ s->gr[s->gr_index];
+            if ((s->gr_index == 5 && (changed & 0x60)) || (s->gr_index == 6 && (changed & 0x01)))
                 vga_invalidate(s);
+            if (s->gr_index == 6)
+                vga_update_alias(s);
         }
         return;
     case 0x3b4: case 0x3d4:
@@ -405,6 +429,13 @@ static void vbe_update_start(VGAState *s)
 {
     uint16_t *r = s->vbe_regs;
     unsigned bpp = r[VBE_DISPI_INDEX_BPP];
+    if (bpp == 4) {
+        /* planar: offsets count bytes of one plane, 8 pixels each */
+        s->vbe_line_offset = r[VBE_DISPI_INDEX_VIRT_WIDTH] / 8;
+        s->vbe_start_addr = (uint64_t)r[VBE_DISPI_INDEX_Y_OFFSET] * s->vbe_line_offset +
+                            r[VBE_DISPI_INDEX_X_OFFSET] / 8;
+        return;
+    }
     s->vbe_line_offset = r[VBE_DISPI_INDEX_VIRT_WIDTH] * vbe_bytes_pp(bpp);
     s->vbe_start_addr = (uint64_t)r[VBE_DISPI_INDEX_Y_OFFSET] * s->vbe_line_offset +
                         (uint64_t)r[VBE_DISPI_INDEX_X_OFFSET] * vbe_bytes_pp(bpp);
@@ -417,31 +448,35 @@ static void vbe_enable(VGAState *s, uint16_t val)
     if (bpp == 0)
         bpp = r[VBE_DISPI_INDEX_BPP] = 8;
     unsigned x = r[VBE_DISPI_INDEX_XRES], y = r[VBE_DISPI_INDEX_YRES];
-    if (bpp != 8 && bpp != 15 && bpp != 16 && bpp != 24 && bpp != 32) {
-        qlog(LOG_UNIMP, "vbe: %u bits per pixel not supported (8, 15, 16, 24, 32 are)\n", bpp);
+    if (bpp != 4 && bpp != 8 && bpp != 15 && bpp != 16 && bpp != 24 && bpp != 32) {
+        qlog(LOG_GUEST_ERRORS, "vbe: %u bits per pixel refused (4, 8, 15, 16, 24, 32)\n", bpp);
         return;
     }
     if (x == 0 || y == 0 || x > VBE_DISPI_MAX_XRES || y > VBE_DISPI_MAX_YRES || (x & 7) ||
-        (uint64_t)x * y * vbe_bytes_pp(bpp) > s->vram_size) {
+        (uint64_t)x * y * bpp / 8 > s->vram_size) {
         qlog(LOG_GUEST_ERRORS, "vbe: mode %ux%ux%u refused\n", x, y, bpp);
         return;
     }
     r[VBE_DISPI_INDEX_VIRT_WIDTH] = x;
-    r[VBE_DISPI_INDEX_VIRT_HEIGHT] = MIN(s->vram_size / (x * vbe_bytes_pp(bpp)), 0xffff);
+    r[VBE_DISPI_INDEX_VIRT_HEIGHT] = MIN((uint64_t)s->vram_size * 8 / ((uint64_t)x * bpp), 0xffff);
     r[VBE_DISPI_INDEX_X_OFFSET] = r[VBE_DISPI_INDEX_Y_OFFSET] = 0;
     r[VBE_DISPI_INDEX_BANK] = 0;
     r[VBE_DISPI_INDEX_ENABLE] = val & (VBE_DISPI_ENABLED | VBE_DISPI_8BIT_DAC |
                                        VBE_DISPI_LFB_ENABLED | VBE_DISPI_NOCLEARMEM);
     vbe_update_start(s);
+    size_t used = (size_t)y * s->vbe_line_offset * (bpp == 4 ? 4 : 1);
     if (!(val & VBE_DISPI_NOCLEARMEM)) {
-        memset(s->vram.host, 0, (size_t)y * s->vbe_line_offset);
-        vga_mark_dirty(s, 0, (size_t)y * s->vbe_line_offset);
+        memset(s->vram.host, 0, used);
+        vga_mark_dirty(s, 0, used);
     }
-    /* Put the VGA into a graphics mode with a 64 KiB window at A0000 for banked access. */
+    /* Put the VGA into a graphics mode with a 64 KiB window at A0000 for banked access
+     * (packed modes go through chain 4; 4 bpp keeps the planar registers). */
     s->gr[6] = (s->gr[6] & ~0x0c) | 0x05;
-    s->sr[4] |= SR4_CHAIN4 | SR4_ODD_EVEN_OFF;
+    if (bpp != 4)
+        s->sr[4] |= SR4_CHAIN4 | SR4_ODD_EVEN_OFF;
     s->ar[0x10] |= 0x01;
     vga_invalidate(s);
+    vga_update_alias(s);
 }
 
 static uint64_t vbe_read(void *opaque, uint64_t off, unsigned size)
@@ -490,22 +525,28 @@ static void vbe_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
         } else if (!(val & VBE_DISPI_ENABLED)) {
             r[VBE_DISPI_INDEX_ENABLE] = val & (VBE_DISPI_GETCAPS | VBE_DISPI_8BIT_DAC);
             vga_invalidate(s);
+            vga_update_alias(s);
         } else {
             r[VBE_DISPI_INDEX_ENABLE] = (r[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED) |
                                         (val & ~VBE_DISPI_ENABLED & 0xe2);
         }
         return;
     case VBE_DISPI_INDEX_BANK:
-        if ((uint64_t)val * 0x10000 < s->vram_size)
+        if ((uint64_t)val * 0x10000 < s->vram_size) {
             r[VBE_DISPI_INDEX_BANK] = val;
+            vga_update_alias(s);
+        }
         return;
     case VBE_DISPI_INDEX_VIRT_WIDTH: {
-        unsigned bpp = vbe_bytes_pp(r[VBE_DISPI_INDEX_BPP] ? r[VBE_DISPI_INDEX_BPP] : 8);
-        if (val < r[VBE_DISPI_INDEX_XRES] || (uint64_t)val * bpp * r[VBE_DISPI_INDEX_YRES] >
-            s->vram_size)
+        unsigned bits = r[VBE_DISPI_INDEX_BPP] ? r[VBE_DISPI_INDEX_BPP] : 8;
+        if (bits == 15)
+            bits = 16;
+        if (val == 0 || val < r[VBE_DISPI_INDEX_XRES] ||
+            (uint64_t)val * bits / 8 * r[VBE_DISPI_INDEX_YRES] > s->vram_size)
             return;
         r[VBE_DISPI_INDEX_VIRT_WIDTH] = val;
-        r[VBE_DISPI_INDEX_VIRT_HEIGHT] = MIN(s->vram_size / (val * bpp), 0xffff);
+        r[VBE_DISPI_INDEX_VIRT_HEIGHT] = MIN((uint64_t)s->vram_size * 8 / ((uint64_t)val * bits),
+                                             0xffff);
         vbe_update_start(s);
         vga_invalidate(s);
         return;
@@ -545,6 +586,31 @@ void vga_core_reset(VGAState *s)
     s->vbe_start_addr = s->vbe_line_offset = 0;
     s->retrace_base = clock_ns(CLOCK_VIRTUAL);
     s->full_update = true;
+    vga_update_alias(s);
+}
+
+void vga_update_alias(VGAState *s)
+{
+    if (!s->lowmem_alias.name)
+        return;                               /* not mapped yet */
+    bool on;
+    uint64_t off = 0;
+    if (vbe_enabled(s)) {
+        off = (uint64_t)s->vbe_regs[VBE_DISPI_INDEX_BANK] * 0x10000;
+        on = !vbe_planar(s) && off + 0x10000 <= s->vram_size;
+    } else {
+        /* chain 4 with all planes writable behaves as plain memory in A0000-AFFFF */
+        on = (s->sr[4] & SR4_CHAIN4) && (s->sr[2] & 0x0f) == 0x0f && GR6_MEMMAP(s->gr[6]) == 1;
+    }
+    if (on == s->alias_on && off == s->alias_off)
+        return;
+    memory_transaction_begin();
+    memory_region_set_alias_offset(&s->lowmem_alias, off);
+    memory_region_set_enabled(&s->lowmem_alias, on);
+    memory_transaction_commit();
+    s->alias_on = on;
+    s->alias_off = off;
+    s->full_update = true;
 }
 
 static const GraphicHwOps vga_hw_ops = {
@@ -569,6 +635,11 @@ void vga_map_legacy(VGAState *s, MemoryRegion *mem, MemoryRegion *io)
 {
     /* above RAM (which would otherwise show through at 0xa0000) */
     memory_region_add_subregion_overlap(mem, 0xa0000, &s->legacy_mem, 1);
+    memory_region_init_alias(&s->lowmem_alias, "vga.lowmem-ram", &s->vram, 0, 0x10000);
+    memory_region_set_enabled(&s->lowmem_alias, false);
+    memory_region_add_subregion_overlap(mem, 0xa0000, &s->lowmem_alias, 2);
+    s->alias_on = false;
+    vga_update_alias(s);
     memory_region_add_subregion(io, 0x3b0, &s->ioports);
     memory_region_add_subregion(io, 0x1ce, &s->vbe_io);
 }

@@ -127,15 +127,9 @@ static void i8237_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
             qlog(LOG_UNIMP, "i8237: command bits 0x%02x (memory-to-memory, timing) ignored\n",
                  (unsigned)val);
         break;
-    case 9: {                                   /* request register: software DREQ */
-        DmaChannel *ch = &c->ch[val & 3];
-        if (val & 4) {
-            ch->dreq = true;
-        } else {
-            ch->dreq = false;
-        }
+    case 9:                                     /* request register: software DREQ */
+        c->ch[val & 3].dreq = val & 4;
         break;
-    }
     case 10:                                    /* single mask bit */
         if (val & 4)
             c->mask |= 1 << (val & 3);

@@ -353,7 +353,11 @@ static void ide_identify(IDEState *s)
 {
     uint16_t w[256] = { 0 };
     uint64_t lba28 = MIN(s->nb_sectors, 0x0fffffffULL);
-    uint64_t cur_cap = (uint64_t)s->cylinders * s->cur_heads * s->cur_sectors;
+    /* current logical cylinders under the geometry INITIALIZE DEVICE PARAMETERS set */
+    uint64_t cur_cyls = MIN(s->nb_sectors / ((uint64_t)s->cur_heads * s->cur_sectors), 65535);
+    if (s->cur_heads == s->heads && s->cur_sectors == s->sectors)
+        cur_cyls = s->cylinders;
+    uint64_t cur_cap = cur_cyls * s->cur_heads * s->cur_sectors;
     bool dma = s->bus->bmdma != NULL;
 
     w[0] = 0x0040;                               /* fixed device */
@@ -374,7 +378,7 @@ static void ide_identify(IDEState *s)
     w[51] = 0x200;                               /* PIO timing mode 2 */
     w[52] = 0x200;
     w[53] = 1 | 2 | 4;                           /* words 54-58, 64-70, 88 valid */
-    w[54] = s->cylinders;
+    w[54] = cur_cyls;
     w[55] = s->cur_heads;
     w[56] = s->cur_sectors;
     w[57] = cur_cap;

@@ -44,7 +44,7 @@
 
 typedef struct IDEState IDEState;
 typedef void IDEEndTransfer(IDEState *s);
-/* A DMA step: move the data the command wants; returns false when the command is over. */
+/* Runs a DMA command's whole transfer once the bus master is started, and completes it. */
 typedef void IDEDmaStart(IDEState *s);
 
 struct IDEState {

@@ -202,7 +202,7 @@ static void fw_cfg_dma_transfer(FWCfgState *s, uint64_t desc)
         if (n && dma_write(s->dma_as, addr, e->data + s->cur_offset, n) != MEMTX_OK)
             error = true;
         if (!error && length > n) {
-            uint8_t zero[256] = { 0 };
+            static const uint8_t zero[64 * 1024];
             for (uint64_t done = n; done < length && !error;) {
                 uint32_t chunk = MIN(sizeof(zero), length - done);
                 if (dma_write(s->dma_as, addr + done, zero, chunk) != MEMTX_OK)

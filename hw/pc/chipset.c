@@ -5,14 +5,29 @@
 #include "hw/core/board.h"
 #include "hw/pc/chipset.h"
 
+/* The AT BIOS checksum of CMOS bytes 0x10-0x2d, stored big-endian at 0x2e/0x2f (IBM AT
+ * technical reference, CMOS RAM map). */
+static void pc_cmos_update_checksum(PCChipset *cs)
+{
+    uint16_t sum = 0;
+    for (int i = 0x10; i <= 0x2d; i++)
+        sum += rtc_cmos_get(cs->rtc, i);
+    rtc_cmos_set(cs->rtc, 0x2e, sum >> 8);
+    rtc_cmos_set(cs->rtc, 0x2f, sum);
+}
+
 void pc_cmos_set(PCChipset *cs, int index, uint8_t value)
 {
     rtc_cmos_set(cs->rtc, index, value);
+    if (index >= 0x10 && index <= 0x2d)
+        pc_cmos_update_checksum(cs);
 }
 
 int pc_chipset_get_vector(void *opaque)
 {
     PCChipset *cs = opaque;
+    if (cs->apic[0])
+        return apic_get_vector(cs->apic[0]);
     return i8259_get_vector(cs->pic);
 }
 
@@ -120,10 +135,11 @@ static bool pc_load_linux(PCChipset *cs, const PCChipsetConfig *cfg, Error **err
     st32(setup + 0x228, cmdline_addr);            /* cmd_line_ptr */
 
     if (cfg->initrd && cfg->initrd_size) {
-        /* Highest address the kernel accepts, below the last 128 KiB (ACPI tables). */
+        /* Highest address the kernel accepts, and below the top 1 MiB of low RAM, where the
+         * firmware keeps its own tables (SeaBIOS's high zone holds ACPI and SMBIOS there). */
         uint64_t max = version >= 0x203 ? le32(k + 0x22c) : 0x37ffffff;
-        if (max >= cfg->ram_below_4g - 128 * KiB)
-            max = cfg->ram_below_4g - 128 * KiB - 1;
+        if (max >= cfg->ram_below_4g - PC_FIRMWARE_HIGH_RESERVE)
+            max = cfg->ram_below_4g - PC_FIRMWARE_HIGH_RESERVE - 1;
         if (cfg->initrd_size > max || prot_addr + kernel_size > max - cfg->initrd_size) {
             error_setg(errp, "initrd: %zu bytes do not fit below 0x%" PRIx64, cfg->initrd_size, max);
             free(setup);
@@ -200,6 +216,14 @@ static bool pc_map_memory(PCChipset *cs, const PCChipsetConfig *cfg, Error **err
     return true;
 }
 
+/* HPET legacy replacement takes IRQ0 from the PIT and IRQ8 from the RTC (HPET 1.0a, 2.3.9). */
+static void pc_hpet_legacy_changed(void *opaque, bool on)
+{
+    PCChipset *cs = opaque;
+    pit_set_irq_enabled(cs->pit, !on);
+    rtc_set_irq_enabled(cs->rtc, !on);
+}
+
 PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
 {
     if (!board.system_memory || !board.system_io || !board.memory_as || !board.io_as) {
@@ -212,16 +236,47 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
         goto fail;
 
     /* Interrupts first: every ISA device takes its line from board.isa_irq[]. */
-    if (!(cs->pic = i8259_create(cfg->cpu_intr, errp)))
+    if (cfg->apic) {
+        if (ncpus > APIC_MAX) {
+            error_setg(errp, "pc: %d CPUs, but at most %d local APICs", ncpus, APIC_MAX);
+            goto fail;
+        }
+        for (int i = 0; i < ncpus; i++) {
+            IrqLine *intr = cfg->cpu_intr_all ? cfg->cpu_intr_all[i] : i == 0 ? cfg->cpu_intr : NULL;
+            if (!(cs->apic[i] = apic_create(i, intr, errp)))
+                goto fail;
+        }
+        cs->apic[0]->cpu_nmi = cfg->cpu_nmi;
+        if (!(cs->ioapic = ioapic_create(errp)))
+            goto fail;
+        for (int i = 0; i < IOAPIC_NUM_PINS; i++)
+            cs->gsi[i] = &cs->ioapic->inputs[i];
+    }
+    /* In APIC mode the 8259 is LINT0 of the BSP's APIC (ExtINT, virtual wire). */
+    if (!(cs->pic = i8259_create(cfg->apic ? &cs->apic[0]->lint[0] : cfg->cpu_intr, errp)))
         goto fail;
-    for (int i = 0; i < ISA_NUM_IRQS; i++)
-        board.isa_irq[i] = &cs->pic->inputs[i];
+    if (cfg->apic) {
+        cs->apic[0]->extint_ack = i8259_get_vector;
+        cs->apic[0]->extint_opaque = cs->pic;
+    }
+    for (int i = 0; i < ISA_NUM_IRQS; i++) {
+        /* ISA IRQ n is I/O APIC pin n, except the PIT's IRQ0 on pin 2 (MADT override). */
+        board.isa_irq[i] = cfg->apic ? irq_split(&cs->pic->inputs[i], cs->gsi[i == 0 ? 2 : i])
+                                     : &cs->pic->inputs[i];
+    }
     cs->isa_irq = board.isa_irq;
 
     if (!(cs->pit = pit_create(errp)) || !(cs->speaker = pcspk_create(cs->pit, errp)) ||
         !(cs->rtc = rtc_create(cfg->rtc_base, errp)) || !(cs->kbc = i8042_create(errp)) ||
         !(cs->port92 = port92_create(errp)) || !(cs->port80 = port80_create(errp)))
         goto fail;
+
+    if (cfg->apic) {
+        if (!(cs->hpet = hpet_create(cs->gsi, errp)))
+            goto fail;
+        cs->hpet->legacy_changed = pc_hpet_legacy_changed;
+        cs->hpet->legacy_opaque = cs;
+    }
 
     if (!(cs->host = i440fx_create(cfg->ram, &cs->pci_view, errp)))
         goto fail;
@@ -245,6 +300,8 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
         fw_cfg_add_file(fw, "etc/boot-menu-wait", t, 2);
     }
     pc_fw_cfg_e820(cs, cfg);
+    if (cfg->bootorder && *cfg->bootorder)
+        fw_cfg_add_file(fw, "bootorder", cfg->bootorder, strlen(cfg->bootorder) + 1);
 
     pc_cmos_init_memory(cs, cfg);
     if (!pc_boot_order(cs, cfg->boot_order ? cfg->boot_order : "cad", errp))
@@ -258,6 +315,7 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
          * (what SeaBIOS's piix_isa_bridge_setup programs). */
         AcpiBuildConfig acfg = {
             .ncpus = ncpus, .ram_below_4g = cfg->ram_below_4g,
+            .have_ioapic = cfg->apic, .have_hpet = cfg->apic,
             .pirq_irq = { 10, 10, 11, 11 },
         };
         acpi_build_tables(fw, &acfg);

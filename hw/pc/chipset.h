@@ -32,7 +32,13 @@
 #include "hw/audio/pcspk.h"
 #include "hw/misc/port80.h"
 #include "hw/acpi/piix4_pm.h"
+#include "hw/intc/apic.h"
+#include "hw/intc/ioapic.h"
+#include "hw/timer/hpet.h"
 #include "hw/acpi/acpi_build.h"
+
+/* Top of low RAM kept free of the initrd for the firmware's tables. */
+#define PC_FIRMWARE_HIGH_RESERVE (1 * MiB)
 
 typedef struct PCChipsetConfig {
     MemoryRegion *ram;           /* the guest RAM block: ram_below_4g + ram_above_4g bytes */
@@ -42,6 +48,8 @@ typedef struct PCChipsetConfig {
     IrqLine *cpu_intr;           /* the CPU's INTR input: the PIC drives it */
     const char *boot_order;      /* -boot order=: drive letters a, c, d, n (NULL: "cad") */
     bool boot_menu;              /* -boot menu=on */
+    const char *bootorder;       /* fw_cfg "bootorder": OpenFirmware paths, one per line, from
+                                  * bootindex= (e.g. "/pci@i0cf8/ide@1,1/drive@0/disk@0\n") */
     uint32_t boot_menu_timeout;  /* ms, 0 for the firmware's default */
     const char *rtc_base;        /* -rtc base= (NULL: utc) */
     const char *piix_model;      /* "piix3" (default) or "piix4" for function 0 */
@@ -52,6 +60,12 @@ typedef struct PCChipsetConfig {
     size_t initrd_size;
     const char *cmdline;
     bool no_acpi;                /* -no-acpi: no PIIX4 PM function, no tables */
+    /* APIC mode: local APICs (one per CPU), the I/O APIC and the HPET, and MADT/HPET tables.
+     * The CPU side must then honour CPUID.APIC and call apic_get_tpr/apic_set_tpr (CR8),
+     * apic_get_base/apic_set_base (MSR 0x1b) and apic_set_tsc_deadline (MSR 0x6e0). */
+    bool apic;
+    IrqLine **cpu_intr_all;      /* APIC mode, SMP: INTR of CPU i (NULL: only CPU 0's) */
+    IrqLine *cpu_nmi;            /* APIC mode: NMI of CPU 0 (LINT1, NMI IPIs), optional */
 } PCChipsetConfig;
 
 typedef struct PCChipset {
@@ -67,14 +81,21 @@ typedef struct PCChipset {
     PCIBus *pci_bus;
     FWCfgState *fw_cfg;
     PIIX4PMState *pm;            /* NULL with no_acpi */
+    APICState *apic[APIC_MAX];   /* APIC mode: CPU i's local APIC */
+    IOAPICState *ioapic;
+    HPETState *hpet;
+    IrqLine *gsi[IOAPIC_NUM_PINS];
     IrqLine **isa_irq;           /* = board.isa_irq: ISA IRQ 0-15 */
     MemoryRegion ram_below, ram_above, pci_view, isa_bios;
 } PCChipset;
 
 PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp);
-/* X86InterruptSource.get_vector: interrupt acknowledge (opaque = the PCChipset). */
+/* X86InterruptSource.get_vector for CPU 0: interrupt acknowledge (opaque = the PCChipset);
+ * the local APIC's in APIC mode, else the 8259's. Other CPUs use apic_get_vector with
+ * opaque = cs->apic[i]. */
 int pc_chipset_get_vector(void *opaque);
-/* CMOS RAM bytes outside the clock (0x0e-0x7f): floppy/disk types and the like. */
+/* CMOS RAM bytes outside the clock (0x0e-0x7f): floppy/disk types and the like. Bytes
+ * 0x10-0x2d keep the AT checksum at 0x2e/0x2f up to date. */
 void pc_cmos_set(PCChipset *cs, int index, uint8_t value);
 
 #endif

@@ -348,8 +348,11 @@ bool pci_device_realize_on(PCIBus *bus, PCIDevice *d, const char *name,
     pci_set_byte(c + PCI_CLASS_PROG, info->class_code & 0xff);
     pci_set_word(c + PCI_CLASS_DEVICE, info->class_code >> 8);
     pci_set_byte(c + PCI_HEADER_TYPE, info->multifunction ? PCI_HEADER_TYPE_MULTI_FUNCTION : 0);
-    pci_set_word(c + PCI_SUBSYSTEM_VENDOR_ID, info->subsystem_vendor_id);
-    pci_set_word(c + PCI_SUBSYSTEM_ID, info->subsystem_id);
+    /* QEMU's subsystem IDs by default: SeaBIOS only trusts fw_cfg on a host bridge that
+     * carries them (qemu_detect in src/fw/paravirt.c). */
+    bool own_ids = info->subsystem_vendor_id || info->subsystem_id;
+    pci_set_word(c + PCI_SUBSYSTEM_VENDOR_ID, own_ids ? info->subsystem_vendor_id : PCI_SUBVENDOR_QEMU);
+    pci_set_word(c + PCI_SUBSYSTEM_ID, own_ids ? info->subsystem_id : PCI_SUBDEVICE_QEMU);
     pci_set_byte(c + PCI_INTERRUPT_PIN, info->interrupt_pin);
     pci_set_word(c + PCI_STATUS, PCI_STATUS_DEVSEL_MEDIUM);
     pci_set_word(d->wmask + PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |

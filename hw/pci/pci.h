@@ -86,6 +86,8 @@
 #define PCI_SLOT(devfn)         (((devfn) >> 3) & 0x1f)
 #define PCI_FUNC(devfn)         ((devfn) & 7)
 #define PCI_DEVFN_AUTO          (-1)    /* first free slot, function 0 */
+#define PCI_SUBVENDOR_QEMU      0x1af4  /* "Red Hat, Inc": what firmware expects on this machine */
+#define PCI_SUBDEVICE_QEMU      0x1100  /* "QEMU Virtual Machine" */
 
 /* BAR types for pci_register_bar (the low bits of the BAR as the spec defines them). */
 #define PCI_BAR_IO              PCI_BASE_ADDRESS_SPACE_IO
@@ -109,7 +111,7 @@ typedef struct PCIDeviceInfo {
     uint16_t vendor_id, device_id;
     uint8_t revision;
     uint32_t class_code;         /* 24 bits: class << 16 | subclass << 8 | prog-if */
-    uint16_t subsystem_vendor_id, subsystem_id;
+    uint16_t subsystem_vendor_id, subsystem_id;   /* 0, 0: PCI_SUBVENDOR_QEMU, PCI_SUBDEVICE_QEMU */
     uint8_t interrupt_pin;       /* 0 none, 1 = INTA# .. 4 = INTD# */
     bool multifunction;          /* set PCI_HEADER_TYPE_MULTI_FUNCTION (function 0 of a group) */
 } PCIDeviceInfo;

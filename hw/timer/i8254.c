@@ -90,6 +90,19 @@ static uint64_t pit_next_edge_ticks(PITChannel *c, uint64_t d)
     }
 }
 
+/* IRQ0, unless the HPET's legacy replacement has taken the line over. */
+static void pit_drive_irq(PITState *s, bool level)
+{
+    if (!s->irq_disabled)
+        irq_set(s->irq_line, level);
+}
+
+void pit_set_irq_enabled(PITState *s, bool enabled)
+{
+    s->irq_disabled = !enabled;
+    irq_set(s->irq_line, enabled ? s->ch[0].irq_level : 0);
+}
+
 /* Drive IRQ0 from channel 0's OUT as of `when`, and arm the timer for the next edge. Edges are
  * generated at their own instants (not "now") so a late timer still delivers every tick,
  * unless it is so late that catching up would be pointless. */
@@ -103,14 +116,14 @@ static void pit_irq_update(PITState *s, int64_t when)
         bool idle = c->mode != 0;
         if (idle != c->irq_level) {
             c->irq_level = idle;
-            irq_set(s->irq_line, idle);
+            pit_drive_irq(s, idle);
         }
         return;
     }
     bool out = pit_out_at(c, when);
     if (out != c->irq_level) {
         c->irq_level = out;
-        irq_set(s->irq_line, out);
+        pit_drive_irq(s, out);
     }
     uint64_t next = pit_next_edge_ticks(c, pit_elapsed(c, when));
     if (next == UINT64_MAX) {
@@ -126,8 +139,12 @@ static void pit_timer_cb(void *opaque)
     PITState *s = opaque;
     int64_t now = clock_ns(CLOCK_VIRTUAL);
     int64_t when = s->ch[0].next_edge;
-    if (now - when > NS_PER_SEC / 10)
-        when = now;              /* the VM was stopped or starved: drop the backlog */
+    /* Catch up edge by edge, but not forever: after a long stall, or with more than 256
+     * periods pending (a guest asking for more interrupts than the host can deliver), drop
+     * the backlog and carry on from now. */
+    int64_t period_ns = ticks_to_ns_ceil(pit_period(&s->ch[0]));
+    if (now - when > NS_PER_SEC || now - when > 256 * period_ns)
+        when = now;
     pit_irq_update(s, when);
 }
 
@@ -298,7 +315,7 @@ static void pit_write_control(PITState *s, uint8_t val)
         bool out = c->mode != 0;
         if (out != c->irq_level) {
             c->irq_level = out;
-            irq_set(s->irq_line, out);
+            pit_drive_irq(s, out);
         }
     }
 }
@@ -408,7 +425,7 @@ static void pit_reset(Device *dev)
         if (t)
             timer_del(t);
     }
-    irq_set(s->irq_line, 0);
+    pit_drive_irq(s, 0);
 }
 
 static bool pit_realize(Device *dev, Error **errp)

@@ -34,6 +34,7 @@ typedef struct PITState {
     uint32_t iobase, irq;
     PITChannel ch[3];
     IrqLine *irq_line;
+    bool irq_disabled;           /* HPET legacy replacement owns IRQ0 */
     MemoryRegion io;
 } PITState;
 
@@ -43,6 +44,8 @@ void pit_set_gate(PITState *s, int channel, bool level);
 bool pit_get_gate(PITState *s, int channel);
 /* OUT pin of a channel now (channel 2: port 0x61 bit 5). */
 bool pit_get_out(PITState *s, int channel);
+/* Connect or disconnect OUT0 from IRQ0 (HPET legacy replacement route). */
+void pit_set_irq_enabled(PITState *s, bool enabled);
 /* The counter value a read would return now (binary). */
 uint32_t pit_get_count(PITState *s, int channel);
 

@@ -95,11 +95,32 @@ static void rtc_load_time(RTCState *s)
     if (tm.tm_mday == 0)
         tm.tm_mday = 1;
     int64_t secs = timegm(&tm);
+    /* Keep guest time representable in int64 nanoseconds with decades to run: clamp the
+     * registers' date to 1750-2199 (the century byte allows 0000-9999). */
+    const int64_t lim = 7258118400LL;    /* 2200-01-01 */
+    if (secs > lim)
+        secs = lim;
+    if (secs < -lim)
+        secs = -lim;
     int64_t now = rtc_guest_ns(s);
     int64_t phase = now - floor_div(now, NS_PER_SEC) * NS_PER_SEC;
     s->base_virt = clock_ns(CLOCK_VIRTUAL);
     s->base_ns = secs * NS_PER_SEC + phase;
     s->last_update_sec = secs;
+}
+
+/* IRQ8, unless the HPET's legacy replacement has taken the line over. */
+static void rtc_drive_irq(RTCState *s, bool level)
+{
+    s->irq_level = level;
+    if (!s->irq_disabled)
+        irq_set(s->irq_line, level);
+}
+
+void rtc_set_irq_enabled(RTCState *s, bool enabled)
+{
+    s->irq_disabled = !enabled;
+    irq_set(s->irq_line, enabled ? s->irq_level : 0);
 }
 
 static void rtc_update_irq(RTCState *s)
@@ -109,7 +130,7 @@ static void rtc_update_irq(RTCState *s)
                 ((c & REG_C_UF) && (b & REG_B_UIE));
     if (irqf)
         s->cmos[RTC_REG_C] |= REG_C_IRQF;
-    irq_set(s->irq_line, irqf);
+    rtc_drive_irq(s, irqf);
 }
 
 /* Periodic rate from RS3-0 of register A, in ns; 0 when off. Rates 1 and 2 are 256 and 128 Hz
@@ -226,7 +247,7 @@ static uint64_t rtc_read(void *opaque, uint64_t addr, unsigned size)
             c |= REG_C_IRQF;
         /* Reading register C clears every flag and releases IRQ8. */
         s->cmos[RTC_REG_C] = 0;
-        irq_set(s->irq_line, 0);
+        rtc_drive_irq(s, 0);
         return c;
     }
     case RTC_REG_D:
@@ -354,7 +375,7 @@ static void rtc_reset(Device *dev)
     /* Reset clears PIE, AIE, UIE, SQWE and the flags; time and RAM survive (datasheet "RESET"). */
     s->cmos[RTC_REG_B] &= ~(REG_B_PIE | REG_B_AIE | REG_B_UIE | REG_B_SQWE);
     s->cmos[RTC_REG_C] = 0;
-    irq_set(s->irq_line, 0);
+    rtc_drive_irq(s, 0);
     rtc_arm_timers(s);
 }
 

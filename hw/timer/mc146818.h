@@ -44,6 +44,7 @@ typedef struct RTCState {
     int64_t last_periodic;       /* CLOCK_VIRTUAL of the last periodic flag (lazy PF) */
     Timer *periodic_timer, *update_timer;
     IrqLine *irq_line;
+    bool irq_level, irq_disabled;    /* HPET legacy replacement owns IRQ8 when disabled */
     MemoryRegion io;
 } RTCState;
 
@@ -54,5 +55,7 @@ uint8_t rtc_cmos_get(RTCState *s, int index);
 /* Guest wall-clock time now, in seconds since 1970 (UTC-style). */
 int64_t rtc_guest_time(RTCState *s);
 bool rtc_nmi_masked(RTCState *s);
+/* Connect or disconnect the RTC from IRQ8 (HPET legacy replacement route). */
+void rtc_set_irq_enabled(RTCState *s, bool enabled);
 
 #endif

@@ -40,7 +40,7 @@ printf 'not a kernel' >"$tmp/junk"
 expect_error not-multiboot "neither a Multiboot kernel" -accel kvm -kernel "$tmp/junk"
 expect_error missing-bios "firmware: /nonexistent/bios.bin" -accel kvm -bios /nonexistent/bios.bin
 expect_error bad-serial "unknown character device back end 'carrier-pigeon'" -accel kvm -kernel "$tmp/junk" -serial carrier-pigeon
-expect_error not-yet-monitor "the monitor is not available" -monitor stdio
+expect_error not-yet-qmp "QMP is not available" -qmp tcp::4444
 expect_error stray-argument "unexpected argument 'disk.img'" disk.img
 
 # A Multiboot kernel that prints through COM1 and exits through isa-debug-exit.

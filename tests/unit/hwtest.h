@@ -47,6 +47,12 @@ static inline uint8_t inb(uint16_t port) { return address_space_ld(&hwt_io_as, p
 static inline uint16_t inw(uint16_t port) { return address_space_ld(&hwt_io_as, port, 2, NULL); }
 static inline uint32_t inl(uint16_t port) { return address_space_ld(&hwt_io_as, port, 4, NULL); }
 
+/* Unaligned little-endian loads and stores of test buffers (UBSan-clean). */
+static inline uint16_t ld16(const void *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t ld32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t ld64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline void st32(void *p, uint32_t v) { memcpy(p, &v, 4); }
+
 /* Random port writes and reads over [lo, hi) must not crash (a tiny fuzz loop). */
 static inline void hwt_fuzz_ports(uint16_t lo, uint16_t hi, unsigned iterations, unsigned seed)
 {

@@ -122,11 +122,11 @@ static void run_loader(FWCfgState *fw)
     int nalloc = 0;
     for (uint32_t off = 0; off < script->len; off += 128) {
         const uint8_t *c = script->data + off;
-        uint32_t cmd = *(uint32_t *)c;
+        uint32_t cmd = ld32(c);
         if (cmd == BIOS_LINKER_LOADER_COMMAND_ALLOCATE) {
             const FWCfgEntry *e = fw_cfg_find_file(fw, (const char *)c + 4);
             cr_assert_not_null(e, "allocated file %s exists", c + 4);
-            uint32_t align = *(uint32_t *)(c + 60);
+            uint32_t align = ld32(c + 60);
             uint8_t zone = c[64];
             LoadedFile *f = &files[nalloc++];
             f->name = e->name;
@@ -137,7 +137,7 @@ static void run_loader(FWCfgState *fw)
             cr_assert_eq(f->addr % align, 0);
         } else if (cmd == BIOS_LINKER_LOADER_COMMAND_ADD_POINTER) {
             LoadedFile *d = lf(fw, (const char *)c + 4), *s = lf(fw, (const char *)c + 60);
-            uint32_t o = *(uint32_t *)(c + 116);
+            uint32_t o = ld32(c + 116);
             uint8_t size = c[120];
             cr_assert(d && s && o + size <= d->len);
             uint64_t v = 0;
@@ -147,8 +147,8 @@ static void run_loader(FWCfgState *fw)
             memcpy(d->data + o, &v, size);
         } else if (cmd == BIOS_LINKER_LOADER_COMMAND_ADD_CHECKSUM) {
             LoadedFile *f = lf(fw, (const char *)c + 4);
-            uint32_t o = *(uint32_t *)(c + 60), start = *(uint32_t *)(c + 64),
-                     len = *(uint32_t *)(c + 68);
+            uint32_t o = ld32(c + 60), start = ld32(c + 64),
+                     len = ld32(c + 68);
             cr_assert(f && start + len <= f->len && o < f->len);
             f->data[o] -= sum(f->data + start, len);
         } else {
@@ -176,34 +176,34 @@ Test(acpi, tables_link_and_checksum)
     cr_assert_eq(memcmp(rsdp->data, "RSD PTR ", 8), 0);
     cr_assert_eq(sum(rsdp->data, 20), 0, "RSDP checksum");
     cr_assert_eq(sum(rsdp->data, 36), 0, "RSDP extended checksum");
-    uint8_t *rsdt = table_at(*(uint32_t *)(rsdp->data + 16));
+    uint8_t *rsdt = table_at(ld32(rsdp->data + 16));
     cr_assert_eq(memcmp(rsdt, "RSDT", 4), 0);
-    uint32_t rlen = *(uint32_t *)(rsdt + 4);
+    uint32_t rlen = ld32(rsdt + 4);
     cr_assert_eq(sum(rsdt, rlen), 0);
     cr_assert_eq(rlen, 36 + 3 * 4, "FADT, MADT, HPET");
-    uint8_t *xsdt = table_at(*(uint64_t *)(rsdp->data + 24));
+    uint8_t *xsdt = table_at(ld64(rsdp->data + 24));
     cr_assert_eq(memcmp(xsdt, "XSDT", 4), 0);
-    cr_assert_eq(sum(xsdt, *(uint32_t *)(xsdt + 4)), 0);
+    cr_assert_eq(sum(xsdt, ld32(xsdt + 4)), 0);
     const char *sigs[3] = { "FACP", "APIC", "HPET" };
     uint8_t *fadt = NULL;
     for (int i = 0; i < 3; i++) {
-        uint8_t *tbl = table_at(*(uint32_t *)(rsdt + 36 + 4 * i));
+        uint8_t *tbl = table_at(ld32(rsdt + 36 + 4 * i));
         cr_assert_eq(memcmp(tbl, sigs[i], 4), 0);
-        cr_assert_eq(sum(tbl, *(uint32_t *)(tbl + 4)), 0, "%s checksum", sigs[i]);
-        cr_assert_eq(*(uint64_t *)(xsdt + 36 + 8 * i), *(uint32_t *)(rsdt + 36 + 4 * i));
+        cr_assert_eq(sum(tbl, ld32(tbl + 4)), 0, "%s checksum", sigs[i]);
+        cr_assert_eq(ld64(xsdt + 36 + 8 * i), ld32(rsdt + 36 + 4 * i));
         if (i == 0)
             fadt = tbl;
     }
-    cr_assert_eq(*(uint32_t *)(fadt + 4), 116);
-    cr_assert_eq(*(uint16_t *)(fadt + 46), ACPI_SCI_IRQ);
-    cr_assert_eq(*(uint32_t *)(fadt + 64), ACPI_PM_BASE + 4, "PM1a_CNT_BLK");
-    cr_assert_eq(*(uint32_t *)(fadt + 76), ACPI_PM_BASE + 8, "PM_TMR_BLK");
-    uint8_t *facs = table_at(*(uint32_t *)(fadt + 36));
+    cr_assert_eq(ld32(fadt + 4), 116);
+    cr_assert_eq(ld16(fadt + 46), ACPI_SCI_IRQ);
+    cr_assert_eq(ld32(fadt + 64), ACPI_PM_BASE + 4, "PM1a_CNT_BLK");
+    cr_assert_eq(ld32(fadt + 76), ACPI_PM_BASE + 8, "PM_TMR_BLK");
+    uint8_t *facs = table_at(ld32(fadt + 36));
     cr_assert_eq(memcmp(facs, "FACS", 4), 0);
-    cr_assert_eq((*(uint32_t *)(fadt + 36)) % 64, 0, "FACS 64-byte aligned");
-    uint8_t *dsdt = table_at(*(uint32_t *)(fadt + 40));
+    cr_assert_eq((ld32(fadt + 36)) % 64, 0, "FACS 64-byte aligned");
+    uint8_t *dsdt = table_at(ld32(fadt + 40));
     cr_assert_eq(memcmp(dsdt, "DSDT", 4), 0);
-    uint32_t dlen = *(uint32_t *)(dsdt + 4);
+    uint32_t dlen = ld32(dsdt + 4);
     cr_assert_eq(sum(dsdt, dlen), 0);
     cr_assert_not_null(memmem(dsdt, dlen, "_S5_", 4));
     cr_assert_not_null(memmem(dsdt, dlen, "_PRT", 4));
@@ -240,4 +240,10 @@ Test(acpi, fuzz_ports)
     }
     pm->pci.dev.cls->reset(&pm->pci.dev);
     cr_assert_eq(hwt_line[ACPI_SCI_IRQ], 0);
+}
+
+Test(acpi, smm_marked_done)
+{
+    /* Firmware must not try an SMM relocation we cannot run (it would spin on port 0xb3). */
+    cr_assert(pci_config_read(bus, PM_DEVFN, 0x58, 4) & (1u << 25));
 }

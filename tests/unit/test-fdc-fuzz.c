@@ -29,7 +29,7 @@ Test(fdc_fuzz, random_register_traffic)
     static const uint8_t fdc_cmds[] = { 0x46, 0xe6, 0x45, 0xc5, 0x4a, 0x4d, 0x07, 0x0f, 0x8f,
                                         0x08, 0x03, 0x04, 0x0e, 0x10, 0x13, 0x14, 0x94, 0x12,
                                         0x16, 0x18, 0x42, 0x1f };
-    for (int i = 0; i < 300000; i++) {
+    for (int i = 0; i < 1000000; i++) {
         uint64_t r = rnd();
         switch (r & 7) {
         case 0: case 1: case 2:

@@ -181,3 +181,11 @@ Test(i440fx, fuzz_config_ports)
      * twice in a way that breaks the bus). */
     cr_assert_eq(cfg_read(0, 0, 4), 0x12378086);
 }
+
+Test(i440fx, qemu_subsystem_ids)
+{
+    /* SeaBIOS's qemu_detect: 00.0 must carry subsystem 1af4:1100 for it to use fw_cfg. */
+    cr_assert_eq(cfg_read(0, PCI_SUBSYSTEM_VENDOR_ID, 2), 0x1af4);
+    cr_assert_eq(cfg_read(0, PCI_SUBSYSTEM_ID, 2), 0x1100);
+    cr_assert_eq(cfg_read(PCI_DEVFN(1, 0), PCI_SUBSYSTEM_VENDOR_ID, 4), 0x11001af4);
+}

@@ -15,7 +15,7 @@ static uint64_t rnd(void)
     return rng;
 }
 
-#define ITERATIONS 200000
+#define ITERATIONS 1000000
 
 Test(ide_fuzz, random_register_traffic)
 {

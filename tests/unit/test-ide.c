@@ -115,6 +115,13 @@ Test(ide, chs_read_uses_current_geometry)
     outb(CMD + 2, 17);
     outb(CMD + 7, 0x91);
     cr_assert_eq(inb(CMD + 7), 0x50);
+    uint16_t id[256];
+    outb(CMD + 7, 0xec);
+    read_words(id, 256);
+    cr_assert_eq(id[54], 8192 / (4 * 17), "current cylinders");
+    cr_assert_eq(id[55], 4);
+    cr_assert_eq(id[56], 17);
+    cr_assert_eq(id[57], (8192 / 68) * 68);
     /* C/H/S = 2/1/5 -> LBA (2*4+1)*17+4 = 157 */
     outb(CMD + 6, 0xa0 | 1);
     outb(CMD + 2, 1);

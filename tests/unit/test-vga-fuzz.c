@@ -20,7 +20,7 @@ Test(vga_fuzz, random_register_traffic)
     Error *err = NULL;
     cr_assert_not_null(device_create("isa-vga", NULL, &err));
     DisplayConsole *con = console_default();
-    for (int i = 0; i < 200000; i++) {
+    for (int i = 0; i < 1000000; i++) {
         uint64_t r = rnd();
         switch (r & 7) {
         case 0: case 1: case 2:

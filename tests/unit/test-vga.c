@@ -214,14 +214,27 @@ Test(vga, mode13_pixels_and_dirty_lines)
     cr_assert_eq(pixel(4, 199), 0);
     char text[16];
     cr_assert_eq(console_text_snapshot(con, text, sizeof(text)), -1, "not a text mode");
+    /* chain 4 with all planes enabled: plain RAM at 0xa0000 (no MMIO dispatch) */
+    const FlatRange *fr = address_space_lookup(&mem_as, 0xa0000);
+    cr_assert_not_null(fr);
+    cr_assert_str_eq(fr->mr->name, "vga.vram", "window backed by video RAM");
     int x, y, w, h;
     console_take_dirty(con, &x, &y, &w, &h);
     wmem(0xa0000 + 150 * 320 + 7, 2);
     console_refresh(con);
     cr_assert(console_take_dirty(con, &x, &y, &w, &h));
     cr_assert(y <= 150 && y + h > 150);
-    cr_assert_leq(h, 13, "only the lines of the written page are redrawn (%d)", h);
     cr_assert_eq(pixel(7, 150), 0x00ff00);
+    /* a plane write mask turns the RAM window back into the register path */
+    outw(0x3c4, 0x0102);
+    fr = address_space_lookup(&mem_as, 0xa0000);
+    cr_assert_str_neq(fr->mr->name, "vga.vram");
+    wmem(0xa0000 + 150 * 320 + 8, 2);            /* plane 0 only: pixel 8 is plane 0 */
+    wmem(0xa0000 + 150 * 320 + 9, 2);            /* plane 1: masked */
+    console_refresh(con);
+    cr_assert_eq(pixel(8, 150), 0x00ff00);
+    cr_assert_eq(pixel(9, 150), 0);
+    outw(0x3c4, 0x0f02);
     /* a palette change redraws everything */
     set_dac(1, 0, 0, 63);
     console_refresh(con);
@@ -311,6 +324,18 @@ Test(vga, mode12_write_modes_and_read_modes)
     cr_assert_eq(c5, ((20 << 2 | 20 >> 4) << 16) | ((43 << 2 | 43 >> 4) << 8) | (5 << 2));
     cr_assert_eq(pixel(1, 1), c5);
     cr_assert_eq(pixel(2, 1), pixel(2, 0), "unmasked pixels keep color 0");
+    /* planar memory goes through the registers; only the changed lines are redrawn */
+    int x, y, w, h;
+    console_take_dirty(con, &x, &y, &w, &h);
+    outw(0x3ce, 0x0205);
+    rmem(0xa0000 + 80 * 300);
+    wmem(0xa0000 + 80 * 300, 9);
+    outw(0x3ce, 0x0005);
+    console_refresh(con);
+    cr_assert(console_take_dirty(con, &x, &y, &w, &h));
+    cr_assert(y <= 300 && y + h > 300);
+    cr_assert_leq(h, 16, "only the lines of the written page (%d)", h);
+    cr_assert_eq(pixel(0, 300), c9);
     /* read mode 0 per plane, read mode 1 color compare */
     outw(0x3ce, 0x0004);
     cr_assert_eq(rmem(0xa0000), 0x10, "plane 0 of color 9");
@@ -401,10 +426,10 @@ Test(vga, vbe_lfb_and_banks)
     outw(0x1ce, 3); outw(0x1cf, 32);
     outw(0x1ce, 4); outw(0x1cf, 0x41);
     cr_assert_eq(inw(0x1cf) & 1, 0, "width not a multiple of 8");
-    outw(0x1ce, 3); outw(0x1cf, 4);
+    outw(0x1ce, 3); outw(0x1cf, 12);
     outw(0x1ce, 1); outw(0x1cf, 640);
     outw(0x1ce, 4); outw(0x1cf, 0x41);
-    cr_assert_eq(inw(0x1cf) & 1, 0, "4 bpp planar VBE modes are not implemented");
+    cr_assert_eq(inw(0x1cf) & 1, 0, "12 bpp is not a VBE depth");
     outw(0x1ce, 1); outw(0x1cf, 800);
     outw(0x1ce, 2); outw(0x1cf, 600);
     outw(0x1ce, 3); outw(0x1cf, 16);
@@ -415,6 +440,37 @@ Test(vga, vbe_lfb_and_banks)
     cr_assert_eq(con->surface->width, 800);
     cr_assert_eq(pixel(1, 1), 0xff0000);
     cr_assert_eq(pixel(0, 0), 0, "memory cleared on mode set");
+}
+
+Test(vga, vbe_4bpp_planar_banks)
+{
+    /* what SeaBIOS does for 800x600x16: the planar VGA mode first, then DISPI at 4 bpp */
+    set_mode(&mode12);
+    set_dac(mode12.ar[9], 63, 0, 63);
+    outw(0x1ce, 1); outw(0x1cf, 800);
+    outw(0x1ce, 2); outw(0x1cf, 600);
+    outw(0x1ce, 3); outw(0x1cf, 4);
+    outw(0x1ce, 4); outw(0x1cf, 0x01);
+    cr_assert_eq(inw(0x1cf) & 1, 1);
+    outw(0x1ce, 6); outw(0x1cf, 1600);           /* virtual width: 200 plane bytes a line */
+    outw(0x3ce, 0x0205);                         /* write mode 2 */
+    outw(0x3ce, 0x8008);                         /* leftmost pixel of the byte */
+    rmem(0xa0000 + 200 * 10);
+    wmem(0xa0000 + 200 * 10, 9);                 /* (0, 10) */
+    outw(0x1ce, 5); outw(0x1cf, 1);              /* bank 1: plane bytes 65536.. */
+    uint32_t off = 200 * 599 + 99 - 65536;       /* (799, 599) */
+    outw(0x3ce, 0x0108);
+    rmem(0xa0000 + off);
+    wmem(0xa0000 + off, 9);                      /* (799, 599) */
+    DisplayConsole *con = console_default();
+    console_refresh(con);
+    cr_assert_eq(con->surface->width, 800);
+    cr_assert_eq(con->surface->height, 600);
+    cr_assert_eq(pixel(0, 10), 0xff00ff);
+    cr_assert_eq(pixel(1, 10), 0);
+    cr_assert_eq(pixel(799, 599), 0xff00ff);
+    const FlatRange *fr = address_space_lookup(&mem_as, 0xa0000);
+    cr_assert_str_neq(fr->mr->name, "vga.vram", "planar banks go through the registers");
 }
 
 Test(vga, screendump_png)

@@ -12,7 +12,7 @@ Test(x86_cpuid, leaves)
     char s[49] = { 0 };
     harness_init();
     q(0, 0, r);
-    cr_assert_eq(r[0], 7);
+    cr_assert_eq(r[0], 0xd);
     memcpy(s, &r[1], 4);
     memcpy(s + 4, &r[3], 4);
     memcpy(s + 8, &r[2], 4);
@@ -22,7 +22,8 @@ Test(x86_cpuid, leaves)
     cr_assert(r[3] & (1u << 0), "FPU");
     cr_assert(r[3] & (1u << 26), "SSE2");
     cr_assert(r[3] & (1u << 9), "APIC enabled after reset");
-    cr_assert_eq(r[2] & (1u << 26), 0, "no XSAVE: not implemented");
+    cr_assert(r[2] & (1u << 26), "XSAVE");
+    cr_assert_eq(r[2] & (1u << 27), 0, "OSXSAVE follows CR4");
     cr_assert_eq(r[2] & (1u << 28), 0, "no AVX: not implemented");
     cr_assert_eq(r[2] & (1u << 30), 0, "no RDRAND: not implemented");
     tenv->apic_base &= ~(1ULL << 11);
@@ -47,12 +48,18 @@ Test(x86_cpuid, leaves)
     cr_assert_eq(r[0] & 0xff, 40);
     /* Out-of-range leaves answer like the highest basic leaf (Intel SDM 2, CPUID). */
     uint32_t hi[4];
-    q(7, 0, hi);
+    q(0xd, 0, r);
+    cr_assert_eq(r[0], 3);
+    cr_assert_eq(r[1], 576);
+    tenv->cr[4] |= CR4_OSXSAVE;
+    q(1, 0, r);
+    cr_assert(r[2] & (1u << 27));
+    q(0xd, 0, hi);
     q(0x40000000, 0, r);
     cr_assert_arr_eq(r, hi, sizeof(r));
     q(0x80000009, 0, r);
     cr_assert_arr_eq(r, hi, sizeof(r));
     tenv->regs[R_EAX] = 0;
     helper_cpuid(tenv);
-    cr_assert_eq(tenv->regs[R_EAX], 7);
+    cr_assert_eq(tenv->regs[R_EAX], 0xd);
 }

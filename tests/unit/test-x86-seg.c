@@ -495,7 +495,7 @@ Test(x86_seg, control_registers_and_msrs)
     int f0 = tflushes;
     EXPECT_EXC(helper_write_crN(tenv, 0, CR0_PG | CR0_ET), EXCP_GP, 0);   /* PG without PE */
     EXPECT_EXC(helper_write_crN(tenv, 4, CR4_LA57), EXCP_GP, 0);          /* not implemented */
-    EXPECT_EXC(helper_write_crN(tenv, 4, CR4_OSXSAVE), EXCP_GP, 0);
+    EXPECT_EXC(helper_write_crN(tenv, 4, CR4_PCIDE), EXCP_GP, 0);
     /* Enter long mode: EFER.LME, CR4.PAE, then CR0.PG sets EFER.LMA. */
     tenv->regs[R_ECX] = MSR_EFER;
     tenv->regs[R_EAX] = EFER_LME | EFER_SCE;
@@ -550,4 +550,18 @@ Test(x86_seg, control_registers_and_msrs)
     tenv->cr[4] |= CR4_TSD;
     EXPECT_EXC(helper_rdtsc(tenv), EXCP_GP, 0);
     EXPECT_EXC(helper_hlt(tenv, 0), EXCP_GP, 0);
+}
+
+Test(x86_seg, ext_bit_in_delivery_faults)
+{
+    setup_pm(0);
+    /* The #PF gate names a non-present code segment: #NP(selector | EXT). */
+    idt_gate32(EXCP_PF, SEL_NP & ~3, 0x7000, 14, 0);
+    gdt_set(SEL_NP, mkdesc(0, 0xfffff, CODE32(0) & ~DESC_P));
+    EXPECT_EXC(x86_do_interrupt(tenv, EXCP_PF, false, true, 0, 0, false), EXCP_DF, 0);
+    setup_pm(0);
+    idt_gate32(0x30, SEL_NP & ~3, 0x7000, 14, 3);
+    gdt_set(SEL_NP, mkdesc(0, 0xfffff, CODE32(0) & ~DESC_P));
+    EXPECT_EXC(x86_do_interrupt(tenv, 0x30, false, false, 0, 0, true), EXCP_NP, (SEL_NP & ~3) | 1);
+    EXPECT_EXC(x86_do_interrupt(tenv, 0x30, true, false, 0, 0x1236, false), EXCP_NP, SEL_NP & ~3);
 }

@@ -451,3 +451,57 @@ TEST_BOTH(x86_tr64, popcnt_tzcnt_lzcnt_movbe_adcx)
     cr_assert_eq(R(EDI), 0x8877665544332211ull);
     cr_assert_eq(R(R8), 2);
 }
+
+/* ---------------------------------------------------------------- SSE (x86sys's helpers) */
+
+extern void helper_paddd(X86CPUState *env, YMMReg *d, const YMMReg *s, int w) __attribute__((weak));
+extern void helper_fwait(X86CPUState *env) __attribute__((weak));
+
+SNIPPET(sse64, ".code64",
+    "lea vec(%rip), %rsi\n"
+    "movdqu (%rsi), %xmm0\n movdqu 16(%rsi), %xmm1\n paddd %xmm1, %xmm0\n movdqu %xmm0, 32(%rsi)\n"
+    "pxor %xmm2, %xmm2\n pcmpeqb %xmm2, %xmm1\n pmovmskb %xmm1, %ebx\n"
+    "mov $7, %eax\n cvtsi2sd %eax, %xmm3\n mulsd %xmm3, %xmm3\n cvttsd2si %xmm3, %ecx\n"
+    "movq %xmm0, %rdx\n movd %xmm0, %edi\n pshufd $0x1b, %xmm0, %xmm4\n movd %xmm4, %r8d\n"
+    "hlt\n"
+    ".align 16\n vec: .long 1, 2, 3, 4, 10, 0, 30, 0\n .fill 16, 1, 0\n")
+
+TEST_BOTH(x86_tr64, sse2_integer_and_scalar_double)
+{
+    if (!helper_paddd)
+        cr_skip_test("SKIPPED: x86sys's SSE helpers are not in this build");
+    load(sse64_start, sse64_end, CODE);
+    mode_long64();
+    cpu->env.cr[4] |= CR4_OSFXSR;
+    x86_update_hflags(&cpu->env);
+    cr_assert_eq(run(), ACCEL_EXIT_HLT);
+    uint32_t *out = (uint32_t *)(ram.host + CODE + (sse64_end - sse64_start) - 16);
+    cr_assert_eq(out[0], 11);
+    cr_assert_eq(out[1], 2);
+    cr_assert_eq(out[2], 33);
+    cr_assert_eq(out[3], 4);
+    cr_assert_eq(R(EBX), 0xfefe, "pmovmskb %#" PRIx64, R(EBX));
+    cr_assert_eq(R(ECX), 49);
+    cr_assert_eq(R(EDX), (2ull << 32) | 11);
+    cr_assert_eq(R(EDI), 11);
+    cr_assert_eq(R(R8), 4);
+}
+
+SNIPPET(x87_32, ".code32",
+    "fninit\n fild (0x20000)\n fild (0x20004)\n faddp\n fistp (0x20008)\n"
+    "fldpi\n fmul %st(0), %st(0)\n fistp (0x2000c)\n fnstsw %ax\n"
+    "hlt")
+
+TEST_BOTH(x86_tr32, x87_integer_round_trip)
+{
+    if (!helper_fwait)
+        cr_skip_test("SKIPPED: x86sys's x87 helpers are not in this build");
+    load(x87_32_start, x87_32_end, CODE);
+    mode_prot32();
+    *(int32_t *)(ram.host + 0x20000) = 40;
+    *(int32_t *)(ram.host + 0x20004) = 2;
+    cr_assert_eq(run(), ACCEL_EXIT_HLT);
+    cr_assert_eq(*(int32_t *)(ram.host + 0x20008), 42);
+    cr_assert_eq(*(int32_t *)(ram.host + 0x2000c), 10);     /* pi^2 = 9.87 rounds to 10 */
+    cr_assert_eq(R(EAX) & 0x3800, 0, "TOP back to 0: fsw %#" PRIx64, R(EAX));
+}

@@ -1,0 +1,67 @@
+/* stage2-start.S: entry of the test program and bioscall(), which loads registers from a
+ * struct, issues INT n and stores registers and flags back. */
+        .code16
+        .section .text.start, "ax"
+        .globl _start
+_start:
+        cli
+        xorw %ax, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %ss
+        movl $0x7c00, %esp
+        sti
+        movzbl %dl, %eax
+        pushl %eax
+        calll test_main
+1:      hlt
+        jmp 1b
+
+/* void bioscall(u8 vec, struct regs *r); struct regs { u32 eax, ebx, ecx, edx, esi, edi,
+ * ebp; u16 ds, es, flags; } — called from -m16 C code (32-bit cdecl frame). */
+        .text
+        .globl bioscall
+bioscall:
+        pushal
+        movl 36(%esp), %eax
+        movb %al, 1f + 1                /* patch the INT immediate (self-modifying code) */
+        jmp 0f                          /* flush prefetch, as on a real 486 */
+0:      movl 40(%esp), %ebp
+        pushl %ebp
+        pushw %ds
+        pushw %es
+        movw %ss:30(%ebp), %ax
+        movw %ax, %es
+        movw %ss:28(%ebp), %ax
+        movw %ax, %ds
+        movl %ss:0(%ebp), %eax
+        movl %ss:4(%ebp), %ebx
+        movl %ss:8(%ebp), %ecx
+        movl %ss:12(%ebp), %edx
+        movl %ss:16(%ebp), %esi
+        movl %ss:20(%ebp), %edi
+        movl %ss:24(%ebp), %ebp
+1:      int $0x00
+        pushl %ebp
+        movl %esp, %ebp
+        movl %ss:8(%ebp), %ebp          /* the struct pointer, above saved es/ds + new ebp */
+        popl %ss:24(%ebp)
+        movl %eax, %ss:0(%ebp)
+        movl %ebx, %ss:4(%ebp)
+        movl %ecx, %ss:8(%ebp)
+        movl %edx, %ss:12(%ebp)
+        movl %esi, %ss:16(%ebp)
+        movl %edi, %ss:20(%ebp)
+        movw %ds, %ax
+        movw %ax, %ss:28(%ebp)
+        movw %es, %ax
+        movw %ax, %ss:30(%ebp)
+        pushfw
+        popw %ss:32(%ebp)
+        popw %es
+        popw %ds
+        popl %ebp
+        popal
+        retl
+
+        .section .note.GNU-stack, "", @progbits
