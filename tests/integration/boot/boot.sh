@@ -5,6 +5,7 @@
 #   boot.sh check      only the runs listed in tests/integration/boot/passing.list
 #   boot.sh all        every run (the ones that do not pass yet too)
 #   boot.sh RUN...     the named runs (e.g. floppy/seabios)
+# BOOT_APPEND=ARGS adds kernel arguments to the direct-boot runs (for diagnosis only).
 # Each run is one vireo process; each run reports one or more PASS/FAIL lines.
 set -u
 BUILD=${BUILD:-build}
@@ -140,7 +141,8 @@ run_case() {
     local r=$1 kind=${1%/*} fw=${1#*/} fa
     fa=$(fwargs "$fw")
     host=$(date +%s)
-    local app="console=ttyS0,115200 panic=-1 reboot=k vt_host=$host"
+    # BOOT_APPEND: extra kernel arguments for diagnosis (e.g. noxsave); unset in make check.
+    local app="console=ttyS0,115200 panic=-1 reboot=k vt_host=$host${BOOT_APPEND:+ $BOOT_APPEND}"
     case $kind in
     floppy)
         # shellcheck disable=SC2086
