@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# boot.sh: boot real operating-system software on vireo under TCG — Debian's kernel with a
+# busybox initramfs (direct boot, GRUB CD, syslinux disk) and a floppy boot sector — with
+# Debian's SeaBIOS and with vireo's own BIOS, checking what the guest prints on COM1.
+#   boot.sh check      only the runs listed in tests/integration/boot/passing.list
+#   boot.sh all        every run (the ones that do not pass yet too)
+#   boot.sh RUN...     the named runs (e.g. floppy/seabios)
+# BOOT_APPEND=ARGS adds kernel arguments to the direct-boot runs (for diagnosis only).
+# Each run is one vireo process; each run reports one or more PASS/FAIL lines.
+set -u
+BUILD=${BUILD:-build}
+VIREO=${VIREO:-$BUILD/vireo}
+T_SUITE=boot
+here=$(dirname "$0")
+. "$here/../lib.sh"
+C=$BUILD/boot-cache
+LOGDIR=$BUILD/boot-logs
+mkdir -p "$LOGDIR"
+SEABIOS=/usr/share/seabios/bios.bin
+
+mode=${1:-check}
+all_runs="floppy/seabios floppy/vireo
+linux-direct/seabios linux-direct/vireo
+linux-reboot/seabios linux-reboot/vireo
+grub-cd-loader/seabios grub-cd-loader/vireo grub-cd-linux/seabios grub-cd-linux/vireo
+syslinux-hd-loader/seabios syslinux-hd-loader/vireo syslinux-hd-linux/seabios syslinux-hd-linux/vireo"
+case $mode in
+check) runs=$(grep -v '^#' "$here/passing.list" | awk 'NF {print $1}') ;;
+all) runs=$all_runs ;;
+*) runs="$*" ;;
+esac
+
+if "$VIREO" -accel tcg -kernel /dev/null 2>&1 | grep -q "not available"; then
+    for r in $runs; do t_skip "$r" "vireo reports: the TCG translator is not available yet"; done
+    t_done; exit
+fi
+# Without the Debian packages (no apt, no network) this host cannot run the guests: SKIPPED.
+if ! why=$("$here/prepare.sh" 2>&1); then
+    for r in $runs; do t_skip "$r" "the guests could not be prepared: $(echo "$why" | tail -1)"; done
+    t_done; exit
+fi
+DATA_MD5=$(md5sum <"$C/data.img" | cut -d' ' -f1)
+
+dead_end='[Nn]o bootable device|Kernel panic - not syncing|has the wrong type'
+# vm NAME SECS STOP ARGS...: run vireo (TCG, -nographic, -no-reboot) until it exits, until
+# the extended regexp STOP shows on COM1 (then it is stopped), or SECS pass. Sets:
+# out (COM1 file), log (-D file), how (exited|stopped|timeout), rc, t_marker (seconds from
+# launch to the initramfs marker, or empty).
+vm() {
+    local name=$1 secs=$2 stop=$3
+    shift 3
+    out=$LOGDIR/${name//\//-}.out log=$LOGDIR/${name//\//-}.log
+    local t0 now pid
+    t0=$(date +%s%N)
+    "$VIREO" -accel tcg -nographic -no-reboot -d guest_errors,unimp -D "$log" "$@" >"$out" 2>&1 </dev/null &
+    pid=$!
+    how=timeout t_marker=
+    while :; do
+        now=$(date +%s%N)
+        if [ -z "$t_marker" ] && grep -qa '^VT-MARKER' "$out"; then
+            t_marker=$(awk "BEGIN {printf \"%.2f\", ($now - $t0) / 1e9}")
+        fi
+        if ! kill -0 $pid 2>/dev/null; then how=exited; break; fi
+        if [ -n "$stop" ] && grep -qaE -- "$stop" "$out"; then how=stopped; break; fi
+        # A run that cannot get further is stopped at once (the output says why).
+        if grep -qaE -- "$dead_end" "$out"; then how="stopped at a dead end"; break; fi
+        if [ "$(grep -ac 'raising #UD' "$out")" -ge 5 ]; then how="stopped in a #UD loop"; break; fi
+        [ $(((now - t0) / 1000000000)) -ge "$secs" ] && break
+        sleep 0.1
+    done
+    [ "$how" != exited ] && kill $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    rc=$?
+    if [ -z "$t_marker" ] && grep -qa '^VT-MARKER' "$out"; then t_marker=$(((now - t0) / 1000000000)); fi
+}
+
+# The last lines vireo printed, for a FAIL message.
+tailout() { tr -cd '[:print:]\n' <"$out" | grep -v '^$' | tail -n 3 | tr '\n' '|' | cut -c1-300; }
+has() { grep -qa -- "$1" "$out"; }
+# check NAME PATTERN WHAT: PASS when PATTERN (fixed string) is on COM1.
+check() { if has "$2"; then t_pass "$1"; else t_fail "$1" "$3; last output: $(tailout)"; fi; }
+
+fwargs() { if [ "$1" = seabios ]; then echo "-bios $SEABIOS"; fi; }
+
+# The checks on a Linux boot that reached the initramfs (init.sh's VT- lines).
+linux_checks() {
+    local r=$1 ram_mib=$2 cmdpat=$3
+    if ! has '^VT-MARKER'; then
+        t_fail "$r" "Linux never reached /init (vireo: ${how}); last output: $(tailout)"
+        return 1
+    fi
+    t_pass "$r:init-reached (${t_marker}s)"
+    if grep -qa "^VT-CMDLINE .*$cmdpat" "$out"; then t_pass "$r:cmdline"; else
+        t_fail "$r:cmdline" "/proc/cmdline lacks what was passed: $(grep -a '^VT-CMDLINE' "$out")"; fi
+    # /proc/interrupts: the timer and the serial port must have taken interrupts.
+    if sed -n '/^VT-BEGIN interrupts/,/^VT-END interrupts/p' "$out" | grep -aE '^ *(0|2|4):' |
+        awk '$2 > 0' | grep -q .; then t_pass "$r:interrupts"; else
+        t_fail "$r:interrupts" "no timer/serial IRQ counted in /proc/interrupts"; fi
+    # The kernel set its clock from the CMOS RTC: it must agree with the host's clock at launch.
+    local gd
+    gd=$(sed -n 's/^VT-DATE .* epoch \([0-9]*\).*/\1/p' "$out" | head -1)
+    if [ -n "$gd" ] && [ $((gd - host)) -ge -60 ] && [ $((gd - host)) -le 900 ]; then
+        t_pass "$r:rtc-date (guest-host $((gd - host)) s)"
+    else
+        t_fail "$r:rtc-date" "guest date not within 15 min after the launch ($(date -u -d @$host '+%F %T')): $(grep -a 'VT-DATE\|VT-HWCLOCK' "$out" | tr '\n' ' ')"
+    fi
+    # e820: the usable RAM the firmware reports must add up to the -m size (less holes < 1 MiB
+    # and the firmware's reservations at the top, which stay under 1 MiB... give 2 MiB slack).
+    local usable
+    usable=$(grep -a 'BIOS-e820: .* usable' "$out" | sed 's/.*\[mem \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2/' |
+        awk '{ s += strtonum($2) - strtonum($1) + 1 } END { printf "%d", s / 1048576 }')
+    if [ -n "$usable" ] && [ "$usable" -le "$ram_mib" ] && [ "$usable" -ge $((ram_mib - 2)) ]; then
+        t_pass "$r:e820 (${usable} MiB usable of ${ram_mib})"
+    else
+        t_fail "$r:e820" "usable RAM in the e820 map is ${usable:-nothing} MiB for -m $ram_mib: $(grep -a 'BIOS-e820' "$out" | head -8 | tr '\n' ' ')"
+    fi
+    if has 'VT-PCI 0000:00:00.0 0x8086 0x1237' && has 'VT-PCI 0000:00:01.0 0x8086 0x7000' &&
+        has 'VT-PCI 0000:00:01.1 0x8086 0x7010'; then
+        if sed -n '/^VT-BEGIN pci-complaints/,/^VT-END pci-complaints/p' "$out" | grep -qv '^VT-'; then
+            t_fail "$r:pci" "Linux complains: $(sed -n '/^VT-BEGIN pci-complaints/,/^VT-END pci-complaints/p' "$out" | grep -v '^VT-' | head -3 | tr '\n' ' ')"
+        else
+            t_pass "$r:pci"
+        fi
+    else
+        t_fail "$r:pci" "i440FX/PIIX3/IDE not all listed: $(grep -a '^VT-PCI' "$out" | tr '\n' ' ')"
+    fi
+    check "$r:i8042" "VT-I8042-OK" "Linux did not find the i8042 keyboard port"
+}
+
+# The end of a Linux run: power off through ACPI S5 ends vireo.
+poweroff_check() {
+    local r=$1
+    if has '^VT-POWEROFF' && [ "$how" = exited ] && grep -qa 'S5 (soft off)' "$log"; then
+        t_pass "$r:poweroff-acpi-s5"
+    else
+        t_fail "$r:poweroff-acpi-s5" "after 'poweroff -f' vireo ${how} (rc $rc), S5 in log: $(grep -ac 'S5' "$log"); last output: $(tailout)"
+    fi
+}
+
+run_case() {
+    local r=$1 kind=${1%/*} fw=${1#*/} fa
+    fa=$(fwargs "$fw")
+    host=$(date +%s)
+    # BOOT_APPEND: extra kernel arguments for diagnosis (e.g. noxsave); unset in make check.
+    local app="console=ttyS0,115200 panic=-1 reboot=k vt_host=$host${BOOT_APPEND:+ $BOOT_APPEND}"
+    case $kind in
+    floppy)
+        # shellcheck disable=SC2086
+        vm "$r" 30 'VT-FLOPPY-INT13-(OK|BAD)|[Nn]o bootable device' $fa -fda "$C/floppy.img" -boot a
+        check "$r:boot-sector-runs" "VT-FLOPPY boot sector running" "the boot sector never printed"
+        check "$r:int13-read" "VT-FLOPPY-INT13-OK" "INT 13h read of sector 2 failed"
+        ;;
+    linux-direct)
+        # shellcheck disable=SC2086
+        vm "$r" 240 '' $fa -m 256 -kernel "$C/vmlinuz" -initrd "$C/initrd.gz" \
+            -append "$app vt_storage=1 vt_md5=$DATA_MD5 vt_end=poweroff" -hda "$C/data.img" -cdrom "$C/data.iso"
+        linux_checks "$r" 256 "vt_host=$host" || return
+        check "$r:ide-disk" "VT-DISK-OK" "/dev/sda did not read back the pattern: $(grep -a 'VT-DISK\|VT-INSMOD' "$out" | head -3 | tr '\n' ' ')"
+        check "$r:cdrom" "VT-CDROM-OK" "/dev/sr0: $(grep -a 'VT-CDROM' "$out" | tr '\n' ' ')"
+        poweroff_check "$r"
+        ;;
+    linux-reboot)
+        # shellcheck disable=SC2086
+        vm "$r" 240 '' $fa -m 128 -kernel "$C/vmlinuz" -initrd "$C/initrd.gz" -append "$app vt_end=reboot"
+        linux_checks "$r" 128 "vt_host=$host" || return
+        if has '^VT-REBOOT' && [ "$how" = exited ] && grep -qa 'i8042: reset' "$log"; then
+            t_pass "$r:reboot-i8042"
+        else
+            t_fail "$r:reboot-i8042" "after 'reboot -f' (reboot=k) vireo ${how} (rc $rc), i8042 reset in log: $(grep -ac 'i8042: reset' "$log"); last output: $(tailout)"
+        fi
+        ;;
+    grub-cd-loader | grub-cd-linux)
+        local stop=''
+        [ $kind = grub-cd-loader ] && stop='VT-GRUB loading'
+        # shellcheck disable=SC2086
+        vm "$r" 240 "$stop" $fa -m 256 -cdrom "$C/grub.iso" -boot d
+        check "$r:grub-runs" "VT-GRUB loading linux" "GRUB did not run its menu entry"
+        if [ $kind = grub-cd-linux ]; then
+            linux_checks "$r" 256 "vt_boot=grub" || return
+            poweroff_check "$r"
+        fi
+        ;;
+    syslinux-hd-loader | syslinux-hd-linux)
+        local stop=''
+        [ $kind = syslinux-hd-loader ] && stop='Loading initrd\.gz\.+ *o+k'
+        # shellcheck disable=SC2086
+        vm "$r" 240 "$stop" $fa -m 256 -hda "$C/syslinux.img"
+        check "$r:syslinux-runs" "SYSLINUX 6.04" "syslinux's boot sector did not run"
+        check "$r:config-say" "VT-SYSLINUX loading linux" "the SAY line of syslinux.cfg did not show on COM1"
+        # SeaBIOS mirrors syslinux's INT 10h text to COM1 as well, so the two copies interleave.
+        if grep -qaE 'Loading initrd\.gz\.+ *o+k' "$out"; then t_pass "$r:kernel-initrd-loaded"; else
+            t_fail "$r:kernel-initrd-loaded" "syslinux did not load the kernel and initramfs; last output: $(tailout)"; fi
+        if [ $kind = syslinux-hd-linux ]; then
+            linux_checks "$r" 256 "vt_boot=syslinux" || return
+            poweroff_check "$r"
+        fi
+        ;;
+    *) t_fail "$r" "no such run (known: $(echo $all_runs))" ;;
+    esac
+}
+
+for r in $runs; do run_case "$r"; done
+echo "boot: COM1 output and -D logs of each run are in $LOGDIR/"
+t_done

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# prepare.sh: build the real-OS boot guests from Debian packages into $BUILD/boot-cache (kept
+# between runs): Debian's kernel, a busybox initramfs, a data disk and data CD with known
+# contents, a GRUB rescue CD, a syslinux hard disk and a floppy boot sector.
+# Prints one line per thing it could not build ("prepare: what: why") and exits 1 then.
+set -u
+BUILD=${BUILD:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+C=$BUILD/boot-cache
+mkdir -p "$C"
+C=$(cd "$C" && pwd)
+fail() { echo "prepare: $1" >&2; exit 1; }
+
+tests/need-pkg.sh busybox:busybox-static cpio:cpio xorriso:xorriso grub-mkrescue:grub-common \
+    /usr/lib/grub/i386-pc/boot.img:grub-pc-bin mcopy:mtools mkfs.fat:dosfstools \
+    syslinux:syslinux /usr/lib/syslinux/mbr/mbr.bin:syslinux-common \
+    /usr/share/seabios/bios.bin:seabios >/dev/null || fail "packages: need-pkg could not install them"
+[ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q dynamic &&
+    fail "busybox: /bin/busybox is not the static one (busybox-static)"
+
+# --- Debian's kernel: from the installed linux-image package if there is one, else the .deb.
+if [ ! -s "$C/vmlinuz" ] || [ ! -d "$C/modules" ]; then
+    kver=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)
+    rm -rf "$C/kx"; mkdir -p "$C/kx"
+    if [ -n "$kver" ] && [ -d "/lib/modules/$kver/kernel" ]; then
+        mkdir -p "$C/kx/boot" "$C/kx/lib/modules"
+        cp "/boot/vmlinuz-$kver" "$C/kx/boot/" && cp -r "/lib/modules/$kver" "$C/kx/lib/modules/"
+    else
+        pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9].*\)/\1/p' | head -1)
+        [ -n "$pkg" ] || fail "kernel: apt-cache knows no linux-image-amd64 dependency"
+        deb=$(ls "$C"/"$pkg"_*.deb 2>/dev/null | head -1)
+        if [ -z "$deb" ]; then
+            (cd "$C" && apt-get download "$pkg" >/dev/null 2>&1) || fail "kernel: apt-get download $pkg failed"
+            deb=$(ls "$C"/"$pkg"_*.deb | head -1)
+        fi
+        dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$C/kx" ./boot ./lib/modules ||
+            fail "kernel: could not unpack $deb"
+    fi
+    kver=$(ls "$C/kx/lib/modules" | head -1)
+    cp "$C"/kx/boot/vmlinuz-* "$C/vmlinuz" || fail "kernel: no vmlinuz in the package"
+    # The modules the IDE disk and CD need (Debian builds libata, sd, sr, isofs as modules),
+    # in load order; the dependencies come from each module's own "depends=" field.
+    rm -rf "$C/modules"; mkdir -p "$C/modules"
+    K=$C/kx/lib/modules/$kver/kernel
+    modpath() { find "$K" -name "$1.ko" | head -1; }
+    declare -A seen=()
+    order=()
+    add() {
+        [ -n "${seen[$1]:-}" ] && return
+        seen[$1]=1
+        local f d
+        f=$(modpath "$1")
+        [ -n "$f" ] || fail "kernel: module $1 not in the package"
+        for d in $(strings -a "$f" | sed -n 's/^depends=//p' | head -1 | tr , ' '); do add "$d"; done
+        # crc-t10dif and crc64-rocksoft look their crypto drivers up by name; load the generic ones first.
+        case $1 in crc-t10dif) add crct10dif_generic ;; crc64-rocksoft) add crc64_rocksoft_generic ;; esac
+        order+=("$1")
+        cp "$f" "$C/modules/"
+    }
+    for m in ata_piix sd_mod sr_mod isofs; do add "$m"; done
+    printf '%s\n' "${order[@]}" >"$C/modules/order"
+    rm -rf "$C/kx"
+fi
+
+# --- data disk: 2048 sectors, sector N starts with "VT-SECTOR NNNNNNNN"; data CD with a file.
+if [ ! -s "$C/data.img" ]; then
+    python3 - "$C/data.img" <<'EOF' || fail "data disk: python3 failed"
+import sys
+with open(sys.argv[1], "wb") as f:
+    for n in range(2048):
+        f.write(("VT-SECTOR %08d" % n).encode().ljust(512, bytes([n & 0xff])))
+EOF
+fi
+if [ ! -s "$C/data.iso" ]; then
+    rm -rf "$C/cd"; mkdir -p "$C/cd"
+    echo "VT-CDROM-FILE vireo test CD" >"$C/cd/vtfile.txt"
+    xorriso -as mkisofs -quiet -V VTDATA -o "$C/data.iso" "$C/cd" 2>/dev/null || fail "data CD: xorriso failed"
+    rm -rf "$C/cd"
+fi
+
+# --- initramfs: static busybox, the modules, and /init (tests/integration/boot/init.sh).
+if [ ! -s "$C/initrd.gz" ] || [ "$here/init.sh" -nt "$C/initrd.gz" ]; then
+    R=$C/rootfs
+    rm -rf "$R"; mkdir -p "$R"/{bin,dev,proc,sys,mnt,tmp,lib/modules}
+    cp /bin/busybox "$R/bin/busybox"
+    for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
+    cp "$C"/modules/* "$R/lib/modules/"
+    cp "$here/init.sh" "$R/init"; chmod 755 "$R/init"
+    (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$C/initrd.gz.tmp" &&
+        mv "$C/initrd.gz.tmp" "$C/initrd.gz" || fail "initramfs: cpio/gzip failed"
+    rm -rf "$R"
+    rm -f "$C/grub.iso" "$C/syslinux.img"   # both carry the initramfs
+fi
+
+KAPPEND="console=ttyS0,115200 panic=-1 reboot=k"
+# The boot media carry configuration written below: rebuild them when this script changes.
+for f in grub.iso syslinux.img; do [ "$0" -nt "$C/$f" ] && rm -f "$C/$f"; done
+
+# --- GRUB rescue CD (grub-mkrescue, BIOS only) with the same kernel and initramfs.
+if [ ! -s "$C/grub.iso" ]; then
+    G=$C/grubiso
+    rm -rf "$G"; mkdir -p "$G/boot/grub"
+    cp "$C/vmlinuz" "$C/initrd.gz" "$G/boot/"
+    cat >"$G/boot/grub/grub.cfg" <<EOF
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=1
+menuentry "vireo test linux" {
+    echo "VT-GRUB loading linux"
+    linux /boot/vmlinuz $KAPPEND vt_boot=grub
+    initrd /boot/initrd.gz
+}
+EOF
+    grub-mkrescue -o "$C/grub.iso" "$G" >/dev/null 2>"$C/grub-mkrescue.log" ||
+        fail "GRUB CD: grub-mkrescue failed ($(tail -1 "$C/grub-mkrescue.log"))"
+    rm -rf "$G"
+fi
+
+# --- syslinux hard disk: syslinux's MBR, one active FAT16 partition at sector 2048 holding
+# ldlinux, the kernel and the initramfs; built on image files with mtools (no mounts, no root).
+if [ ! -s "$C/syslinux.img" ]; then
+    P=$C/part.img
+    psect=$((60 * 2048))            # 60 MiB partition
+    rm -f "$P"; truncate -s $((psect * 512)) "$P"
+    mkfs.fat -F 16 -h 2048 -n VTSYSLINUX "$P" >/dev/null || fail "syslinux disk: mkfs.fat failed"
+    syslinux --install "$P" || fail "syslinux disk: syslinux --install failed"
+    cat >"$C/syslinux.cfg" <<EOF
+SERIAL 0 115200
+PROMPT 0
+TIMEOUT 10
+DEFAULT linux
+SAY VT-SYSLINUX loading linux
+LABEL linux
+  KERNEL vmlinuz
+  INITRD initrd.gz
+  APPEND $KAPPEND vt_boot=syslinux
+EOF
+    MTOOLS_SKIP_CHECK=1 mcopy -i "$P" "$C/vmlinuz" "$C/initrd.gz" "$C/syslinux.cfg" ::/ ||
+        fail "syslinux disk: mcopy failed"
+    D=$C/syslinux.img.tmp
+    rm -f "$D"; truncate -s $((2048 * 512)) "$D"
+    dd if=/usr/lib/syslinux/mbr/mbr.bin of="$D" conv=notrunc status=none
+    # Partition entry 1 (MBR offset 0x1be): active, CHS fields at their LBA-only maximum,
+    # type 0x0e (FAT16, LBA), first sector 2048, length psect; then the 0x55aa signature.
+    python3 - "$D" "$psect" <<'EOF' || fail "syslinux disk: partition table"
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(0x1be)
+    f.write(struct.pack("<B3sB3sII", 0x80, b"\xfe\xff\xff", 0x0e, b"\xfe\xff\xff", 2048, int(sys.argv[2])))
+    f.seek(0x1fe)
+    f.write(b"\x55\xaa")
+EOF
+    cat "$P" >>"$D" && mv "$D" "$C/syslinux.img" || fail "syslinux disk: could not write the image"
+    rm -f "$P"
+fi
+
+# --- floppy: a 1.44 MB image whose boot sector (floppy.S) checks INT 13h by reading sector 2.
+if [ ! -s "$C/floppy.img" ] || [ "$here/floppy.S" -nt "$C/floppy.img" ]; then
+    gcc -m16 -c -o "$C/floppy.o" "$here/floppy.S" &&
+        ld -m elf_i386 -Ttext 0x7c00 -e 0x7c00 --oformat binary -o "$C/floppy.bin" "$C/floppy.o" ||
+        fail "floppy: could not assemble floppy.S"
+    [ "$(stat -c %s "$C/floppy.bin")" -eq 512 ] || fail "floppy: boot sector is not 512 bytes"
+    rm -f "$C/floppy.img"; truncate -s 1474560 "$C/floppy.img"
+    dd if="$C/floppy.bin" of="$C/floppy.img" conv=notrunc status=none
+    printf 'VT-SECTOR2 floppy data' | dd of="$C/floppy.img" bs=512 seek=1 conv=notrunc status=none
+    rm -f "$C/floppy.o" "$C/floppy.bin"
+fi
+exit 0
