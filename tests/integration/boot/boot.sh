@@ -106,9 +106,14 @@ linux_checks() {
     fi
     # e820: the usable RAM the firmware reports must add up to the -m size (less holes < 1 MiB
     # and the firmware's reservations at the top, which stay under 1 MiB... give 2 MiB slack).
-    local usable
-    usable=$(grep -a 'BIOS-e820: .* usable' "$out" | sed 's/.*\[mem \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2/' |
-        awk '{ s += strtonum($2) - strtonum($1) + 1 } END { printf "%d", s / 1048576 }')
+    # (The map shows up twice, in the boot log and in /init's dmesg: count each range once.
+    # Bash arithmetic, as Debian's default awk, mawk, has no strtonum.)
+    local usable=0 lo hi
+    while read -r lo hi; do
+        usable=$((usable + hi - lo + 1))
+    done < <(grep -a 'BIOS-e820: .* usable' "$out" |
+             sed 's/.*\[mem \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2/' | sort -u)
+    usable=$((usable / 1048576))
     if [ -n "$usable" ] && [ "$usable" -le "$ram_mib" ] && [ "$usable" -ge $((ram_mib - 2)) ]; then
         t_pass "$r:e820 (${usable} MiB usable of ${ram_mib})"
     else
