@@ -181,7 +181,11 @@ static Drive *drive_open(const DriveSpec *s, const char *where, Error **errp)
         char *err = NULL;
         d->blk = blk_open(s->file, s->format, (ro ? 0 : BDRV_O_RDWR) | (s->unsafe ? BDRV_O_UNSAFE : 0), &err);
         if (!d->blk) {
-            error_setg(errp, "%s: %s", s->file, err ? err : "cannot open");
+            /* The block layer's messages name the file already. */
+            if (err && strstr(err, s->file))
+                error_setg(errp, "%s", err);
+            else
+                error_setg(errp, "%s: %s", s->file, err ? err : "cannot open");
             free(err);
             free(d->label);
             free(d);
@@ -216,7 +220,9 @@ bool drives_attach(PCMachine *pc, Error **errp)
             ok = fdc_attach_drive(isa_fdc_get(pc->fdc), s->index, &d->bd, errp);
         }
         if (!ok) {
-            error_prepend(errp, "%s: ", d->label);
+            /* Device models name the drive themselves (BlockDev.name); add it only if not. */
+            if (errp && *errp && strncmp((*errp)->msg, d->label, strlen(d->label)))
+                error_prepend(errp, "%s: ", d->label);
             return false;
         }
     }
