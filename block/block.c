@@ -19,24 +19,6 @@ static const BlockDriver *const block_drivers[] = {
 /* A backing chain longer than this is treated as a loop. */
 #define MAX_BACKING_DEPTH 64
 
-void blk_error_setg(char **errp, const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    if (!errp)
-        return;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        fatal("out of memory formatting an error");
-    va_end(ap);
-    /* Names from a file may carry control characters: the message stays one printable line. */
-    for (char *c = s; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
-    free(*errp);
-    *errp = s;
-}
-
 const BlockDriver *bdrv_find_format(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(block_drivers); i++)
@@ -58,25 +40,25 @@ const char *bdrv_format_list(void)
     return buf;
 }
 
-const BlockDriver *bdrv_probe(const char *filename, char **errp)
+const BlockDriver *bdrv_probe(const char *filename, Error **errp)
 {
     uint8_t buf[2048] = { 0 };
     int fd = open(filename, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", filename, strerror(errno));
+        error_setg(errp, "Could not open '%s': %s", filename, strerror(errno));
         return NULL;
     }
     struct stat st;
     if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
         close(fd);
-        blk_error_setg(errp, "'%s' is not a regular file or block device", filename);
+        error_setg(errp, "'%s' is not a regular file or block device", filename);
         return NULL;
     }
     ssize_t n = pread(fd, buf, sizeof buf, 0);
     int e = errno;
     close(fd);
     if (n < 0) {
-        blk_error_setg(errp, "Could not read '%s': %s", filename, strerror(e));
+        error_setg(errp, "Could not read '%s': %s", filename, strerror(e));
         return NULL;
     }
     const BlockDriver *best = NULL;
@@ -89,7 +71,7 @@ const BlockDriver *bdrv_probe(const char *filename, char **errp)
         }
     }
     if (!best)
-        blk_error_setg(errp, "Could not determine the image format");
+        error_setg(errp, "Could not determine the image format");
     return best;
 }
 
@@ -102,17 +84,17 @@ char *bdrv_resolve_backing(const char *image, const char *backing)
 }
 
 static BlockDriverState *bdrv_open_depth(const char *filename, const char *fmt, int flags,
-                                         int depth, char **errp)
+                                         int depth, Error **errp)
 {
     const BlockDriver *drv;
     if (depth > MAX_BACKING_DEPTH) {
-        blk_error_setg(errp, "backing chain deeper than %d (a loop?)", MAX_BACKING_DEPTH);
+        error_setg(errp, "backing chain deeper than %d (a loop?)", MAX_BACKING_DEPTH);
         return NULL;
     }
     if (fmt) {
         drv = bdrv_find_format(fmt);
         if (!drv) {
-            blk_error_setg(errp, "Unknown driver '%s'", fmt);
+            error_setg(errp, "Unknown driver '%s'", fmt);
             return NULL;
         }
     } else {
@@ -136,13 +118,13 @@ static BlockDriverState *bdrv_open_depth(const char *filename, const char *fmt, 
     if (bs->backing_file) {
         bs->backing_path = bdrv_resolve_backing(filename, bs->backing_file);
         if (!(flags & BDRV_O_NO_BACKING)) {
-            char *err = NULL;
+            Error *err = NULL;
             /* Backing files are opened read-only; only commit writes into one. */
             bs->backing = bdrv_open_depth(bs->backing_path, bs->backing_fmt,
                                           flags & ~(BDRV_O_RDWR | BDRV_O_CHECK), depth + 1, &err);
             if (!bs->backing) {
-                blk_error_setg(errp, "Could not open backing file '%s': %s", bs->backing_path, err);
-                free(err);
+                error_prepend(&err, "Could not open backing file '%s': ", bs->backing_path);
+                error_propagate(errp, err);
                 bdrv_close(bs);
                 return NULL;
             }
@@ -151,7 +133,7 @@ static BlockDriverState *bdrv_open_depth(const char *filename, const char *fmt, 
     return bs;
 }
 
-BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags, char **errp)
+BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags, Error **errp)
 {
     return bdrv_open_depth(filename, fmt, flags, 0, errp);
 }
@@ -170,14 +152,14 @@ void bdrv_close(BlockDriverState *bs)
     free(bs);
 }
 
-int bdrv_create(const BlockDriver *drv, const BlockCreateArgs *a, char **errp)
+int bdrv_create(const BlockDriver *drv, const BlockCreateArgs *a, Error **errp)
 {
     if (!drv->create) {
-        blk_error_setg(errp, "Format '%s' does not support image creation", drv->format_name);
+        error_setg(errp, "Format '%s' does not support image creation", drv->format_name);
         return -ENOTSUP;
     }
     if (a->backing_file && !drv->has_backing) {
-        blk_error_setg(errp, "Format '%s' does not support backing files", drv->format_name);
+        error_setg(errp, "Format '%s' does not support backing files", drv->format_name);
         return -ENOTSUP;
     }
     return drv->create(a, errp);
@@ -329,14 +311,14 @@ void bdrv_set_error(BlockDriverState *bs, const char *fmt, ...)
 
 /* ---- options ---- */
 
-bool img_opts_parse(ImgOpts *o, const char *s, char **errp)
+bool img_opts_parse(ImgOpts *o, const char *s, Error **errp)
 {
     const char *p = s;
     while (*p) {
         char key[128], *val;
         size_t kn = strcspn(p, "=,");
         if (kn == 0 || kn >= sizeof key) {
-            blk_error_setg(errp, "Invalid option list '%s'", s);
+            error_setg(errp, "Invalid option list '%s'", s);
             return false;
         }
         memcpy(key, p, kn);
@@ -354,7 +336,7 @@ bool img_opts_parse(ImgOpts *o, const char *s, char **errp)
             }
         } else if (strcmp(key, "help") && strcmp(key, "?")) {
             free(val);
-            blk_error_setg(errp, "Invalid parameter '%s': expected key=value", key);
+            error_setg(errp, "Invalid parameter '%s': expected key=value", key);
             return false;
         }
         val[vn] = 0;
@@ -362,7 +344,7 @@ bool img_opts_parse(ImgOpts *o, const char *s, char **errp)
             p++;
         if (o->n >= IMG_OPTS_MAX) {
             free(val);
-            blk_error_setg(errp, "Too many options");
+            error_setg(errp, "Too many options");
             return false;
         }
         o->key[o->n] = xstrdup(key);
@@ -387,7 +369,7 @@ const char *img_opts_get(ImgOpts *o, const char *key)
     return v;
 }
 
-bool img_opts_get_bool(ImgOpts *o, const char *key, bool def, bool *out, char **errp)
+bool img_opts_get_bool(ImgOpts *o, const char *key, bool def, bool *out, Error **errp)
 {
     const char *v = img_opts_get(o, key);
     *out = def;
@@ -398,18 +380,18 @@ bool img_opts_get_bool(ImgOpts *o, const char *key, bool def, bool *out, char **
     else if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no"))
         *out = false;
     else {
-        blk_error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
+        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
         return false;
     }
     return true;
 }
 
-bool img_opts_get_size(ImgOpts *o, const char *key, uint64_t def, uint64_t *out, char **errp)
+bool img_opts_get_size(ImgOpts *o, const char *key, uint64_t def, uint64_t *out, Error **errp)
 {
     const char *v = img_opts_get(o, key);
     *out = def;
     if (v && !parse_size(v, out)) {
-        blk_error_setg(errp, "Parameter '%s' expects a size", key);
+        error_setg(errp, "Parameter '%s' expects a size", key);
         return false;
     }
     return true;
@@ -486,7 +468,7 @@ bool buffer_is_zero(const void *buf, size_t len)
 
 /* ---- the backend ---- */
 
-BlockBackend *blk_open(const char *filename, const char *fmt, int flags, char **errp)
+BlockBackend *blk_open(const char *filename, const char *fmt, int flags, Error **errp)
 {
     BlockDriverState *bs = bdrv_open(filename, fmt, flags, errp);
     if (!bs)

@@ -3,6 +3,7 @@
 #define BLOCK_BLOCK_H
 
 #include "util/osdep.h"
+#include "util/error.h"
 #include "util/option.h"     // parse_size
 #include <sys/types.h>
 
@@ -12,13 +13,13 @@
  * opened backing image.  Reads and writes are at byte offsets; drivers round to their own
  * granularity.  Devices and vireo-img use a BlockBackend, which owns the top of a chain:
  *
- *     char *err = NULL;
+ *     Error *err = NULL;
  *     BlockBackend *blk = blk_open("disk.qcow2", NULL, BDRV_O_RDWR, &err);
- *     if (!blk) fatal("disk.qcow2: %s", err);
+ *     if (!blk) fatal("disk.qcow2: %s", err->msg);
  *     blk_pread(blk, 0, buf, 512);
  *     blk_close(blk);
  *
- * Errors: open and create return NULL / -errno and put a one-line reason in *errp (allocated).
+ * Errors: open and create return NULL / -errno and set *errp (util/error.h) to a one-line reason.
  * I/O returns -errno; the reason, when the file content is at fault, is in bdrv_last_error(bs).
  */
 
@@ -62,13 +63,13 @@ typedef struct ImgOpts {
 } ImgOpts;
 
 /* Parse "a=1,b=2" (",," escapes a comma) and append; false and *errp on a malformed list. */
-bool img_opts_parse(ImgOpts *o, const char *s, char **errp);
+bool img_opts_parse(ImgOpts *o, const char *s, Error **errp);
 /* The value of key, marking it used; NULL when absent. */
 const char *img_opts_get(ImgOpts *o, const char *key);
 /* Boolean (on/off/true/false/yes/no); false with *errp when malformed. */
-bool img_opts_get_bool(ImgOpts *o, const char *key, bool def, bool *out, char **errp);
+bool img_opts_get_bool(ImgOpts *o, const char *key, bool def, bool *out, Error **errp);
 /* Size with an optional k/M/G/T suffix. */
-bool img_opts_get_size(ImgOpts *o, const char *key, uint64_t def, uint64_t *out, char **errp);
+bool img_opts_get_size(ImgOpts *o, const char *key, uint64_t def, uint64_t *out, Error **errp);
 /* The first option no driver consumed, or NULL. */
 const char *img_opts_unused(const ImgOpts *o);
 void img_opts_free(ImgOpts *o);
@@ -130,8 +131,8 @@ struct BlockDriver {
     const char *create_help;     /* "-o help" text: one option per line */
     /* Score 0..100 for the first bytes of a file (buf is zero-padded to 2048 bytes); 0 = not mine. */
     int (*probe)(const uint8_t *buf, size_t len, const char *filename);
-    int (*open)(BlockDriverState *bs, int flags, char **errp);
-    int (*create)(const BlockCreateArgs *a, char **errp);
+    int (*open)(BlockDriverState *bs, int flags, Error **errp);
+    int (*create)(const BlockCreateArgs *a, Error **errp);
     int (*pread)(BlockDriverState *bs, uint64_t off, void *buf, size_t len);
     int (*pwrite)(BlockDriverState *bs, uint64_t off, const void *buf, size_t len, int flags);
     /* Make [off, off+len) read as zero; drivers may leave holes. Optional. */
@@ -143,17 +144,17 @@ struct BlockDriver {
                         uint64_t *map);
     void (*get_info)(BlockDriverState *bs, ImageInfo *ii);
     int (*check)(BlockDriverState *bs, ImageCheck *res, int fix);
-    int (*truncate)(BlockDriverState *bs, uint64_t size, bool shrink, char **errp);
+    int (*truncate)(BlockDriverState *bs, uint64_t size, bool shrink, Error **errp);
     /* Bytes the host file takes, for "disk size"; optional (the file's st_blocks by default). */
     int64_t (*allocated_size)(BlockDriverState *bs);
     int (*snapshot_list)(BlockDriverState *bs, SnapshotInfo **list);
-    int (*snapshot_create)(BlockDriverState *bs, const char *name, char **errp);
-    int (*snapshot_apply)(BlockDriverState *bs, const char *name, char **errp);
-    int (*snapshot_delete)(BlockDriverState *bs, const char *name, char **errp);
+    int (*snapshot_create)(BlockDriverState *bs, const char *name, Error **errp);
+    int (*snapshot_apply)(BlockDriverState *bs, const char *name, Error **errp);
+    int (*snapshot_delete)(BlockDriverState *bs, const char *name, Error **errp);
     /* Rewrite the backing file name (rebase -u, commit). */
-    int (*change_backing)(BlockDriverState *bs, const char *file, const char *fmt, char **errp);
+    int (*change_backing)(BlockDriverState *bs, const char *file, const char *fmt, Error **errp);
     /* Change format options of an existing image (amend -o); takes what it knows from opts. */
-    int (*amend)(BlockDriverState *bs, ImgOpts *opts, char **errp);
+    int (*amend)(BlockDriverState *bs, ImgOpts *opts, Error **errp);
     /* Make every cluster unallocated again (commit without -d). Optional. */
     int (*make_empty)(BlockDriverState *bs);
     void (*close)(BlockDriverState *bs);
@@ -180,11 +181,11 @@ const BlockDriver *bdrv_find_format(const char *name);
 const char *bdrv_format_list(void);
 
 /* Probe the content of filename; NULL with *errp when unreadable. */
-const BlockDriver *bdrv_probe(const char *filename, char **errp);
+const BlockDriver *bdrv_probe(const char *filename, Error **errp);
 
-BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags, char **errp);
+BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags, Error **errp);
 void bdrv_close(BlockDriverState *bs);
-int bdrv_create(const BlockDriver *drv, const BlockCreateArgs *a, char **errp);
+int bdrv_create(const BlockDriver *drv, const BlockCreateArgs *a, Error **errp);
 int bdrv_pread(BlockDriverState *bs, uint64_t off, void *buf, size_t len);
 int bdrv_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, size_t len, int flags);
 int bdrv_pwrite_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len);
@@ -204,14 +205,12 @@ void bdrv_set_error(BlockDriverState *bs, const char *fmt, ...) PRINTF_FMT(2, 3)
 /* Resolve a backing name relative to the directory of the image naming it. */
 char *bdrv_resolve_backing(const char *image, const char *backing);
 
-/* Set *errp to a formatted one-line reason (replacing any earlier one). */
-void blk_error_setg(char **errp, const char *fmt, ...) PRINTF_FMT(2, 3);
 
 /* The backend: what an emulated disk or vireo-img holds. */
 struct BlockBackend {
     BlockDriverState *bs;
 };
-BlockBackend *blk_open(const char *filename, const char *fmt, int flags, char **errp);
+BlockBackend *blk_open(const char *filename, const char *fmt, int flags, Error **errp);
 void blk_close(BlockBackend *blk);
 uint64_t blk_getlength(BlockBackend *blk);
 int blk_pread(BlockBackend *blk, uint64_t off, void *buf, size_t len);

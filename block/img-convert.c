@@ -203,7 +203,7 @@ int img_convert(int argc, char **argv)
     ImgOpts opts = { 0 };
     bool compress = false, progress = false, no_create = false, quiet = false;
     uint64_t sparse = 4096;
-    char *err = NULL;
+    Error *err = NULL;
     int c;
     while ((c = getopt_long(argc, argv, ":f:O:B:o:cpS:nt:T:m:WqhU", lo, NULL)) != -1) {
         switch (c) {
@@ -212,7 +212,7 @@ int img_convert(int argc, char **argv)
         case 'B': backing = optarg; break;
         case 'o':
             if (!img_opts_parse(&opts, optarg, &err))
-                fatal("%s", err);
+                fatal("%s", err->msg);
             break;
         case 'c': compress = true; break;
         case 'p': progress = true; break;
@@ -292,7 +292,7 @@ int img_convert(int argc, char **argv)
             free(path);
         }
         if (bdrv_create(odrv, &a, &err) < 0) {
-            error_report("%s: %s", outfile, err);
+            error_report("%s: %s", outfile, err->msg);
             goto out;
         }
         const char *bad = img_opts_unused(&opts);
@@ -384,7 +384,7 @@ out:
         bdrv_close(src[i]);
     free(src);
     img_opts_free(&opts);
-    free(err);
+    error_free(err);
     return rc;
 }
 

@@ -67,7 +67,7 @@ int img_resize(int argc, char **argv)
     }
     size = sign > 0 ? bs->total_size + delta : sign < 0 ? bs->total_size - delta : delta;
     size = ALIGN_UP(size, 512);
-    char *err = NULL;
+    Error *err = NULL;
     int rc = 0;
     if (size < bs->total_size && !shrink) {
         error_report("Use the --shrink option to perform a shrink operation.");
@@ -76,12 +76,12 @@ int img_resize(int argc, char **argv)
         error_report("%s: resizing %s images is not implemented yet", file, bs->drv->format_name);
         rc = 1;
     } else if (bs->drv->truncate(bs, size, shrink, &err) < 0) {
-        error_report("%s: %s", file, err ? err : bdrv_last_error(bs));
+        error_report("%s: %s", file, err ? err->msg : bdrv_last_error(bs));
         rc = 1;
     } else if (!quiet) {
         printf("Image resized.\n");
     }
-    free(err);
+    error_free(err);
     bdrv_close(bs);
     return rc;
 }
@@ -141,7 +141,7 @@ int img_rebase(int argc, char **argv)
         bdrv_close(bs);
         return 1;
     }
-    char *err = NULL;
+    Error *err = NULL;
     int rc = 0;
     BlockDriverState *nb = NULL;
     if (*bfile) {
@@ -149,14 +149,14 @@ int img_rebase(int argc, char **argv)
         nb = bdrv_open(path, bfmt, 0, &err);
         free(path);
         if (!nb && !unsafe) {
-            error_report("%s: Could not open new backing file '%s': %s", file, bfile, err);
+            error_report("%s: Could not open new backing file '%s': %s", file, bfile, err->msg);
             bdrv_close(bs);
-            free(err);
+            error_free(err);
             return 1;
         }
         if (nb && !bfmt)
             bfmt = nb->drv->format_name;
-        free(err);
+        error_free(err);
         err = NULL;
     }
     if (!unsafe) {
@@ -205,10 +205,10 @@ int img_rebase(int argc, char **argv)
         }
     }
     if (rc == 0 && bs->drv->change_backing(bs, *bfile ? bfile : NULL, *bfile ? bfmt : NULL, &err) < 0) {
-        error_report("%s: Could not change the backing file: %s", file, err);
+        error_report("%s: Could not change the backing file: %s", file, err->msg);
         rc = 1;
     }
-    free(err);
+    error_free(err);
     bdrv_close(nb);
     bdrv_close(bs);
     return rc;
@@ -255,13 +255,13 @@ int img_commit(int argc, char **argv)
     int rc = 0;
     uint8_t *buf = xmalloc(OPS_CHUNK);
     if (base->total_size < bs->total_size) {
-        char *err = NULL;
+        Error *err = NULL;
         if (!base->drv->truncate || base->drv->truncate(base, bs->total_size, false, &err) < 0) {
             error_report("%s: the backing file is smaller and cannot be grown: %s", file,
-                         err ? err : "not implemented for its format");
+                         err ? err->msg : "not implemented for its format");
             rc = 1;
         }
-        free(err);
+        error_free(err);
     }
     for (uint64_t off = 0; rc == 0 && off < bs->total_size;) {
         uint64_t n, map;
@@ -352,11 +352,11 @@ int img_dd(int argc, char **argv)
     uint64_t len = src->total_size - start;
     if (count != UINT64_MAX && count <= len / bsz)
         len = count * bsz;
-    char *err = NULL;
+    Error *err = NULL;
     BlockCreateArgs a = { .filename = out, .size = len };
     if (bdrv_create(odrv, &a, &err) < 0) {
-        error_report("%s: %s", out, err);
-        free(err);
+        error_report("%s: %s", out, err->msg);
+        error_free(err);
         bdrv_close(src);
         return 1;
     }
@@ -463,7 +463,7 @@ int img_amend(int argc, char **argv)
 {
     const char *fmt = NULL;
     ImgOpts opts = { 0 };
-    char *err = NULL;
+    Error *err = NULL;
     bool quiet = false;
     int c;
     while ((c = getopt_long(argc, argv, ":f:o:t:pqhU", help_only, NULL)) != -1) {
@@ -471,7 +471,7 @@ int img_amend(int argc, char **argv)
         case 'f': fmt = optarg; break;
         case 'o':
             if (!img_opts_parse(&opts, optarg, &err))
-                fatal("%s", err);
+                fatal("%s", err->msg);
             break;
         case 't': case 'p': case 'U': break;
         case 'q': quiet = true; break;
@@ -499,13 +499,13 @@ int img_amend(int argc, char **argv)
         error_report("%s: Format driver '%s' does not support option amendment", file, bs->drv->format_name);
         rc = 1;
     } else if (bs->drv->amend(bs, &opts, &err) < 0) {
-        error_report("%s: %s", file, err);
+        error_report("%s: %s", file, err->msg);
         rc = 1;
     } else if (img_opts_unused(&opts)) {
         error_report("%s: Invalid parameter '%s' for format %s", file, img_opts_unused(&opts), bs->drv->format_name);
         rc = 1;
     }
-    free(err);
+    error_free(err);
     img_opts_free(&opts);
     bdrv_close(bs);
     return rc;
@@ -540,7 +540,7 @@ int img_measure(int argc, char **argv)
     };
     const char *fmt = NULL, *ofmt = "raw", *output = "human";
     ImgOpts opts = { 0 };
-    char *err = NULL;
+    Error *err = NULL;
     uint64_t size = 0;
     bool have_size = false;
     int c;
@@ -550,7 +550,7 @@ int img_measure(int argc, char **argv)
         case 'O': ofmt = optarg; break;
         case 'o':
             if (!img_opts_parse(&opts, optarg, &err))
-                fatal("%s", err);
+                fatal("%s", err->msg);
             break;
         case 'l': fatal("measure -l (snapshots) is not implemented yet");
         case 'U': break;
@@ -579,7 +579,7 @@ int img_measure(int argc, char **argv)
     if (qcow2) {
         if (!img_opts_get_size(&opts, "cluster_size", 65536, &cs, &err) ||
             !img_opts_get_size(&opts, "refcount_bits", 16, &refbits, &err))
-            fatal("%s", err);
+            fatal("%s", err->msg);
         img_opts_get(&opts, "compat");
         img_opts_get(&opts, "lazy_refcounts");
         if (cs < 512 || cs > 2 * MiB || (cs & (cs - 1)) || !refbits || refbits > 64 || (refbits & (refbits - 1)))

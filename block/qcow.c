@@ -44,35 +44,35 @@ static int qcow_probe(const uint8_t *buf, size_t len, const char *filename)
     return 0;
 }
 
-static int qcow_open(BlockDriverState *bs, int flags, char **errp)
+static int qcow_open(BlockDriverState *bs, int flags, Error **errp)
 {
     QcowState *s = bs->opaque;
     uint8_t h[QH_LEN];
     bool rw = flags & BDRV_O_RDWR;
     int r = hostfile_open(&s->file, bs->filename, rw, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
+        error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;
     int64_t fsize = hostfile_size(&s->file);
     if (fsize < 0 || hostfile_pread_strict(&s->file, 0, h, QH_LEN) < 0) {
-        blk_error_setg(errp, "image is too short for a qcow header");
+        error_setg(errp, "image is too short for a qcow header");
         goto fail;
     }
     if (ld_be32(h + QH_MAGIC) != QCOW_MAGIC || ld_be32(h + QH_VERSION) != 1) {
-        blk_error_setg(errp, "not a qcow version 1 image");
+        error_setg(errp, "not a qcow version 1 image");
         goto fail;
     }
     if (ld_be32(h + QH_CRYPT)) {
-        blk_error_setg(errp, "encrypted qcow images are not supported");
+        error_setg(errp, "encrypted qcow images are not supported");
         goto fail;
     }
     s->cluster_bits = h[QH_CLUSTER_BITS];
     s->l2_bits = h[QH_L2_BITS];
     /* The ranges qemu-img accepts: clusters of 512 B..64 KiB, L2 tables up to 64 KiB. */
     if (s->cluster_bits < 9 || s->cluster_bits > 16 || s->l2_bits < 6 || s->l2_bits > 13) {
-        blk_error_setg(errp, "cluster_bits %u / l2_bits %u out of range", s->cluster_bits, s->l2_bits);
+        error_setg(errp, "cluster_bits %u / l2_bits %u out of range", s->cluster_bits, s->l2_bits);
         goto fail;
     }
     s->cluster_size = 1u << s->cluster_bits;
@@ -81,23 +81,23 @@ static int qcow_open(BlockDriverState *bs, int flags, char **errp)
     bs->total_size = ld_be64(h + QH_SIZE);
     uint64_t per_l1 = 1ULL << (s->cluster_bits + s->l2_bits);
     if (bs->total_size > (1ULL << 56)) {
-        blk_error_setg(errp, "virtual size %" PRIu64 " is too large", bs->total_size);
+        error_setg(errp, "virtual size %" PRIu64 " is too large", bs->total_size);
         goto fail;
     }
     uint64_t l1 = (bs->total_size + per_l1 - 1) / per_l1;
     if (l1 * 8 > 32 * MiB) {
-        blk_error_setg(errp, "L1 table of %" PRIu64 " entries is too large", l1);
+        error_setg(errp, "L1 table of %" PRIu64 " entries is too large", l1);
         goto fail;
     }
     s->l1_size = l1;
     s->l1_offset = ld_be64(h + QH_L1_OFF);
     if (s->l1_offset > (uint64_t)fsize || l1 * 8 > (uint64_t)fsize - s->l1_offset) {
-        blk_error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", s->l1_offset);
+        error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", s->l1_offset);
         goto fail;
     }
     s->l1 = xmalloc(l1 * 8 + 8);
     if (hostfile_pread_strict(&s->file, s->l1_offset, s->l1, l1 * 8) < 0) {
-        blk_error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", s->l1_offset);
+        error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", s->l1_offset);
         goto fail;
     }
     for (uint32_t i = 0; i < s->l1_size; i++)
@@ -106,13 +106,13 @@ static int qcow_open(BlockDriverState *bs, int flags, char **errp)
     uint32_t blen = ld_be32(h + QH_BACKING_SIZE);
     if (boff) {
         if (blen == 0 || blen > 1023 || boff > (uint64_t)fsize || blen > fsize - boff) {
-            blk_error_setg(errp, "backing file name (%u bytes at %" PRIu64 ") is invalid", blen, boff);
+            error_setg(errp, "backing file name (%u bytes at %" PRIu64 ") is invalid", blen, boff);
             goto fail;
         }
         bs->backing_file = xzalloc(blen + 1);
         hostfile_pread(&s->file, boff, bs->backing_file, blen);
         if (strlen(bs->backing_file) != blen) {
-            blk_error_setg(errp, "backing file name contains a NUL byte");
+            error_setg(errp, "backing file name contains a NUL byte");
             goto fail;
         }
     }
@@ -383,17 +383,17 @@ static void qcow_get_info(BlockDriverState *bs, ImageInfo *ii)
     ii->cluster_size = s->cluster_size;
 }
 
-static int qcow_create(const BlockCreateArgs *a, char **errp)
+static int qcow_create(const BlockCreateArgs *a, Error **errp)
 {
     const char *bf = a->backing_file ? a->backing_file : img_opts_get(a->opts, "backing_file");
     if (img_opts_get(a->opts, "encryption") || img_opts_get(a->opts, "encrypt.format")) {
-        blk_error_setg(errp, "encrypted qcow images are not supported");
+        error_setg(errp, "encrypted qcow images are not supported");
         return -ENOTSUP;
     }
     img_opts_get(a->opts, "backing_fmt");   /* qcow cannot record it; accepted like qemu-img */
     size_t blen = bf ? strlen(bf) : 0;
     if (blen > 1023) {
-        blk_error_setg(errp, "backing file name is too long");
+        error_setg(errp, "backing file name is too long");
         return -EINVAL;
     }
     /* qemu-img's choice: 512-byte clusters and 4096-entry tables over a backing file, else 4 KiB/512. */
@@ -401,7 +401,7 @@ static int qcow_create(const BlockCreateArgs *a, char **errp)
     uint64_t per_l1 = 1ULL << (cb + l2b);
     uint64_t l1 = (a->size + per_l1 - 1) / per_l1;
     if (l1 * 8 > 32 * MiB) {
-        blk_error_setg(errp, "image size is too large for qcow");
+        error_setg(errp, "image size is too large for qcow");
         return -EFBIG;
     }
     uint64_t hlen = ALIGN_UP(QH_LEN + blen, 8);
@@ -421,7 +421,7 @@ static int qcow_create(const BlockCreateArgs *a, char **errp)
     HostFile f;
     int r = hostfile_create(&f, a->filename);
     if (r < 0) {
-        blk_error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
+        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
         free(h);
         return r;
     }
@@ -431,7 +431,7 @@ static int qcow_create(const BlockCreateArgs *a, char **errp)
     if (r == 0)
         r = hostfile_sync(&f);
     if (r < 0)
-        blk_error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
+        error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
     hostfile_close(&f);
     free(h);
     return r;

@@ -36,21 +36,21 @@ static void rb_set(const Qcow2State *s, uint8_t *b, uint64_t i, uint64_t v)
     }
 }
 
-int qcow2_load_refcount_table(BlockDriverState *bs, char **errp)
+int qcow2_load_refcount_table(BlockDriverState *bs, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint64_t bytes = (uint64_t)s->rt_clusters * s->cluster_size;
     s->rt_size = bytes / 8;
     if (s->rt_offset > s->file_size || bytes > s->file_size - s->rt_offset) {
         s->rt_size = 0;
-        blk_error_setg(errp, "refcount table at %" PRIu64 " (%u clusters) is beyond end of file",
+        error_setg(errp, "refcount table at %" PRIu64 " (%u clusters) is beyond end of file",
                    s->rt_offset, s->rt_clusters);
         return -EINVAL;
     }
     s->rt = xmalloc(bytes ? bytes : 1);
     int r = hostfile_pread_strict(&s->file, s->rt_offset, s->rt, bytes);
     if (r < 0) {
-        blk_error_setg(errp, "refcount table at %" PRIu64 " (%u clusters) is beyond end of file",
+        error_setg(errp, "refcount table at %" PRIu64 " (%u clusters) is beyond end of file",
                    s->rt_offset, s->rt_clusters);
         return r;
     }
@@ -60,11 +60,11 @@ int qcow2_load_refcount_table(BlockDriverState *bs, char **errp)
         if (!e)
             continue;
         if ((e & ~REFT_OFFSET_MASK) || (e & (s->cluster_size - 1))) {
-            blk_error_setg(errp, "refcount table entry %" PRIu64 " is not cluster aligned", i);
+            error_setg(errp, "refcount table entry %" PRIu64 " is not cluster aligned", i);
             return -EINVAL;
         }
         if (e > s->file_size || s->file_size - e < s->cluster_size) {
-            blk_error_setg(errp, "refcount table entry %" PRIu64 " points beyond end of file", i);
+            error_setg(errp, "refcount table entry %" PRIu64 " points beyond end of file", i);
             return -EINVAL;
         }
     }
@@ -453,11 +453,11 @@ static int check_l1(CheckCtx *cx, uint64_t l1_off, uint32_t l1_size, bool active
 {
     Qcow2State *s = cx->bs->opaque;
     uint64_t *l1 = NULL;
-    char *err = NULL;
+    Error *err = NULL;
     check_inc(cx, l1_off, (uint64_t)l1_size * 8, "L1 table");
     if (qcow2_read_l1_table(cx->bs, l1_off, l1_size, &l1, &err) < 0) {
-        fprintf(stderr, "ERROR %s\n", err);
-        free(err);
+        fprintf(stderr, "ERROR %s\n", err->msg);
+        error_free(err);
         cx->res->corruptions++;
         return 0;
     }

@@ -187,16 +187,16 @@ static void replace_snapshots(Qcow2State *s, Qcow2Snapshot *list, uint32_t n)
     s->nb_snapshots = n;
 }
 
-int qcow2_snapshot_create(BlockDriverState *bs, const char *name, char **errp)
+int qcow2_snapshot_create(BlockDriverState *bs, const char *name, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint32_t idx;
     if (find_snapshot(s, name, &idx)) {
-        blk_error_setg(errp, "a snapshot named '%s' already exists", name);
+        error_setg(errp, "a snapshot named '%s' already exists", name);
         return -EEXIST;
     }
     if (s->nb_snapshots >= QCOW2_MAX_SNAPSHOTS || strlen(name) > 65535) {
-        blk_error_setg(errp, "too many snapshots or name too long");
+        error_setg(errp, "too many snapshots or name too long");
         return -EINVAL;
     }
     int r = qcow2_writeback(bs);
@@ -263,21 +263,21 @@ int qcow2_snapshot_create(BlockDriverState *bs, const char *name, char **errp)
         goto fail;
     return 0;
 fail:
-    blk_error_setg(errp, "could not create the snapshot: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
+    error_setg(errp, "could not create the snapshot: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
     return r;
 }
 
-int qcow2_snapshot_apply(BlockDriverState *bs, const char *name, char **errp)
+int qcow2_snapshot_apply(BlockDriverState *bs, const char *name, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint32_t idx;
     Qcow2Snapshot *sn = find_snapshot(s, name, &idx);
     if (!sn) {
-        blk_error_setg(errp, "snapshot '%s' not found", name);
+        error_setg(errp, "snapshot '%s' not found", name);
         return -ENOENT;
     }
     if (sn->l1_size > s->l1_size) {
-        blk_error_setg(errp, "applying a snapshot with a larger L1 table is not implemented yet");
+        error_setg(errp, "applying a snapshot with a larger L1 table is not implemented yet");
         return -ENOTSUP;
     }
     uint64_t *snl1 = NULL;
@@ -313,17 +313,17 @@ int qcow2_snapshot_apply(BlockDriverState *bs, const char *name, char **errp)
     free(old);
     free(snl1);
     if (r < 0)
-        blk_error_setg(errp, "could not apply the snapshot: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
+        error_setg(errp, "could not apply the snapshot: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
     return r;
 }
 
-int qcow2_snapshot_delete(BlockDriverState *bs, const char *name, char **errp)
+int qcow2_snapshot_delete(BlockDriverState *bs, const char *name, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint32_t idx;
     Qcow2Snapshot *sn = find_snapshot(s, name, &idx);
     if (!sn) {
-        blk_error_setg(errp, "snapshot '%s' not found", name);
+        error_setg(errp, "snapshot '%s' not found", name);
         return -ENOENT;
     }
     uint64_t *snl1 = NULL;
@@ -366,6 +366,6 @@ int qcow2_snapshot_delete(BlockDriverState *bs, const char *name, char **errp)
     free(gone.extra);
     free(snl1);
     if (r < 0)
-        blk_error_setg(errp, "could not delete the snapshot: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
+        error_setg(errp, "could not delete the snapshot: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
     return r;
 }

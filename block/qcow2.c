@@ -25,27 +25,27 @@ enum {
     H_REFCOUNT_ORDER = 96, H_HEADER_LEN = 100, H_COMPRESSION_TYPE = 104,
 };
 
-int qcow2_read_l1_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint64_t **out, char **errp)
+int qcow2_read_l1_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint64_t **out, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint64_t bytes = (uint64_t)size * 8;
     *out = NULL;
     if (bytes > QCOW2_MAX_L1_BYTES) {
-        blk_error_setg(errp, "L1 table of %u entries is too large", size);
+        error_setg(errp, "L1 table of %u entries is too large", size);
         return -EFBIG;
     }
     if (off & (s->cluster_size - 1)) {
-        blk_error_setg(errp, "L1 table offset %#" PRIx64 " is not cluster aligned", off);
+        error_setg(errp, "L1 table offset %#" PRIx64 " is not cluster aligned", off);
         return -EINVAL;
     }
     if (off > s->file_size || bytes > s->file_size - off) {
-        blk_error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", off);
+        error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", off);
         return -EINVAL;
     }
     uint64_t *l1 = xmalloc(bytes ? bytes : 1);
     if (hostfile_pread_strict(&s->file, off, l1, bytes) < 0) {
         free(l1);
-        blk_error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", off);
+        error_setg(errp, "L1 table at %" PRIu64 " is beyond end of file", off);
         return -EINVAL;
     }
     for (uint32_t i = 0; i < size; i++)
@@ -66,14 +66,14 @@ static void free_snapshots(Qcow2State *s)
 }
 
 /* Spec "Snapshots": a table of variable-length entries, each padded to 8 bytes. */
-static int read_snapshots(BlockDriverState *bs, char **errp)
+static int read_snapshots(BlockDriverState *bs, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint64_t off = s->snapshots_offset;
     if (!s->nb_snapshots)
         return 0;
     if (s->nb_snapshots > QCOW2_MAX_SNAPSHOTS || (off & (s->cluster_size - 1))) {
-        blk_error_setg(errp, "snapshot table (%u entries at %#" PRIx64 ") is invalid", s->nb_snapshots, off);
+        error_setg(errp, "snapshot table (%u entries at %#" PRIx64 ") is invalid", s->nb_snapshots, off);
         return -EINVAL;
     }
     s->snapshots = xzalloc(sizeof *s->snapshots * s->nb_snapshots);
@@ -81,7 +81,7 @@ static int read_snapshots(BlockDriverState *bs, char **errp)
         uint8_t h[40];
         Qcow2Snapshot *sn = &s->snapshots[i];
         if (hostfile_pread_strict(&s->file, off, h, sizeof h) < 0) {
-            blk_error_setg(errp, "snapshot table entry %u is beyond end of file", i);
+            error_setg(errp, "snapshot table entry %u is beyond end of file", i);
             return -EINVAL;
         }
         sn->l1_offset = ld_be64(h);
@@ -93,11 +93,11 @@ static int read_snapshots(BlockDriverState *bs, char **errp)
         sn->vm_state_size = ld_be32(h + 32);
         sn->extra_size = ld_be32(h + 36);
         if (sn->extra_size > 1024) {
-            blk_error_setg(errp, "snapshot table entry %u has %u bytes of extra data (too many)", i, sn->extra_size);
+            error_setg(errp, "snapshot table entry %u has %u bytes of extra data (too many)", i, sn->extra_size);
             return -EINVAL;
         }
         if ((uint64_t)sn->l1_size * 8 > QCOW2_MAX_L1_BYTES || (sn->l1_offset & (s->cluster_size - 1))) {
-            blk_error_setg(errp, "snapshot %u has an invalid L1 table", i);
+            error_setg(errp, "snapshot %u has an invalid L1 table", i);
             return -EINVAL;
         }
         off += 40;
@@ -107,7 +107,7 @@ static int read_snapshots(BlockDriverState *bs, char **errp)
         if (hostfile_pread_strict(&s->file, off, sn->extra, sn->extra_size) < 0 ||
             hostfile_pread_strict(&s->file, off + sn->extra_size, sn->id, id_len) < 0 ||
             hostfile_pread_strict(&s->file, off + sn->extra_size + id_len, sn->name, name_len) < 0) {
-            blk_error_setg(errp, "snapshot table entry %u is beyond end of file", i);
+            error_setg(errp, "snapshot table entry %u is beyond end of file", i);
             return -EINVAL;
         }
         if (sn->extra_size >= 8)
@@ -118,35 +118,35 @@ static int read_snapshots(BlockDriverState *bs, char **errp)
     return 0;
 }
 
-static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
+static int qcow2_open(BlockDriverState *bs, int flags, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint8_t h[112] = { 0 };
     bool rw = flags & BDRV_O_RDWR;
     int r = hostfile_open(&s->file, bs->filename, rw, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
+        error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;
     int64_t fsize = hostfile_size(&s->file);
     if (fsize < 0 || hostfile_pread_strict(&s->file, 0, h, 72) < 0) {
-        blk_error_setg(errp, "image is too short for a qcow2 header");
+        error_setg(errp, "image is too short for a qcow2 header");
         goto fail;
     }
     s->file_size = fsize;
     if (ld_be32(h + H_MAGIC) != QCOW2_MAGIC) {
-        blk_error_setg(errp, "not a qcow2 image (bad magic)");
+        error_setg(errp, "not a qcow2 image (bad magic)");
         goto fail;
     }
     s->version = ld_be32(h + H_VERSION);
     if (s->version != 2 && s->version != 3) {
-        blk_error_setg(errp, "unsupported qcow2 version %u", s->version);
+        error_setg(errp, "unsupported qcow2 version %u", s->version);
         goto fail;
     }
     s->cluster_bits = ld_be32(h + H_CLUSTER_BITS);
     if (s->cluster_bits < 9 || s->cluster_bits > 21) {
-        blk_error_setg(errp, "cluster_bits %u out of range (9..21)", s->cluster_bits);
+        error_setg(errp, "cluster_bits %u out of range (9..21)", s->cluster_bits);
         goto fail;
     }
     s->cluster_size = 1u << s->cluster_bits;
@@ -154,7 +154,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
     s->l2_size = 1u << s->l2_bits;
     if (s->version == 3) {
         if (hostfile_pread_strict(&s->file, 72, h + 72, 32) < 0) {
-            blk_error_setg(errp, "image is too short for a qcow2 version 3 header");
+            error_setg(errp, "image is too short for a qcow2 version 3 header");
             goto fail;
         }
         s->incompat = ld_be64(h + H_INCOMPAT);
@@ -163,7 +163,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         s->refcount_order = ld_be32(h + H_REFCOUNT_ORDER);
         s->header_length = ld_be32(h + H_HEADER_LEN);
         if (s->header_length < 104 || s->header_length > s->cluster_size) {
-            blk_error_setg(errp, "header length %u is invalid", s->header_length);
+            error_setg(errp, "header length %u is invalid", s->header_length);
             goto fail;
         }
         if (s->header_length > 104 && hostfile_pread(&s->file, 104, h + 104, 8) < 0)
@@ -173,7 +173,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         s->header_length = 72;
     }
     if (ld_be32(h + H_CRYPT)) {
-        blk_error_setg(errp, "encrypted qcow2 images are not supported");
+        error_setg(errp, "encrypted qcow2 images are not supported");
         goto fail;
     }
     uint64_t unknown = s->incompat & ~(QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT);
@@ -181,15 +181,15 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         const char *what = (unknown & QCOW2_INCOMPAT_DATA_FILE) ? " (external data file)" :
                            (unknown & QCOW2_INCOMPAT_COMPRESSION) ? " (compression type other than zlib)" :
                            (unknown & QCOW2_INCOMPAT_EXTL2) ? " (extended L2 entries)" : "";
-        blk_error_setg(errp, "unsupported qcow2 feature(s) %#" PRIx64 "%s", unknown, what);
+        error_setg(errp, "unsupported qcow2 feature(s) %#" PRIx64 "%s", unknown, what);
         goto fail;
     }
     if ((s->incompat & QCOW2_INCOMPAT_CORRUPT) && rw) {
-        blk_error_setg(errp, "image is marked corrupt; it can only be opened read-only (use check -r all)");
+        error_setg(errp, "image is marked corrupt; it can only be opened read-only (use check -r all)");
         goto fail;
     }
     if (s->refcount_order > 6) {
-        blk_error_setg(errp, "refcount_order %u is invalid (0..6)", s->refcount_order);
+        error_setg(errp, "refcount_order %u is invalid (0..6)", s->refcount_order);
         goto fail;
     }
     s->refcount_bits = 1u << s->refcount_order;
@@ -201,21 +201,21 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
 
     bs->total_size = ld_be64(h + H_SIZE);
     if (bs->total_size > (1ULL << 62)) {
-        blk_error_setg(errp, "virtual size %" PRIu64 " is too large", bs->total_size);
+        error_setg(errp, "virtual size %" PRIu64 " is too large", bs->total_size);
         goto fail;
     }
     s->l1_size = ld_be32(h + H_L1_SIZE);
     s->l1_offset = ld_be64(h + H_L1_OFF);
     uint64_t per_l1 = (uint64_t)s->cluster_size << s->l2_bits;
     if ((bs->total_size + per_l1 - 1) / per_l1 > s->l1_size) {
-        blk_error_setg(errp, "L1 table of %u entries is too small for the virtual size", s->l1_size);
+        error_setg(errp, "L1 table of %u entries is too small for the virtual size", s->l1_size);
         goto fail;
     }
     s->rt_offset = ld_be64(h + H_RT_OFF);
     s->rt_clusters = ld_be32(h + H_RT_CLUSTERS);
     if ((s->rt_offset & (s->cluster_size - 1)) ||
         (uint64_t)s->rt_clusters * s->cluster_size > QCOW2_MAX_RT_BYTES) {
-        blk_error_setg(errp, "refcount table (%u clusters at %#" PRIx64 ") is invalid", s->rt_clusters, s->rt_offset);
+        error_setg(errp, "refcount table (%u clusters at %#" PRIx64 ") is invalid", s->rt_clusters, s->rt_offset);
         goto fail;
     }
     s->nb_snapshots = ld_be32(h + H_NB_SNAP);
@@ -234,19 +234,19 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         if (type == QCOW2_EXT_END)
             break;
         if (len > ext_end - ext - 8) {
-            blk_error_setg(errp, "header extension %#x of %u bytes runs past the header cluster", type, len);
+            error_setg(errp, "header extension %#x of %u bytes runs past the header cluster", type, len);
             goto fail;
         }
         if (type == QCOW2_EXT_BACKING_FMT) {
             if (len == 0 || len > 63) {
-                blk_error_setg(errp, "backing format extension of %u bytes is invalid", len);
+                error_setg(errp, "backing format extension of %u bytes is invalid", len);
                 goto fail;
             }
             bs->backing_fmt = xzalloc(len + 1);
             if (hostfile_pread(&s->file, ext + 8, bs->backing_fmt, len) < 0)
                 goto fail;
         } else if (type == QCOW2_EXT_CRYPTO || type == QCOW2_EXT_DATA_FILE) {
-            blk_error_setg(errp, "unsupported qcow2 header extension %#x", type);
+            error_setg(errp, "unsupported qcow2 header extension %#x", type);
             goto fail;
         }
         ext += 8 + ALIGN_UP((uint64_t)len, 8);
@@ -254,21 +254,21 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
     if (backing_off) {
         if (backing_len == 0 || backing_len > 1023 || backing_off > s->cluster_size ||
             backing_len > s->cluster_size - backing_off) {
-            blk_error_setg(errp, "backing file name (%u bytes at %" PRIu64 ") is invalid", backing_len, backing_off);
+            error_setg(errp, "backing file name (%u bytes at %" PRIu64 ") is invalid", backing_len, backing_off);
             goto fail;
         }
         bs->backing_file = xzalloc(backing_len + 1);
         if (hostfile_pread_strict(&s->file, backing_off, bs->backing_file, backing_len) < 0) {
-            blk_error_setg(errp, "backing file name is beyond end of file");
+            error_setg(errp, "backing file name is beyond end of file");
             goto fail;
         }
         if (memchr(bs->backing_file, 0, backing_len)) {
-            blk_error_setg(errp, "backing file name contains a NUL byte");
+            error_setg(errp, "backing file name contains a NUL byte");
             goto fail;
         }
     }
     if (bs->backing_fmt && !bdrv_find_format(bs->backing_fmt)) {
-        blk_error_setg(errp, "unknown backing format '%s'", bs->backing_fmt);
+        error_setg(errp, "unknown backing format '%s'", bs->backing_fmt);
         goto fail;
     }
 
@@ -290,7 +290,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
         ImageCheck res = { 0 };
         if (qcow2_check_image(bs, &res, CHECK_FIX_LEAKS | CHECK_FIX_ERRORS) < 0 ||
             res.corruptions > res.corruptions_fixed) {
-            blk_error_setg(errp, "could not repair the refcounts of a dirty image");
+            error_setg(errp, "could not repair the refcounts of a dirty image");
             goto fail;
         }
         s->incompat &= ~QCOW2_INCOMPAT_DIRTY;
@@ -301,7 +301,7 @@ static int qcow2_open(BlockDriverState *bs, int flags, char **errp)
 
 fail:
     if (errp && !*errp)
-        blk_error_setg(errp, "could not read the qcow2 header");
+        error_setg(errp, "could not read the qcow2 header");
     free(s->l1);
     free(s->rt);
     free(s->cbuf);
@@ -863,7 +863,7 @@ static int qcow2_snapshot_list(BlockDriverState *bs, SnapshotInfo **list)
 /* Rewrite the header cluster with a new backing file name and format (rebase, commit):
  * the other header extensions are kept as they are; one write of cluster 0. */
 static int rewrite_header(BlockDriverState *bs, const char *file, const char *fmt, int version,
-                          uint64_t compat, char **errp)
+                          uint64_t compat, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint8_t *h = xmalloc(s->cluster_size), *n = xzalloc(s->cluster_size);
@@ -903,7 +903,7 @@ static int rewrite_header(BlockDriverState *bs, const char *file, const char *fm
                     !(version == 2 && (type == QCOW2_EXT_FEATURES || type == QCOW2_EXT_BITMAPS));
         if (keep) {
             if (pos + sz + 8 > s->cluster_size) {
-                blk_error_setg(errp, "header extensions do not fit in the header cluster");
+                error_setg(errp, "header extensions do not fit in the header cluster");
                 r = -EFBIG;
                 goto out;
             }
@@ -918,7 +918,7 @@ static int rewrite_header(BlockDriverState *bs, const char *file, const char *fm
     if (file && *file) {
         size_t l = strlen(file);
         if (l > 1023 || pos + l > s->cluster_size) {
-            blk_error_setg(errp, "backing file name is too long");
+            error_setg(errp, "backing file name is too long");
             r = -EINVAL;
             goto out;
         }
@@ -944,13 +944,13 @@ static int rewrite_header(BlockDriverState *bs, const char *file, const char *fm
     }
 out:
     if (r < 0 && errp && !*errp)
-        blk_error_setg(errp, "could not rewrite the header: %s", strerror(-r));
+        error_setg(errp, "could not rewrite the header: %s", strerror(-r));
     free(h);
     free(n);
     return r;
 }
 
-static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt, char **errp)
+static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     return rewrite_header(bs, file, fmt, s->version, s->compat, errp);
@@ -959,7 +959,7 @@ static int qcow2_change_backing(BlockDriverState *bs, const char *file, const ch
 /* Replace the zero flags of the active L2 tables (version 2 has none): a preallocated zero
  * cluster gets written zeros, an unallocated one stays unallocated without a backing file
  * and gets a zeroed cluster over one. */
-static int expand_zero_clusters(BlockDriverState *bs, char **errp)
+static int expand_zero_clusters(BlockDriverState *bs, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint8_t *zero = xzalloc(s->cluster_size);
@@ -1005,12 +1005,12 @@ static int expand_zero_clusters(BlockDriverState *bs, char **errp)
     if (r == 0)
         r = qcow2_writeback(bs);
     if (r < 0)
-        blk_error_setg(errp, "could not expand zero clusters: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
+        error_setg(errp, "could not expand zero clusters: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
     return r;
 }
 
 /* amend -o: compat (0.10 <-> 1.1) and lazy_refcounts; other options say they cannot change. */
-static int qcow2_amend(BlockDriverState *bs, ImgOpts *o, char **errp)
+static int qcow2_amend(BlockDriverState *bs, ImgOpts *o, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     int version = s->version;
@@ -1023,7 +1023,7 @@ static int qcow2_amend(BlockDriverState *bs, ImgOpts *o, char **errp)
         else if (!strcmp(v, "1.1") || !strcmp(v, "v3"))
             version = 3;
         else {
-            blk_error_setg(errp, "Invalid compatibility level: '%s'", v);
+            error_setg(errp, "Invalid compatibility level: '%s'", v);
             return -EINVAL;
         }
     }
@@ -1034,20 +1034,20 @@ static int qcow2_amend(BlockDriverState *bs, ImgOpts *o, char **errp)
                                          "encryption", "data_file", "extended_l2" };
     for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
         if (img_opts_get(o, fixed[i])) {
-            blk_error_setg(errp, "changing '%s' with amend is not supported", fixed[i]);
+            error_setg(errp, "changing '%s' with amend is not supported", fixed[i]);
             return -ENOTSUP;
         }
     if (version == 2 && lazy) {
-        blk_error_setg(errp, "Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
+        error_setg(errp, "Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
         return -EINVAL;
     }
     if (version == 2 && s->version == 3) {
         if (s->refcount_order != 4) {
-            blk_error_setg(errp, "compat=0.10 requires refcount_bits=16");
+            error_setg(errp, "compat=0.10 requires refcount_bits=16");
             return -ENOTSUP;
         }
         if (s->nb_snapshots) {
-            blk_error_setg(errp, "downgrading an image with snapshots is not implemented yet");
+            error_setg(errp, "downgrading an image with snapshots is not implemented yet");
             return -ENOTSUP;
         }
         int r = expand_zero_clusters(bs, errp);
@@ -1063,7 +1063,7 @@ static int qcow2_amend(BlockDriverState *bs, ImgOpts *o, char **errp)
 
 /* Grow (or shrink, when nothing is allocated past the new end) the virtual disk. A larger L1
  * table is written at the end of the file before the header points at it. */
-static int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char **errp)
+static int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, Error **errp)
 {
     Qcow2State *s = bs->opaque;
     uint64_t per_l1 = (uint64_t)s->cluster_size << s->l2_bits;
@@ -1078,7 +1078,7 @@ static int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char
             if (st < 0)
                 return st;
             if (st & BDRV_BLOCK_ALLOCATED) {
-                blk_error_setg(errp, "shrinking over allocated clusters (at %" PRIu64 ") is not implemented yet", off);
+                error_setg(errp, "shrinking over allocated clusters (at %" PRIu64 ") is not implemented yet", off);
                 return -ENOTSUP;
             }
             off += n;
@@ -1086,7 +1086,7 @@ static int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char
     }
     if (need > s->l1_size) {
         if (need * 8 > QCOW2_MAX_L1_BYTES) {
-            blk_error_setg(errp, "size %" PRIu64 " needs an L1 table over %llu bytes", size, QCOW2_MAX_L1_BYTES / 1);
+            error_setg(errp, "size %" PRIu64 " needs an L1 table over %llu bytes", size, QCOW2_MAX_L1_BYTES / 1);
             return -EFBIG;
         }
         uint64_t bytes = ALIGN_UP(need * 8, s->cluster_size), got;
@@ -1100,7 +1100,7 @@ static int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char
                 at = -ENOSPC;
         }
         if (at < 0) {
-            blk_error_setg(errp, "could not allocate a new L1 table: %s", bdrv_last_error(bs));
+            error_setg(errp, "could not allocate a new L1 table: %s", bdrv_last_error(bs));
             return (int)at;
         }
         uint64_t *nl1 = xzalloc(bytes);
@@ -1121,7 +1121,7 @@ static int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char
         if (r == 0)
             r = hostfile_sync(&s->file);
         if (r < 0) {
-            blk_error_setg(errp, "could not write the new L1 table: %s", strerror(-r));
+            error_setg(errp, "could not write the new L1 table: %s", strerror(-r));
             return r;
         }
         uint64_t old = s->l1_offset, old_cl = ALIGN_UP((uint64_t)s->l1_size * 8, s->cluster_size) / s->cluster_size;
@@ -1138,7 +1138,7 @@ static int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char
         r = qcow2_writeback(bs);
     }
     if (r < 0 && errp && !*errp)
-        blk_error_setg(errp, "could not resize: %s", strerror(-r));
+        error_setg(errp, "could not resize: %s", strerror(-r));
     return r;
 }
 
@@ -1171,7 +1171,7 @@ int qcow2_make_empty(BlockDriverState *bs)
 
 /* preallocation=metadata|falloc|full: every guest cluster gets a host cluster (L2 tables
  * and refcounts written); falloc reserves the data area, full writes zeros into it. */
-static int qcow2_preallocate(const char *path, const char *mode, char **errp)
+static int qcow2_preallocate(const char *path, const char *mode, Error **errp)
 {
     BlockDriverState *bs = bdrv_open(path, "qcow2", BDRV_O_RDWR | BDRV_O_NO_BACKING, errp);
     if (!bs)
@@ -1217,14 +1217,14 @@ static int qcow2_preallocate(const char *path, const char *mode, char **errp)
     if (r == 0 && (uint64_t)hostfile_size(&s->file) < s->file_size)
         r = hostfile_truncate(&s->file, s->file_size);
     if (r < 0)
-        blk_error_setg(errp, "preallocation failed: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
+        error_setg(errp, "preallocation failed: %s", bs->errbuf[0] ? bs->errbuf : strerror(-r));
     bdrv_close(bs);
     return r;
 }
 
 /* ---- create ---- */
 
-static int qcow2_create(const BlockCreateArgs *a, char **errp)
+static int qcow2_create(const BlockCreateArgs *a, Error **errp)
 {
     uint64_t cs;
     bool lazy;
@@ -1241,41 +1241,41 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
         else if (!strcmp(compat, "1.1") || !strcmp(compat, "v3"))
             version = 3;
         else {
-            blk_error_setg(errp, "Invalid compatibility level: '%s'", compat);
+            error_setg(errp, "Invalid compatibility level: '%s'", compat);
             return -EINVAL;
         }
     }
     if (cs < 512 || cs > 2 * MiB || (cs & (cs - 1))) {
-        blk_error_setg(errp, "Cluster size must be a power of two between 512 and 2048k");
+        error_setg(errp, "Cluster size must be a power of two between 512 and 2048k");
         return -EINVAL;
     }
     if (refbits < 1 || refbits > 64 || (refbits & (refbits - 1))) {
-        blk_error_setg(errp, "Refcount width must be a power of two and may not exceed 64 bits");
+        error_setg(errp, "Refcount width must be a power of two and may not exceed 64 bits");
         return -EINVAL;
     }
     if (version == 2 && refbits != 16) {
-        blk_error_setg(errp, "Different refcount widths than 16 bits require compatibility level 1.1 or above (use compat=1.1 or greater)");
+        error_setg(errp, "Different refcount widths than 16 bits require compatibility level 1.1 or above (use compat=1.1 or greater)");
         return -EINVAL;
     }
     if (version == 2 && lazy) {
-        blk_error_setg(errp, "Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
+        error_setg(errp, "Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
         return -EINVAL;
     }
     const char *ctype = img_opts_get(a->opts, "compression_type");
     if (ctype && strcmp(ctype, "zlib")) {
-        blk_error_setg(errp, "compression_type '%s' is not supported (only zlib)", ctype);
+        error_setg(errp, "compression_type '%s' is not supported (only zlib)", ctype);
         return -ENOTSUP;
     }
     const char *prealloc = img_opts_get(a->opts, "preallocation");
     if (prealloc && strcmp(prealloc, "off") && strcmp(prealloc, "metadata") &&
         strcmp(prealloc, "falloc") && strcmp(prealloc, "full")) {
-        blk_error_setg(errp, "Invalid preallocation mode: '%s' (off, metadata, falloc, full)", prealloc);
+        error_setg(errp, "Invalid preallocation mode: '%s' (off, metadata, falloc, full)", prealloc);
         return -EINVAL;
     }
     const char *bf = a->backing_file ? a->backing_file : img_opts_get(a->opts, "backing_file");
     const char *bfmt = a->backing_fmt ? a->backing_fmt : img_opts_get(a->opts, "backing_fmt");
     if (bf && strlen(bf) > 1023) {
-        blk_error_setg(errp, "backing file name is too long");
+        error_setg(errp, "backing file name is too long");
         return -EINVAL;
     }
 
@@ -1283,7 +1283,7 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
     uint64_t per_l1 = cs << (cb - 3);
     uint64_t l1_entries = MAX(1, (a->size + per_l1 - 1) / per_l1);
     if (l1_entries * 8 > QCOW2_MAX_L1_BYTES) {
-        blk_error_setg(errp, "image size %" PRIu64 " is too large for cluster_size %" PRIu64, a->size, cs);
+        error_setg(errp, "image size %" PRIu64 " is too large for cluster_size %" PRIu64, a->size, cs);
         return -EFBIG;
     }
     uint64_t l1_cl = (l1_entries * 8 + cs - 1) / cs;
@@ -1328,7 +1328,7 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
         size_t n = strlen(bf);
         if (pos + n > cs) {
             free(hdr);
-            blk_error_setg(errp, "backing file name does not fit in the header cluster");
+            error_setg(errp, "backing file name does not fit in the header cluster");
             return -EINVAL;
         }
         st_be64(hdr + H_BACKING_OFF, pos);
@@ -1351,7 +1351,7 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
     HostFile f;
     int r = hostfile_create(&f, a->filename);
     if (r < 0) {
-        blk_error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
+        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
     } else {
         if ((r = hostfile_pwrite(&f, 0, hdr, cs)) == 0 &&
             (r = hostfile_pwrite(&f, rt_off, rt, rt_cl * cs)) == 0 &&
@@ -1359,7 +1359,7 @@ static int qcow2_create(const BlockCreateArgs *a, char **errp)
             (r = hostfile_truncate(&f, end)) == 0)
             r = hostfile_sync(&f);
         if (r < 0)
-            blk_error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
+            error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
         hostfile_close(&f);
     }
     free(hdr);

@@ -104,7 +104,7 @@ int qcow2_cache_write_all(BlockDriverState *bs, Qcow2Cache *c);
 void qcow2_cache_discard(Qcow2Cache *c, uint64_t off);
 
 /* qcow2-refcount.c */
-int qcow2_load_refcount_table(BlockDriverState *bs, char **errp);
+int qcow2_load_refcount_table(BlockDriverState *bs, Error **errp);
 /* Refcount of a cluster index; -errno on error (reported on bs). */
 int64_t qcow2_get_refcount(BlockDriverState *bs, uint64_t idx);
 int qcow2_update_refcount(BlockDriverState *bs, uint64_t idx, int64_t delta);
@@ -121,13 +121,13 @@ int qcow2_check_image(BlockDriverState *bs, ImageCheck *res, int fix);
 void qcow2_compressed_range(const Qcow2State *s, uint64_t entry, uint64_t *off, uint64_t *len);
 
 /* qcow2-snapshot.c */
-int qcow2_snapshot_create(BlockDriverState *bs, const char *name, char **errp);
-int qcow2_snapshot_apply(BlockDriverState *bs, const char *name, char **errp);
-int qcow2_snapshot_delete(BlockDriverState *bs, const char *name, char **errp);
+int qcow2_snapshot_create(BlockDriverState *bs, const char *name, Error **errp);
+int qcow2_snapshot_apply(BlockDriverState *bs, const char *name, Error **errp);
+int qcow2_snapshot_delete(BlockDriverState *bs, const char *name, Error **errp);
 
 /* qcow2.c */
 int qcow2_writeback(BlockDriverState *bs);
-int qcow2_read_l1_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint64_t **out, char **errp);
+int qcow2_read_l1_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint64_t **out, Error **errp);
 int qcow2_write_header_field64(BlockDriverState *bs, uint64_t hdr_off, uint64_t v);
 int qcow2_make_empty(BlockDriverState *bs);
 

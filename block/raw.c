@@ -13,17 +13,17 @@ static int raw_probe(const uint8_t *buf, size_t len, const char *filename)
     return 1;   /* anything is a raw image, as the last resort */
 }
 
-static int raw_open(BlockDriverState *bs, int flags, char **errp)
+static int raw_open(BlockDriverState *bs, int flags, Error **errp)
 {
     RawState *s = bs->opaque;
     int r = hostfile_open(&s->file, bs->filename, flags & BDRV_O_RDWR, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
+        error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     int64_t size = hostfile_size(&s->file);
     if (size < 0) {
-        blk_error_setg(errp, "Could not get the size of '%s': %s", bs->filename, strerror((int)-size));
+        error_setg(errp, "Could not get the size of '%s': %s", bs->filename, strerror((int)-size));
         hostfile_close(&s->file);
         return (int)size;
     }
@@ -32,13 +32,13 @@ static int raw_open(BlockDriverState *bs, int flags, char **errp)
     return 0;
 }
 
-static int raw_create(const BlockCreateArgs *a, char **errp)
+static int raw_create(const BlockCreateArgs *a, Error **errp)
 {
     HostFile f;
     const char *prealloc = img_opts_get(a->opts, "preallocation");
     int r = hostfile_create(&f, a->filename);
     if (r < 0) {
-        blk_error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
+        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
         return r;
     }
     r = hostfile_truncate(&f, a->size);
@@ -53,12 +53,12 @@ static int raw_create(const BlockCreateArgs *a, char **errp)
                 r = hostfile_pwrite(&f, off, zero, MIN(chunk, a->size - off));
             free(zero);
         } else {
-            blk_error_setg(errp, "Invalid preallocation mode '%s' (off, falloc, full)", prealloc);
+            error_setg(errp, "Invalid preallocation mode '%s' (off, falloc, full)", prealloc);
             r = -EINVAL;
         }
     }
     if (r < 0 && !*errp)
-        blk_error_setg(errp, "Could not resize '%s': %s", a->filename, strerror(-r));
+        error_setg(errp, "Could not resize '%s': %s", a->filename, strerror(-r));
     hostfile_close(&f);
     return r;
 }
@@ -97,12 +97,12 @@ static int raw_block_status(BlockDriverState *bs, uint64_t off, uint64_t len, ui
     return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_OFFSET_VALID;
 }
 
-static int raw_truncate(BlockDriverState *bs, uint64_t size, bool shrink, char **errp)
+static int raw_truncate(BlockDriverState *bs, uint64_t size, bool shrink, Error **errp)
 {
     RawState *s = bs->opaque;
     int r = hostfile_truncate(&s->file, size);
     if (r < 0) {
-        blk_error_setg(errp, "Could not resize: %s", strerror(-r));
+        error_setg(errp, "Could not resize: %s", strerror(-r));
         return r;
     }
     bs->total_size = size;

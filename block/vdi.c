@@ -48,54 +48,54 @@ static int vdi_probe(const uint8_t *buf, size_t len, const char *filename)
     return 0;
 }
 
-static int vdi_open(BlockDriverState *bs, int flags, char **errp)
+static int vdi_open(BlockDriverState *bs, int flags, Error **errp)
 {
     VdiState *s = bs->opaque;
     uint8_t *h = s->header;
     bool rw = flags & BDRV_O_RDWR;
     int r = hostfile_open(&s->file, bs->filename, rw, bdrv_hostfile_mode(flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
+        error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;
     int64_t fsize = hostfile_size(&s->file);
     if (fsize < 0 || hostfile_pread_strict(&s->file, 0, h, VD_HEADER_END) < 0) {
-        blk_error_setg(errp, "image is too short for a VDI header");
+        error_setg(errp, "image is too short for a VDI header");
         goto fail;
     }
     if (ld_le32(h + VD_SIGNATURE) != VDI_SIGNATURE) {
-        blk_error_setg(errp, "not a VDI image (bad signature)");
+        error_setg(errp, "not a VDI image (bad signature)");
         goto fail;
     }
     if (ld_le32(h + VD_VERSION) != VDI_VERSION_1_1) {
-        blk_error_setg(errp, "unsupported VDI version %#x", ld_le32(h + VD_VERSION));
+        error_setg(errp, "unsupported VDI version %#x", ld_le32(h + VD_VERSION));
         goto fail;
     }
     if (ld_le32(h + VD_HEADER_SIZE) < 0x180) {
-        blk_error_setg(errp, "VDI header size %u is too small", ld_le32(h + VD_HEADER_SIZE));
+        error_setg(errp, "VDI header size %u is too small", ld_le32(h + VD_HEADER_SIZE));
         goto fail;
     }
     s->type = ld_le32(h + VD_TYPE);
     if (s->type != VDI_TYPE_DYNAMIC && s->type != VDI_TYPE_STATIC) {
-        blk_error_setg(errp, "unsupported VDI image type %u (only dynamic and static)", s->type);
+        error_setg(errp, "unsupported VDI image type %u (only dynamic and static)", s->type);
         goto fail;
     }
     if (ld_le32(h + VD_SECTOR_SIZE) != 512) {
-        blk_error_setg(errp, "unsupported VDI sector size %u", ld_le32(h + VD_SECTOR_SIZE));
+        error_setg(errp, "unsupported VDI sector size %u", ld_le32(h + VD_SECTOR_SIZE));
         goto fail;
     }
     s->block_size = ld_le32(h + VD_BLOCK_SIZE);
     if (s->block_size != VDI_BLOCK_SIZE) {
-        blk_error_setg(errp, "unsupported VDI block size %u (only 1 MiB)", s->block_size);
+        error_setg(errp, "unsupported VDI block size %u (only 1 MiB)", s->block_size);
         goto fail;
     }
     if (ld_le32(h + VD_BLOCK_EXTRA)) {
-        blk_error_setg(errp, "VDI blocks with extra data are not supported");
+        error_setg(errp, "VDI blocks with extra data are not supported");
         goto fail;
     }
     if (memcmp(h + VD_UUID_LINK, (uint8_t[16]){ 0 }, 16)) {
-        blk_error_setg(errp, "VDI differencing images (with a parent) are not supported yet");
+        error_setg(errp, "VDI differencing images (with a parent) are not supported yet");
         goto fail;
     }
     bs->total_size = ld_le64(h + VD_DISK_SIZE);
@@ -104,35 +104,35 @@ static int vdi_open(BlockDriverState *bs, int flags, char **errp)
     s->off_bmap = ld_le32(h + VD_OFF_BMAP);
     s->off_data = ld_le32(h + VD_OFF_DATA);
     if (s->blocks > VDI_MAX_BLOCKS || (uint64_t)s->blocks * s->block_size < bs->total_size) {
-        blk_error_setg(errp, "VDI block count %u does not cover the disk size %" PRIu64, s->blocks, bs->total_size);
+        error_setg(errp, "VDI block count %u does not cover the disk size %" PRIu64, s->blocks, bs->total_size);
         goto fail;
     }
     if (s->allocated > s->blocks) {
-        blk_error_setg(errp, "VDI header claims %u allocated blocks of %u", s->allocated, s->blocks);
+        error_setg(errp, "VDI header claims %u allocated blocks of %u", s->allocated, s->blocks);
         goto fail;
     }
     if (s->off_bmap < VD_HEADER_END || (s->off_bmap & 511) || (s->off_data & 511) ||
         s->off_bmap + (uint64_t)s->blocks * 4 > s->off_data) {
-        blk_error_setg(errp, "VDI block map (%u entries at %" PRIu64 ") overlaps the data at %" PRIu64,
+        error_setg(errp, "VDI block map (%u entries at %" PRIu64 ") overlaps the data at %" PRIu64,
                    s->blocks, s->off_bmap, s->off_data);
         goto fail;
     }
     uint64_t bytes = (uint64_t)s->blocks * 4;
     if (s->off_bmap + bytes > (uint64_t)fsize) {
         /* Checked before allocating: the map's size comes from the header. */
-        blk_error_setg(errp, "VDI block map (%u entries) is beyond end of file", s->blocks);
+        error_setg(errp, "VDI block map (%u entries) is beyond end of file", s->blocks);
         goto fail;
     }
     s->bmap = xmalloc(bytes + 4);
     if (hostfile_pread_strict(&s->file, s->off_bmap, s->bmap, bytes) < 0) {
-        blk_error_setg(errp, "VDI block map is beyond end of file");
+        error_setg(errp, "VDI block map is beyond end of file");
         goto fail;
     }
     for (uint32_t i = 0; i < s->blocks; i++) {
         uint32_t e = ld_le32(&s->bmap[i]);
         s->bmap[i] = e;
         if (e < VDI_DISCARDED && e >= s->allocated) {
-            blk_error_setg(errp, "VDI block map entry %u (%u) is beyond the %u allocated blocks", i, e, s->allocated);
+            error_setg(errp, "VDI block map entry %u (%u) is beyond the %u allocated blocks", i, e, s->allocated);
             goto fail;
         }
     }
@@ -319,7 +319,7 @@ static void uuid_random(uint8_t *u)
     u[8] = (u[8] & 0x3f) | 0x80;
 }
 
-static int vdi_create(const BlockCreateArgs *a, char **errp)
+static int vdi_create(const BlockCreateArgs *a, Error **errp)
 {
     bool fixed;
     if (!img_opts_get_bool(a->opts, "static", false, &fixed, errp))
@@ -328,12 +328,12 @@ static int vdi_create(const BlockCreateArgs *a, char **errp)
     if (prealloc && !strcmp(prealloc, "metadata"))
         fixed = true;
     else if (prealloc && strcmp(prealloc, "off")) {
-        blk_error_setg(errp, "preallocation=%s is not supported for vdi (off, metadata)", prealloc);
+        error_setg(errp, "preallocation=%s is not supported for vdi (off, metadata)", prealloc);
         return -EINVAL;
     }
     uint64_t blocks = (a->size + VDI_BLOCK_SIZE - 1) / VDI_BLOCK_SIZE;
     if (blocks > VDI_MAX_BLOCKS) {
-        blk_error_setg(errp, "Unsupported VDI image size (size is %" PRIu64 ")", a->size);
+        error_setg(errp, "Unsupported VDI image size (size is %" PRIu64 ")", a->size);
         return -EFBIG;
     }
     uint8_t h[VD_HEADER_END] = { 0 };
@@ -359,7 +359,7 @@ static int vdi_create(const BlockCreateArgs *a, char **errp)
     HostFile f;
     int r = hostfile_create(&f, a->filename);
     if (r < 0) {
-        blk_error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
+        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
         free(bmap);
         return r;
     }
@@ -371,7 +371,7 @@ static int vdi_create(const BlockCreateArgs *a, char **errp)
     if (r == 0)
         r = hostfile_sync(&f);
     if (r < 0)
-        blk_error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
+        error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
     hostfile_close(&f);
     free(bmap);
     return r;

@@ -65,11 +65,11 @@ void img_json_str(FILE *f, const char *s)
 
 BlockDriverState *img_open(const char *file, const char *fmt, int flags)
 {
-    char *err = NULL;
+    Error *err = NULL;
     BlockDriverState *bs = bdrv_open(file, fmt, flags, &err);
     if (!bs) {
-        error_report("%s: %s", file, err);
-        free(err);
+        error_report("%s: %s", file, err->msg);
+        error_free(err);
     }
     return bs;
 }
@@ -105,7 +105,7 @@ static int img_create(int argc, char **argv)
     const char *fmt = "raw", *backing = NULL, *backing_fmt = NULL;
     ImgOpts opts = { 0 };
     bool quiet = false, unsafe = false;
-    char *err = NULL;
+    Error *err = NULL;
     int c;
     while ((c = getopt_long(argc, argv, ":f:o:b:F:uqh", lo, NULL)) != -1) {
         switch (c) {
@@ -116,7 +116,7 @@ static int img_create(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'o':
             if (!img_opts_parse(&opts, optarg, &err))
-                fatal("%s", err);
+                fatal("%s", err->msg);
             break;
         case 'h': cmd_help(current_cmd); return 0;
         case OPT_OBJECT: fatal("--object is not supported (no encryption or secrets)");
@@ -158,7 +158,7 @@ static int img_create(int argc, char **argv)
         char *path = bdrv_resolve_backing(file, backing);
         BlockDriverState *b = bdrv_open(path, backing_fmt, 0, &err);
         if (!b)
-            fatal("%s: Could not open backing image '%s': %s", file, path, err);
+            fatal("%s: Could not open backing image '%s': %s", file, path, err->msg);
         if (!have_size) {
             size = b->total_size;
             have_size = true;
@@ -180,7 +180,7 @@ static int img_create(int argc, char **argv)
     BlockCreateArgs a = { .filename = file, .size = size, .backing_file = backing,
                           .backing_fmt = backing_fmt, .opts = &opts };
     if (bdrv_create(drv, &a, &err) < 0)
-        fatal("%s: %s", file, err);
+        fatal("%s: %s", file, err->msg);
     const char *bad = img_opts_unused(&opts);
     if (bad)
         fatal("%s: Invalid parameter '%s' for format %s", file, bad, fmt);
@@ -614,19 +614,19 @@ static int img_snapshot(int argc, char **argv)
     if (!bs)
         return 1;
     if (action != 'l') {
-        int (*op)(BlockDriverState *, const char *, char **) =
+        int (*op)(BlockDriverState *, const char *, Error **) =
             action == 'c' ? bs->drv->snapshot_create : action == 'a' ? bs->drv->snapshot_apply
                                                                      : bs->drv->snapshot_delete;
-        char *err = NULL;
+        Error *err = NULL;
         int rc = 0;
         if (!op) {
             error_report("%s: format %s has no internal snapshots", argv[optind], bs->drv->format_name);
             rc = 1;
         } else if (op(bs, name, &err) < 0) {
-            error_report("%s: %s", argv[optind], err);
+            error_report("%s: %s", argv[optind], err->msg);
             rc = 1;
         }
-        free(err);
+        error_free(err);
         bdrv_close(bs);
         return rc;
     }

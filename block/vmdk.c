@@ -127,10 +127,10 @@ static bool desc_get(const char *desc, const char *key, char *out, size_t outlen
     return false;
 }
 
-static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bool rw, char **errp);
+static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bool rw, Error **errp);
 
 static int add_extent_line(BlockDriverState *bs, const char *line, const char *desc_path, bool rw,
-                           const char *self_path, char **errp)
+                           const char *self_path, Error **errp)
 {
     VmdkState *s = bs->opaque;
     char access[16], type[16], fname[1024];
@@ -139,11 +139,11 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
     if (n < 3 || (strcmp(access, "RW") && strcmp(access, "RDONLY") && strcmp(access, "NOACCESS")))
         return 0;   /* not an extent line */
     if (s->n >= VMDK_MAX_EXTENTS) {
-        blk_error_setg(errp, "more than %d extents", VMDK_MAX_EXTENTS);
+        error_setg(errp, "more than %d extents", VMDK_MAX_EXTENTS);
         return -EINVAL;
     }
     if (sectors == 0 || sectors > (1ULL << 50)) {
-        blk_error_setg(errp, "extent '%s' has an invalid size of %llu sectors", n >= 4 ? fname : "?", sectors);
+        error_setg(errp, "extent '%s' has an invalid size of %llu sectors", n >= 4 ? fname : "?", sectors);
         return -EINVAL;
     }
     s->ext = xrealloc(s->ext, sizeof *s->ext * (s->n + 1));
@@ -157,7 +157,7 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
         return 0;
     }
     if (n < 4) {
-        blk_error_setg(errp, "extent line without a file name: %.60s", line);
+        error_setg(errp, "extent line without a file name: %.60s", line);
         return -EINVAL;
     }
     /* A descriptor embedded in a sparse file describes that file, whatever name it gives
@@ -168,21 +168,21 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
     if (!strcmp(type, "FLAT") || !strcmp(type, "VMFS") || !strcmp(type, "VMFSRAW") || !strcmp(type, "VMFSRDM")) {
         e->type = EXT_FLAT;
         if (offset > (1ULL << 50)) {
-            blk_error_setg(errp, "extent '%s' has an invalid offset", fname);
+            error_setg(errp, "extent '%s' has an invalid offset", fname);
             free(path);
             return -EINVAL;
         }
         e->flat_offset = offset * 512;
         r = hostfile_open(&e->file, path, rw, bdrv_hostfile_mode(bs->flags));
         if (r < 0)
-            blk_error_setg(errp, "Could not open extent '%s': %s", path, hostfile_open_error(r));
+            error_setg(errp, "Could not open extent '%s': %s", path, hostfile_open_error(r));
         else
             e->has_file = true;
     } else if (!strcmp(type, "SPARSE") || !strcmp(type, "VMFSSPARSE")) {
         e->type = EXT_SPARSE;
         r = open_sparse(bs, e, path, rw, errp);
     } else {
-        blk_error_setg(errp, "unsupported extent type '%s'", type);
+        error_setg(errp, "unsupported extent type '%s'", type);
         r = -ENOTSUP;
     }
     free(path);
@@ -195,7 +195,7 @@ static int add_extent_line(BlockDriverState *bs, const char *line, const char *d
 }
 
 static int parse_descriptor(BlockDriverState *bs, const char *desc, const char *path, bool rw,
-                            const char *self_path, char **errp)
+                            const char *self_path, Error **errp)
 {
     VmdkState *s = bs->opaque;
     char v[1024];
@@ -205,7 +205,7 @@ static int parse_descriptor(BlockDriverState *bs, const char *desc, const char *
     if (desc_get(desc, "parentCID", v, sizeof v))
         s->parent_cid = strtoul(v, NULL, 16);
     if (!desc_get(desc, "createType", s->create_type, sizeof s->create_type)) {
-        blk_error_setg(errp, "descriptor has no createType");
+        error_setg(errp, "descriptor has no createType");
         return -EINVAL;
     }
     if (s->parent_cid != 0xffffffffu && desc_get(desc, "parentFileNameHint", v, sizeof v))
@@ -224,7 +224,7 @@ static int parse_descriptor(BlockDriverState *bs, const char *desc, const char *
         p = nl ? nl + 1 : NULL;
     }
     if (!s->n) {
-        blk_error_setg(errp, "descriptor lists no extents");
+        error_setg(errp, "descriptor lists no extents");
         return -EINVAL;
     }
     uint64_t total = 0;
@@ -236,13 +236,13 @@ static int parse_descriptor(BlockDriverState *bs, const char *desc, const char *
 
 /* ---- sparse extents ---- */
 
-static int read_gd(VmdkExtent *e, uint64_t off, uint32_t **out, char **errp)
+static int read_gd(VmdkExtent *e, uint64_t off, uint32_t **out, Error **errp)
 {
     uint64_t bytes = (uint64_t)e->gd_entries * 4;
     uint32_t *gd = xmalloc(bytes + 4);
     if (hostfile_pread_strict(&e->file, off, gd, bytes) < 0) {
         free(gd);
-        blk_error_setg(errp, "%s: grain directory at %" PRIu64 " is beyond end of file", e->file.path, off);
+        error_setg(errp, "%s: grain directory at %" PRIu64 " is beyond end of file", e->file.path, off);
         return -EINVAL;
     }
     for (uint32_t i = 0; i < e->gd_entries; i++)
@@ -251,31 +251,31 @@ static int read_gd(VmdkExtent *e, uint64_t off, uint32_t **out, char **errp)
     return 0;
 }
 
-static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bool rw, char **errp)
+static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bool rw, Error **errp)
 {
     uint8_t h[512];
     int r = hostfile_open(&e->file, path, rw, bdrv_hostfile_mode(bs->flags));
     if (r < 0) {
-        blk_error_setg(errp, "Could not open extent '%s': %s", path, hostfile_open_error(r));
+        error_setg(errp, "Could not open extent '%s': %s", path, hostfile_open_error(r));
         return r;
     }
     e->has_file = true;
     int64_t fsize = hostfile_size(&e->file);
     if (fsize < 0 || hostfile_pread_strict(&e->file, 0, h, 512) < 0) {
-        blk_error_setg(errp, "%s: too short for a sparse extent header", path);
+        error_setg(errp, "%s: too short for a sparse extent header", path);
         return -EINVAL;
     }
     if (ld_le32(h + VH_MAGIC) == VMDK3_MAGIC) {
-        blk_error_setg(errp, "%s: ESX vmfsSparse (COWD) extents are not supported yet", path);
+        error_setg(errp, "%s: ESX vmfsSparse (COWD) extents are not supported yet", path);
         return -ENOTSUP;
     }
     if (ld_le32(h + VH_MAGIC) != VMDK4_MAGIC) {
-        blk_error_setg(errp, "%s: not a sparse extent (bad magic)", path);
+        error_setg(errp, "%s: not a sparse extent (bad magic)", path);
         return -EINVAL;
     }
     uint32_t version = ld_le32(h + VH_VERSION);
     if (version < 1 || version > 3) {
-        blk_error_setg(errp, "%s: unsupported sparse extent version %u", path, version);
+        error_setg(errp, "%s: unsupported sparse extent version %u", path, version);
         return -ENOTSUP;
     }
     e->flags = ld_le32(h + VH_FLAGS);
@@ -283,7 +283,7 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     e->compressed = (e->flags & VMDK4_FLAG_COMPRESS) && ld_le16(h + VH_COMPRESS) == 1;
     e->markers = e->flags & VMDK4_FLAG_MARKER;
     if ((e->flags & VMDK4_FLAG_COMPRESS) && ld_le16(h + VH_COMPRESS) > 1) {
-        blk_error_setg(errp, "%s: unknown compression algorithm %u", path, ld_le16(h + VH_COMPRESS));
+        error_setg(errp, "%s: unknown compression algorithm %u", path, ld_le16(h + VH_COMPRESS));
         return -ENOTSUP;
     }
     if (gd_sect == VMDK_GD_AT_END) {
@@ -300,32 +300,32 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
             e->stream_empty = true;
             gd_sect = 0;
         } else {
-            blk_error_setg(errp, "%s: grain directory is at the end, but there is no valid footer", path);
+            error_setg(errp, "%s: grain directory is at the end, but there is no valid footer", path);
             return -EINVAL;
         }
         if (gd_sect == VMDK_GD_AT_END) {
-            blk_error_setg(errp, "%s: footer does not locate the grain directory", path);
+            error_setg(errp, "%s: footer does not locate the grain directory", path);
             return -EINVAL;
         }
     }
     uint64_t capacity = ld_le64(h + VH_CAPACITY), grain = ld_le64(h + VH_GRAIN);
     e->gtes = ld_le32(h + VH_GTES);
     if (!grain || (grain & (grain - 1)) || grain > 65536) {
-        blk_error_setg(errp, "%s: invalid grain size of %" PRIu64 " sectors", path, grain);
+        error_setg(errp, "%s: invalid grain size of %" PRIu64 " sectors", path, grain);
         return -EINVAL;
     }
     if (e->gtes == 0 || e->gtes > 512) {
-        blk_error_setg(errp, "%s: invalid grain table size of %u entries", path, e->gtes);
+        error_setg(errp, "%s: invalid grain table size of %u entries", path, e->gtes);
         return -EINVAL;
     }
     if (capacity > (1ULL << 50)) {
-        blk_error_setg(errp, "%s: capacity of %" PRIu64 " sectors is too large", path, capacity);
+        error_setg(errp, "%s: capacity of %" PRIu64 " sectors is too large", path, capacity);
         return -EINVAL;
     }
     if (!e->sectors)
         e->sectors = capacity;
     if (e->sectors > capacity) {
-        blk_error_setg(errp, "%s: descriptor size %" PRIu64 " exceeds the extent capacity %" PRIu64,
+        error_setg(errp, "%s: descriptor size %" PRIu64 " exceeds the extent capacity %" PRIu64,
                    path, e->sectors, capacity);
         return -EINVAL;
     }
@@ -333,12 +333,12 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     uint64_t per_gt = grain * e->gtes;
     uint64_t entries = (capacity + per_gt - 1) / per_gt;
     if (entries * 4 > (uint64_t)fsize) {
-        blk_error_setg(errp, "%s: grain directory of %" PRIu64 " entries cannot fit in the file", path, entries);
+        error_setg(errp, "%s: grain directory of %" PRIu64 " entries cannot fit in the file", path, entries);
         return -EINVAL;
     }
     e->gd_entries = entries;
     if (gd_sect > (uint64_t)fsize / 512) {
-        blk_error_setg(errp, "%s: grain directory offset is beyond end of file", path);
+        error_setg(errp, "%s: grain directory offset is beyond end of file", path);
         return -EINVAL;
     }
     e->gd_off = gd_sect * 512;
@@ -357,7 +357,7 @@ static int open_sparse(BlockDriverState *bs, VmdkExtent *e, const char *path, bo
     e->gt_index = -1;
     e->file_end = ALIGN_UP((uint64_t)fsize, 512);
     if (rw && e->compressed && !e->stream_empty) {
-        blk_error_setg(errp, "%s: writing into an existing streamOptimized image is not supported", path);
+        error_setg(errp, "%s: writing into an existing streamOptimized image is not supported", path);
         return -ENOTSUP;
     }
     return 0;
@@ -879,14 +879,14 @@ static void vmdk_close(BlockDriverState *bs)
     free(s->ext);
 }
 
-static int vmdk_open(BlockDriverState *bs, int flags, char **errp)
+static int vmdk_open(BlockDriverState *bs, int flags, Error **errp)
 {
     VmdkState *s = bs->opaque;
     bool rw = flags & BDRV_O_RDWR;
     HostFile f;
     int r = hostfile_open(&f, bs->filename, false, false);
     if (r < 0) {
-        blk_error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
+        error_setg(errp, "Could not open '%s': %s", bs->filename, hostfile_open_error(r));
         return r;
     }
     s->writable = rw;
@@ -925,11 +925,11 @@ static int vmdk_open(BlockDriverState *bs, int flags, char **errp)
             }
         }
     } else if (ld_le32(h) == VMDK3_MAGIC) {
-        blk_error_setg(errp, "ESX vmfsSparse (COWD) images are not supported yet");
+        error_setg(errp, "ESX vmfsSparse (COWD) images are not supported yet");
         r = -ENOTSUP;
     } else {
         if (fsize < 0 || fsize > (int64_t)VMDK_MAX_DESC) {
-            blk_error_setg(errp, "descriptor file is larger than %llu bytes", VMDK_MAX_DESC / 1);
+            error_setg(errp, "descriptor file is larger than %llu bytes", VMDK_MAX_DESC / 1);
         } else {
             desc = xzalloc(fsize + 1);
             hostfile_pread(&f, 0, desc, fsize);
@@ -946,7 +946,7 @@ static int vmdk_open(BlockDriverState *bs, int flags, char **errp)
         s->ext = NULL;
         s->n = 0;
         if (errp && !*errp)
-            blk_error_setg(errp, "invalid VMDK image");
+            error_setg(errp, "invalid VMDK image");
         return r;
     }
     return 0;
@@ -1058,7 +1058,7 @@ static char *make_descriptor(const char *type, uint32_t cid, uint32_t parent_cid
 /* Write a sparse extent of `sectors` with preallocated (redundant) grain tables, qemu-img's
  * layout: header, embedded descriptor space, RGD+GTs, GD+GTs, grains from `overhead`. */
 static int create_sparse(const char *path, uint64_t sectors, bool stream, bool zeroed_grain,
-                         const char *desc, char **errp)
+                         const char *desc, Error **errp)
 {
     const uint64_t grain = 128, gtes = 512;
     uint64_t gd_entries = (sectors + grain * gtes - 1) / (grain * gtes);
@@ -1087,13 +1087,13 @@ static int create_sparse(const char *path, uint64_t sectors, bool stream, bool z
     HostFile f;
     int r = hostfile_create(&f, path);
     if (r < 0) {
-        blk_error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
+        error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
         return r;
     }
     r = hostfile_pwrite(&f, 0, h, 512);
     if (r == 0 && desc) {
         if (strlen(desc) > desc_sect * 512) {
-            blk_error_setg(errp, "descriptor too long");
+            error_setg(errp, "descriptor too long");
             r = -EINVAL;
         } else {
             r = hostfile_pwrite(&f, 512, desc, strlen(desc));
@@ -1114,12 +1114,12 @@ static int create_sparse(const char *path, uint64_t sectors, bool stream, bool z
     if (r == 0)
         r = hostfile_sync(&f);
     if (r < 0 && !*errp)
-        blk_error_setg(errp, "Could not write '%s': %s", path, strerror(-r));
+        error_setg(errp, "Could not write '%s': %s", path, strerror(-r));
     hostfile_close(&f);
     return r;
 }
 
-static int create_flat(const char *path, uint64_t bytes, char **errp)
+static int create_flat(const char *path, uint64_t bytes, Error **errp)
 {
     HostFile f;
     int r = hostfile_create(&f, path);
@@ -1128,11 +1128,11 @@ static int create_flat(const char *path, uint64_t bytes, char **errp)
         hostfile_close(&f);
     }
     if (r < 0)
-        blk_error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
+        error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
     return r;
 }
 
-static int vmdk_create(const BlockCreateArgs *a, char **errp)
+static int vmdk_create(const BlockCreateArgs *a, Error **errp)
 {
     const char *sub = img_opts_get(a->opts, "subformat");
     const char *adapter = img_opts_get(a->opts, "adapter_type");
@@ -1148,14 +1148,14 @@ static int vmdk_create(const BlockCreateArgs *a, char **errp)
         adapter = "ide";
     if (strcmp(adapter, "ide") && strcmp(adapter, "lsilogic") && strcmp(adapter, "buslogic") &&
         strcmp(adapter, "legacyESX")) {
-        blk_error_setg(errp, "Unknown adapter type: '%s'", adapter);
+        error_setg(errp, "Unknown adapter type: '%s'", adapter);
         return -EINVAL;
     }
     int hw = compat6 ? 6 : 4;
     if (hwv) {
         hw = atoi(hwv);
         if (hw < 4 || hw > 21) {
-            blk_error_setg(errp, "Invalid hwversion '%s'", hwv);
+            error_setg(errp, "Invalid hwversion '%s'", hwv);
             return -EINVAL;
         }
     }
@@ -1163,27 +1163,26 @@ static int vmdk_create(const BlockCreateArgs *a, char **errp)
     bool flat = !strcmp(sub, "monolithicFlat") || !strcmp(sub, "twoGbMaxExtentFlat");
     bool stream = !strcmp(sub, "streamOptimized");
     if (!split && !flat && !stream && strcmp(sub, "monolithicSparse")) {
-        blk_error_setg(errp, "Unknown subformat: '%s'", sub);
+        error_setg(errp, "Unknown subformat: '%s'", sub);
         return -EINVAL;
     }
     if (bf && (flat || stream)) {
-        blk_error_setg(errp, "a backing file needs a sparse subformat (not %s)", sub);
+        error_setg(errp, "a backing file needs a sparse subformat (not %s)", sub);
         return -EINVAL;
     }
     uint64_t sectors = ALIGN_UP(a->size, 512) / 512;
     uint32_t cid = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16) ^ (uint32_t)(uintptr_t)a;
     uint32_t parent_cid = 0xffffffffu;
     if (bf) {
-        char *err = NULL, *path = bdrv_resolve_backing(a->filename, bf);
-        BlockDriverState *p = bdrv_open(path, NULL, BDRV_O_NO_BACKING, &err);
+        char *path = bdrv_resolve_backing(a->filename, bf);
+        BlockDriverState *p = bdrv_open(path, NULL, BDRV_O_NO_BACKING, errp);
         free(path);
         if (!p) {
-            blk_error_setg(errp, "Could not open backing file: %s", err);
-            free(err);
+            error_prepend(errp, "Could not open backing file: ");
             return -EINVAL;
         }
         if (strcmp(p->drv->format_name, "vmdk")) {
-            blk_error_setg(errp, "the backing file of a vmdk image must be vmdk (it is %s)", p->drv->format_name);
+            error_setg(errp, "the backing file of a vmdk image must be vmdk (it is %s)", p->drv->format_name);
             bdrv_close(p);
             return -EINVAL;
         }
@@ -1236,7 +1235,7 @@ static int vmdk_create(const BlockCreateArgs *a, char **errp)
             hostfile_close(&f);
         }
         if (r < 0)
-            blk_error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
+            error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
         free(desc);
     }
     free(extents);
@@ -1244,7 +1243,7 @@ static int vmdk_create(const BlockCreateArgs *a, char **errp)
 }
 
 /* A freshly created streamOptimized image is written as a stream: turn the writer on. */
-static int vmdk_open_rw(BlockDriverState *bs, int flags, char **errp)
+static int vmdk_open_rw(BlockDriverState *bs, int flags, Error **errp)
 {
     int r = vmdk_open(bs, flags, errp);
     if (r < 0 || !(flags & BDRV_O_RDWR))

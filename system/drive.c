@@ -178,15 +178,13 @@ static Drive *drive_open(const DriveSpec *s, const char *where, Error **errp)
     d->label = xasprintf("%s%s%s%s", where, s->file ? " (" : "", s->file ? s->file : "", s->file ? ")" : "");
     bool ro = s->readonly || s->cdrom;
     if (s->file) {
-        char *err = NULL;
+        Error *err = NULL;
         d->blk = blk_open(s->file, s->format, (ro ? 0 : BDRV_O_RDWR) | (s->unsafe ? BDRV_O_UNSAFE : 0), &err);
         if (!d->blk) {
             /* The block layer's messages name the file already. */
-            if (err && strstr(err, s->file))
-                error_setg(errp, "%s", err);
-            else
-                error_setg(errp, "%s: %s", s->file, err ? err : "cannot open");
-            free(err);
+            if (!strstr(err->msg, s->file))
+                error_prepend(&err, "%s: ", s->file);
+            error_propagate(errp, err);
             free(d->label);
             free(d);
             return NULL;

@@ -13,6 +13,11 @@ void error_setg(Error **errp, const char *fmt, ...)
     if (vasprintf(&msg, fmt, ap) < 0)
         fatal("out of memory formatting an error");
     va_end(ap);
+    /* Names from files and guests may carry control characters: the message stays one
+     * printable line. */
+    for (char *c = msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     Error *e = xzalloc(sizeof(*e));
     e->msg = msg;
     *errp = e;

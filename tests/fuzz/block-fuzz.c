@@ -72,9 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         }
         close(fd);
-        char *err = NULL;
+        Error *err = NULL;
         BlockDriverState *bs = bdrv_open(path, FUZZ_FORMAT, BDRV_O_NO_BACKING | (pass ? BDRV_O_RDWR : 0), &err);
-        free(err);
+        error_free(err);
         if (!bs)
             break;
         exercise(bs, pass == 1);

@@ -23,7 +23,7 @@ Test(block, parse_size_units)
 Test(block, opts_parse_and_unused)
 {
     ImgOpts o = { 0 };
-    char *err = NULL;
+    Error *err = NULL;
     cr_assert(img_opts_parse(&o, "cluster_size=4k,backing_file=a,,b,compat=1.1", &err));
     cr_assert_str_eq(img_opts_get(&o, "backing_file"), "a,b");
     uint64_t cs;
@@ -31,7 +31,7 @@ Test(block, opts_parse_and_unused)
     cr_assert_eq(cs, 4096);
     cr_assert_str_eq(img_opts_unused(&o), "compat");
     cr_assert_not(img_opts_parse(&o, "novalue", &err));
-    free(err);
+    error_free(err);
     img_opts_free(&o);
 }
 
@@ -54,7 +54,7 @@ static void round_trip(const BlockDriver *drv, const char *opts)
     cr_assert(fd >= 0);
     close(fd);
     ImgOpts o = { 0 };
-    char *err = NULL;
+    Error *err = NULL;
     cr_assert(img_opts_parse(&o, opts, &err));
     BlockCreateArgs a = { .filename = path, .size = 8 * MiB, .opts = &o };
     cr_assert_eq(bdrv_create(drv, &a, &err), 0, "%s", err);
@@ -117,10 +117,10 @@ Test(block, probe_rejects_garbage_qcow2)
     hdr[23] = 99;   /* cluster_bits */
     cr_assert_eq(write(fd, hdr, sizeof hdr), (ssize_t)sizeof hdr);
     close(fd);
-    char *err = NULL;
+    Error *err = NULL;
     BlockDriverState *bs = bdrv_open(path, NULL, 0, &err);
     cr_assert_null(bs);
     cr_assert(strstr(err, "cluster_bits"), "%s", err);
-    free(err);
+    error_free(err);
     unlink(path);
 }

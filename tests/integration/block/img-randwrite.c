@@ -24,13 +24,13 @@ int main(int argc, char **argv)
     prog_name = "img-randwrite";
     if (argc < 5)
         fatal("usage: img-randwrite IMAGE SHADOW SEED COUNT [MAXLEN] [FLUSH_EVERY]");
-    char *err = NULL;
+    Error *err = NULL;
     BlockDriverState *img = bdrv_open(argv[1], NULL, BDRV_O_RDWR, &err);
     if (!img)
-        fatal("%s: %s", argv[1], err);
+        fatal("%s: %s", argv[1], err->msg);
     BlockDriverState *sh = bdrv_open(argv[2], "raw", BDRV_O_RDWR, &err);
     if (!sh)
-        fatal("%s: %s", argv[2], err);
+        fatal("%s: %s", argv[2], err->msg);
     rng_state = strtoull(argv[3], NULL, 0) * 2654435761ULL + 1;
     long count = atol(argv[4]);
     uint64_t maxlen = argc > 5 ? strtoull(argv[5], NULL, 0) : 256 * KiB;
