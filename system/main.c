@@ -358,8 +358,9 @@ static void add_fw_cfg_file(PCMachine *pc, const char *spec)
     opts_free(l);
 }
 
-/* One of vireo's firmware images: next to the executable (build tree), or installed. */
-static const char *find_firmware(const char *name)
+/* One of vireo's firmware images: next to the executable (build tree), or installed; the
+ * path is the caller's to free. */
+static char *find_firmware(const char *name)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -389,13 +390,14 @@ static void create_vga(const char *type, PCMachine *pc)
     Error *err = NULL;
     if (type && !strcmp(type, "none"))
         return;
-    const char *rom = pc_firmware_is_vireo(pc) ? find_firmware("vgabios.bin") : NULL;
+    char *rom = pc_firmware_is_vireo(pc) ? find_firmware("vgabios.bin") : NULL;
     if (!rom && access("/usr/share/seabios/vgabios-stdvga.bin", R_OK) == 0)
-        rom = "/usr/share/seabios/vgabios-stdvga.bin";
+        rom = xstrdup("/usr/share/seabios/vgabios-stdvga.bin");
     if (!rom)
         warn_report("-vga std: no VGA BIOS found (build vireo's, or install the seabios package): "
                     "the screen stays blank until the guest programs the card itself");
     char *props = rom ? xasprintf("addr=2,romfile=%s", rom) : xstrdup("addr=2");
+    free(rom);
     if (!device_create("VGA", props, &err))
         exit_with_error(err);
     free(props);
