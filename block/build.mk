@@ -20,7 +20,7 @@ check-block-img: all
 # long runs by hand: build/fuzz/block-fuzz-FORMAT -max_total_time=3600 DIR
 FUZZ_CC ?= clang
 fuzz-formats := qcow2 qcow vmdk vdi raw
-fuzz-lib-src := $(filter-out block/vireo-img.c block/img-%.c,$(wildcard block/*.c)) util/alloc.c util/log.c util/option.c
+fuzz-lib-src := $(filter-out block/vireo-img.c block/img-%.c,$(wildcard block/*.c)) util/alloc.c util/error.c util/log.c util/option.c
 fuzz-lib-obj := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(fuzz-lib-src))
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
                -I. -I$(BUILD) -include config-host.h -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64

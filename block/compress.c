@@ -52,6 +52,24 @@ size_t compress_one(const uint8_t *in, size_t len, int window_bits, uint8_t *out
     return r == Z_STREAM_END && n < max ? n : 0;
 }
 
+long inflate_one(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len, int window_bits)
+{
+    z_stream z = { 0 };
+    if (inflateInit2(&z, window_bits) != Z_OK)
+        return -1;
+    z.next_in = (uint8_t *)in;
+    z.avail_in = in_len;
+    z.next_out = out;
+    z.avail_out = out_len;
+    int r = inflate(&z, Z_FINISH);
+    long produced = (long)(out_len - z.avail_out);
+    inflateEnd(&z);
+    if (r != Z_STREAM_END && r != Z_BUF_ERROR && r != Z_OK)
+        return -1;
+    /* A stream that ends early or is cut short without filling the output is corrupt. */
+    return r != Z_STREAM_END && produced < (long)out_len ? -1 : produced;
+}
+
 typedef struct Job {
     const uint8_t *in;
     size_t n, chunk, max;
@@ -123,20 +141,7 @@ static void *inflate_worker(void *opaque)
         if (i >= j->n)
             break;
         InflateItem *it = &j->items[i];
-        z_stream z = { 0 };
-        it->produced = -1;
-        if (inflateInit2(&z, j->window_bits) != Z_OK)
-            continue;
-        z.next_in = (uint8_t *)it->in;
-        z.avail_in = it->in_len;
-        z.next_out = it->out;
-        z.avail_out = it->out_len;
-        int r = inflate(&z, Z_FINISH);
-        if (r == Z_STREAM_END || r == Z_BUF_ERROR || r == Z_OK)
-            it->produced = (long)(it->out_len - z.avail_out);
-        if (r != Z_STREAM_END && z.avail_out)
-            it->produced = -1;   /* the stream ended early or is corrupt */
-        inflateEnd(&z);
+        it->produced = inflate_one(it->in, it->in_len, it->out, it->out_len, j->window_bits);
     }
     return NULL;
 }

@@ -19,6 +19,9 @@ void compress_chunks(const uint8_t *in, size_t n, size_t chunk, int window_bits,
 /* One chunk, on the calling thread. */
 size_t compress_one(const uint8_t *in, size_t len, int window_bits, uint8_t *out, size_t max);
 
+/* Inflate one chunk on the calling thread: bytes produced, -1 when corrupt or cut short. */
+long inflate_one(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len, int window_bits);
+
 /* One chunk to inflate: in/in_len to out/out_len; produced = bytes out, -1 when corrupt. */
 typedef struct InflateItem {
     const uint8_t *in;

@@ -4,7 +4,7 @@
 #include "block/block.h"
 #include "block/file.h"
 #include "block/endian.h"
-#include <zlib.h>
+#include "block/compress.h"
 #include <time.h>
 
 /*
@@ -176,22 +176,9 @@ static int read_compressed(BlockDriverState *bs, uint64_t e)
     }
     uint8_t *in = xmalloc(csize);
     int r = hostfile_pread(&s->file, coff, in, csize);
-    if (r == 0) {
-        z_stream z = { 0 };
-        if (inflateInit2(&z, -12) != Z_OK) {
-            r = -ENOMEM;
-        } else {
-            z.next_in = in;
-            z.avail_in = csize;
-            z.next_out = s->cbuf;
-            z.avail_out = s->cluster_size;
-            int zr = inflate(&z, Z_FINISH);
-            if ((zr != Z_STREAM_END && zr != Z_BUF_ERROR) || z.avail_out) {
-                bdrv_set_error(bs, "compressed cluster at %" PRIu64 " is corrupt", coff);
-                r = -EINVAL;
-            }
-            inflateEnd(&z);
-        }
+    if (r == 0 && inflate_one(in, csize, s->cbuf, s->cluster_size, -12) != (long)s->cluster_size) {
+        bdrv_set_error(bs, "compressed cluster at %" PRIu64 " is corrupt", coff);
+        r = -EINVAL;
     }
     free(in);
     s->cbuf_entry = r == 0 ? e : 0;
@@ -323,16 +310,7 @@ static int qcow_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, size
         if (flags & BDRV_REQ_COMPRESSED) {
             if (!cout)
                 cout = xmalloc(s->cluster_size);
-            z_stream z = { 0 };
-            if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) == Z_OK) {
-                z.next_in = bounce;
-                z.avail_in = s->cluster_size;
-                z.next_out = cout;
-                z.avail_out = s->cluster_size - 1;
-                if (deflate(&z, Z_FINISH) == Z_STREAM_END)
-                    clen = s->cluster_size - 1 - z.avail_out;
-                deflateEnd(&z);
-            }
+            clen = compress_one(bounce, s->cluster_size, -12, cout, s->cluster_size - 1);
         }
         if (clen) {
             uint64_t at = append(s, clen, false);

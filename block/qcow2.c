@@ -4,7 +4,6 @@
 #include "block/qcow2.h"
 #include "block/endian.h"
 #include "block/compress.h"
-#include <zlib.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -424,23 +423,9 @@ static int read_compressed(BlockDriverState *bs, uint64_t entry)
     clen = MIN(clen, s->file_size - coff);   /* the last sector may be short */
     uint8_t *in = xmalloc(clen);
     int r = hostfile_pread(&s->file, coff, in, clen);
-    if (r == 0) {
-        z_stream z = { 0 };
-        /* Raw deflate with a 4 KiB window (spec "Compressed Clusters Descriptor"). */
-        if (inflateInit2(&z, -12) != Z_OK) {
-            r = -ENOMEM;
-        } else {
-            z.next_in = in;
-            z.avail_in = clen;
-            z.next_out = s->cbuf;
-            z.avail_out = s->cluster_size;
-            int zr = inflate(&z, Z_FINISH);
-            if ((zr != Z_STREAM_END && zr != Z_BUF_ERROR) || z.avail_out) {
-                bdrv_set_error(bs, "compressed cluster at %" PRIu64 " is corrupt", coff);
-                r = -EINVAL;
-            }
-            inflateEnd(&z);
-        }
+    if (r == 0 && inflate_one(in, clen, s->cbuf, s->cluster_size, -12) != (long)s->cluster_size) {
+        bdrv_set_error(bs, "compressed cluster at %" PRIu64 " is corrupt", coff);
+        r = -EINVAL;
     }
     free(in);
     s->cbuf_entry = r == 0 ? entry : 0;
