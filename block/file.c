@@ -37,6 +37,27 @@ int hostfile_create(HostFile *f, const char *path)
     return 0;
 }
 
+int hostfile_write_new(const char *path, const HostFilePiece *pieces, int n, uint64_t size,
+                       Error **errp)
+{
+    HostFile f = { .fd = -1 };
+    int r = hostfile_create(&f, path);
+    if (r < 0) {
+        error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
+        return r;
+    }
+    for (int i = 0; i < n && r == 0; i++)
+        r = hostfile_pwrite(&f, pieces[i].off, pieces[i].buf, pieces[i].len);
+    if (r == 0)
+        r = hostfile_truncate(&f, size);
+    if (r == 0)
+        r = hostfile_sync(&f);
+    if (r < 0)
+        error_setg(errp, "Could not write '%s': %s", path, strerror(-r));
+    hostfile_close(&f);
+    return r;
+}
+
 void hostfile_close(HostFile *f)
 {
     if (f->fd >= 0)

@@ -3,6 +3,7 @@
 #define BLOCK_FILE_H
 
 #include "util/osdep.h"
+#include "util/error.h"
 
 typedef struct HostFile {
     int fd;
@@ -23,6 +24,16 @@ static inline const char *hostfile_open_error(int r)
 }
 /* Create or truncate path for writing. */
 int hostfile_create(HostFile *f, const char *path);
+/* A piece of a new image file. */
+typedef struct HostFilePiece {
+    uint64_t off;
+    const void *buf;
+    size_t len;
+} HostFilePiece;
+/* Create (or truncate) path with the pieces written, `size` bytes long (the rest reads as
+ * zero), synced; errors name the file. The image format drivers' create. */
+int hostfile_write_new(const char *path, const HostFilePiece *pieces, int n, uint64_t size,
+                       Error **errp);
 void hostfile_close(HostFile *f);
 /* Read exactly len bytes; bytes past end of file read as zero. -errno on I/O error. */
 int hostfile_pread(HostFile *f, uint64_t off, void *buf, size_t len);

@@ -396,21 +396,8 @@ static int qcow_create(const BlockCreateArgs *a, Error **errp)
     h[QH_CLUSTER_BITS] = cb;
     h[QH_L2_BITS] = l2b;
     st_be64(h + QH_L1_OFF, hlen);
-    HostFile f;
-    int r = hostfile_create(&f, a->filename);
-    if (r < 0) {
-        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
-        free(h);
-        return r;
-    }
-    r = hostfile_pwrite(&f, 0, h, hlen);
-    if (r == 0)
-        r = hostfile_truncate(&f, hlen + ALIGN_UP(l1 * 8, 512));
-    if (r == 0)
-        r = hostfile_sync(&f);
-    if (r < 0)
-        error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
-    hostfile_close(&f);
+    int r = hostfile_write_new(a->filename, &(HostFilePiece){ 0, h, hlen }, 1,
+                               hlen + ALIGN_UP(l1 * 8, 512), errp);
     free(h);
     return r;
 }

@@ -1333,20 +1333,9 @@ static int qcow2_create(const BlockCreateArgs *a, Error **errp)
         else
             blk[(i + 1) * (refbits / 8) - 1] = 1;
     }
-    HostFile f;
-    int r = hostfile_create(&f, a->filename);
-    if (r < 0) {
-        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
-    } else {
-        if ((r = hostfile_pwrite(&f, 0, hdr, cs)) == 0 &&
-            (r = hostfile_pwrite(&f, rt_off, rt, rt_cl * cs)) == 0 &&
-            (r = hostfile_pwrite(&f, rb_off, rb, rb_cl * cs)) == 0 &&
-            (r = hostfile_truncate(&f, end)) == 0)
-            r = hostfile_sync(&f);
-        if (r < 0)
-            error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
-        hostfile_close(&f);
-    }
+    const HostFilePiece pieces[] = { { 0, hdr, cs }, { rt_off, rt, rt_cl * cs },
+                                     { rb_off, rb, rb_cl * cs } };
+    int r = hostfile_write_new(a->filename, pieces, 3, end, errp);
     free(hdr);
     free(rt);
     free(rb);

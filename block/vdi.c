@@ -356,23 +356,9 @@ static int vdi_create(const BlockCreateArgs *a, Error **errp)
     memset(bmap, 0, bmap_bytes);
     for (uint64_t i = 0; i < blocks; i++)
         st_le32(&bmap[i], fixed ? i : VDI_UNALLOCATED);
-    HostFile f;
-    int r = hostfile_create(&f, a->filename);
-    if (r < 0) {
-        error_setg(errp, "Could not create '%s': %s", a->filename, strerror(-r));
-        free(bmap);
-        return r;
-    }
-    r = hostfile_pwrite(&f, 0, h, sizeof h);
-    if (r == 0)
-        r = hostfile_pwrite(&f, 512, bmap, bmap_bytes);
-    if (r == 0)
-        r = hostfile_truncate(&f, 512 + bmap_bytes + (fixed ? blocks * VDI_BLOCK_SIZE : 0));
-    if (r == 0)
-        r = hostfile_sync(&f);
-    if (r < 0)
-        error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
-    hostfile_close(&f);
+    const HostFilePiece pieces[] = { { 0, h, sizeof h }, { 512, bmap, bmap_bytes } };
+    int r = hostfile_write_new(a->filename, pieces, 2,
+                               512 + bmap_bytes + (fixed ? blocks * VDI_BLOCK_SIZE : 0), errp);
     free(bmap);
     return r;
 }

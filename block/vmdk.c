@@ -1084,53 +1084,31 @@ static int create_sparse(const char *path, uint64_t sectors, bool stream, bool z
     h[VH_NL + 2] = '\r';
     h[VH_NL + 3] = '\n';
     st_le16(h + VH_COMPRESS, stream ? 1 : 0);
-    HostFile f;
-    int r = hostfile_create(&f, path);
-    if (r < 0) {
-        error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
-        return r;
+    if (desc && strlen(desc) > desc_sect * 512) {
+        error_setg(errp, "descriptor too long");
+        return -EINVAL;
     }
-    r = hostfile_pwrite(&f, 0, h, 512);
-    if (r == 0 && desc) {
-        if (strlen(desc) > desc_sect * 512) {
-            error_setg(errp, "descriptor too long");
-            r = -EINVAL;
-        } else {
-            r = hostfile_pwrite(&f, 512, desc, strlen(desc));
-        }
-    }
-    if (r == 0 && !stream) {
-        uint8_t *tab = xzalloc(gd_sect * 512);
-        for (int copy = 0; copy < 2 && r == 0; copy++) {
+    HostFilePiece pieces[4] = { { 0, h, 512 } };
+    int n = 1;
+    if (desc)
+        pieces[n++] = (HostFilePiece){ 512, desc, strlen(desc) };
+    uint8_t *tab = NULL;
+    if (!stream) {
+        /* The redundant and the primary grain directory, each followed by its tables. */
+        tab = xzalloc(2 * gd_sect * 512);
+        for (int copy = 0; copy < 2; copy++) {
             uint64_t base = copy ? gd : rgd;
+            uint8_t *t = tab + copy * gd_sect * 512;
             for (uint64_t i = 0; i < gd_entries; i++)
-                st_le32(tab + 4 * i, base + gd_sect + i * gt_sect);
-            r = hostfile_pwrite(&f, base * 512, tab, gd_sect * 512);
+                st_le32(t + 4 * i, base + gd_sect + i * gt_sect);
+            pieces[n++] = (HostFilePiece){ base * 512, t, gd_sect * 512 };
         }
-        free(tab);
     }
-    if (r == 0)
-        r = hostfile_truncate(&f, (stream ? 128 : overhead) * 512);
-    if (r == 0)
-        r = hostfile_sync(&f);
-    if (r < 0 && !*errp)
-        error_setg(errp, "Could not write '%s': %s", path, strerror(-r));
-    hostfile_close(&f);
+    int r = hostfile_write_new(path, pieces, n, (stream ? 128 : overhead) * 512, errp);
+    free(tab);
     return r;
 }
 
-static int create_flat(const char *path, uint64_t bytes, Error **errp)
-{
-    HostFile f;
-    int r = hostfile_create(&f, path);
-    if (r == 0) {
-        r = hostfile_truncate(&f, bytes);
-        hostfile_close(&f);
-    }
-    if (r < 0)
-        error_setg(errp, "Could not create '%s': %s", path, strerror(-r));
-    return r;
-}
 
 static int vmdk_create(const BlockCreateArgs *a, Error **errp)
 {
@@ -1213,7 +1191,7 @@ static int vmdk_create(const BlockCreateArgs *a, Error **errp)
         char *name = split ? xasprintf("%.*s-%c%03d.vmdk", (int)stem, base, flat ? 'f' : 's', idx)
                            : xasprintf("%.*s-flat.vmdk", (int)stem, base);
         char *path = bdrv_resolve_backing(a->filename, name);
-        r = flat ? create_flat(path, n * 512, errp) : create_sparse(path, n, false, zeroed, NULL, errp);
+        r = flat ? hostfile_write_new(path, NULL, 0, n * 512, errp) : create_sparse(path, n, false, zeroed, NULL, errp);
         char *line = xasprintf("%sRW %" PRIu64 " %s \"%s\"%s\n", extents, n, flat ? "FLAT" : "SPARSE",
                                name, flat ? " 0" : "");
         free(extents);
@@ -1228,14 +1206,8 @@ static int vmdk_create(const BlockCreateArgs *a, Error **errp)
     }
     if (r == 0) {
         char *desc = make_descriptor(sub, cid, parent_cid, bf, extents, sectors, adapter, hw);
-        HostFile f;
-        r = hostfile_create(&f, a->filename);
-        if (r == 0) {
-            r = hostfile_pwrite(&f, 0, desc, strlen(desc));
-            hostfile_close(&f);
-        }
-        if (r < 0)
-            error_setg(errp, "Could not write '%s': %s", a->filename, strerror(-r));
+        r = hostfile_write_new(a->filename, &(HostFilePiece){ 0, desc, strlen(desc) }, 1,
+                               strlen(desc), errp);
         free(desc);
     }
     free(extents);
