@@ -92,6 +92,7 @@ typedef struct Options {
     int nfw_cfg;
     const char *gdb;              /* -gdb DEV, -s */
     bool start_stopped;           /* -S */
+    const char *kernel_irqchip;   /* -machine kernel_irqchip= (KVM: on, off, split) */
 } Options;
 
 static NORETURN void bad_option(const char *fmt, ...) PRINTF_FMT(1, 2);
@@ -109,17 +110,45 @@ static const char *const not_yet[][2] = {
     { "-qmp", "QMP" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
     { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
-    { "-loadvm", "snapshots" }, { "-cpu", "CPU models" },
+    { "-loadvm", "snapshots" },
 };
 
 static bool takes_arg(const char *opt)
 {
     static const char *const with_arg[] = { "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
-        "-icount", "-loadvm", "-cpu" };
+        "-icount", "-loadvm" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
             return true;
     return false;
+}
+
+/* -cpu MODEL[,FLAG...]: vireo has one CPU model; QEMU's names for a generic x86-64 CPU name it,
+ * and of the feature flags only the local APIC can be taken away (QEMU's -cpu qemu64,-apic). */
+static void parse_cpu(const char *arg, PCMachineConfig *pc)
+{
+    OptList *l = opts_parse(arg, "model");
+    const char *model = l->n ? l->items[0].value : "";
+    if (!strcmp(model, "help")) {
+        printf("Available CPUs:\n  qemu64  vireo's x86-64 CPU (also: max)\nFlags: apic (-apic: no local APIC)\n");
+        exit(0);
+    }
+    if (strcmp(model, "qemu64") && strcmp(model, "max"))
+        bad_option("-cpu %s: CPU model '%s' is not available (vireo has one CPU model, qemu64 or max)", arg, model);
+    for (int k = 1; k < l->n; k++) {
+        const char *key = l->items[k].key, *val = l->items[k].value;
+        bool on;
+        if ((key[0] == '+' || key[0] == '-') && !val) {
+            on = key[0] == '+';
+            key++;
+        } else if (!val || !parse_bool(val, &on)) {
+            bad_option("-cpu %s: '%s' is not +FLAG, -FLAG or FLAG=on|off", arg, l->items[k].key);
+        }
+        if (strcmp(key, "apic"))
+            bad_option("-cpu %s: CPU feature '%s' cannot be changed (only apic can, yet)", arg, key);
+        pc->no_apic = !on;
+    }
+    opts_free(l);
 }
 
 static void parse_args(int argc, char **argv, Options *o)
@@ -173,7 +202,20 @@ static void parse_args(int argc, char **argv, Options *o)
             }
             if (acc)
                 o->accel = xstrdup(acc);
+            for (int k = 0; k < l->n; k++) {
+                const char *key = l->items[k].key, *val = l->items[k].value;
+                if (!strcmp(key, "kernel_irqchip") || !strcmp(key, "kernel-irqchip")) {
+                    if (!val || (strcmp(val, "on") && strcmp(val, "off") && strcmp(val, "split")))
+                        bad_option("-machine %s: kernel_irqchip takes on, off or split", arg);
+                    o->kernel_irqchip = xstrdup(val);
+                } else if (strcmp(key, "type") && strcmp(key, "accel")) {
+                    bad_option("-machine %s: unknown property '%s'", arg, key);
+                }
+            }
             opts_free(l);
+        } else if (!strcmp(opt, "-cpu")) {
+            NEED_ARG();
+            parse_cpu(arg, &o->pc);
         } else if (!strcmp(opt, "-bios")) {
             NEED_ARG();
             o->pc.bios = arg;
