@@ -20,6 +20,7 @@
 
 #include "hw/core/memory.h"
 #include "hw/core/irq.h"
+#include "hw/core/board.h"
 #include "hw/pci/pci.h"
 #include "hw/intc/i8259.h"
 #include "hw/timer/i8254.h"
@@ -84,7 +85,8 @@ typedef struct PCChipset {
     APICState *apic[APIC_MAX];   /* APIC mode: CPU i's local APIC */
     IOAPICState *ioapic;
     HPETState *hpet;
-    IrqLine *gsi[IOAPIC_NUM_PINS];
+    IrqLine *gsi[IOAPIC_NUM_PINS];    /* APIC mode: GSI 0-23 */
+    IrqLine *isa_irq_models[ISA_NUM_IRQS];   /* APIC mode: ISA IRQ n to the PIC and I/O APIC */
     IrqLine **isa_irq;           /* = board.isa_irq: ISA IRQ 0-15 */
     MemoryRegion ram_below, ram_above, pci_view, isa_bios;
 } PCChipset;

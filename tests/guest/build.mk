@@ -101,6 +101,7 @@ $(eval $(call guest32,multiboot,multiboot))
 $(eval $(call guest32,exceptions32,exceptions))
 $(eval $(call guest64,exceptions64,exceptions))
 $(eval $(call guest64,longmode,longmode))
+$(eval $(call guest64,apic,apic))
 $(eval $(call guest32,softint32,softint))
 $(eval $(call guest64,softint64,softint))
 
