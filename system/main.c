@@ -482,6 +482,8 @@ static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
 static void machine_reset(void)
 {
     pc_machine_reset(the_machine);
+    if (accel_current->reset)
+        accel_current->reset();
     cpus_reset_all();
     if (the_machine->direct_boot)
         the_machine->cpus[0]->env = the_machine->boot_state;
@@ -521,8 +523,15 @@ int main(int argc, char **argv)
         }
     }
 
+    /* -machine kernel_irqchip= is KVM's -accel kvm,kernel-irqchip= (TCG ignores it, as QEMU's
+     * does); the in-kernel irqchip is an APIC-mode PC's. */
+    if (o.pc.no_apic && o.kernel_irqchip && !strcmp(o.kernel_irqchip, "on"))
+        bad_option("-machine kernel_irqchip=on: KVM's in-kernel irqchip needs the local APIC (drop -cpu ...,-apic)");
+    const char *irqchip = o.pc.no_apic ? "off" : o.kernel_irqchip;
+    const char *accel_spec = irqchip ? xasprintf("%s,kernel-irqchip=%s", o.accel ? o.accel : "auto", irqchip)
+                                     : o.accel;
     OptList *accel_opts;
-    accel_current = choose_accel(o.accel, &accel_opts);
+    accel_current = choose_accel(accel_spec, &accel_opts);
     /* The firmware is mapped even for a Multiboot kernel, which starts without running it. */
     if (!o.pc.bios) {
         o.pc.bios = find_firmware("bios.bin");
