@@ -31,10 +31,16 @@ static const char usage_text[] =
 "Machine:\n"
 "  -m SIZE               RAM size (default unit MiB; suffixes K, M, G), default 128M\n"
 "  -smp N                number of CPUs (default 1)\n"
-"  -machine pc           the machine type (only 'pc'); also -M\n"
+"  -machine pc[,kernel_irqchip=on|off|split]  the machine type (only 'pc'); also -M.\n"
+"                        kernel_irqchip: KVM's in-kernel PIC/IOAPIC/APIC/PIT (on, the\n"
+"                        default where KVM has it) or vireo's models (off); split is not\n"
+"                        implemented (falls back to off, and says so)\n"
+"  -cpu qemu64[,-apic]   the one CPU model (also 'max'); -apic: no local APIC, I/O APIC or\n"
+"                        HPET (a PIC-only PC; the default is APIC mode, as QEMU's)\n"
 "  -bios FILE            firmware image (default: vireo's own bios.bin)\n"
 "  -device TYPE[,k=v...] add a device; '-device help' lists types, '-device TYPE,help' properties\n"
 "  -no-reboot            exit instead of rebooting (triple fault, guest reset)\n"
+"  -no-hpet              no HPET (and no ACPI HPET table)\n"
 "  -fw_cfg name=N,file=F|string=S  a file for the firmware in fw_cfg (e.g. opt/..., genroms/...)\n"
 "  -vga std|none         the VGA card (default std: Bochs VBE, PCI 1234:1111)\n"
 "\n"
@@ -72,7 +78,8 @@ static const char usage_text[] =
 "  -h, -help, --help     this text\n"
 "  -version, --version   the version\n"
 "\n"
-"Not available yet (each says so when used): -qmp, -display sdl, -netdev/-nic.\n"
+"Not available yet (each says so when used): -qmp, -display sdl, -netdev/-nic, CPU models\n"
+"and -cpu flags other than apic.\n"
 "Differences from QEMU: with neither -nographic nor -display, COM1 still goes to stdio,\n"
 "since vireo has no window yet.\n";
 
@@ -349,7 +356,9 @@ static void parse_args(int argc, char **argv, Options *o)
                 bad_option("-D %s: %s", arg, strerror(errno));
         } else if (!strcmp(opt, "-singlestep")) {
             tcg_singlestep = true;      /* one guest instruction per translated block */
-        } else if (!strcmp(opt, "-no-shutdown") || !strcmp(opt, "-no-hpet")) {
+        } else if (!strcmp(opt, "-no-hpet")) {
+            o->pc.no_hpet = true;
+        } else if (!strcmp(opt, "-no-shutdown")) {
             /* accepted; their effects arrive with the features they tune */
         } else {
             for (size_t k = 0; k < ARRAY_SIZE(not_yet); k++)

@@ -296,7 +296,7 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
         !(cs->port92 = port92_create(errp)) || !(cs->port80 = port80_create(errp)))
         goto fail;
 
-    if (cfg->apic) {
+    if (cfg->apic && !cfg->no_hpet) {
         if (!(cs->hpet = hpet_create(cs->gsi, errp)))
             goto fail;
         cs->hpet->legacy_changed = pc_hpet_legacy_changed;
@@ -340,7 +340,7 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
          * (what SeaBIOS's piix_isa_bridge_setup programs). */
         AcpiBuildConfig acfg = {
             .ncpus = ncpus, .ram_below_4g = cfg->ram_below_4g,
-            .have_ioapic = cfg->apic, .have_hpet = cfg->apic,
+            .have_ioapic = cfg->apic, .have_hpet = cs->hpet != NULL,
             .pirq_irq = { 10, 10, 11, 11 },
         };
         acpi_build_tables(fw, &acfg);

@@ -67,6 +67,7 @@ typedef struct PCChipsetConfig {
     bool apic;
     IrqLine **cpu_intr_all;      /* APIC mode, SMP: INTR of CPU i (NULL: only CPU 0's) */
     IrqLine *cpu_nmi;            /* APIC mode: NMI of CPU 0 (LINT1, NMI IPIs), optional */
+    bool no_hpet;                /* APIC mode without the HPET (-no-hpet) */
 } PCChipsetConfig;
 
 typedef struct PCChipset {

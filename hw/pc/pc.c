@@ -269,7 +269,7 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
         .boot_order = cfg->boot_order, .boot_menu = cfg->boot_menu,
         .kernel = multiboot ? NULL : kernel, .kernel_size = multiboot ? 0 : kernel_size,
         .initrd = initrd, .initrd_size = initrd_size, .cmdline = cfg->append,
-        .apic = !cfg->no_apic, .cpu_nmi = irq_alloc_lines(pc_cpu_nmi, pc, 1),
+        .apic = !cfg->no_apic, .no_hpet = cfg->no_hpet, .cpu_nmi = irq_alloc_lines(pc_cpu_nmi, pc, 1),
     };
     pc->chipset = pc_chipset_create(&cc, errp);
     free(initrd);

@@ -19,6 +19,7 @@ typedef struct PCMachineConfig {
     bool boot_menu;
     bool nographic;                /* firmware console on COM1 (SeaBIOS: etc/sercon-port) */
     bool no_apic;                  /* PIC-only PC: no local APIC, I/O APIC or HPET (-cpu ...,-apic) */
+    bool no_hpet;                  /* -no-hpet */
 } PCMachineConfig;
 
 typedef struct PCMachine {
