@@ -831,8 +831,8 @@ static AccelExit kvm_vcpu_exec(X86CPU *cpu)
     struct kvm_run *run = a->run;
     bool apic_model = cpu->apic.set_base && !kvm.irqchip_in_kernel;
     for (;;) {
-        if (cpu->interrupt_request & CPU_INTERRUPT_EXIT)
-            return ACCEL_EXIT_KICK;
+        if (cpu->interrupt_request & (CPU_INTERRUPT_EXIT | CPU_INTERRUPT_INIT))
+            return ACCEL_EXIT_KICK;              /* INIT: system/cpus.c applies it */
         inject_interrupts(cpu, run);
         if (apic_model)
             run->cr8 = x86_cpu_get_cr8(cpu);

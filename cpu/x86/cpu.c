@@ -47,6 +47,23 @@ void x86_cpu_reset(X86CPU *cpu)
     x86_update_hflags(env);
 }
 
+/* Copy the fields first..last of X86CPUState from `from`. */
+#define ENV_COPY(env, from, first, last) \
+    memcpy(&(env)->first, &(from)->first, \
+           offsetof(X86CPUState, last) + sizeof((from)->last) - offsetof(X86CPUState, first))
+
+void x86_cpu_init(X86CPU *cpu)
+{
+    X86CPUState old = cpu->env;
+    X86CPUState *env = &cpu->env;
+    x86_cpu_reset(cpu);
+    ENV_COPY(env, &old, star, tsc_offset);       /* the MSRs (but EFER) and the TSC */
+    ENV_COPY(env, &old, fpregs, mxcsr);          /* x87, MMX, SSE, AVX */
+    env->xcr0 = old.xcr0;
+    env->cr[0] = (env->cr[0] & ~(uint64_t)(CR0_CD | CR0_NW)) | (old.cr[0] & (CR0_CD | CR0_NW));
+    env->a20_mask = old.a20_mask;              /* the gate is the chipset's, not the CPU's */
+}
+
 uint64_t x86_get_eflags(const X86CPUState *env)
 {
     uint64_t f = env->eflags & ~(uint64_t)(EFLAGS_ARITH | EFLAGS_DF);

@@ -315,6 +315,9 @@ typedef struct X86CPU {
 
 /* Reset to the power-on state (Intel SDM 3A, 9.1.1): CS:IP F000:FFF0, base FFFF0000. */
 void x86_cpu_reset(X86CPU *cpu);
+/* INIT (an INIT IPI, Intel SDM 3A table 9-1): the reset state, except that the x87/SSE state,
+ * the MSRs, CR0.CD/NW and the TSC survive. The board resets the local APIC. */
+void x86_cpu_init(X86CPU *cpu);
 /* EFLAGS with the lazy arithmetic flags and DF folded in. */
 uint64_t x86_get_eflags(const X86CPUState *env);
 /* Set EFLAGS entirely; leaves cc_op = CC_OP_EFLAGS. */

@@ -150,6 +150,25 @@ static void pc_apic_set_tsc_deadline(void *opaque, uint64_t deadline, uint64_t t
     apic_set_tsc_deadline(opaque, deadline, tsc_now, tsc_hz);
 }
 
+/* An INIT IPI: the local APIC resets at once (all but its ID, SDM 3A 10.4.7.3), the CPU at its
+ * next instruction boundary. A STARTUP IPI only wakes a CPU waiting for one, which the boot
+ * CPU never is; there are no others yet. */
+static void pc_apic_cpu_init(void *opaque, int apic_id)
+{
+    PCMachine *pc = opaque;
+    if (apic_id >= pc->ncpus)
+        return;
+    APICState *apic = pc->chipset->apic[apic_id];
+    apic->dev.cls->reset(&apic->dev);
+    x86_cpu_interrupt(pc->cpus[apic_id], CPU_INTERRUPT_INIT);
+}
+
+static void pc_apic_cpu_sipi(void *opaque, int apic_id, int vector)
+{
+    qlog(LOG_GUEST_ERRORS, "apic %d: STARTUP IPI (vector %#x) ignored: the CPU is not waiting "
+         "for one\n", apic_id, vector);
+}
+
 void pc_cpu_connect_apic(X86CPU *cpu, APICState *apic)
 {
     cpu->has_apic = true;
@@ -279,8 +298,13 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
     }
     for (int i = 0; i < pc->ncpus; i++) {
         pc->cpus[i]->intr_source = (X86InterruptSource){ pc_chipset_get_vector, pc->chipset };
-        if (pc->chipset->apic[i])
-            pc_cpu_connect_apic(pc->cpus[i], pc->chipset->apic[i]);
+        APICState *apic = pc->chipset->apic[i];
+        if (apic) {
+            pc_cpu_connect_apic(pc->cpus[i], apic);
+            apic->cpu_init = pc_apic_cpu_init;
+            apic->cpu_sipi = pc_apic_cpu_sipi;
+            apic->cpu_opaque = pc;
+        }
     }
     if (kernel && !multiboot && !pc_firmware_is_vireo(pc)) {
         /* SeaBIOS-style firmware boots a fw_cfg kernel through an option ROM; vireo's BIOS

@@ -326,3 +326,24 @@ Test(apic, cpu_without_apic)
     x86_cpu_set_cr8(&plain, 9);
     cr_assert_eq(x86_cpu_get_cr8(&plain), 9, "CR8 is a plain register");
 }
+
+Test(apic, cpu_init_keeps_msrs_and_fpu)
+{
+    cpu_with_apic();
+    X86CPUState *env = &cpu.env;
+    env->rip = 0x1234;
+    env->cr[0] = CR0_PE | CR0_ET;
+    env->lstar = 0xffffffff81000000ull;
+    env->pat = 0x0606060606060606ull;
+    env->mxcsr = 0x1fa0;
+    env->fpregs[3].mant = 42;
+    x86_cpu_init(&cpu);
+    cr_assert_eq(env->rip, 0xfff0, "INIT starts at the reset vector");
+    cr_assert_eq(env->segs[R_CS].base, 0xffff0000);
+    cr_assert_eq(env->cr[0], CR0_ET, "PE off; CD and NW kept as they were (clear)");
+    cr_assert_eq(env->lstar, 0xffffffff81000000ull, "MSRs survive INIT");
+    cr_assert_eq(env->pat, 0x0606060606060606ull);
+    cr_assert_eq(env->apic_base, APIC_DEFAULT_BASE | MSR_APICBASE_ENABLE | MSR_APICBASE_BSP);
+    cr_assert_eq(env->mxcsr, 0x1fa0, "SSE state survives INIT");
+    cr_assert_eq(env->fpregs[3].mant, 42, "x87 state survives INIT");
+}
