@@ -195,7 +195,7 @@ static void parse_args(int argc, char **argv, Options *o)
             if (!parse_uint(v, 255, &n) || n == 0)
                 bad_option("-smp %s: expected a CPU count from 1 to 255", arg);
             if (n > 1)
-                bad_option("-smp %s: only one CPU is supported yet (SMP needs the local APIC)", arg);
+                bad_option("-smp %s: only one CPU is supported yet (SMP bring-up is not implemented)", arg);
             o->pc.ncpus = n;
         } else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
             NEED_ARG();
