@@ -291,12 +291,24 @@ static bool kvm_irqchip_create(const char *mode, Error **errp)
     board.kernel_irqchip_set_gsi = kvm_set_gsi;
     /* The dummy speaker port keeps port 0x61's view of channel 2 with the in-kernel PIT. */
     struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
-    if (kvm_check_extension(KVM_CAP_PIT2) && ioctl(kvm.vm_fd, KVM_CREATE_PIT2, &pit) == 0 &&
-        ioctl(kvm.vm_fd, KVM_GET_PIT2, &kvm.reset_pit) == 0)
-        kvm.pit_in_kernel = true;
-    else
-        info_report("KVM: no in-kernel PIT (%s); vireo's PIT model drives IRQ 0",
-                    kvm_check_extension(KVM_CAP_PIT2) ? strerror(errno) : "no KVM_CAP_PIT2");
+    if (!kvm_check_extension(KVM_CAP_PIT2)) {
+        info_report("KVM: no in-kernel PIT (no KVM_CAP_PIT2); vireo's PIT model drives IRQ 0");
+        return true;
+    }
+    if (ioctl(kvm.vm_fd, KVM_CREATE_PIT2, &pit) < 0 ||
+        ioctl(kvm.vm_fd, KVM_GET_PIT2, &kvm.reset_pit) < 0) {
+        info_report("KVM: no in-kernel PIT (%s); vireo's PIT model drives IRQ 0", strerror(errno));
+        return true;
+    }
+    kvm.pit_in_kernel = true;
+    /* By default KVM holds back each tick until the guest acknowledged the one before, then
+     * delivers the backlog in a burst, which runs the BIOS's countdowns in the IRQ 0 handler
+     * (the floppy motor's) out at once; a paravirtual KVM sees acknowledgements late enough for
+     * that to happen. As on a real 8254, a tick that finds IRQ 0 still pending merges with it. */
+    struct kvm_reinject_control reinject = { .pit_reinject = 0 };
+    if (kvm_check_extension(KVM_CAP_REINJECT_CONTROL) &&
+        ioctl(kvm.vm_fd, KVM_REINJECT_CONTROL, &reinject) < 0)
+        warn_report("KVM_REINJECT_CONTROL: %s", strerror(errno));
     return true;
 }
 

@@ -46,7 +46,7 @@ typedef struct PCChipsetConfig {
     uint64_t ram_below_4g, ram_above_4g;
     MemoryRegion *bios;          /* system BIOS ROM, 64 KiB .. 16 MiB */
     int ncpus;                   /* 0 means 1 */
-    IrqLine *cpu_intr;           /* the CPU's INTR input: the PIC drives it */
+    IrqLine *cpu_intr;           /* the CPU's INTR input: the PIC drives it, or the local APIC */
     const char *boot_order;      /* -boot order=: drive letters a, c, d, n (NULL: "cad") */
     bool boot_menu;              /* -boot menu=on */
     const char *bootorder;       /* fw_cfg "bootorder": OpenFirmware paths, one per line, from
