@@ -67,7 +67,7 @@ static void *vcpu_thread_fn(void *arg)
                             cpu->index, accel_current->name);
         }
         if (cpu->interrupt_request & CPU_INTERRUPT_INIT) {
-            x86_cpu_clear_interrupt(cpu, CPU_INTERRUPT_INIT | CPU_INTERRUPT_HARD);
+            x86_cpu_clear_interrupt(cpu, CPU_INTERRUPT_INIT);
             if (accel_current->sync_to_env)
                 accel_current->sync_to_env(cpu);
             x86_cpu_init(cpu);
