@@ -38,6 +38,9 @@ typedef struct AccelOps {
     void (*sync_to_env)(X86CPU *cpu);
     /* Guest debugging (gdb stub): single-step and hardware-assisted breakpoints. */
     bool (*set_guest_debug)(X86CPU *cpu, bool single_step, const uint64_t *bps, int nbps);
+    /* The machine was reset (vCPUs stopped): device state the accelerator keeps itself (KVM's
+     * in-kernel irqchip and PIT) goes back to power-on. Optional. */
+    void (*reset)(void);
 } AccelOps;
 
 void accel_register(const AccelOps *ops);

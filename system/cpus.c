@@ -66,6 +66,13 @@ static void *vcpu_thread_fn(void *arg)
                 warn_report("vCPU %d: the %s accelerator cannot set these breakpoints or single-step",
                             cpu->index, accel_current->name);
         }
+        if (cpu->interrupt_request & CPU_INTERRUPT_INIT) {
+            x86_cpu_clear_interrupt(cpu, CPU_INTERRUPT_INIT);
+            if (accel_current->sync_to_env)
+                accel_current->sync_to_env(cpu);
+            x86_cpu_init(cpu);
+            cpu->env_dirty = true;
+        }
         if (cpu->env_dirty) {
             cpu->env_dirty = false;
             if (accel_current->sync_from_env)

@@ -31,10 +31,16 @@ static const char usage_text[] =
 "Machine:\n"
 "  -m SIZE               RAM size (default unit MiB; suffixes K, M, G), default 128M\n"
 "  -smp N                number of CPUs (default 1)\n"
-"  -machine pc           the machine type (only 'pc'); also -M\n"
+"  -machine pc[,kernel_irqchip=on|off|split]  the machine type (only 'pc'); also -M.\n"
+"                        kernel_irqchip: KVM's in-kernel PIC/IOAPIC/APIC/PIT (on, the\n"
+"                        default where KVM has it) or vireo's models (off); split is not\n"
+"                        implemented (falls back to off, and says so)\n"
+"  -cpu qemu64[,-apic]   the one CPU model (also 'max'); -apic: no local APIC, I/O APIC or\n"
+"                        HPET (a PIC-only PC; the default is APIC mode, as QEMU's)\n"
 "  -bios FILE            firmware image (default: vireo's own bios.bin)\n"
 "  -device TYPE[,k=v...] add a device; '-device help' lists types, '-device TYPE,help' properties\n"
 "  -no-reboot            exit instead of rebooting (triple fault, guest reset)\n"
+"  -no-hpet              no HPET (and no ACPI HPET table)\n"
 "  -fw_cfg name=N,file=F|string=S  a file for the firmware in fw_cfg (e.g. opt/..., genroms/...)\n"
 "  -vga std|none         the VGA card (default std: Bochs VBE, PCI 1234:1111)\n"
 "\n"
@@ -72,7 +78,8 @@ static const char usage_text[] =
 "  -h, -help, --help     this text\n"
 "  -version, --version   the version\n"
 "\n"
-"Not available yet (each says so when used): -qmp, -display sdl, -netdev/-nic.\n"
+"Not available yet (each says so when used): -qmp, -display sdl, -netdev/-nic, CPU models\n"
+"and -cpu flags other than apic.\n"
 "Differences from QEMU: with neither -nographic nor -display, COM1 still goes to stdio,\n"
 "since vireo has no window yet.\n";
 
@@ -92,6 +99,7 @@ typedef struct Options {
     int nfw_cfg;
     const char *gdb;              /* -gdb DEV, -s */
     bool start_stopped;           /* -S */
+    const char *kernel_irqchip;   /* -machine kernel_irqchip= (KVM: on, off, split) */
 } Options;
 
 static NORETURN void bad_option(const char *fmt, ...) PRINTF_FMT(1, 2);
@@ -109,17 +117,45 @@ static const char *const not_yet[][2] = {
     { "-qmp", "QMP" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
     { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
-    { "-loadvm", "snapshots" }, { "-cpu", "CPU models" },
+    { "-loadvm", "snapshots" },
 };
 
 static bool takes_arg(const char *opt)
 {
     static const char *const with_arg[] = { "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
-        "-icount", "-loadvm", "-cpu" };
+        "-icount", "-loadvm" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
             return true;
     return false;
+}
+
+/* -cpu MODEL[,FLAG...]: vireo has one CPU model; QEMU's names for a generic x86-64 CPU name it,
+ * and of the feature flags only the local APIC can be taken away (QEMU's -cpu qemu64,-apic). */
+static void parse_cpu(const char *arg, PCMachineConfig *pc)
+{
+    OptList *l = opts_parse(arg, "model");
+    const char *model = l->n ? l->items[0].value : "";
+    if (!strcmp(model, "help")) {
+        printf("Available CPUs:\n  qemu64  vireo's x86-64 CPU (also: max)\nFlags: apic (-apic: no local APIC)\n");
+        exit(0);
+    }
+    if (strcmp(model, "qemu64") && strcmp(model, "max"))
+        bad_option("-cpu %s: CPU model '%s' is not available (vireo has one CPU model, qemu64 or max)", arg, model);
+    for (int k = 1; k < l->n; k++) {
+        const char *key = l->items[k].key, *val = l->items[k].value;
+        bool on;
+        if ((key[0] == '+' || key[0] == '-') && !val) {
+            on = key[0] == '+';
+            key++;
+        } else if (!val || !parse_bool(val, &on)) {
+            bad_option("-cpu %s: '%s' is not +FLAG, -FLAG or FLAG=on|off", arg, l->items[k].key);
+        }
+        if (strcmp(key, "apic"))
+            bad_option("-cpu %s: CPU feature '%s' cannot be changed (only apic can, yet)", arg, key);
+        pc->no_apic = !on;
+    }
+    opts_free(l);
 }
 
 static void parse_args(int argc, char **argv, Options *o)
@@ -159,7 +195,7 @@ static void parse_args(int argc, char **argv, Options *o)
             if (!parse_uint(v, 255, &n) || n == 0)
                 bad_option("-smp %s: expected a CPU count from 1 to 255", arg);
             if (n > 1)
-                bad_option("-smp %s: only one CPU is supported yet (SMP needs the local APIC)", arg);
+                bad_option("-smp %s: only one CPU is supported yet (SMP bring-up is not implemented)", arg);
             o->pc.ncpus = n;
         } else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
             NEED_ARG();
@@ -173,7 +209,20 @@ static void parse_args(int argc, char **argv, Options *o)
             }
             if (acc)
                 o->accel = xstrdup(acc);
+            for (int k = 0; k < l->n; k++) {
+                const char *key = l->items[k].key, *val = l->items[k].value;
+                if (!strcmp(key, "kernel_irqchip") || !strcmp(key, "kernel-irqchip")) {
+                    if (!val || (strcmp(val, "on") && strcmp(val, "off") && strcmp(val, "split")))
+                        bad_option("-machine %s: kernel_irqchip takes on, off or split", arg);
+                    o->kernel_irqchip = xstrdup(val);
+                } else if (strcmp(key, "type") && strcmp(key, "accel")) {
+                    bad_option("-machine %s: unknown property '%s'", arg, key);
+                }
+            }
             opts_free(l);
+        } else if (!strcmp(opt, "-cpu")) {
+            NEED_ARG();
+            parse_cpu(arg, &o->pc);
         } else if (!strcmp(opt, "-bios")) {
             NEED_ARG();
             o->pc.bios = arg;
@@ -307,7 +356,9 @@ static void parse_args(int argc, char **argv, Options *o)
                 bad_option("-D %s: %s", arg, strerror(errno));
         } else if (!strcmp(opt, "-singlestep")) {
             tcg_singlestep = true;      /* one guest instruction per translated block */
-        } else if (!strcmp(opt, "-no-shutdown") || !strcmp(opt, "-no-hpet")) {
+        } else if (!strcmp(opt, "-no-hpet")) {
+            o->pc.no_hpet = true;
+        } else if (!strcmp(opt, "-no-shutdown")) {
             /* accepted; their effects arrive with the features they tune */
         } else {
             for (size_t k = 0; k < ARRAY_SIZE(not_yet); k++)
@@ -442,6 +493,8 @@ static const AccelOps *choose_accel(const char *spec, OptList **opts_out)
 static void machine_reset(void)
 {
     pc_machine_reset(the_machine);
+    if (accel_current->reset)
+        accel_current->reset();
     cpus_reset_all();
     if (the_machine->direct_boot)
         the_machine->cpus[0]->env = the_machine->boot_state;
@@ -481,8 +534,15 @@ int main(int argc, char **argv)
         }
     }
 
+    /* -machine kernel_irqchip= is KVM's -accel kvm,kernel-irqchip= (TCG ignores it, as QEMU's
+     * does); the in-kernel irqchip is an APIC-mode PC's. */
+    if (o.pc.no_apic && o.kernel_irqchip && !strcmp(o.kernel_irqchip, "on"))
+        bad_option("-machine kernel_irqchip=on: KVM's in-kernel irqchip needs the local APIC (drop -cpu ...,-apic)");
+    const char *irqchip = o.pc.no_apic ? "off" : o.kernel_irqchip;
+    const char *accel_spec = irqchip ? xasprintf("%s,kernel-irqchip=%s", o.accel ? o.accel : "auto", irqchip)
+                                     : o.accel;
     OptList *accel_opts;
-    accel_current = choose_accel(o.accel, &accel_opts);
+    accel_current = choose_accel(accel_spec, &accel_opts);
     /* The firmware is mapped even for a Multiboot kernel, which starts without running it. */
     if (!o.pc.bios) {
         o.pc.bios = find_firmware("bios.bin");

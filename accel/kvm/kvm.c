@@ -1,6 +1,11 @@
 /* kvm.c: the KVM accelerator (Documentation/virt/kvm/api.rst): RAM as memory slots that follow
  * the flat view, one vCPU fd per CPU, the whole architectural state synced to and from
- * X86CPUState, port I/O and MMIO exits dispatched to the device models. */
+ * X86CPUState, port I/O and MMIO exits dispatched to the device models.
+ *
+ *     vireo -accel kvm                         KVM's in-kernel PIC, I/O APIC, local APIC and
+ *                                              PIT when the host has them (QEMU's default)
+ *     vireo -accel kvm -machine kernel_irqchip=off   vireo's own interrupt controller models
+ */
 #include "util/osdep.h"
 #include "util/bql.h"
 #include "util/log.h"
@@ -35,6 +40,12 @@ typedef struct KVMState {
     MemoryListener listener;
     uint32_t *msr_list;               /* the MSRs we sync that this kernel supports */
     int nr_msrs;
+    bool irqchip_in_kernel;           /* KVM's PIC, I/O APIC and local APICs run the interrupts */
+    bool pit_in_kernel;
+    /* Power-on state of the in-kernel devices, put back at machine reset. */
+    struct kvm_irqchip reset_chips[3];
+    struct kvm_pit_state2 reset_pit;
+    unsigned reset_count;             /* machine resets so far */
 } KVMState;
 
 struct AccelCPU {
@@ -42,6 +53,8 @@ struct AccelCPU {
     struct kvm_run *run;
     pthread_t thread;
     bool thread_known;
+    struct kvm_lapic_state reset_lapic;   /* in-kernel local APIC at power-on */
+    unsigned reset_count;                 /* kvm.reset_count its local APIC has seen */
 };
 
 static KVMState kvm = { .fd = -1, .vm_fd = -1 };
@@ -208,12 +221,126 @@ static void kvm_init_msr_list(void)
     free(list);
 }
 
+/* ---- in-kernel irqchip ---- */
+
+static void kvm_set_gsi(int gsi, int level)
+{
+    struct kvm_irq_level l = { .irq = gsi, .level = level };
+    if (ioctl(kvm.vm_fd, KVM_IRQ_LINE, &l) < 0)
+        warn_report("KVM_IRQ_LINE %d: %s", gsi, strerror(errno));
+}
+
+/* The pc machine's wiring as GSI routes: ISA IRQ n to 8259 pin n and I/O APIC pin n, except
+ * IRQ0 (the PIT) on I/O APIC pin 2, as the MADT's interrupt source override says; GSI 16-23
+ * to the I/O APIC only. */
+static bool kvm_set_gsi_routing(void)
+{
+    enum { NR = 15 + 24 };
+    struct kvm_irq_routing *r = xzalloc(sizeof(*r) + NR * sizeof(struct kvm_irq_routing_entry));
+    struct kvm_irq_routing_entry *e = r->entries;
+    for (uint32_t gsi = 0; gsi < 16; gsi++) {
+        if (gsi == 2)
+            continue;                 /* the slave 8259's cascade input */
+        *e++ = (struct kvm_irq_routing_entry){
+            .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+            .u.irqchip = { gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE, gsi & 7 },
+        };
+    }
+    for (uint32_t gsi = 0; gsi < 24; gsi++)
+        *e++ = (struct kvm_irq_routing_entry){
+            .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+            .u.irqchip = { KVM_IRQCHIP_IOAPIC, gsi == 0 ? 2 : gsi },
+        };
+    r->nr = e - r->entries;
+    bool ok = ioctl(kvm.vm_fd, KVM_SET_GSI_ROUTING, r) == 0;
+    free(r);
+    return ok;
+}
+
+/* kernel_irqchip=on (or the default): KVM's PIC, I/O APIC and local APICs, and its PIT.
+ * Where this KVM refuses, vireo's models stay, and one line says so. */
+static bool kvm_irqchip_create(const char *mode, Error **errp)
+{
+    static const char fallback[] = "vireo's interrupt controllers run the machine";
+    if (mode && !strcmp(mode, "off"))
+        return true;
+    if (mode && !strcmp(mode, "split")) {
+        info_report("KVM: kernel_irqchip=split is not implemented; %s (kernel_irqchip=off)", fallback);
+        return true;
+    }
+    if (!kvm_check_extension(KVM_CAP_IRQCHIP) || !kvm_check_extension(KVM_CAP_IRQ_ROUTING)) {
+        info_report("KVM: this KVM has no in-kernel irqchip with GSI routing; %s", fallback);
+        return true;
+    }
+    if (ioctl(kvm.vm_fd, KVM_CREATE_IRQCHIP) < 0) {
+        info_report("KVM: KVM_CREATE_IRQCHIP: %s; %s", strerror(errno), fallback);
+        return true;
+    }
+    if (!kvm_set_gsi_routing()) {
+        error_setg(errp, "KVM: KVM_SET_GSI_ROUTING: %s", strerror(errno));
+        return false;
+    }
+    for (int i = 0; i < 3; i++) {
+        kvm.reset_chips[i].chip_id = i;
+        if (ioctl(kvm.vm_fd, KVM_GET_IRQCHIP, &kvm.reset_chips[i]) < 0) {
+            error_setg(errp, "KVM: KVM_GET_IRQCHIP %d: %s", i, strerror(errno));
+            return false;
+        }
+    }
+    kvm.irqchip_in_kernel = true;
+    board.kernel_irqchip_set_gsi = kvm_set_gsi;
+    /* The dummy speaker port keeps port 0x61's view of channel 2 with the in-kernel PIT. */
+    struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+    if (!kvm_check_extension(KVM_CAP_PIT2)) {
+        info_report("KVM: no in-kernel PIT (no KVM_CAP_PIT2); vireo's PIT model drives IRQ 0");
+        return true;
+    }
+    if (ioctl(kvm.vm_fd, KVM_CREATE_PIT2, &pit) < 0 ||
+        ioctl(kvm.vm_fd, KVM_GET_PIT2, &kvm.reset_pit) < 0) {
+        info_report("KVM: no in-kernel PIT (%s); vireo's PIT model drives IRQ 0", strerror(errno));
+        return true;
+    }
+    kvm.pit_in_kernel = true;
+    /* By default KVM holds back each tick until the guest acknowledged the one before, then
+     * delivers the backlog in a burst, which runs the BIOS's countdowns in the IRQ 0 handler
+     * (the floppy motor's) out at once; a paravirtual KVM sees acknowledgements late enough for
+     * that to happen. As on a real 8254, a tick that finds IRQ 0 still pending merges with it. */
+    struct kvm_reinject_control reinject = { .pit_reinject = 0 };
+    if (kvm_check_extension(KVM_CAP_REINJECT_CONTROL) &&
+        ioctl(kvm.vm_fd, KVM_REINJECT_CONTROL, &reinject) < 0)
+        warn_report("KVM_REINJECT_CONTROL: %s", strerror(errno));
+    return true;
+}
+
+/* Machine reset: the in-kernel devices go back to their power-on state (the local APICs in
+ * their vCPU threads, at the next sync_from_env). */
+static void kvm_reset(void)
+{
+    if (!kvm.irqchip_in_kernel)
+        return;
+    for (int i = 0; i < 3; i++)
+        if (ioctl(kvm.vm_fd, KVM_SET_IRQCHIP, &kvm.reset_chips[i]) < 0)
+            warn_report("KVM_SET_IRQCHIP %d: %s", i, strerror(errno));
+    if (kvm.pit_in_kernel && ioctl(kvm.vm_fd, KVM_SET_PIT2, &kvm.reset_pit) < 0)
+        warn_report("KVM_SET_PIT2: %s", strerror(errno));
+    kvm.reset_count++;
+}
+
 static bool kvm_init(const OptList *opts, Error **errp)
 {
     char why[256];
+    const char *irqchip = NULL;
     for (int i = 1; opts && i < opts->n; i++) {
-        error_setg(errp, "-accel kvm: unknown option '%s'", opts->items[i].key);
-        return false;
+        const char *key = opts->items[i].key, *val = opts->items[i].value;
+        if (strcmp(key, "kernel-irqchip") && strcmp(key, "kernel_irqchip")) {
+            error_setg(errp, "-accel kvm: unknown option '%s'", key);
+            return false;
+        }
+        if (!val || (strcmp(val, "on") && strcmp(val, "off") && strcmp(val, "split"))) {
+            error_setg(errp, "-accel kvm: %s takes on, off or split", key);
+            return false;
+        }
+        irqchip = val;
     }
     kvm.fd = kvm_open(why, sizeof why);
     if (kvm.fd < 0) {
@@ -247,6 +374,8 @@ static bool kvm_init(const OptList *opts, Error **errp)
         ioctl(kvm.vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &addr);
     }
     kvm_init_msr_list();
+    if (!kvm_irqchip_create(irqchip, errp))
+        return false;
     kvm.listener.commit = kvm_memory_commit;
     address_space_add_listener(board.memory_as, &kvm.listener);
     return true;
@@ -266,9 +395,11 @@ static void kvm_set_cpuid(X86CPU *cpu)
         struct kvm_cpuid_entry2 *e = &c->entries[i];
         if (e->function == 1) {
             e->ebx = (e->ebx & 0x00ffffff) | (cpu->apic_id << 24);
-            /* Without an in-kernel irqchip the local APIC is the board's: none yet. */
             if (!cpu->has_apic)
                 e->edx &= ~(1u << 9);
+            /* vireo's APIC model has neither x2APIC nor a TSC-deadline timer KVM could run. */
+            if (!kvm.irqchip_in_kernel)
+                e->ecx &= ~((1u << 21) | (1u << 24));
         }
         if (e->function == 0xb || e->function == 0x1f)
             e->edx = cpu->apic_id;
@@ -305,6 +436,11 @@ static bool kvm_vcpu_init(X86CPU *cpu, Error **errp)
     __atomic_store_n(&a->thread_known, true, __ATOMIC_RELEASE);
     cpu->accel = a;
     kvm_set_cpuid(cpu);
+    if (kvm.irqchip_in_kernel && ioctl(a->fd, KVM_GET_LAPIC, &a->reset_lapic) < 0) {
+        error_setg(errp, "KVM: KVM_GET_LAPIC: %s", strerror(errno));
+        return false;
+    }
+    a->reset_count = kvm.reset_count;
     kvm_sync_from_env(cpu);
     cpu->env_dirty = false;
     return true;
@@ -519,6 +655,12 @@ static void kvm_sync_from_env(X86CPU *cpu)
 {
     X86CPUState *env = &cpu->env;
     int fd = cpu->accel->fd;
+    if (cpu->accel->reset_count != kvm.reset_count) {
+        /* Before KVM_SET_SREGS, which sets the APIC base and TPR. */
+        cpu->accel->reset_count = kvm.reset_count;
+        if (ioctl(fd, KVM_SET_LAPIC, &cpu->accel->reset_lapic) < 0)
+            warn_report("KVM_SET_LAPIC: %s", strerror(errno));
+    }
     struct kvm_regs regs = {
         .rax = env->regs[R_EAX], .rbx = env->regs[R_EBX], .rcx = env->regs[R_ECX],
         .rdx = env->regs[R_EDX], .rsi = env->regs[R_ESI], .rdi = env->regs[R_EDI],
@@ -549,6 +691,7 @@ static void kvm_sync_from_env(X86CPU *cpu)
     s.cr4 = env->cr[4];
     s.efer = env->efer;
     s.apic_base = env->apic_base;
+    s.cr8 = kvm.irqchip_in_kernel ? env->cr8 : x86_cpu_get_cr8(cpu);
     if (ioctl(fd, KVM_SET_SREGS, &s) < 0)
         warn_report("KVM_SET_SREGS: %s", strerror(errno));
 
@@ -606,6 +749,8 @@ static void kvm_sync_to_env(X86CPU *cpu)
         env->cr[4] = s.cr4;
         env->efer = s.efer;
         env->apic_base = s.apic_base;
+        if (kvm.irqchip_in_kernel)
+            env->cr8 = s.cr8;
     } else {
         warn_report("KVM_GET_SREGS: %s", strerror(errno));
     }
@@ -665,7 +810,7 @@ static void inject_interrupts(X86CPU *cpu, struct kvm_run *run)
             warn_report("KVM_NMI: %s", strerror(errno));
     }
     run->request_interrupt_window = 0;
-    if (!(req & CPU_INTERRUPT_HARD))
+    if (!(req & CPU_INTERRUPT_HARD) || kvm.irqchip_in_kernel)
         return;
     if (run->ready_for_interrupt_injection && run->if_flag) {
         int vector = cpu->intr_source.get_vector ? cpu->intr_source.get_vector(cpu->intr_source.opaque) : -1;
@@ -680,19 +825,36 @@ static void inject_interrupts(X86CPU *cpu, struct kvm_run *run)
     }
 }
 
+/* vireo's local APIC model under KVM: KVM keeps CR8 and IA32_APIC_BASE in kvm_run, user space
+ * the APIC they belong to (api.rst, struct kvm_run: cr8, apic_base). */
+static void apic_model_after_exit(X86CPU *cpu, struct kvm_run *run)
+{
+    if (run->cr8 != x86_cpu_get_cr8(cpu))
+        x86_cpu_set_cr8(cpu, run->cr8);
+    if (run->apic_base != cpu->env.apic_base) {
+        cpu->env.apic_base = run->apic_base;
+        cpu->apic.set_base(cpu->apic.opaque, run->apic_base);
+    }
+}
+
 static AccelExit kvm_vcpu_exec(X86CPU *cpu)
 {
     struct AccelCPU *a = cpu->accel;
     struct kvm_run *run = a->run;
+    bool apic_model = cpu->apic.set_base && !kvm.irqchip_in_kernel;
     for (;;) {
-        if (cpu->interrupt_request & CPU_INTERRUPT_EXIT)
-            return ACCEL_EXIT_KICK;
+        if (cpu->interrupt_request & (CPU_INTERRUPT_EXIT | CPU_INTERRUPT_INIT))
+            return ACCEL_EXIT_KICK;              /* INIT: system/cpus.c applies it */
         inject_interrupts(cpu, run);
+        if (apic_model)
+            run->cr8 = x86_cpu_get_cr8(cpu);
         bql_unlock();
         int r = ioctl(a->fd, KVM_RUN, 0);
         int err = errno;
         bql_lock();
         run->immediate_exit = 0;
+        if (apic_model)
+            apic_model_after_exit(cpu, run);
         if (r < 0) {
             if (err == EINTR || err == EAGAIN)
                 return ACCEL_EXIT_KICK;
@@ -709,6 +871,7 @@ static AccelExit kvm_vcpu_exec(X86CPU *cpu)
                              run->mmio.is_write);
             break;
         case KVM_EXIT_IRQ_WINDOW_OPEN:
+        case KVM_EXIT_SET_TPR:            /* apic_model_after_exit has it */
             break;
         case KVM_EXIT_INTR:
             return ACCEL_EXIT_KICK;
@@ -802,5 +965,6 @@ static const AccelOps kvm_ops = {
     .sync_from_env = kvm_sync_from_env,
     .sync_to_env = kvm_sync_to_env,
     .set_guest_debug = kvm_set_guest_debug,
+    .reset = kvm_reset,
 };
 ACCEL_REGISTER(kvm_ops);

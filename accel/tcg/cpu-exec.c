@@ -142,8 +142,9 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
             continue;
         }
         __atomic_store_n(&env->tcg_exit_request, 0, __ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) & CPU_INTERRUPT_EXIT)
-            return ACCEL_EXIT_KICK;
+        if (__atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) &
+            (CPU_INTERRUPT_EXIT | CPU_INTERRUPT_INIT))
+            return ACCEL_EXIT_KICK;              /* INIT: system/cpus.c applies it */
         if (take_interrupt(cpu)) {
             last_tb = NULL;
             continue;

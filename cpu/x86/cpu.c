@@ -40,10 +40,28 @@ void x86_cpu_reset(X86CPU *cpu)
         env->fptag_empty[i] = 1;
     env->pat = 0x0007040600070406ULL;
     /* IA32_APIC_BASE: enabled, and BSP on CPU 0, when the board has a local APIC. */
-    env->apic_base = cpu->has_apic ? 0xfee00000 | (1u << 11) | (cpu->index == 0 ? (1u << 8) : 0) : 0;
+    env->apic_base = cpu->has_apic ? APICBASE_DEFAULT | APICBASE_ENABLE |
+                                     (cpu->index == 0 ? APICBASE_BSP : 0) : 0;
     env->a20_mask = 0xffffffff;
     env->exception_pending = -1;
     x86_update_hflags(env);
+}
+
+/* Copy the fields first..last of X86CPUState from `from`. */
+#define ENV_COPY(env, from, first, last) \
+    memcpy(&(env)->first, &(from)->first, \
+           offsetof(X86CPUState, last) + sizeof((from)->last) - offsetof(X86CPUState, first))
+
+void x86_cpu_init(X86CPU *cpu)
+{
+    X86CPUState old = cpu->env;
+    X86CPUState *env = &cpu->env;
+    x86_cpu_reset(cpu);
+    ENV_COPY(env, &old, star, tsc_offset);       /* the MSRs (but EFER) and the TSC */
+    ENV_COPY(env, &old, fpregs, mxcsr);          /* x87, MMX, SSE, AVX */
+    env->xcr0 = old.xcr0;
+    env->cr[0] = (env->cr[0] & ~(uint64_t)(CR0_CD | CR0_NW)) | (old.cr[0] & (CR0_CD | CR0_NW));
+    env->a20_mask = old.a20_mask;              /* the gate is the chipset's, not the CPU's */
 }
 
 uint64_t x86_get_eflags(const X86CPUState *env)
@@ -148,6 +166,20 @@ void x86_cpu_interrupt(X86CPU *cpu, uint32_t mask)
 void x86_cpu_clear_interrupt(X86CPU *cpu, uint32_t mask)
 {
     __atomic_and_fetch(&cpu->interrupt_request, ~mask, __ATOMIC_SEQ_CST);
+}
+
+uint8_t x86_cpu_get_cr8(X86CPU *cpu)
+{
+    if (cpu->apic.get_tpr)
+        return cpu->apic.get_tpr(cpu->apic.opaque);
+    return cpu->env.cr8;
+}
+
+void x86_cpu_set_cr8(X86CPU *cpu, uint8_t cr8)
+{
+    cpu->env.cr8 = cr8 & 0xf;
+    if (cpu->apic.set_tpr)
+        cpu->apic.set_tpr(cpu->apic.opaque, cr8 & 0xf);
 }
 
 /* Intel SDM 1, 8.1.7: tag 00 valid, 01 zero, 10 special, 11 empty. */

@@ -74,6 +74,7 @@ enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS, X86_NSEGS };
 #define MSR_IA32_SYSENTER_ESP   0x175
 #define MSR_IA32_SYSENTER_EIP   0x176
 #define MSR_IA32_MISC_ENABLE    0x1a0
+#define MSR_IA32_TSC_DEADLINE   0x6e0
 #define MSR_MTRRcap             0xfe
 #define MSR_MTRRphysBase0       0x200
 #define MSR_MTRRfix64K_00000    0x250
@@ -271,11 +272,31 @@ typedef struct X86InterruptSource {
     void *opaque;
 } X86InterruptSource;
 
+/* IA32_APIC_BASE (Intel SDM 3A 10.4.4): BSP flag, APIC global enable, base in bits 12-39. */
+#define APICBASE_BSP    (1ULL << 8)
+#define APICBASE_ENABLE (1ULL << 11)
+#define APICBASE_BASE   0xffffff000ULL
+#define APICBASE_DEFAULT 0xfee00000ULL
+
+/* The CPU's view of its local APIC (Intel SDM 3A ch. 10), for a board whose APIC is a device
+ * model: the board fills these in (cpu/x86 knows no device). The APIC raises the CPU's INTR
+ * through x86_cpu_interrupt and answers the acknowledge through X86InterruptSource. An
+ * accelerator that runs its own APIC (KVM's in-kernel irqchip) leaves them unused. */
+typedef struct X86APICHooks {
+    void (*set_base)(void *opaque, uint64_t apic_base);   /* WRMSR IA32_APIC_BASE, checked */
+    uint8_t (*get_tpr)(void *opaque);                      /* CR8 = TPR[7:4] */
+    void (*set_tpr)(void *opaque, uint8_t cr8);
+    uint64_t (*get_tsc_deadline)(void *opaque);            /* IA32_TSC_DEADLINE */
+    void (*set_tsc_deadline)(void *opaque, uint64_t deadline, uint64_t tsc_now, uint64_t tsc_hz);
+    void *opaque;
+} X86APICHooks;
+
 typedef struct X86CPU {
     X86CPUState env;
     int index;
     uint32_t apic_id;
-    bool has_apic;                         /* the board maps a local APIC for this CPU */
+    bool has_apic;                         /* the board gives this CPU a local APIC */
+    X86APICHooks apic;                     /* ...a device model of it: how to reach it */
     volatile uint32_t interrupt_request;   /* CPU_INTERRUPT_*; set from any thread */
     X86InterruptSource intr_source;
     struct AccelCPU *accel;                /* the accelerator's per-vCPU data */
@@ -294,6 +315,9 @@ typedef struct X86CPU {
 
 /* Reset to the power-on state (Intel SDM 3A, 9.1.1): CS:IP F000:FFF0, base FFFF0000. */
 void x86_cpu_reset(X86CPU *cpu);
+/* INIT (an INIT IPI, Intel SDM 3A table 9-1): the reset state, except that the x87/SSE state,
+ * the MSRs, CR0.CD/NW and the TSC survive. The board resets the local APIC. */
+void x86_cpu_init(X86CPU *cpu);
 /* EFLAGS with the lazy arithmetic flags and DF folded in. */
 uint64_t x86_get_eflags(const X86CPUState *env);
 /* Set EFLAGS entirely; leaves cc_op = CC_OP_EFLAGS. */
@@ -313,6 +337,10 @@ void x86_cpu_set_a20(X86CPU *cpu, bool enabled);
 extern void (*x86_cpu_tlb_flush_hook)(X86CPUState *env);
 /* Set by whoever runs vCPU threads: wakes/kicks a CPU after x86_cpu_interrupt(). */
 extern void (*x86_cpu_kick_hook)(X86CPU *cpu);
+/* CR8, the task priority (Intel SDM 3A 10.8.6.1): the local APIC's TPR[7:4] when the CPU has
+ * one, else a plain register. Setting it may unmask a pending interrupt. */
+uint8_t x86_cpu_get_cr8(X86CPU *cpu);
+void x86_cpu_set_cr8(X86CPU *cpu, uint8_t cr8);
 /* x87 full tag word (2 bits per register) computed from the registers, and back. */
 uint16_t x86_fpu_tag_word(const X86CPUState *env);
 void x86_fpu_set_tag_word(X86CPUState *env, uint16_t ftw);

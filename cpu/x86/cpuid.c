@@ -4,9 +4,10 @@
  * guest that sees a bit will use it. Advertised: the integer ISA with ADX, MOVBE, POPCNT,
  * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B; x87; MMX, SSE..SSE4.2 (helpers here, translation in
  * cpu/x86/translate-sse); XSAVE for x87+SSE; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP and
- * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented): BMI1/BMI2 and
+ * 1 GiB pages; SYSENTER, SYSCALL; long mode; the local APIC and its TSC-deadline timer when the
+ * board gives the CPU one. Not advertised (not implemented): BMI1/BMI2 and
  * everything else VEX-encoded (AVX/AVX2), XSAVEOPT/XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI,
- * MCE/MCA, x2APIC, TSC deadline, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
+ * MCE/MCA, x2APIC, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
  */
 #include "util/osdep.h"
 #include "cpu/x86/helper.h"
@@ -39,6 +40,7 @@
 #define F1C_SSE42  (1u << 20)
 #define F1C_MOVBE  (1u << 22)
 #define F1C_POPCNT (1u << 23)
+#define F1C_TSC_DEADLINE (1u << 24)
 #define F1C_XSAVE  (1u << 26)
 #define F1C_RDRAND (1u << 30)
 #define F1C_OSXSAVE (1u << 27)
@@ -102,9 +104,11 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
                F1D_MTRR | F1D_PGE | F1D_CMOV | F1D_PAT | F1D_PSE36 | F1D_CLFSH | F1D_MMX |
                F1D_FXSR | F1D_SSE | F1D_SSE2;
         /* APIC: present on the board and globally enabled in IA32_APIC_BASE (Intel SDM 2,
-         * CPUID.01H:EDX[9]). */
-        if (cpu->has_apic && (env->apic_base & (1u << 11)))
+         * CPUID.01H:EDX[9]); its timer has the TSC-deadline mode (SDM 3A 10.5.4.1). */
+        if (cpu->has_apic && (env->apic_base & APICBASE_ENABLE))
             *edx |= F1D_APIC;
+        if (cpu->apic.set_tsc_deadline)
+            *ecx |= F1C_TSC_DEADLINE;
         break;
     case 2:
         /* AL = 1: one call suffices; every descriptor byte 0 = "no descriptor". */

@@ -117,6 +117,8 @@ void helper_lmsw(X86CPUState *env, uint32_t value);
 void helper_invlpg(X86CPUState *env, uint64_t addr);
 /* The guest TSC without the CR4.TSD check (for the MSR and for the accelerator). */
 uint64_t x86_read_tsc(X86CPUState *env);
+/* The translated CPU's TSC rate: CLOCK_VIRTUAL nanoseconds (cpu/x86/sys_helper.c). */
+#define X86_TSC_HZ 1000000000ULL
 uint64_t helper_rdtsc(X86CPUState *env);
 /* Returns the TSC; *aux receives TSC_AUX. */
 uint64_t helper_rdtscp(X86CPUState *env, uint32_t *aux);

@@ -39,12 +39,18 @@ static int mtrr_fixed_index(uint32_t index)
 
 bool x86_msr_read(X86CPUState *env, uint32_t index, uint64_t *value)
 {
+    X86CPU *cpu = container_of(env, X86CPU, env);
     int fi;
     switch (index) {
     case MSR_IA32_TSC: *value = x86_read_tsc(env); return true;
     case MSR_IA32_UCODE_REV: *value = UCODE_REV_VALUE; return true;
     case MSR_IA32_PLATFORM_ID: *value = 0; return true;
     case MSR_IA32_APICBASE: *value = env->apic_base; return true;
+    case MSR_IA32_TSC_DEADLINE:
+        if (!cpu->apic.get_tsc_deadline)
+            return false;
+        *value = cpu->apic.get_tsc_deadline(cpu->apic.opaque);
+        return true;
     case MSR_IA32_FEATURE_CONTROL: *value = env->feature_control; return true;
     case MSR_IA32_SYSENTER_CS: *value = env->sysenter_cs; return true;
     case MSR_IA32_SYSENTER_ESP: *value = env->sysenter_esp; return true;
@@ -77,6 +83,7 @@ bool x86_msr_read(X86CPUState *env, uint32_t index, uint64_t *value)
 
 bool x86_msr_write(X86CPUState *env, uint32_t index, uint64_t value)
 {
+    X86CPU *cpu = container_of(env, X86CPU, env);
     int fi;
     switch (index) {
     case MSR_IA32_TSC:
@@ -85,10 +92,18 @@ bool x86_msr_write(X86CPUState *env, uint32_t index, uint64_t value)
     case MSR_IA32_UCODE_REV:
         return true;     /* writing 0 before CPUID is how software asks for the revision */
     case MSR_IA32_APICBASE:
-        /* Bits 12-39 base, 11 enable, 8 BSP (read-only); the APIC device reads this field. */
-        if (value & ~0xfffffff900ULL)
+        /* Bits 12-39 base, 11 enable, 8 BSP (read-only); bit 10 (x2APIC) is not implemented,
+         * so it is reserved like the others (Intel SDM 3A 10.4.4, 10.12.1). */
+        if (value & ~(APICBASE_BASE | APICBASE_ENABLE | APICBASE_BSP))
             return false;
-        env->apic_base = (value & ~0x100ULL) | (env->apic_base & 0x100);
+        env->apic_base = (value & ~APICBASE_BSP) | (env->apic_base & APICBASE_BSP);
+        if (cpu->apic.set_base)
+            cpu->apic.set_base(cpu->apic.opaque, env->apic_base);
+        return true;
+    case MSR_IA32_TSC_DEADLINE:
+        if (!cpu->apic.set_tsc_deadline)
+            return false;
+        cpu->apic.set_tsc_deadline(cpu->apic.opaque, value, x86_read_tsc(env), X86_TSC_HZ);
         return true;
     case MSR_IA32_FEATURE_CONTROL:
         if (env->feature_control & 1)        /* locked */

@@ -82,7 +82,7 @@ void helper_write_crN(X86CPUState *env, int reg, uint64_t value)
     case 8:
         if (value >> 4)
             raise_gp0(env, ra);
-        env->cr8 = value;
+        x86_cpu_set_cr8(container_of(env, X86CPU, env), value);
         break;
     default:
         x86_raise_exception_ra(env, EXCP_UD, 0, false, ra);
@@ -95,7 +95,7 @@ uint64_t helper_read_crN(X86CPUState *env, int reg)
     case 0: case 2: case 3: case 4:
         return env->cr[reg];
     case 8:
-        return env->cr8;
+        return x86_cpu_get_cr8(container_of(env, X86CPU, env));
     default:
         x86_raise_exception_ra(env, EXCP_UD, 0, false, GETPC());
     }

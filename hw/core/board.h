@@ -20,6 +20,10 @@ typedef struct Board {
     void (*request_shutdown)(int exit_status);
     /* Gate A20 (port 0x92, i8042). */
     void (*set_a20)(bool enabled);
+    /* Set by an accelerator that has its own interrupt controllers (KVM's in-kernel irqchip:
+     * PIC, I/O APIC, local APICs): the board's interrupt lines then go to its GSIs (0-23, ISA
+     * IRQ n = GSI n) instead of the PIC and I/O APIC models. */
+    void (*kernel_irqchip_set_gsi)(int gsi, int level);
 } Board;
 
 extern Board board;

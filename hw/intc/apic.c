@@ -276,6 +276,8 @@ static void apic_timer_cb(void *opaque)
 {
     APICState *s = opaque;
     if (apic_timer_mode(s) == 2) {
+        /* The deadline timer disarms itself and clears the MSR when it fires. */
+        s->tsc_deadline = 0;
         s->tsc_deadline_ns = 0;
         apic_timer_fire(s);
         return;
@@ -287,15 +289,25 @@ static void apic_timer_cb(void *opaque)
 
 void apic_set_tsc_deadline(APICState *s, uint64_t deadline, uint64_t tsc_now, uint64_t tsc_hz)
 {
-    if (!deadline || !tsc_hz) {
+    if (apic_timer_mode(s) != 2)
+        return;
+    s->tsc_deadline = tsc_hz ? deadline : 0;
+    if (!s->tsc_deadline) {
         s->tsc_deadline_ns = 0;
     } else {
         int64_t now = clock_ns(CLOCK_VIRTUAL);
         uint64_t delta = deadline > tsc_now ? deadline - tsc_now : 0;
         s->tsc_deadline_ns = now + (int64_t)((unsigned __int128)delta * NS_PER_SEC / tsc_hz);
+        /* A deadline already passed fires at once; 0 ns would read as "disarmed". */
+        if (!s->tsc_deadline_ns)
+            s->tsc_deadline_ns = 1;
     }
-    if (apic_timer_mode(s) == 2)
-        apic_timer_arm(s);
+    apic_timer_arm(s);
+}
+
+uint64_t apic_get_tsc_deadline(APICState *s)
+{
+    return apic_timer_mode(s) == 2 ? s->tsc_deadline : 0;
 }
 
 /* ---- registers ---- */
@@ -435,6 +447,7 @@ static void apic_reg_write(APICState *s, unsigned idx, uint32_t val)
         if (n == APIC_LVT_TIMER && apic_timer_mode(s) != old_mode) {
             /* Switching to or from TSC-deadline mode disarms the timer. */
             s->initial_count = 0;
+            s->tsc_deadline = 0;
             s->tsc_deadline_ns = 0;
             apic_timer_arm(s);
         }
@@ -500,6 +513,7 @@ static void apic_reset(Device *dev)
     s->icr[0] = s->icr[1] = 0;
     s->divide_conf = 0;
     s->initial_count = 0;
+    s->tsc_deadline = 0;
     s->tsc_deadline_ns = 0;
     if (s->timer)
         timer_del(s->timer);

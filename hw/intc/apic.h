@@ -41,7 +41,8 @@ typedef struct APICState {
     uint32_t icr[2];
     uint32_t divide_conf, initial_count;
     int64_t count_load_time;
-    uint64_t tsc_deadline_ns;    /* CLOCK_VIRTUAL ns of the armed TSC deadline, or 0 */
+    uint64_t tsc_deadline;       /* IA32_TSC_DEADLINE as written, 0 when disarmed */
+    uint64_t tsc_deadline_ns;    /* ...and the CLOCK_VIRTUAL ns it stands for */
     Timer *timer;
     int64_t next_time;
     bool lint0_level;            /* the 8259's INTR, wired to LINT0 */
@@ -65,8 +66,10 @@ uint8_t apic_get_tpr(APICState *s);              /* CR8 view: TPR[7:4] */
 void apic_set_tpr(APICState *s, uint8_t cr8);
 uint64_t apic_get_base(APICState *s);
 void apic_set_base(APICState *s, uint64_t val);
-/* IA32_TSC_DEADLINE: `deadline` and `tsc_now` in TSC ticks at tsc_hz; 0 disarms. */
+/* IA32_TSC_DEADLINE: `deadline` and `tsc_now` in TSC ticks at tsc_hz; 0 disarms. Outside the
+ * timer's TSC-deadline mode writes are ignored and reads give 0 (Intel SDM 3A 10.5.4.1). */
 void apic_set_tsc_deadline(APICState *s, uint64_t deadline, uint64_t tsc_now, uint64_t tsc_hz);
+uint64_t apic_get_tsc_deadline(APICState *s);
 void apic_set_current(APICState *s);
 /* An interrupt message on the APIC bus (from an I/O APIC, MSI or IPI). */
 void apic_bus_deliver(uint8_t dest, bool logical, int delivery_mode, uint8_t vector, bool level);

@@ -216,6 +216,27 @@ static bool pc_map_memory(PCChipset *cs, const PCChipsetConfig *cfg, Error **err
     return true;
 }
 
+/* APIC mode: an ISA IRQ goes to the models (PIC and I/O APIC), or to the accelerator's own
+ * interrupt controllers, whose GSI routing does the same wiring. */
+static void pc_isa_irq_handler(void *opaque, int n, int level)
+{
+    PCChipset *cs = opaque;
+    if (board.kernel_irqchip_set_gsi)
+        board.kernel_irqchip_set_gsi(n, level);
+    else
+        irq_set(cs->isa_irq_models[n], level);
+}
+
+/* A line wired to the I/O APIC only (HPET routes): the model's pin n, or GSI n. */
+static void pc_gsi_handler(void *opaque, int n, int level)
+{
+    PCChipset *cs = opaque;
+    if (board.kernel_irqchip_set_gsi)
+        board.kernel_irqchip_set_gsi(n, level);
+    else
+        irq_set(&cs->ioapic->inputs[n], level);
+}
+
 /* HPET legacy replacement takes IRQ0 from the PIT and IRQ8 from the RTC (HPET 1.0a, 2.3.9). */
 static void pc_hpet_legacy_changed(void *opaque, bool on)
 {
@@ -249,8 +270,9 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
         cs->apic[0]->cpu_nmi = cfg->cpu_nmi;
         if (!(cs->ioapic = ioapic_create(errp)))
             goto fail;
+        IrqLine *gsi = irq_alloc_lines(pc_gsi_handler, cs, IOAPIC_NUM_PINS);
         for (int i = 0; i < IOAPIC_NUM_PINS; i++)
-            cs->gsi[i] = &cs->ioapic->inputs[i];
+            cs->gsi[i] = &gsi[i];
     }
     /* In APIC mode the 8259 is LINT0 of the BSP's APIC (ExtINT, virtual wire). */
     if (!(cs->pic = i8259_create(cfg->apic ? &cs->apic[0]->lint[0] : cfg->cpu_intr, errp)))
@@ -259,10 +281,13 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
         cs->apic[0]->extint_ack = i8259_get_vector;
         cs->apic[0]->extint_opaque = cs->pic;
     }
+    IrqLine *isa = cfg->apic ? irq_alloc_lines(pc_isa_irq_handler, cs, ISA_NUM_IRQS) : NULL;
     for (int i = 0; i < ISA_NUM_IRQS; i++) {
         /* ISA IRQ n is I/O APIC pin n, except the PIT's IRQ0 on pin 2 (MADT override). */
-        board.isa_irq[i] = cfg->apic ? irq_split(&cs->pic->inputs[i], cs->gsi[i == 0 ? 2 : i])
-                                     : &cs->pic->inputs[i];
+        if (cfg->apic)
+            cs->isa_irq_models[i] = irq_split(&cs->pic->inputs[i],
+                                              &cs->ioapic->inputs[i == 0 ? 2 : i]);
+        board.isa_irq[i] = cfg->apic ? &isa[i] : &cs->pic->inputs[i];
     }
     cs->isa_irq = board.isa_irq;
 
@@ -271,7 +296,7 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
         !(cs->port92 = port92_create(errp)) || !(cs->port80 = port80_create(errp)))
         goto fail;
 
-    if (cfg->apic) {
+    if (cfg->apic && !cfg->no_hpet) {
         if (!(cs->hpet = hpet_create(cs->gsi, errp)))
             goto fail;
         cs->hpet->legacy_changed = pc_hpet_legacy_changed;
@@ -315,7 +340,7 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
          * (what SeaBIOS's piix_isa_bridge_setup programs). */
         AcpiBuildConfig acfg = {
             .ncpus = ncpus, .ram_below_4g = cfg->ram_below_4g,
-            .have_ioapic = cfg->apic, .have_hpet = cfg->apic,
+            .have_ioapic = cfg->apic, .have_hpet = cs->hpet != NULL,
             .pirq_irq = { 10, 10, 11, 11 },
         };
         acpi_build_tables(fw, &acfg);

@@ -20,6 +20,7 @@
 
 #include "hw/core/memory.h"
 #include "hw/core/irq.h"
+#include "hw/core/board.h"
 #include "hw/pci/pci.h"
 #include "hw/intc/i8259.h"
 #include "hw/timer/i8254.h"
@@ -45,7 +46,7 @@ typedef struct PCChipsetConfig {
     uint64_t ram_below_4g, ram_above_4g;
     MemoryRegion *bios;          /* system BIOS ROM, 64 KiB .. 16 MiB */
     int ncpus;                   /* 0 means 1 */
-    IrqLine *cpu_intr;           /* the CPU's INTR input: the PIC drives it */
+    IrqLine *cpu_intr;           /* the CPU's INTR input: the PIC drives it, or the local APIC */
     const char *boot_order;      /* -boot order=: drive letters a, c, d, n (NULL: "cad") */
     bool boot_menu;              /* -boot menu=on */
     const char *bootorder;       /* fw_cfg "bootorder": OpenFirmware paths, one per line, from
@@ -66,6 +67,7 @@ typedef struct PCChipsetConfig {
     bool apic;
     IrqLine **cpu_intr_all;      /* APIC mode, SMP: INTR of CPU i (NULL: only CPU 0's) */
     IrqLine *cpu_nmi;            /* APIC mode: NMI of CPU 0 (LINT1, NMI IPIs), optional */
+    bool no_hpet;                /* APIC mode without the HPET (-no-hpet) */
 } PCChipsetConfig;
 
 typedef struct PCChipset {
@@ -84,7 +86,8 @@ typedef struct PCChipset {
     APICState *apic[APIC_MAX];   /* APIC mode: CPU i's local APIC */
     IOAPICState *ioapic;
     HPETState *hpet;
-    IrqLine *gsi[IOAPIC_NUM_PINS];
+    IrqLine *gsi[IOAPIC_NUM_PINS];    /* APIC mode: GSI 0-23 */
+    IrqLine *isa_irq_models[ISA_NUM_IRQS];   /* APIC mode: ISA IRQ n to the PIC and I/O APIC */
     IrqLine **isa_irq;           /* = board.isa_irq: ISA IRQ 0-15 */
     MemoryRegion ram_below, ram_above, pci_view, isa_bios;
 } PCChipset;

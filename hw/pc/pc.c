@@ -105,7 +105,7 @@ static bool pc_setup_bios(PCMachine *pc, Error **errp)
     return true;
 }
 
-/* The PIC's INTR output drives the boot CPU's INTR input. */
+/* The boot CPU's INTR input: driven by its local APIC, or by the PIC in a PC without APIC. */
 static void pc_cpu_intr(void *opaque, int n, int level)
 {
     PCMachine *pc = opaque;
@@ -113,6 +113,70 @@ static void pc_cpu_intr(void *opaque, int n, int level)
         x86_cpu_interrupt(pc->cpus[0], CPU_INTERRUPT_HARD);
     else
         x86_cpu_clear_interrupt(pc->cpus[0], CPU_INTERRUPT_HARD);
+}
+
+/* The NMI input of the boot CPU: the local APIC's LINT1 and NMI messages. */
+static void pc_cpu_nmi(void *opaque, int n, int level)
+{
+    PCMachine *pc = opaque;
+    if (level)
+        x86_cpu_interrupt(pc->cpus[0], CPU_INTERRUPT_NMI);
+}
+
+/* X86APICHooks: the CPU's MSRs and CR8 onto the local APIC model. */
+static void pc_apic_set_base(void *opaque, uint64_t apic_base)
+{
+    apic_set_base(opaque, apic_base);
+}
+
+static uint8_t pc_apic_get_tpr(void *opaque)
+{
+    return apic_get_tpr(opaque);
+}
+
+static void pc_apic_set_tpr(void *opaque, uint8_t cr8)
+{
+    apic_set_tpr(opaque, cr8);
+}
+
+static uint64_t pc_apic_get_tsc_deadline(void *opaque)
+{
+    return apic_get_tsc_deadline(opaque);
+}
+
+static void pc_apic_set_tsc_deadline(void *opaque, uint64_t deadline, uint64_t tsc_now,
+                                     uint64_t tsc_hz)
+{
+    apic_set_tsc_deadline(opaque, deadline, tsc_now, tsc_hz);
+}
+
+/* An INIT IPI: the local APIC resets at once (all but its ID, SDM 3A 10.4.7.3), the CPU at its
+ * next instruction boundary. A STARTUP IPI only wakes a CPU waiting for one, which the boot
+ * CPU never is; there are no others yet. */
+static void pc_apic_cpu_init(void *opaque, int apic_id)
+{
+    PCMachine *pc = opaque;
+    if (apic_id >= pc->ncpus)
+        return;
+    APICState *apic = pc->chipset->apic[apic_id];
+    apic->dev.cls->reset(&apic->dev);
+    x86_cpu_interrupt(pc->cpus[apic_id], CPU_INTERRUPT_INIT);
+}
+
+static void pc_apic_cpu_sipi(void *opaque, int apic_id, int vector)
+{
+    qlog(LOG_GUEST_ERRORS, "apic %d: STARTUP IPI (vector %#x) ignored: the CPU is not waiting "
+         "for one\n", apic_id, vector);
+}
+
+void pc_cpu_connect_apic(X86CPU *cpu, APICState *apic)
+{
+    cpu->has_apic = true;
+    cpu->apic = (X86APICHooks){
+        .set_base = pc_apic_set_base, .get_tpr = pc_apic_get_tpr, .set_tpr = pc_apic_set_tpr,
+        .get_tsc_deadline = pc_apic_get_tsc_deadline,
+        .set_tsc_deadline = pc_apic_set_tsc_deadline, .opaque = apic,
+    };
 }
 
 static PCMachine *a20_machine;
@@ -173,6 +237,7 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
         X86CPU *cpu = xzalloc(sizeof(*cpu));
         cpu->index = i;
         cpu->apic_id = i;
+        cpu->has_apic = !cfg->no_apic;
         cpu->as = &pc->memory_as;
         cpu->io = &pc->io_as;
         x86_cpu_reset(cpu);
@@ -223,6 +288,7 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
         .boot_order = cfg->boot_order, .boot_menu = cfg->boot_menu,
         .kernel = multiboot ? NULL : kernel, .kernel_size = multiboot ? 0 : kernel_size,
         .initrd = initrd, .initrd_size = initrd_size, .cmdline = cfg->append,
+        .apic = !cfg->no_apic, .no_hpet = cfg->no_hpet, .cpu_nmi = irq_alloc_lines(pc_cpu_nmi, pc, 1),
     };
     pc->chipset = pc_chipset_create(&cc, errp);
     free(initrd);
@@ -230,8 +296,16 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
         free(kernel);
         return NULL;
     }
-    for (int i = 0; i < pc->ncpus; i++)
+    for (int i = 0; i < pc->ncpus; i++) {
         pc->cpus[i]->intr_source = (X86InterruptSource){ pc_chipset_get_vector, pc->chipset };
+        APICState *apic = pc->chipset->apic[i];
+        if (apic) {
+            pc_cpu_connect_apic(pc->cpus[i], apic);
+            apic->cpu_init = pc_apic_cpu_init;
+            apic->cpu_sipi = pc_apic_cpu_sipi;
+            apic->cpu_opaque = pc;
+        }
+    }
     if (kernel && !multiboot && !pc_firmware_is_vireo(pc)) {
         /* SeaBIOS-style firmware boots a fw_cfg kernel through an option ROM; vireo's BIOS
          * does it itself. */

@@ -18,6 +18,8 @@ typedef struct PCMachineConfig {
     const char *boot_order;        /* "cd", from -boot */
     bool boot_menu;
     bool nographic;                /* firmware console on COM1 (SeaBIOS: etc/sercon-port) */
+    bool no_apic;                  /* PIC-only PC: no local APIC, I/O APIC or HPET (-cpu ...,-apic) */
+    bool no_hpet;                  /* -no-hpet */
 } PCMachineConfig;
 
 typedef struct PCMachine {
@@ -51,6 +53,11 @@ typedef struct PCMemMapEntry {
     uint32_t type;                 /* 1 usable, 2 reserved */
 } PCMemMapEntry;
 int pc_memory_map(const PCMachine *pc, PCMemMapEntry *out, int max);
+
+/* Give the CPU the local APIC model `apic` (the pc machine does it for each CPU in APIC mode):
+ * IA32_APIC_BASE, CR8 and IA32_TSC_DEADLINE reach the model. */
+struct APICState;
+void pc_cpu_connect_apic(X86CPU *cpu, struct APICState *apic);
 
 /* Multiboot v1 (hw/pc/multiboot.c): true if the file has a Multiboot header. */
 bool multiboot_probe(const uint8_t *image, size_t size);

@@ -101,6 +101,7 @@ $(eval $(call guest32,multiboot,multiboot))
 $(eval $(call guest32,exceptions32,exceptions))
 $(eval $(call guest64,exceptions64,exceptions))
 $(eval $(call guest64,longmode,longmode))
+$(eval $(call guest64,apic,apic))
 $(eval $(call guest32,softint32,softint))
 $(eval $(call guest64,softint64,softint))
 
@@ -123,7 +124,7 @@ GUEST_RUN := tests/guest/run.sh --build $(G)
 # check-guest drives $(GUEST_VIREO) under every engine; a failure fails make check
 # (GUEST_STRICT=0 reports failures without failing, for bring-up of a new engine).
 GUEST_VIREO ?= $(BUILD)/vireo
-GUEST_ENGINES ?= kvm tcg tcg,backend=interp
+GUEST_ENGINES ?= kvm kvm,kernel-irqchip=off tcg tcg,backend=interp
 GUEST_STRICT ?= 1
 check-targets += check-guest-runner check-guest
 

@@ -8,7 +8,8 @@
 #                  contains "qemu" is driven as QEMU, the reference: -display none -serial
 #                  stdio -nic none instead of -nographic (so SeaBIOS and iPXE stay off COM1),
 #                  and <name>.qemu.expected is used where QEMU differs from a PC on purpose.
-#   --engines      -accel values to try (default "kvm tcg tcg,backend=interp")
+#   --engines      -accel values to try (default "kvm kvm,kernel-irqchip=off tcg
+#                  tcg,backend=interp": KVM with its in-kernel irqchip and with vireo's)
 #   --no-strict    report failures but exit 0 (says so before the summary)
 #   --update       write each test's output as its expected file (use with one engine)
 #
@@ -20,7 +21,7 @@ set -u
 src=$(cd "$(dirname "$0")" && pwd)
 build=build/tests/guest
 vireo=${VIREO:-build/vireo}
-engines="kvm tcg tcg,backend=interp"
+engines="kvm kvm,kernel-irqchip=off tcg tcg,backend=interp"
 tmo=60
 strict=1
 update=0
@@ -87,10 +88,12 @@ while IFS='|' read -r name boot check kvm args; do
         if [ ! -f "$image" ]; then
             report FAIL "$name" "$engine" "$image: not built"; failed=$((failed + 1)); continue
         fi
-        if [ "$engine" = kvm ] && [ -n "$kvm_why" ]; then
+        is_kvm=0
+        case $engine in kvm|kvm,*) is_kvm=1 ;; esac
+        if [ $is_kvm = 1 ] && [ -n "$kvm_why" ]; then
             report SKIPPED "$name" "$engine" "$kvm_why"; skipped=$((skipped + 1)); continue
         fi
-        if [ "$engine" = kvm ] && [ $pvm = 1 ] && [ "${kvm%%:*}" = no-pvm ]; then
+        if [ $is_kvm = 1 ] && [ $pvm = 1 ] && [ "${kvm%%:*}" = no-pvm ]; then
             report SKIPPED "$name" "$engine" "host KVM is paravirtual (no vmx/svm), which cannot run${kvm#no-pvm:}"
             skipped=$((skipped + 1)); continue
         fi

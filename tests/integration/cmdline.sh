@@ -31,6 +31,10 @@ expect_error() {
 expect_error unknown-option "unknown option '-frobnicate'" -frobnicate
 expect_error missing-arg "option -m needs an argument" -m
 expect_error bad-ram-size "-m lots: not a size" -m lots
+expect_error bad-cpu-model "CPU model 'pentium' is not available" -cpu pentium
+expect_error bad-cpu-flag "CPU feature 'sse4a' cannot be changed" -cpu qemu64,+sse4a
+expect_error bad-irqchip "kernel_irqchip takes on, off or split" -machine pc,kernel_irqchip=maybe
+expect_error irqchip-needs-apic "in-kernel irqchip needs the local APIC" -cpu qemu64,-apic -machine kernel_irqchip=on
 expect_error ram-too-small "between 1 MiB and 1 TiB" -m 0
 expect_error bad-log-item "unknown log item 'bogus'" -d in_asm,bogus
 expect_error bad-accel "unknown accelerator" -accel warp

@@ -4,6 +4,8 @@
 #include "hw/intc/apic.h"
 #include "hw/intc/ioapic.h"
 #include "hw/intc/i8259.h"
+#include "hw/pc/pc.h"
+#include "cpu/x86/helper.h"
 #include <time.h>   /* after clock.h: it defines CLOCK_REALTIME */
 
 static APICState *lapic;
@@ -224,4 +226,124 @@ Test(apic, fuzz_mmio)
     }
     lapic->dev.cls->reset(&lapic->dev);
     cr_assert_eq(INTR, 0);
+}
+
+/* ---- the CPU side (hw/pc/pc.c's glue, cpu/x86's MSRs, CR8 and CPUID) ---- */
+
+static X86CPU cpu;
+
+static void cpu_with_apic(void)
+{
+    cpu.index = 0;
+    cpu.has_apic = true;
+    x86_cpu_reset(&cpu);
+    pc_cpu_connect_apic(&cpu, lapic);
+}
+
+Test(apic, cpu_apic_base_msr)
+{
+    cpu_with_apic();
+    uint64_t v;
+    uint32_t a, b, c, d;
+    cr_assert(x86_msr_read(&cpu.env, MSR_IA32_APICBASE, &v));
+    cr_assert_eq(v, APIC_DEFAULT_BASE | MSR_APICBASE_ENABLE | MSR_APICBASE_BSP);
+    x86_cpuid(&cpu.env, 1, 0, &a, &b, &c, &d);
+    cr_assert(d & (1u << 9), "CPUID.1:EDX.APIC");
+    cr_assert(c & (1u << 24), "CPUID.1:ECX.TSC_DEADLINE");
+    cr_assert_not(x86_msr_write(&cpu.env, MSR_IA32_APICBASE, v | (1u << 10)),
+                  "x2APIC enable is reserved here: #GP");
+    cr_assert_not(x86_msr_write(&cpu.env, MSR_IA32_APICBASE, v | (1ull << 40)),
+                  "base above 40 address bits: #GP");
+    /* Relocation moves the register page; the BSP flag cannot be written. */
+    cr_assert(x86_msr_write(&cpu.env, MSR_IA32_APICBASE, 0x80000000 | MSR_APICBASE_ENABLE));
+    cr_assert_eq(apic_get_base(lapic), 0x80000000 | MSR_APICBASE_ENABLE | MSR_APICBASE_BSP);
+    cr_assert_eq(rd(0x80000030) & 0xff, 0x14, "version register at the new base");
+    /* Global disable: CPUID.APIC goes, and the 8259 reaches INTR directly. */
+    cr_assert(x86_msr_write(&cpu.env, MSR_IA32_APICBASE, APIC_DEFAULT_BASE));
+    cr_assert_eq(apic_get_base(lapic), APIC_DEFAULT_BASE | MSR_APICBASE_BSP);
+    x86_cpuid(&cpu.env, 1, 0, &a, &b, &c, &d);
+    cr_assert_not(d & (1u << 9), "a globally disabled APIC is not in CPUID");
+    wr(LAPIC(0x350), APIC_LVT_MASKED);
+    irq_raise(&pic->inputs[4]);
+    cr_assert_eq(INTR, 1);
+}
+
+Test(apic, cpu_cr8_is_tpr)
+{
+    cpu_with_apic();
+    apic_enable();
+    x86_cpu_set_cr8(&cpu, 5);
+    cr_assert_eq(rd(LAPIC(0x80)), 0x50, "CR8 5 is TPR 0x50");
+    wr(LAPIC(0x300), (1u << 18) | 0x55);  /* self-IPI, vector 0x55 */
+    cr_assert_eq(INTR, 0, "class 5 is not above CR8 5");
+    wr(LAPIC(0x300), (1u << 18) | 0x65);
+    cr_assert_eq(INTR, 1, "class 6 is");
+    cr_assert_eq(apic_get_vector(lapic), 0x65);
+    wr(LAPIC(0xb0), 0);
+    cr_assert_eq(INTR, 0);
+    x86_cpu_set_cr8(&cpu, 4);
+    cr_assert_eq(INTR, 1, "lowering CR8 releases 0x55");
+    cr_assert_eq(apic_get_vector(lapic), 0x55);
+    wr(LAPIC(0x80), 0xa0);
+    cr_assert_eq(x86_cpu_get_cr8(&cpu), 0xa, "TPR written through MMIO is CR8");
+}
+
+Test(apic, cpu_tsc_deadline_msr)
+{
+    cpu_with_apic();
+    apic_enable();
+    uint64_t v;
+    cr_assert(x86_msr_write(&cpu.env, MSR_IA32_TSC_DEADLINE, 12345));
+    cr_assert(x86_msr_read(&cpu.env, MSR_IA32_TSC_DEADLINE, &v));
+    cr_assert_eq(v, 0, "outside TSC-deadline mode writes are ignored, reads 0");
+    wr(LAPIC(0x320), 0x40047);
+    uint64_t deadline = x86_read_tsc(&cpu.env) + 300000;   /* 300 us at 1 GHz */
+    cr_assert(x86_msr_write(&cpu.env, MSR_IA32_TSC_DEADLINE, deadline));
+    cr_assert(x86_msr_read(&cpu.env, MSR_IA32_TSC_DEADLINE, &v));
+    cr_assert_eq(v, deadline);
+    cr_assert_eq(timer_expire_time(lapic->timer) - clock_ns(CLOCK_VIRTUAL), 300000);
+    run_us(1000);
+    cr_assert_eq(apic_get_vector(lapic), 0x47);
+    cr_assert(x86_msr_read(&cpu.env, MSR_IA32_TSC_DEADLINE, &v));
+    cr_assert_eq(v, 0, "the MSR clears when the timer fires");
+    wr(LAPIC(0xb0), 0);
+    /* A deadline already passed fires at once. */
+    cr_assert(x86_msr_write(&cpu.env, MSR_IA32_TSC_DEADLINE, 1));
+    run_us(10);
+    cr_assert_eq(apic_get_vector(lapic), 0x47);
+}
+
+Test(apic, cpu_without_apic)
+{
+    X86CPU plain = { .index = 0 };
+    x86_cpu_reset(&plain);
+    uint32_t a, b, c, d;
+    uint64_t v;
+    x86_cpuid(&plain.env, 1, 0, &a, &b, &c, &d);
+    cr_assert_not(d & (1u << 9));
+    cr_assert_not(c & (1u << 24));
+    cr_assert_not(x86_msr_read(&plain.env, MSR_IA32_TSC_DEADLINE, &v), "no TSC deadline: #GP");
+    x86_cpu_set_cr8(&plain, 9);
+    cr_assert_eq(x86_cpu_get_cr8(&plain), 9, "CR8 is a plain register");
+}
+
+Test(apic, cpu_init_keeps_msrs_and_fpu)
+{
+    cpu_with_apic();
+    X86CPUState *env = &cpu.env;
+    env->rip = 0x1234;
+    env->cr[0] = CR0_PE | CR0_ET;
+    env->lstar = 0xffffffff81000000ull;
+    env->pat = 0x0606060606060606ull;
+    env->mxcsr = 0x1fa0;
+    env->fpregs[3].mant = 42;
+    x86_cpu_init(&cpu);
+    cr_assert_eq(env->rip, 0xfff0, "INIT starts at the reset vector");
+    cr_assert_eq(env->segs[R_CS].base, 0xffff0000);
+    cr_assert_eq(env->cr[0], CR0_ET, "PE off; CD and NW kept as they were (clear)");
+    cr_assert_eq(env->lstar, 0xffffffff81000000ull, "MSRs survive INIT");
+    cr_assert_eq(env->pat, 0x0606060606060606ull);
+    cr_assert_eq(env->apic_base, APIC_DEFAULT_BASE | MSR_APICBASE_ENABLE | MSR_APICBASE_BSP);
+    cr_assert_eq(env->mxcsr, 0x1fa0, "SSE state survives INIT");
+    cr_assert_eq(env->fpregs[3].mant, 42, "x87 state survives INIT");
 }

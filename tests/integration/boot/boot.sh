@@ -22,6 +22,7 @@ mode=${1:-check}
 all_runs="floppy/seabios floppy/vireo
 linux-direct/seabios linux-direct/vireo
 linux-reboot/seabios linux-reboot/vireo
+linux-noapic/seabios linux-noapic/vireo
 grub-cd-loader/seabios grub-cd-loader/vireo grub-cd-linux/seabios grub-cd-linux/vireo
 syslinux-hd-loader/seabios syslinux-hd-loader/vireo syslinux-hd-linux/seabios syslinux-hd-linux/vireo"
 case $mode in
@@ -82,9 +83,39 @@ check() { if has "$2"; then t_pass "$1"; else t_fail "$1" "$3; last output: $(ta
 
 fwargs() { if [ "$1" = seabios ]; then echo "-bios $SEABIOS"; fi; }
 
-# The checks on a Linux boot that reached the initramfs (init.sh's VT- lines).
+# What Linux made of the interrupt controllers: in APIC mode (the default) IO-APIC lines and
+# local APIC timer interrupts, and none of its complaints about them; on a PC without APIC
+# (-cpu qemu64,-apic) the 8259 (XT-PIC) and no local timer.
+apic_checks() {
+    local r=$1 mode=$2 irqs loc spu bad
+    irqs=$(sed -n '/^VT-BEGIN interrupts/,/^VT-END interrupts/p' "$out")
+    loc=$(awk '$1 == "LOC:" {print $2; exit}' <<<"$irqs")
+    spu=$(awk '$1 == "SPU:" {print $2; exit}' <<<"$irqs")
+    if [ "$mode" = pic ]; then
+        if grep -q 'XT-PIC.*timer' <<<"$irqs" && ! grep -q 'IO-APIC' <<<"$irqs" && [ "${loc:-0}" = 0 ]; then
+            t_pass "$r:pic-mode"
+        else
+            t_fail "$r:pic-mode" "expected XT-PIC lines and no local timer: $(grep -E 'timer|LOC' <<<"$irqs" | tr '\n' ' ')"
+        fi
+        return
+    fi
+    if grep -qE 'IO-APIC +2-edge +timer' <<<"$irqs" && [ "${loc:-0}" -gt 0 ]; then
+        t_pass "$r:apic-mode (LOC ${loc})"
+    else
+        t_fail "$r:apic-mode" "expected the timer on IO-APIC pin 2 and LOC counting: $(grep -E 'timer|LOC' <<<"$irqs" | tr '\n' ' ')"
+    fi
+    bad='IO-APIC \+ timer doesn.t work|APIC timer disabled|APIC calibration|not connected to IO-APIC|spurious APIC interrupt|No local APIC present'
+    if grep -qaE "$bad" "$out" || [ "${spu:-0}" -gt 5 ]; then
+        t_fail "$r:apic-clean" "SPU ${spu:-?}; $(grep -aE "$bad" "$out" | head -2 | tr '\n' ' ')"
+    else
+        t_pass "$r:apic-clean (SPU ${spu:-0})"
+    fi
+}
+
+# The checks on a Linux boot that reached the initramfs (init.sh's VT- lines); MODE is apic
+# (default) or pic.
 linux_checks() {
-    local r=$1 ram_mib=$2 cmdpat=$3
+    local r=$1 ram_mib=$2 cmdpat=$3 mode=${4:-apic}
     if ! has '^VT-MARKER'; then
         t_fail "$r" "Linux never reached /init (vireo: ${how}); last output: $(tailout)"
         return 1
@@ -133,6 +164,7 @@ linux_checks() {
         t_fail "$r:pci" "i440FX/PIIX3/IDE not all listed: $(grep -a '^VT-PCI' "$out" | tr '\n' ' ')"
     fi
     check "$r:i8042" "VT-I8042-OK" "Linux did not find the i8042 keyboard port"
+    apic_checks "$r" "$mode"
 }
 
 # The end of a Linux run: power off through ACPI S5 ends vireo.
@@ -176,6 +208,13 @@ run_case() {
         else
             t_fail "$r:reboot-i8042" "after 'reboot -f' (reboot=k) vireo ${how} (rc $rc), i8042 reset in log: $(grep -ac 'i8042: reset' "$log"); last output: $(tailout)"
         fi
+        ;;
+    linux-noapic)
+        # shellcheck disable=SC2086
+        vm "$r" 240 '' $fa -cpu qemu64,-apic -m 128 -kernel "$C/vmlinuz" -initrd "$C/initrd.gz" \
+            -append "$app vt_end=poweroff"
+        linux_checks "$r" 128 "vt_host=$host" pic || return
+        poweroff_check "$r"
         ;;
     grub-cd-loader | grub-cd-linux)
         local stop=''
