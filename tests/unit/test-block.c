@@ -57,9 +57,9 @@ static void round_trip(const BlockDriver *drv, const char *opts)
     Error *err = NULL;
     cr_assert(img_opts_parse(&o, opts, &err));
     BlockCreateArgs a = { .filename = path, .size = 8 * MiB, .opts = &o };
-    cr_assert_eq(bdrv_create(drv, &a, &err), 0, "%s", err);
+    cr_assert_eq(bdrv_create(drv, &a, &err), 0, "%s", err ? err->msg : "");
     BlockDriverState *bs = bdrv_open(path, NULL, BDRV_O_RDWR, &err);
-    cr_assert(bs, "%s", err);
+    cr_assert(bs, "%s", err ? err->msg : "");
     cr_assert_str_eq(bs->drv->format_name, drv->format_name, "probed as %s", bs->drv->format_name);
     uint8_t *shadow = xzalloc(8 * MiB), *buf = xmalloc(8 * MiB);
     uint64_t st = 12345;
@@ -78,7 +78,7 @@ static void round_trip(const BlockDriver *drv, const char *opts)
     }
     bdrv_close(bs);
     bs = bdrv_open(path, NULL, 0, &err);
-    cr_assert(bs, "%s", err);
+    cr_assert(bs, "%s", err ? err->msg : "");
     cr_assert_eq(bdrv_pread(bs, 0, buf, 8 * MiB), 0);
     cr_assert(!memcmp(buf, shadow, 8 * MiB), "content differs after reopen");
     if (bs->drv->check) {
@@ -120,7 +120,7 @@ Test(block, probe_rejects_garbage_qcow2)
     Error *err = NULL;
     BlockDriverState *bs = bdrv_open(path, NULL, 0, &err);
     cr_assert_null(bs);
-    cr_assert(strstr(err, "cluster_bits"), "%s", err);
+    cr_assert(strstr(err->msg, "cluster_bits"), "%s", err->msg);
     error_free(err);
     unlink(path);
 }
