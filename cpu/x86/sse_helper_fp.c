@@ -3,7 +3,7 @@
  * SSE NaN rules (the first source's NaN wins; the default NaN is negative).
  *
  * The arithmetic itself is IEEE-754 binary32/binary64 in the host's rounding mode (set from
- * MXCSR.RC with fesetround, flags read back with fetestexcept); everything x86-specific —
+ * MXCSR.RC, flags read back from the host); everything x86-specific —
  * NaN selection, DAZ/FTZ, the denormal-operand flag, MIN/MAX and compare semantics — is
  * done here on the bit patterns, so the results do not depend on the host's own conventions.
  */
@@ -32,19 +32,57 @@
 typedef struct SSEFP {
     uint32_t mxcsr;
     uint32_t flags;          /* MX_IE..MX_PE raised by this instruction */
-    int host_round;
+    uint32_t host_env;       /* the host's rounding mode (and, on x86-64, its whole MXCSR) */
 } SSEFP;
 
+#if defined(__x86_64__)
+/* On an x86-64 host the arithmetic below is SSE code: set and read the host's MXCSR directly. Its
+ * exception flags have the guest's layout. fenv.h would also save and reload the x87 environment,
+ * which costs far more than the operation. */
+static inline void host_fp_begin(SSEFP *f, int rc)
+{
+    uint32_t m = 0x1f80u | ((uint32_t)rc << MX_RC_SHIFT);    /* all masked, no DAZ/FTZ, no flags */
+    asm volatile("stmxcsr %0" : "=m"(f->host_env));
+    asm volatile("ldmxcsr %0" :: "m"(m));
+}
+
+static inline uint32_t host_fp_end(SSEFP *f)
+{
+    uint32_t m;
+    asm volatile("stmxcsr %0" : "=m"(m) :: "memory");
+    asm volatile("ldmxcsr %0" :: "m"(f->host_env));
+    return m & (MX_IE | MX_ZE | MX_OE | MX_UE | MX_PE);      /* DE is computed on the inputs */
+}
+#else
 static const int rc_to_fenv[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
+
+static inline void host_fp_begin(SSEFP *f, int rc)
+{
+    f->host_env = (uint32_t)fegetround();
+    fesetround(rc_to_fenv[rc]);
+    feclearexcept(FE_ALL_EXCEPT);
+}
+
+static inline uint32_t host_fp_end(SSEFP *f)
+{
+    int e = fetestexcept(FE_ALL_EXCEPT);
+    uint32_t flags = 0;
+    fesetround((int)f->host_env);
+    feclearexcept(FE_ALL_EXCEPT);
+    if (e & FE_INVALID) flags |= MX_IE;
+    if (e & FE_DIVBYZERO) flags |= MX_ZE;
+    if (e & FE_OVERFLOW) flags |= MX_OE;
+    if (e & FE_UNDERFLOW) flags |= MX_UE;
+    if (e & FE_INEXACT) flags |= MX_PE;
+    return flags;
+}
+#endif
 
 static void fp_begin(X86CPUState *env, SSEFP *f, int rc_override)
 {
     f->mxcsr = env->mxcsr;
     f->flags = 0;
-    f->host_round = fegetround();
-    int rc = rc_override >= 0 ? rc_override : (int)((env->mxcsr >> MX_RC_SHIFT) & 3);
-    fesetround(rc_to_fenv[rc]);
-    feclearexcept(FE_ALL_EXCEPT);
+    host_fp_begin(f, rc_override >= 0 ? rc_override : (int)((env->mxcsr >> MX_RC_SHIFT) & 3));
 }
 
 /* Collect the host's flags, restore its rounding mode; true if the result may be written.
@@ -52,14 +90,7 @@ static void fp_begin(X86CPUState *env, SSEFP *f, int rc_override)
  * the destination unchanged (SDM 1, 11.5.1). */
 static bool fp_end(X86CPUState *env, SSEFP *f, uintptr_t ra)
 {
-    int e = fetestexcept(FE_ALL_EXCEPT);
-    fesetround(f->host_round);
-    feclearexcept(FE_ALL_EXCEPT);
-    if (e & FE_INVALID) f->flags |= MX_IE;
-    if (e & FE_DIVBYZERO) f->flags |= MX_ZE;
-    if (e & FE_OVERFLOW) f->flags |= MX_OE;
-    if (e & FE_UNDERFLOW) f->flags |= MX_UE;
-    if (e & FE_INEXACT) f->flags |= MX_PE;
+    f->flags |= host_fp_end(f);
     env->mxcsr |= f->flags;
     uint32_t unmasked = f->flags & ~(env->mxcsr >> MX_MASK_SHIFT) & 0x3f;
     if (unmasked) {
