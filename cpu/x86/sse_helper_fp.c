@@ -38,19 +38,26 @@ typedef struct SSEFP {
 #if defined(__x86_64__)
 /* On an x86-64 host the arithmetic below is SSE code: set and read the host's MXCSR directly. Its
  * exception flags have the guest's layout. fenv.h would also save and reload the x87 environment,
- * which costs far more than the operation. */
+ * which costs far more than the operation. LDMXCSR itself is slow, so the host's flags are left
+ * set afterwards, and flags the guest already has (masked) need not be cleared first: seeing them
+ * again changes nothing. */
 static inline void host_fp_begin(SSEFP *f, int rc)
 {
-    uint32_t m = 0x1f80u | ((uint32_t)rc << MX_RC_SHIFT);    /* all masked, no DAZ/FTZ, no flags */
+    uint32_t keep = f->mxcsr & (f->mxcsr >> MX_MASK_SHIFT) & 0x3f;
     asm volatile("stmxcsr %0" : "=m"(f->host_env));
-    asm volatile("ldmxcsr %0" :: "m"(m));
+    uint32_t m = 0x1f80u | ((uint32_t)rc << MX_RC_SHIFT) | (f->host_env & keep);  /* all masked */
+    if (m != f->host_env)
+        asm volatile("ldmxcsr %0" :: "m"(m));
 }
 
 static inline uint32_t host_fp_end(SSEFP *f)
 {
     uint32_t m;
     asm volatile("stmxcsr %0" : "=m"(m) :: "memory");
-    asm volatile("ldmxcsr %0" :: "m"(f->host_env));
+    if ((m ^ f->host_env) & ~0x3fu) {                         /* restore the host's controls */
+        uint32_t r = (f->host_env & ~0x3fu) | (m & 0x3f);
+        asm volatile("ldmxcsr %0" :: "m"(r));
+    }
     return m & (MX_IE | MX_ZE | MX_OE | MX_UE | MX_PE);      /* DE is computed on the inputs */
 }
 #else
@@ -138,12 +145,38 @@ static bool fp_end(X86CPUState *env, SSEFP *f, uintptr_t ra)
         }                                                                                       \
         return r;                                                                               \
     }                                                                                           \
+    static inline bool SUF##_is_normal(UT v)                                                    \
+    {                                                                                           \
+        UT e = v & SUF##_expmask;                                                               \
+        return e && e != SUF##_expmask;                                                         \
+    }                                                                                           \
+    /* See fast_mxcsr: r = a op b (add, sub, mul, div) if nothing but PE can arise from it. */  \
+    static inline bool SUF##_fast(int op, UT a, UT b, UT *r)                                    \
+    {                                                                                           \
+        if (!(SUF##_is_normal(a) || SUF##_is_zero(a)) ||                                        \
+            !(SUF##_is_normal(b) || (op != OP_DIV && SUF##_is_zero(b))))                        \
+            return false;                                                                       \
+        FT x = SUF##_f(a), y = SUF##_f(b);                                                      \
+        *r = SUF##_u(op == OP_ADD ? x + y : op == OP_SUB ? x - y : op == OP_MUL ? x * y : x / y);\
+        return SUF##_is_normal(*r);                                                             \
+    }                                                                                           \
     enum { SUF##_dummy };
+
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MIN, OP_MAX, OP_SQRT };
 
 DEFINE_FORMAT(s32, uint32_t, float, 8, 23)
 DEFINE_FORMAT(s64, uint64_t, double, 11, 52)
 
-enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MIN, OP_MAX, OP_SQRT };
+/* The common case needs neither the host's flags nor its rounding mode set: with MXCSR's default
+ * controls (round to nearest, every exception masked) and PE already set, an add, subtract,
+ * multiply or divide of normal (or zero) inputs whose result is normal raises nothing new (no
+ * NaN, infinity, denormal, overflow or underflow is involved; only PE, which is set). The host,
+ * which rounds to nearest outside fp_begin/fp_end, computes it directly. */
+static inline bool fast_mxcsr(const X86CPUState *env)
+{
+    uint32_t controls = (0x3fu << MX_MASK_SHIFT) | (3u << MX_RC_SHIFT) | MX_PE;
+    return (env->mxcsr & controls) == ((0x3fu << MX_MASK_SHIFT) | MX_PE);
+}
 
 #define DEFINE_BINOP(SUF, UT, FT, SQRT)                                                         \
     static UT SUF##_binop(int op, UT a, UT b, SSEFP *f)                                         \
@@ -207,6 +240,15 @@ DEFINE_BINOP(s64, uint64_t, double, sqrt)
     {                                                                                           \
         SSEFP f;                                                                                \
         YMMReg r = *d;                                                                          \
+        if (OP <= OP_DIV && fast_mxcsr(env)) {                                                  \
+            bool ok = true;                                                                     \
+            for (int i = 0; i < 4; i++)                                                         \
+                ok &= s32_fast(OP, d->d[i], s->d[i], &r.d[i]);                                  \
+            if (ok) {                                                                           \
+                memcpy(d, &r, 16);                                                              \
+                return;                                                                         \
+            }                                                                                   \
+        }                                                                                       \
         fp_begin(env, &f, -1);                                                                  \
         for (int i = 0; i < 4; i++)                                                             \
             r.d[i] = s32_binop(OP, d->d[i], s->d[i], &f);                                       \
@@ -216,8 +258,13 @@ DEFINE_BINOP(s64, uint64_t, double, sqrt)
     void helper_##name##ss(X86CPUState *env, YMMReg *d, const YMMReg *s)                       \
     {                                                                                           \
         SSEFP f;                                                                                \
+        uint32_t v;                                                                             \
+        if (OP <= OP_DIV && fast_mxcsr(env) && s32_fast(OP, d->d[0], s->d[0], &v)) {            \
+            d->d[0] = v;                                                                        \
+            return;                                                                             \
+        }                                                                                       \
         fp_begin(env, &f, -1);                                                                  \
-        uint32_t v = s32_binop(OP, d->d[0], s->d[0], &f);                                       \
+        v = s32_binop(OP, d->d[0], s->d[0], &f);                                                \
         if (fp_end(env, &f, GETPC()))                                                           \
             d->d[0] = v;                                                                        \
     }                                                                                           \
@@ -225,6 +272,11 @@ DEFINE_BINOP(s64, uint64_t, double, sqrt)
     {                                                                                           \
         SSEFP f;                                                                                \
         YMMReg r = *d;                                                                          \
+        if (OP <= OP_DIV && fast_mxcsr(env) && s64_fast(OP, d->q[0], s->q[0], &r.q[0]) &&       \
+            s64_fast(OP, d->q[1], s->q[1], &r.q[1])) {                                          \
+            memcpy(d, &r, 16);                                                                  \
+            return;                                                                             \
+        }                                                                                       \
         fp_begin(env, &f, -1);                                                                  \
         for (int i = 0; i < 2; i++)                                                             \
             r.q[i] = s64_binop(OP, d->q[i], s->q[i], &f);                                       \
@@ -234,8 +286,13 @@ DEFINE_BINOP(s64, uint64_t, double, sqrt)
     void helper_##name##sd(X86CPUState *env, YMMReg *d, const YMMReg *s)                       \
     {                                                                                           \
         SSEFP f;                                                                                \
+        uint64_t v;                                                                             \
+        if (OP <= OP_DIV && fast_mxcsr(env) && s64_fast(OP, d->q[0], s->q[0], &v)) {            \
+            d->q[0] = v;                                                                        \
+            return;                                                                             \
+        }                                                                                       \
         fp_begin(env, &f, -1);                                                                  \
-        uint64_t v = s64_binop(OP, d->q[0], s->q[0], &f);                                       \
+        v = s64_binop(OP, d->q[0], s->q[0], &f);                                                \
         if (fp_end(env, &f, GETPC()))                                                           \
             d->q[0] = v;                                                                        \
     }
