@@ -8,7 +8,9 @@
  * by their representative (constants first), so back ends see immediates and
  * the movs become dead for liveness to delete. Knowledge is dropped at labels,
  * for a redefined temp and its copies, and for globals across helpers that may
- * write them.
+ * write them. For i64 temps we also know whether the high 32 bits are zero
+ * (after zero extensions, 32-bit loads, masks, setcond), which makes a later
+ * ext32u of the same value a copy: 32-bit guests zero-extend every result.
  */
 
 /* "t = setcond(cond, a, b)", remembered while t, a and b are unchanged, so a
@@ -25,6 +27,7 @@ typedef struct OptState {
     int *rep;              /* representative temp (itself if none) */
     int *tracked;          /* temps whose rep is not themselves */
     int ntracked;
+    bool *high0;           /* i64 temp whose bits 32-63 are known to be zero */
     CondDef cd[MAX_CONDDEFS];
     int ncd;
 } OptState;
@@ -83,6 +86,7 @@ static void forget_all(OptState *o)
 
 static void forget_globals(OptState *o)
 {
+    memset(o->high0, 0, o->s->nb_globals * sizeof(bool));
     for (int i = 0; i < o->ncd;) {
         CondDef *c = &o->cd[i];
         if (c->t < o->s->nb_globals || c->a < o->s->nb_globals || c->b < o->s->nb_globals)
@@ -98,6 +102,40 @@ static void forget_globals(OptState *o)
         } else {
             i++;
         }
+    }
+}
+
+static bool high_zero(OptState *o, int t)
+{
+    uint64_t v;
+    if (temp_is_const(o, t, &v))
+        return v <= 0xffffffffu;
+    return o->high0[t];
+}
+
+/* Are bits 32-63 of op's (single, i64) result known to be zero? Reads the inputs' knowledge, so
+ * call it before the output is forgotten. */
+static bool result_high_zero(OptState *o, const TCGOp *op)
+{
+    uint64_t v;
+    if (op->nout != 1 || o->s->temps[op->args[0]].type != TCG_TYPE_I64)
+        return false;
+    switch (op->opc) {
+    case INDEX_op_mov:
+        return high_zero(o, (int)op->args[1]);
+    case INDEX_op_ext8u: case INDEX_op_ext16u: case INDEX_op_ext32u: case INDEX_op_extu_i32_i64:
+    case INDEX_op_ld8u: case INDEX_op_ld16u: case INDEX_op_ld32u: case INDEX_op_setcond:
+        return true;
+    case INDEX_op_and:
+        return high_zero(o, (int)op->args[1]) || high_zero(o, (int)op->args[2]);
+    case INDEX_op_or: case INDEX_op_xor:
+        return high_zero(o, (int)op->args[1]) && high_zero(o, (int)op->args[2]);
+    case INDEX_op_shr:
+        return temp_is_const(o, (int)op->args[2], &v) && (v & 63) >= 32;
+    case INDEX_op_guest_ld:
+        return !(TCG_OI_MEMOP(op->args[2]) & MO_SIGN) && (TCG_OI_MEMOP(op->args[2]) & MO_SIZE) <= MO_32;
+    default:
+        return false;
     }
 }
 
@@ -181,6 +219,8 @@ static void simplify(OptState *o, TCGOp *op)
     if (is_unop(opc) && opc != INDEX_op_mov) {
         if (temp_is_const(o, (int)op->args[1], &va))
             to_movi(o, op, tcg_eval_unop(opc, type, va));
+        else if (opc == INDEX_op_ext32u && type == TCG_TYPE_I64 && high_zero(o, (int)op->args[1]))
+            to_mov(op, op->args[0], op->args[1]);
         return;
     }
     if (is_binop(opc)) {
@@ -361,6 +401,7 @@ void tcg_optimize(TCGContext *s)
     int nt = TCG_MAX_TEMPS;
     o.rep = xmalloc(nt * sizeof(int));
     o.tracked = xmalloc(nt * sizeof(int));
+    o.high0 = xzalloc(nt * sizeof(bool));
     for (int i = 0; i < nt; i++)
         o.rep[i] = i;
 
@@ -369,6 +410,7 @@ void tcg_optimize(TCGContext *s)
         const TCGOpDef *def = &tcg_op_defs[op->opc];
         if (op->opc == INDEX_op_set_label) {
             forget_all(&o);
+            memset(o.high0, 0, nt * sizeof(bool));
             continue;
         }
         /* Copy propagation into the inputs. */
@@ -390,8 +432,11 @@ void tcg_optimize(TCGContext *s)
             to_nop(op);   /* already a copy of it */
             continue;
         }
-        for (int k = 0; k < op->nout; k++)
+        bool high0 = result_high_zero(&o, op);
+        for (int k = 0; k < op->nout; k++) {
             forget(&o, (int)op->args[k]);
+            o.high0[op->args[k]] = high0;
+        }
         if (op->opc == INDEX_op_mov)
             set_copy(&o, (int)op->args[0], (int)op->args[1]);
         if (op->opc == INDEX_op_setcond && op->args[0] != op->args[1] && op->args[0] != op->args[2]) {
@@ -405,5 +450,6 @@ void tcg_optimize(TCGContext *s)
     }
     free(o.rep);
     free(o.tracked);
+    free(o.high0);
     remove_unreachable(s);
 }

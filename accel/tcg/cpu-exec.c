@@ -18,24 +18,6 @@
 bool tcg_singlestep;
 static bool tcg_ready;
 
-bool tcg_accel_setup(TCGBackendKind backend)
-{
-    if (tcg_ready)
-        return tcg_select_backend(backend);
-    TCGConfig cfg = {
-        .backend = backend,
-        .tlb = &x86_soft_tlb,
-        .exit_request = true,
-        .exit_request_ofs = offsetof(X86CPUState, tcg_exit_request),
-    };
-    if (!tcg_init(&cfg))
-        return false;
-    x86_translate_init();
-    tcg_cputlb_init();
-    tcg_ready = true;
-    return true;
-}
-
 /* Mode bits a block is translated for: everything in hflags that changes code generation.
  * IF only matters through the interrupt shadow; TF ends every instruction with #DB. */
 static inline uint32_t tb_flags_of(const X86CPUState *env)
@@ -46,19 +28,62 @@ static inline uint32_t tb_flags_of(const X86CPUState *env)
     return f;
 }
 
+/* The look-up key of the next block: linear PC and CS base (both 32-bit outside 64-bit code, where
+ * the base is 0); returns the mode flags. */
+static inline uint32_t tb_key_of(const X86CPUState *env, uint64_t *pc, uint64_t *cs_base)
+{
+    uint32_t flags = tb_flags_of(env);
+    if (flags & HF_CS64) {
+        *cs_base = 0;
+        *pc = env->rip;
+    } else {
+        *cs_base = env->segs[R_CS].base & 0xffffffffull;
+        *pc = (env->rip + env->segs[R_CS].base) & 0xffffffffull;
+    }
+    return flags;
+}
+
+/* TCGConfig.lookup_tb: the next block for returns, indirect jumps and jumps to another page, so
+ * that they stay in generated code (whose blocks still test tcg_exit_request on entry). NULL sends
+ * the block back to the loop, which must see every block when the debugger, single-stepping, TF,
+ * an interrupt shadow or an execution trace is at work. Never longjmps: a jump-cache miss is
+ * left to the loop. */
+static TranslationBlock *tb_lookup_indirect(void *opaque)
+{
+    X86CPUState *env = opaque;
+    AccelCPU *ac = tcg_accel_cpu(env);
+    if (ac->single_step || ac->next_cflags || tcg_singlestep || x86_tr_nbps ||
+        env->interrupt_shadow || (env->hflags & HF_TF) || unlikely(log_enabled(LOG_EXEC | LOG_CPU)))
+        return NULL;
+    uint64_t pc, cs_base;
+    uint32_t flags = tb_key_of(env, &pc, &cs_base);
+    return tcg_jc_lookup(&ac->jc, pc, cs_base, flags);
+}
+
+bool tcg_accel_setup(TCGBackendKind backend)
+{
+    if (tcg_ready)
+        return tcg_select_backend(backend);
+    TCGConfig cfg = {
+        .backend = backend,
+        .tlb = &x86_soft_tlb,
+        .exit_request = true,
+        .exit_request_ofs = offsetof(X86CPUState, tcg_exit_request),
+        .lookup_tb = tb_lookup_indirect,
+    };
+    if (!tcg_init(&cfg))
+        return false;
+    x86_translate_init();
+    tcg_cputlb_init();
+    tcg_ready = true;
+    return true;
+}
+
 static TranslationBlock *tb_find(X86CPU *cpu, AccelCPU *ac, uint32_t cflags)
 {
     X86CPUState *env = &cpu->env;
-    uint64_t cs_base = env->segs[R_CS].base;
-    uint64_t pc = env->rip + cs_base;
-    uint32_t flags = tb_flags_of(env);
-    if (!(flags & HF_CS64)) {
-        pc &= 0xffffffffull;
-        cs_base &= 0xffffffffull;
-    } else {
-        cs_base = 0;
-        pc = env->rip;
-    }
+    uint64_t pc, cs_base;
+    uint32_t flags = tb_key_of(env, &pc, &cs_base);
     TranslationBlock *tb = NULL;
     if (!cflags)
         tb = tcg_jc_lookup(&ac->jc, pc, cs_base, flags);
@@ -153,9 +178,8 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
             return ACCEL_EXIT_HLT;
 
         if (x86_tr_nbps) {
-            uint64_t pc = env->rip + ((env->hflags & HF_CS64) ? 0 : env->segs[R_CS].base);
-            if (!(env->hflags & HF_CS64))
-                pc &= 0xffffffffull;
+            uint64_t pc, cs_base;
+            tb_key_of(env, &pc, &cs_base);
             if (x86_tr_is_bp(pc) && !(ac->skip_bp && ac->skip_bp_pc == pc)) {
                 ac->skip_bp = true;
                 ac->skip_bp_pc = pc;

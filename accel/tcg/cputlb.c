@@ -58,7 +58,17 @@ int x86_mmu_index_kernel(X86CPUState *env)
 
 static void tlb_clear(X86CPUState *env)
 {
+    AccelCPU *ac = tcg_accel_cpu(env);
     memset(env->tlb_table, 0xff, sizeof(env->tlb_table));
+    if (ac)
+        memset(ac->victim, 0xff, sizeof(ac->victim));
+}
+
+static inline bool tlb_entry_has_page(const X86TLBEntry *e, uint64_t page)
+{
+    return (e->addr_read != TLB_EMPTY && (e->addr_read & TLB_PAGE_MASK) == page) ||
+           (e->addr_write != TLB_EMPTY && (e->addr_write & TLB_PAGE_MASK) == page) ||
+           (e->addr_code != TLB_EMPTY && (e->addr_code & TLB_PAGE_MASK) == page);
 }
 
 void tlb_flush(X86CPUState *env)
@@ -85,6 +95,9 @@ void tlb_flush_page(X86CPUState *env, uint64_t vaddr)
         if ((e->addr_read & TLB_PAGE_MASK) == page || (e->addr_write & TLB_PAGE_MASK) == page ||
             (e->addr_code & TLB_PAGE_MASK) == page)
             memset(e, 0xff, sizeof(*e));
+        for (int v = 0; v < TLB_VICTIMS; v++)
+            if (tlb_entry_has_page(&ac->victim[m][v], page))
+                memset(&ac->victim[m][v], 0xff, sizeof(X86TLBEntry));
     }
     /* Blocks are found by virtual PC in the jump cache: the mapping behind it changed. */
     tcg_jc_clear(&ac->jc);
@@ -136,6 +149,12 @@ static bool tlb_fill(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, 
     }
 
     X86TLBEntry *e = &env->tlb_table[mmu_idx][tlb_index(vaddr)];
+    if (ac && !tlb_entry_has_page(e, page) &&
+        (e->addr_read != TLB_EMPTY || e->addr_write != TLB_EMPTY || e->addr_code != TLB_EMPTY)) {
+        unsigned v = ac->victim_next[mmu_idx]++ % TLB_VICTIMS;
+        ac->victim[mmu_idx][v] = *e;
+        ac->victim_paddr[mmu_idx][v] = ac->tlb_paddr[mmu_idx][tlb_index(vaddr)];
+    }
     const FlatRange *fr = address_space_lookup(cpu->as, paddr);
     bool ram = fr && (fr->mr->kind == MR_RAM || fr->mr->kind == MR_ROM) &&
                fr->start <= paddr && paddr + TLB_PAGE_SIZE <= fr->start + fr->size;
@@ -165,13 +184,38 @@ static inline uint64_t tag_of(const X86TLBEntry *e, int access)
     return access == 0 ? e->addr_read : access == 1 ? e->addr_write : e->addr_code;
 }
 
+/* A miss in the main table: swap in a victim entry that has vaddr's page for `access`. */
+static bool tlb_victim_hit(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx)
+{
+    AccelCPU *ac = tcg_accel_cpu(env);
+    uint64_t page = vaddr & TLB_PAGE_MASK;
+    if (!ac)
+        return false;
+    for (int v = 0; v < TLB_VICTIMS; v++) {
+        X86TLBEntry *ve = &ac->victim[mmu_idx][v];
+        uint64_t tag = tag_of(ve, access);
+        if (tag == TLB_EMPTY || (tag & TLB_PAGE_MASK) != page)
+            continue;
+        unsigned i = tlb_index(vaddr);
+        X86TLBEntry old = env->tlb_table[mmu_idx][i];
+        uint64_t old_paddr = ac->tlb_paddr[mmu_idx][i];
+        env->tlb_table[mmu_idx][i] = *ve;
+        ac->tlb_paddr[mmu_idx][i] = ac->victim_paddr[mmu_idx][v];
+        *ve = old;
+        ac->victim_paddr[mmu_idx][v] = old_paddr;
+        return true;
+    }
+    return false;
+}
+
 /* Make sure the TLB has vaddr's page for `access`; returns the entry. */
 static X86TLBEntry *tlb_entry_for(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx,
                                   uintptr_t ra)
 {
     X86TLBEntry *e = &env->tlb_table[mmu_idx][tlb_index(vaddr)];
     uint64_t tag = tag_of(e, access);
-    if (tag == TLB_EMPTY || (tag & TLB_PAGE_MASK) != (vaddr & TLB_PAGE_MASK))
+    if ((tag == TLB_EMPTY || (tag & TLB_PAGE_MASK) != (vaddr & TLB_PAGE_MASK)) &&
+        !tlb_victim_hit(env, vaddr, access, mmu_idx))
         tlb_fill(env, vaddr, access, mmu_idx, ra, false);
     return e;
 }
@@ -353,7 +397,8 @@ bool x86_tr_fetch_code(X86CPUState *env, uint64_t vaddr, uint8_t *byte, uint64_t
     int mmu_idx = x86_tr_mmu_index(env);
     X86TLBEntry *e = &env->tlb_table[mmu_idx][tlb_index(vaddr)];
     AccelCPU *ac = tcg_accel_cpu(env);
-    if (e->addr_code == TLB_EMPTY || (e->addr_code & TLB_PAGE_MASK) != (vaddr & TLB_PAGE_MASK)) {
+    if ((e->addr_code == TLB_EMPTY || (e->addr_code & TLB_PAGE_MASK) != (vaddr & TLB_PAGE_MASK)) &&
+        !tlb_victim_hit(env, vaddr, 2, mmu_idx)) {
         if (!tlb_fill(env, vaddr, 2, mmu_idx, 0, true))
             return false;
         if (e->addr_code == TLB_EMPTY)
@@ -380,6 +425,11 @@ void tlb_protect_code(uint64_t phys_page)
             for (unsigned i = 0; i < TLB_SIZE; i++) {
                 X86TLBEntry *e = &env->tlb_table[m][i];
                 if (e->addr_write != TLB_EMPTY && ac->tlb_paddr[m][i] == phys_page)
+                    e->addr_write |= TLB_NOTDIRTY;
+            }
+            for (int v = 0; v < TLB_VICTIMS; v++) {
+                X86TLBEntry *e = &ac->victim[m][v];
+                if (e->addr_write != TLB_EMPTY && ac->victim_paddr[m][v] == phys_page)
                     e->addr_write |= TLB_NOTDIRTY;
             }
         }

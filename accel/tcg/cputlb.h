@@ -17,12 +17,19 @@
 #define TLB_NOTDIRTY (1ull << 2)    /* writes must invalidate translated code / log dirty pages */
 #define TLB_EMPTY    (~0ull)
 
+#define TLB_VICTIMS 8
+
 typedef struct AccelCPU {
     X86CPU *cpu;
     sigjmp_buf jmp_env;
     TCGJumpCache jc;
     /* Physical page behind each TLB entry (for MMIO and code invalidation). */
     uint64_t tlb_paddr[X86_NB_MMU_MODES][1 << X86_TLB_BITS];
+    /* Entries a fill pushed out, searched before walking the page tables: pages that share an
+     * index (code at 1 MiB and data at 2 MiB) would otherwise evict each other on every access. */
+    X86TLBEntry victim[X86_NB_MMU_MODES][TLB_VICTIMS];
+    uint64_t victim_paddr[X86_NB_MMU_MODES][TLB_VICTIMS];
+    unsigned victim_next[X86_NB_MMU_MODES];
     bool large_page_seen;          /* tlb_flush_page must flush everything */
     uint32_t next_cflags;          /* cflags of the next block (1: single instruction) */
     struct AccelCPU *next;

@@ -134,6 +134,14 @@ uint32_t x86_cc_compute_all(uint32_t op, uint64_t dst, uint64_t src, uint64_t sr
 
 uint32_t x86_cc_compute_c_all(uint32_t op, uint64_t dst, uint64_t src, uint64_t src2)
 {
+    /* Blocks that start with INC, DEC or ADC read CF of whatever ran before; the commonest cases
+     * are tested first as plain compares (a jump table mispredicts when they alternate). */
+    if (op >= CC_OP_LOGICB && op <= CC_OP_DECQ)
+        return op >= CC_OP_INCB ? src & 1 : 0;
+    if (op >= CC_OP_ADDB && op <= CC_OP_ADDQ) {
+        uint64_t mask = op == CC_OP_ADDQ ? ~0ULL : (1ULL << (8u << (op - CC_OP_ADDB))) - 1;
+        return (dst & mask) < (src & mask);
+    }
     if (cc_op_has_size(op)) {
         unsigned size = (op - CC_OP_MULB) & 3;
         unsigned bits = 8u << size;

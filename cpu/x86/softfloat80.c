@@ -1,5 +1,6 @@
 /* softfloat80.c: IEEE-754 arithmetic on the x87 80-bit extended format, in software. */
 #include "util/osdep.h"
+#include <math.h>
 #include "cpu/x86/softfloat80.h"
 
 typedef unsigned __int128 u128;
@@ -335,33 +336,28 @@ Float80 f80_sqrt(Float80 a, F80Status *s)
     if (f80_is_denormal(a))
         s->flags |= FSW_DE;
     Unpacked x = unpack(a);
-    /* value = sig * 2^e with e = exp - bias - 63; make e even, then take an integer square
-     * root of sig * 2^70 digit by digit (68 result bits plus a remainder for the sticky). */
+    /* value = sig * 2^e with e = exp - bias - 63 and sig normalized (bit 63 set). Take the integer
+     * square root q of N = sig * 2^t, t in {63, 64} making e - t even: N is in [2^126, 2^128), so q
+     * has exactly 64 bits, and sqrt(value) = sqrt(N) * 2^((e - t) / 2). The remainder r = N - q^2
+     * decides the rest: sqrt(N) is q exactly (r = 0), in (q, q + 1/2) (0 < r <= q) or in
+     * (q + 1/2, q + 1) (r > q; never a tie), which gives the round bit and the sticky bit. */
     int32_t e = x.exp - EXP_BIAS - 63;
-    u128 rad = x.sig;
-    if (e & 1) {
-        rad <<= 1;
-        e -= 1;
+    int t = (e & 1) ? 63 : 64;
+    u128 n = (u128)x.sig << t;
+    /* A double estimate (53 bits) and one Newton step give q to within one; then make it exact. */
+    double est = sqrt((double)n);
+    uint64_t q0 = est >= 0x1p64 ? UINT64_MAX : est < 0x1p63 ? 1ull << 63 : (uint64_t)est;
+    u128 q1 = ((u128)q0 + n / q0) >> 1;
+    uint64_t q = q1 > UINT64_MAX ? UINT64_MAX : (uint64_t)q1;
+    while ((u128)q * q > n)
+        q--;
+    u128 r = n - (u128)q * q;
+    while (r > 2 * (u128)q) {                  /* (q + 1)^2 <= n */
+        r -= 2 * (u128)q + 1;
+        q++;
     }
-    const int extra = 70;
-    u128 q = 0, rem = 0;
-    for (int bit = 134; bit >= 0; bit -= 2) {
-        int pos = bit - extra;                /* bit pair (pos + 1, pos) of rad */
-        unsigned digits = pos >= 0 ? (unsigned)((rad >> pos) & 3) : 0;
-        rem = (rem << 2) | digits;
-        u128 trial = (q << 2) | 1;
-        if (rem >= trial) {
-            rem -= trial;
-            q = (q << 1) | 1;
-        } else {
-            q <<= 1;
-        }
-    }
-    /* sqrt = q * 2^((e - extra) / 2); q has at most 68 bits. */
-    int lz = clz128(q);
-    u128 m = (q << lz) | (rem != 0);
-    int32_t exp_val = (e - extra) / 2 + (127 - lz);   /* weight of m's bit 127 */
-    return f80_round_pack(false, exp_val + EXP_BIAS, m, s);
+    u128 m = ((u128)q << 64) | (r > q ? 1ull << 63 : 0) | (r != 0);
+    return f80_round_pack(false, 63 + (e - t) / 2 + EXP_BIAS, m, s);
 }
 
 Float80 f80_round_to_int(Float80 a, F80Status *s)

@@ -3,7 +3,7 @@
  * SSE NaN rules (the first source's NaN wins; the default NaN is negative).
  *
  * The arithmetic itself is IEEE-754 binary32/binary64 in the host's rounding mode (set from
- * MXCSR.RC with fesetround, flags read back with fetestexcept); everything x86-specific —
+ * MXCSR.RC, flags read back from the host); everything x86-specific —
  * NaN selection, DAZ/FTZ, the denormal-operand flag, MIN/MAX and compare semantics — is
  * done here on the bit patterns, so the results do not depend on the host's own conventions.
  */
@@ -32,19 +32,64 @@
 typedef struct SSEFP {
     uint32_t mxcsr;
     uint32_t flags;          /* MX_IE..MX_PE raised by this instruction */
-    int host_round;
+    uint32_t host_env;       /* the host's rounding mode (and, on x86-64, its whole MXCSR) */
 } SSEFP;
 
+#if defined(__x86_64__)
+/* On an x86-64 host the arithmetic below is SSE code: set and read the host's MXCSR directly. Its
+ * exception flags have the guest's layout. fenv.h would also save and reload the x87 environment,
+ * which costs far more than the operation. LDMXCSR itself is slow, so the host's flags are left
+ * set afterwards, and flags the guest already has (masked) need not be cleared first: seeing them
+ * again changes nothing. */
+static inline void host_fp_begin(SSEFP *f, int rc)
+{
+    uint32_t keep = f->mxcsr & (f->mxcsr >> MX_MASK_SHIFT) & 0x3f;
+    asm volatile("stmxcsr %0" : "=m"(f->host_env));
+    uint32_t m = 0x1f80u | ((uint32_t)rc << MX_RC_SHIFT) | (f->host_env & keep);  /* all masked */
+    if (m != f->host_env)
+        asm volatile("ldmxcsr %0" :: "m"(m));
+}
+
+static inline uint32_t host_fp_end(SSEFP *f)
+{
+    uint32_t m;
+    asm volatile("stmxcsr %0" : "=m"(m) :: "memory");
+    if ((m ^ f->host_env) & ~0x3fu) {                         /* restore the host's controls */
+        uint32_t r = (f->host_env & ~0x3fu) | (m & 0x3f);
+        asm volatile("ldmxcsr %0" :: "m"(r));
+    }
+    return m & (MX_IE | MX_ZE | MX_OE | MX_UE | MX_PE);      /* DE is computed on the inputs */
+}
+#else
 static const int rc_to_fenv[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
+
+static inline void host_fp_begin(SSEFP *f, int rc)
+{
+    f->host_env = (uint32_t)fegetround();
+    fesetround(rc_to_fenv[rc]);
+    feclearexcept(FE_ALL_EXCEPT);
+}
+
+static inline uint32_t host_fp_end(SSEFP *f)
+{
+    int e = fetestexcept(FE_ALL_EXCEPT);
+    uint32_t flags = 0;
+    fesetround((int)f->host_env);
+    feclearexcept(FE_ALL_EXCEPT);
+    if (e & FE_INVALID) flags |= MX_IE;
+    if (e & FE_DIVBYZERO) flags |= MX_ZE;
+    if (e & FE_OVERFLOW) flags |= MX_OE;
+    if (e & FE_UNDERFLOW) flags |= MX_UE;
+    if (e & FE_INEXACT) flags |= MX_PE;
+    return flags;
+}
+#endif
 
 static void fp_begin(X86CPUState *env, SSEFP *f, int rc_override)
 {
     f->mxcsr = env->mxcsr;
     f->flags = 0;
-    f->host_round = fegetround();
-    int rc = rc_override >= 0 ? rc_override : (int)((env->mxcsr >> MX_RC_SHIFT) & 3);
-    fesetround(rc_to_fenv[rc]);
-    feclearexcept(FE_ALL_EXCEPT);
+    host_fp_begin(f, rc_override >= 0 ? rc_override : (int)((env->mxcsr >> MX_RC_SHIFT) & 3));
 }
 
 /* Collect the host's flags, restore its rounding mode; true if the result may be written.
@@ -52,14 +97,7 @@ static void fp_begin(X86CPUState *env, SSEFP *f, int rc_override)
  * the destination unchanged (SDM 1, 11.5.1). */
 static bool fp_end(X86CPUState *env, SSEFP *f, uintptr_t ra)
 {
-    int e = fetestexcept(FE_ALL_EXCEPT);
-    fesetround(f->host_round);
-    feclearexcept(FE_ALL_EXCEPT);
-    if (e & FE_INVALID) f->flags |= MX_IE;
-    if (e & FE_DIVBYZERO) f->flags |= MX_ZE;
-    if (e & FE_OVERFLOW) f->flags |= MX_OE;
-    if (e & FE_UNDERFLOW) f->flags |= MX_UE;
-    if (e & FE_INEXACT) f->flags |= MX_PE;
+    f->flags |= host_fp_end(f);
     env->mxcsr |= f->flags;
     uint32_t unmasked = f->flags & ~(env->mxcsr >> MX_MASK_SHIFT) & 0x3f;
     if (unmasked) {
@@ -107,12 +145,38 @@ static bool fp_end(X86CPUState *env, SSEFP *f, uintptr_t ra)
         }                                                                                       \
         return r;                                                                               \
     }                                                                                           \
+    static inline bool SUF##_is_normal(UT v)                                                    \
+    {                                                                                           \
+        UT e = v & SUF##_expmask;                                                               \
+        return e && e != SUF##_expmask;                                                         \
+    }                                                                                           \
+    /* See fast_mxcsr: r = a op b (add, sub, mul, div) if nothing but PE can arise from it. */  \
+    static inline bool SUF##_fast(int op, UT a, UT b, UT *r)                                    \
+    {                                                                                           \
+        if (!(SUF##_is_normal(a) || SUF##_is_zero(a)) ||                                        \
+            !(SUF##_is_normal(b) || (op != OP_DIV && SUF##_is_zero(b))))                        \
+            return false;                                                                       \
+        FT x = SUF##_f(a), y = SUF##_f(b);                                                      \
+        *r = SUF##_u(op == OP_ADD ? x + y : op == OP_SUB ? x - y : op == OP_MUL ? x * y : x / y);\
+        return SUF##_is_normal(*r);                                                             \
+    }                                                                                           \
     enum { SUF##_dummy };
+
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MIN, OP_MAX, OP_SQRT };
 
 DEFINE_FORMAT(s32, uint32_t, float, 8, 23)
 DEFINE_FORMAT(s64, uint64_t, double, 11, 52)
 
-enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MIN, OP_MAX, OP_SQRT };
+/* The common case needs neither the host's flags nor its rounding mode set: with MXCSR's default
+ * controls (round to nearest, every exception masked) and PE already set, an add, subtract,
+ * multiply or divide of normal (or zero) inputs whose result is normal raises nothing new (no
+ * NaN, infinity, denormal, overflow or underflow is involved; only PE, which is set). The host,
+ * which rounds to nearest outside fp_begin/fp_end, computes it directly. */
+static inline bool fast_mxcsr(const X86CPUState *env)
+{
+    uint32_t controls = (0x3fu << MX_MASK_SHIFT) | (3u << MX_RC_SHIFT) | MX_PE;
+    return (env->mxcsr & controls) == ((0x3fu << MX_MASK_SHIFT) | MX_PE);
+}
 
 #define DEFINE_BINOP(SUF, UT, FT, SQRT)                                                         \
     static UT SUF##_binop(int op, UT a, UT b, SSEFP *f)                                         \
@@ -176,6 +240,15 @@ DEFINE_BINOP(s64, uint64_t, double, sqrt)
     {                                                                                           \
         SSEFP f;                                                                                \
         YMMReg r = *d;                                                                          \
+        if (OP <= OP_DIV && fast_mxcsr(env)) {                                                  \
+            bool ok = true;                                                                     \
+            for (int i = 0; i < 4; i++)                                                         \
+                ok &= s32_fast(OP, d->d[i], s->d[i], &r.d[i]);                                  \
+            if (ok) {                                                                           \
+                memcpy(d, &r, 16);                                                              \
+                return;                                                                         \
+            }                                                                                   \
+        }                                                                                       \
         fp_begin(env, &f, -1);                                                                  \
         for (int i = 0; i < 4; i++)                                                             \
             r.d[i] = s32_binop(OP, d->d[i], s->d[i], &f);                                       \
@@ -185,8 +258,13 @@ DEFINE_BINOP(s64, uint64_t, double, sqrt)
     void helper_##name##ss(X86CPUState *env, YMMReg *d, const YMMReg *s)                       \
     {                                                                                           \
         SSEFP f;                                                                                \
+        uint32_t v;                                                                             \
+        if (OP <= OP_DIV && fast_mxcsr(env) && s32_fast(OP, d->d[0], s->d[0], &v)) {            \
+            d->d[0] = v;                                                                        \
+            return;                                                                             \
+        }                                                                                       \
         fp_begin(env, &f, -1);                                                                  \
-        uint32_t v = s32_binop(OP, d->d[0], s->d[0], &f);                                       \
+        v = s32_binop(OP, d->d[0], s->d[0], &f);                                                \
         if (fp_end(env, &f, GETPC()))                                                           \
             d->d[0] = v;                                                                        \
     }                                                                                           \
@@ -194,6 +272,11 @@ DEFINE_BINOP(s64, uint64_t, double, sqrt)
     {                                                                                           \
         SSEFP f;                                                                                \
         YMMReg r = *d;                                                                          \
+        if (OP <= OP_DIV && fast_mxcsr(env) && s64_fast(OP, d->q[0], s->q[0], &r.q[0]) &&       \
+            s64_fast(OP, d->q[1], s->q[1], &r.q[1])) {                                          \
+            memcpy(d, &r, 16);                                                                  \
+            return;                                                                             \
+        }                                                                                       \
         fp_begin(env, &f, -1);                                                                  \
         for (int i = 0; i < 2; i++)                                                             \
             r.q[i] = s64_binop(OP, d->q[i], s->q[i], &f);                                       \
@@ -203,8 +286,13 @@ DEFINE_BINOP(s64, uint64_t, double, sqrt)
     void helper_##name##sd(X86CPUState *env, YMMReg *d, const YMMReg *s)                       \
     {                                                                                           \
         SSEFP f;                                                                                \
+        uint64_t v;                                                                             \
+        if (OP <= OP_DIV && fast_mxcsr(env) && s64_fast(OP, d->q[0], s->q[0], &v)) {            \
+            d->q[0] = v;                                                                        \
+            return;                                                                             \
+        }                                                                                       \
         fp_begin(env, &f, -1);                                                                  \
-        uint64_t v = s64_binop(OP, d->q[0], s->q[0], &f);                                       \
+        v = s64_binop(OP, d->q[0], s->q[0], &f);                                                \
         if (fp_end(env, &f, GETPC()))                                                           \
             d->q[0] = v;                                                                        \
     }

@@ -560,7 +560,13 @@ static void gen_far_ret(DisasContext *s, int ot, int addend, bool iret)
         }
         gen_stack_update(s, (iret ? 3 : 2) * size + addend);
         gen_load_seg(s, R_CS, cs);
-        gen_jmp_reg(s, ip);
+        if (iret) {
+            /* IF may have been set: back to the loop, which takes a pending interrupt. */
+            tcg_gen_st_i64(ip, tcg_env, offsetof(X86CPUState, rip));
+            exit_after_helper(s);
+        } else {
+            gen_jmp_reg(s, ip);
+        }
         return;
     }
     const TCGHelperInfo *hi = iret ? &hi_helper_iret : &hi_helper_lret;

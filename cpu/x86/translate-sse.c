@@ -222,11 +222,12 @@ static TCGv_ptr env_ptr(intptr_t ofs)
     return p;
 }
 
-/* The source operand: a register, or memory loaded into env->tr_sse_tmp (bytes: 4, 8 or 16). */
-static TCGv_ptr sse_src(DisasContext *s, bool mmx, int bytes)
+/* The source operand: a register, or memory loaded into env->tr_sse_tmp (bytes: 4, 8 or 16); its
+ * offset in env. */
+static intptr_t sse_src_ofs(DisasContext *s, bool mmx, int bytes)
 {
     if (s->d.mod == 3)
-        return env_ptr(mmx ? mmx_ofs(s->d.rm) : xmm_ofs(s->d.rm));
+        return mmx ? mmx_ofs(s->d.rm) : xmm_ofs(s->d.rm);
     TCGv_i64 a = gen_modrm_linear(s), t = tcg_temp_new_i64(), a2 = tcg_temp_new_i64();
     intptr_t tmp = offsetof(X86CPUState, tr_sse_tmp);
     if (bytes == 4) {
@@ -241,7 +242,99 @@ static TCGv_ptr sse_src(DisasContext *s, bool mmx, int bytes)
             tcg_gen_st_i64(t, tcg_env, tmp + 8);
         }
     }
-    return env_ptr(tmp);
+    return tmp;
+}
+
+static TCGv_ptr sse_src(DisasContext *s, bool mmx, int bytes)
+{
+    return env_ptr(sse_src_ofs(s, mmx, bytes));
+}
+
+/* The commonest XMM integer operations as inline IR instead of helper calls: logic and wrapping
+ * add/subtract on 64-bit halves (8- and 16-bit lanes with the carry kept inside each lane:
+ * Hacker's Delight 2-18), 32-bit lanes one by one, and PSHUFD. */
+enum { XI_AND, XI_ANDN, XI_OR, XI_XOR, XI_ADD, XI_SUB, XI_PSHUFD };
+static const struct {
+    const TCGHelperInfo *hi;
+    uint8_t op, lane;          /* XI_*, lane bits */
+} xmm_inline[] = {
+    { &hi_pand, XI_AND, 64 }, { &hi_pandn, XI_ANDN, 64 }, { &hi_por, XI_OR, 64 },
+    { &hi_pxor, XI_XOR, 64 }, { &hi_paddq, XI_ADD, 64 }, { &hi_psubq, XI_SUB, 64 },
+    { &hi_paddd, XI_ADD, 32 }, { &hi_psubd, XI_SUB, 32 }, { &hi_paddw, XI_ADD, 16 },
+    { &hi_psubw, XI_SUB, 16 }, { &hi_paddb, XI_ADD, 8 }, { &hi_psubb, XI_SUB, 8 },
+    { &hi_pshufd, XI_PSHUFD, 32 },
+};
+
+static void gen_xmm_lanes64(int op, int lane, TCGv_i64 r, TCGv_i64 a, TCGv_i64 b)
+{
+    uint64_t h = lane == 8 ? 0x8080808080808080ull : lane == 16 ? 0x8000800080008000ull : 0;
+    TCGv_i64 t = tcg_temp_new_i64(), u = tcg_temp_new_i64();
+    switch (op) {
+    case XI_AND: tcg_gen_and_i64(r, a, b); return;
+    case XI_ANDN: tcg_gen_andc_i64(r, b, a); return;
+    case XI_OR: tcg_gen_or_i64(r, a, b); return;
+    case XI_XOR: tcg_gen_xor_i64(r, a, b); return;
+    }
+    if (!h) {
+        if (op == XI_ADD)
+            tcg_gen_add_i64(r, a, b);
+        else
+            tcg_gen_sub_i64(r, a, b);
+        return;
+    }
+    if (op == XI_ADD) {            /* ((a & ~H) + (b & ~H)) ^ ((a ^ b) & H) */
+        tcg_gen_xor_i64(u, a, b);
+        tcg_gen_andi_i64(t, a, ~h);
+        tcg_gen_andi_i64(r, b, ~h);
+        tcg_gen_add_i64(r, t, r);
+    } else {                       /* ((a | H) - (b & ~H)) ^ ((a ^ ~b) & H) */
+        tcg_gen_eqv_i64(u, a, b);
+        tcg_gen_ori_i64(t, a, h);
+        tcg_gen_andi_i64(r, b, ~h);
+        tcg_gen_sub_i64(r, t, r);
+    }
+    tcg_gen_andi_i64(u, u, h);
+    tcg_gen_xor_i64(r, r, u);
+}
+
+/* d = d op s on XMM registers, inline, if op is one of xmm_inline's. */
+static bool gen_xmm_inline(DisasContext *s, const TCGHelperInfo *hi, int imm)
+{
+    unsigned i = 0;
+    while (i < ARRAY_SIZE(xmm_inline) && xmm_inline[i].hi != hi)
+        i++;
+    if (i == ARRAY_SIZE(xmm_inline))
+        return false;
+    int op = xmm_inline[i].op, lane = xmm_inline[i].lane;
+    intptr_t dst = xmm_ofs(s->d.reg), src = sse_src_ofs(s, false, 16);
+    if (lane == 32) {
+        TCGv_i32 v[4], t = tcg_temp_new_i32();
+        for (int k = 0; k < 4; k++) {
+            v[k] = tcg_temp_new_i32();
+            tcg_gen_ld_i32(v[k], tcg_env, src + 4 * k);
+        }
+        for (int k = 0; k < 4; k++) {
+            if (op == XI_PSHUFD) {
+                tcg_gen_st_i32(v[(imm >> (2 * k)) & 3], tcg_env, dst + 4 * k);
+                continue;
+            }
+            tcg_gen_ld_i32(t, tcg_env, dst + 4 * k);
+            if (op == XI_ADD)
+                tcg_gen_add_i32(t, t, v[k]);
+            else
+                tcg_gen_sub_i32(t, t, v[k]);
+            tcg_gen_st_i32(t, tcg_env, dst + 4 * k);
+        }
+        return true;
+    }
+    TCGv_i64 a = tcg_temp_new_i64(), b = tcg_temp_new_i64();
+    for (int k = 0; k < 16; k += 8) {
+        tcg_gen_ld_i64(a, tcg_env, dst + k);
+        tcg_gen_ld_i64(b, tcg_env, src + k);
+        gen_xmm_lanes64(op, lane, a, a, b);
+        tcg_gen_st_i64(a, tcg_env, dst + k);
+    }
+    return true;
 }
 
 /* Loads and stores of whole registers (the moves). */
@@ -486,6 +579,8 @@ bool gen_sse_insn(DisasContext *s)
         e = &tab3a[b];
     if (e && e->kind != K_NONE) {
         if (!gen_helper_present(s, e->hi))
+            return true;
+        if (!mmx && (e->kind == K_INT || e->kind == K_INTIMM) && gen_xmm_inline(s, e->hi, d->imm & 0xff))
             return true;
         bool scalar = e->kind == K_FP && (pfx == PFX_F3 || pfx == PFX_F2) && d->map == X86_MAP_0F;
         TCGv_ptr src = sse_src(s, mmx, scalar ? (pfx == PFX_F3 ? 4 : 8) : w);

@@ -456,33 +456,48 @@ static void gen_store_rip(uint64_t eip)
     tcg_gen_st_i64(tcg_constant_i64(eip), tcg_env, offsetof(X86CPUState, rip));
 }
 
-/* Jump to eip: chained through slot when the target is on the block's page(s). */
+/* Leave the block after a jump, for the guest state in env (rip stored, cc_op up to date). The
+ * next block is looked up without a trip through the execution loop, except where the loop must
+ * look at the state between blocks: the instruction in an interrupt shadow ends it (the loop then
+ * takes the interrupt that STI / MOV SS held back), and single-stepped blocks return after one
+ * instruction. Under EFLAGS.TF the jump traps at its target (SDM 3A 17.3.1.4). */
+static void gen_exit_lookup(DisasContext *s)
+{
+    if (s->flags & HF_TF)
+        tcg_gen_call2(&hi_raise, TCG_NORET, tcg_env, tcg_constant_i32(EXCP_DB | 0x100));
+    if ((s->tb->cflags & CF_NO_CHAIN) || (s->flags & (HF_INHIBIT_IRQ | HF_TF)))
+        tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
+    else
+        tcg_gen_lookup_and_goto_ptr();
+    s->end = DISAS_JUMPED;
+}
+
+/* Jump to eip: chained through slot when the target is on the block's page (a chained jump never
+ * looks at the interrupt shadow, see gen_exit_lookup), else looked up when it runs. */
 void gen_jmp_tb(DisasContext *s, uint64_t eip, int slot)
 {
     uint64_t pc = s->cs_base + eip;
     if (!s->code64)
         pc &= 0xffffffffull;
     gen_update_cc_op(s);
-    /* The instruction in an interrupt shadow returns to the loop, which then takes the
-     * interrupt that STI / MOV SS held back (a chained jump would run on without looking). */
     if ((pc & ~0xfffull) == (s->tb->pc & ~0xfffull) && !(s->tb->cflags & CF_NO_CHAIN) &&
         !(s->flags & HF_INHIBIT_IRQ)) {
         tcg_gen_goto_tb(slot);
         gen_store_rip(eip);
         tcg_gen_exit_tb(s->tb, slot);
+        s->end = DISAS_JUMPED;
     } else {
         gen_store_rip(eip);
-        tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
+        gen_exit_lookup(s);
     }
-    s->end = DISAS_JUMPED;
 }
 
+/* Returns, indirect jumps and calls, real-mode far transfers: the next block is looked up. */
 void gen_jmp_reg(DisasContext *s, TCGv_i64 eip)
 {
     gen_update_cc_op(s);
     tcg_gen_st_i64(eip, tcg_env, offsetof(X86CPUState, rip));
-    tcg_gen_exit_tb(NULL, TB_EXIT_NOCHAIN);
-    s->end = DISAS_JUMPED;
+    gen_exit_lookup(s);
 }
 
 void gen_eob(DisasContext *s)

@@ -4,7 +4,7 @@
 BUILD=${BUILD:-build}
 bin=$BUILD/tests/bench/tcg-bench
 "$bin" || echo "tcg-bench: FAILED to run (exit $?)"
-echo "tcg-bench: guest MIPS against QEMU's TCG: not measured yet (needs the cpu/x86 front end and accel/tcg)"
+echo "tcg-bench: guest MIPS against QEMU's TCG: see the x86-tcg-bench table (tests/bench/x86/tcg-guest-mips.sh)"
 if ! command -v valgrind >/dev/null 2>&1; then
     echo "tcg-bench: dynamic host instructions per IR op: SKIPPED (no valgrind; Debian package valgrind)"
     exit 0

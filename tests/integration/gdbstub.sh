@@ -19,6 +19,8 @@ cat >"$tmp/g.S" <<'ASM'
 _start:
   mov $0x11111111, %eax
   mov $0x22222222, %ebx
+  mov $0x80000, %esp
+  call sub
 target:
   mov $0x33333333, %ecx
   mov $0xf4, %dx
@@ -26,12 +28,15 @@ target:
 doout:
   out %eax, %dx
   hlt
+sub:
+  ret
 ASM
 gcc -m32 -c "$tmp/g.S" -o "$tmp/g.o" && ld -m elf_i386 -N --no-warn-rwx-segments -Ttext=0x100000 "$tmp/g.o" -o "$tmp/g.elf" \
     || { t_fail build-guest "could not assemble"; t_done; exit 1; }
 start=0x$(nm "$tmp/g.elf" | awk '$3 == "_start" { print $1 }')
 target=0x$(nm "$tmp/g.elf" | awk '$3 == "target" { print $1 }')
 doout=0x$(nm "$tmp/g.elf" | awk '$3 == "doout" { print $1 }')
+sub=0x$(nm "$tmp/g.elf" | awk '$3 == "sub" { print $1 }')
 
 run_engine() {
     local accel=$1 port=$((20000 + RANDOM % 20000))
@@ -49,8 +54,8 @@ run_engine() {
         -ex 'printf "rip=%lx eax=%lx\n", $rip, $rax' \
         -ex "stepi" -ex 'printf "rip=%lx eax=%lx\n", $rip, $rax' \
         -ex "x/2xb $start" \
-        -ex "break *$target" -ex "break *$doout" -ex "continue" \
-        -ex 'printf "rip=%lx ebx=%lx ecx=%lx\n", $rip, $rbx, $rcx' \
+        -ex "break *$sub" -ex "break *$doout" -ex "continue" -ex 'printf "at rip=%lx\n", $rip' \
+        -ex "stepi" -ex 'printf "rip=%lx ebx=%lx ecx=%lx\n", $rip, $rbx, $rcx' \
         -ex "continue" -ex 'printf "rip=%lx eax=%lx\n", $rip, $rax' \
         -ex 'set $rax = 9' -ex "delete" -ex "continue" >"$tmp/gdb.out" 2>&1
     wait $vpid
@@ -63,8 +68,10 @@ run_engine() {
     t_pass "$name-attach-at-entry"
     grep -q "^$exp_rip2" "$tmp/gdb.out" && t_pass "$name-stepi" || t_fail "$name-stepi" "no '$exp_rip2'"
     grep -q "0xb8.*0x11" "$tmp/gdb.out" && t_pass "$name-read-memory" || t_fail "$name-read-memory" "$(grep -m1 "^0x" "$tmp/gdb.out")"
-    grep -q "$(printf 'rip=%x ebx=22222222 ecx=0' "$target")" "$tmp/gdb.out" && t_pass "$name-breakpoint" \
-        || t_fail "$name-breakpoint" "$(grep 'ebx=' "$tmp/gdb.out")"
+    grep -q "$(printf 'at rip=%x' "$sub")" "$tmp/gdb.out" && t_pass "$name-breakpoint" \
+        || t_fail "$name-breakpoint" "$(grep 'at rip=' "$tmp/gdb.out")"
+    grep -q "$(printf 'rip=%x ebx=22222222 ecx=0' "$target")" "$tmp/gdb.out" && t_pass "$name-stepi-ret" \
+        || t_fail "$name-stepi-ret" "$(grep 'ebx=' "$tmp/gdb.out")"
     grep -q "$(printf 'rip=%x eax=5' "$doout")" "$tmp/gdb.out" && t_pass "$name-second-breakpoint" \
         || t_fail "$name-second-breakpoint" "$(tail -3 "$tmp/gdb.out")"
     # The guest writes eax to isa-debug-exit: gdb's 9 makes the exit status 19.

@@ -762,6 +762,58 @@ Test(tcg_ops, setcond_then_brcond_is_one_compare)
     }
 }
 
+/* ---------------------------------------------------------------- known-zero high bits */
+
+static void body_ext32u_chain(void *opaque)
+{
+    TCGv_i64 t = tcg_temp_new_i64(), t2 = tcg_temp_new_i64();
+    tcg_gen_ext32u_i64(t, t_r[0]);
+    tcg_gen_ext32u_i64(t2, t);              /* a copy of t */
+    tcg_gen_ext32u_i64(t_r[1], t2);         /* a copy of t */
+}
+
+/* After the label, v may hold r5's 64 bits: its ext32u must stay. */
+static void body_ext32u_after_label(void *opaque)
+{
+    TCGv_i64 v = tcg_temp_new_i64(), u = tcg_temp_new_i64();
+    TCGLabel *l = gen_new_label();
+    tcg_gen_ext32u_i64(v, t_r[0]);
+    tcg_gen_add_i64(u, v, v);               /* may carry into bit 32 */
+    tcg_gen_ext32u_i64(t_r[3], u);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, t_r[4], 0, l);
+    tcg_gen_mov_i64(v, t_r[5]);
+    gen_set_label(l);
+    tcg_gen_ext32u_i64(t_r[6], v);
+}
+
+Test(tcg_ops, ext32u_of_a_zero_extended_value_is_a_copy)
+{
+    for (int b = 0; b < t_nb_backends(); b++) {
+        t_setup(t_backend(b));
+        TCGStats s0, s1;
+        tcg_stats_get(&s0);
+        TranslationBlock *tb = t_gen(0x100, body_ext32u_chain, NULL);
+        tcg_stats_get(&s1);
+        /* ext32u, the move into r1, exit */
+        cr_assert_eq(s1.ops_out - s0.ops_out, 3, "%s: %" PRIu64 " ops", tcg_backend_name(),
+                     s1.ops_out - s0.ops_out);
+        tenv.r[0] = 0xfedcba9876543210ull;
+        t_run(tb);
+        cr_assert_eq(tenv.r[1], 0x76543210ull, "%s", tcg_backend_name());
+
+        tb = t_gen(0x200, body_ext32u_after_label, NULL);
+        for (int taken = 0; taken < 2; taken++) {
+            tenv.r[0] = 0x1234567890abcdefull;
+            tenv.r[4] = taken ? 0 : 1;
+            tenv.r[5] = 0xaaaaaaaa55555555ull;
+            t_run(tb);
+            cr_assert_eq(tenv.r[3], (2 * 0x90abcdefull) & 0xffffffffull, "%s", tcg_backend_name());
+            cr_assert_eq(tenv.r[6], taken ? 0x90abcdefull : 0x55555555ull, "%s taken %d",
+                         tcg_backend_name(), taken);
+        }
+    }
+}
+
 /* ---------------------------------------------------------------- small API corners */
 
 static TCGv_ptr g_ptr;
