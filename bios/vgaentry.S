@@ -1,7 +1,7 @@
 /* vgaentry.S: VGA option ROM header, PCI data structure, and the real-mode entry points of
  * the VGA BIOS (initialisation far call, INT 10h). Linked at offset 0 of the ROM segment;
- * runs with CS=DS=ES=SS = that segment on the ROM's own stack (the ROM area is RAM). */
-#define VGA_STACK_SIZE 2048
+ * run with CS = the ROM segment and DS=ES=SS = the RAM copy of its data (see below). */
+#define VGA_STACK_SIZE 1536
 
         .code16
         .section .text.header, "ax"
@@ -30,44 +30,77 @@ pcir:
         .byte 0
 
         .text
-/* Far-called by the system BIOS: AX = PCI bus/devfn. */
+/* Far-called by the system BIOS with AX = PCI bus/devfn, while the ROM is still writable.
+ * The ROM's data, bss and stack move to RAM_KB KiB of conventional memory taken from the top
+ * (BDA 413h, as other option ROMs do): the ROM may be write-protected once POST is over, and
+ * the C code needs DS = SS. data_seg is the segment in which the RAM copy sits at the same
+ * offsets as in the ROM image; code and fonts stay in the ROM (CS). */
 vga_init_entry:
         pushal
         pushw %ds
         pushw %es
-        movw %ss, %cs:tmp_ss
-        movl %esp, %cs:tmp_esp
-        movw %cs, %ax
-        movw %ax, %cs:stack_seg         /* wherever the system BIOS put us */
+        movzwl %ax, %edi
+        movw %ss, %bx
+        movl %esp, %ebp
+        xorw %ax, %ax
         movw %ax, %ds
+        movw 0x413, %ax
+        subw $ram_kb, %ax
+        movw %ax, 0x413
+        shlw $6, %ax
+        subw $data_para, %ax
+        movw %ax, %cs:data_seg
         movw %ax, %es
+        movw %cs, %ax
+        movw %ax, %ds
+        cld
+        movw $data_start, %si
+        movw %si, %di
+        movw $data_size, %cx
+        rep movsb
+        movw $bss_size, %cx
+        xorb %al, %al
+        rep stosb
+        movw %es, %ax
+        movw %ax, %ds
         movw %ax, %ss
         movl $vga_stack_top, %esp
-        cld
+        pushw %bx
+        pushl %ebp
+        pushl %edi
         calll vga_init
-        lssl %cs:tmp_esp, %esp
+        addl $4, %esp
+        lssl (%esp), %esp
         popw %es
         popw %ds
         popal
         lret
 
-/* INT 10h: same frame as the system BIOS (struct bregs), built on the ROM stack. */
+/* INT 10h: the struct bregs frame of the system BIOS, built on the RAM stack (or further
+ * down it when INT 10h nests). The caller's EAX, EBX, DS are parked on its own stack while
+ * the stack changes. */
         .globl entry_int10
 entry_int10:
         pushw $handle_vga10
-        movw %ss, %cs:tmp_ss
-        movl %esp, %cs:tmp_esp
-        pushw %ax
+        pushl %eax
+        pushl %ebx
+        pushw %ds
         movw %ss, %ax
-        pushw %bx
-        movw %cs, %bx
-        cmpw %bx, %ax
-        popw %bx
-        popw %ax
+        movl %esp, %ebx
+        cmpw %cs:data_seg, %ax
         je 1f
-        lssl %cs:stack_ptr, %esp
-1:      pushw %cs:tmp_ss
-        pushl %cs:tmp_esp
+        movw %cs:data_seg, %ss
+        movl $vga_stack_top, %esp
+1:      pushw %ax                       /* caller SS */
+        addl $10, %ebx
+        pushl %ebx                      /* caller ESP, at the handler word */
+        movw %ax, %ds
+        movzwl %bx, %ebx
+        pushl -8(%ebx)
+        movl -4(%ebx), %eax
+        movw -10(%ebx), %bx
+        movw %bx, %ds
+        popl %ebx
         pushal
         pushw %ds
         pushw %es
@@ -91,16 +124,10 @@ entry_int10:
         addw $2, %sp
         iret
 
-        .data
-tmp_esp: .long 0
-tmp_ss:  .word 0
-        .balign 4
-stack_ptr: .long vga_stack_top
-stack_seg: .word 0
+data_seg: .word 0
 
         .section .bss.stack, "aw", @nobits
         .balign 16
-vga_stack:
         .space VGA_STACK_SIZE
         .globl vga_stack_top
 vga_stack_top:
