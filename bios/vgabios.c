@@ -100,7 +100,7 @@ void vga_int10_1b(struct bregs *r)
     *(u16 *)&st[0] = (u16)(u32)static_functionality;
     *(u16 *)&st[2] = rom_seg();
     far_read(st + 4, BDA_SEG, 0x49, 30);
-    st[0x22] = rd8(BDA_SEG, BDA_VIDEO_ROWS) + 1;
+    st[0x22] = rd8(BDA_SEG, BDA_VIDEO_ROWS);    /* as BDA 484h, like SeaVGABIOS */
     *(u16 *)&st[0x23] = rd16(BDA_SEG, BDA_CHAR_HEIGHT);
     st[0x25] = 0x08;                    /* VGA with colour display, no alternate */
     u16 colours = m->mode == 7 ? 0 : m->model == MM_TEXT ? 16 : 1 << m->bpp;

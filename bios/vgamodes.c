@@ -298,19 +298,14 @@ void vga_text_rows(u8 height)
     wr16(BDA_SEG, BDA_CURSOR_TYPE, (u16)(height - 3) << 8 | (height - 2));
 }
 
+/* A000h: 64 KiB (planar: all four planes at once); B000h/B800h: 32 KiB. */
 static void clear_memory(const struct vga_mode *m)
 {
-    if (m->model == MM_TEXT) {
-        for (u16 i = 0; i < 0x4000; i++)
-            wr16(m->seg, i * 2, 0x0720);
-    } else if (m->model == MM_PLANAR) {
+    u16 words = m->seg == 0xa000 ? 0x8000 : 0x4000;
+    if (m->model == MM_PLANAR)
         seq_write(2, 0x0f);
-        for (u16 i = 0; i < 0x8000; i++)
-            wr16(0xa000, i * 2, 0);
-    } else {
-        for (u16 i = 0; i < 0x8000; i++)
-            wr16(m->seg, i * 2, 0);
-    }
+    for (u16 i = 0; i < words; i++)
+        wr16(m->seg, i * 2, m->model == MM_TEXT ? 0x0720 : 0);
 }
 
 /* AH=00h: program every register group, then the BDA. Returns 0 for an unknown mode. */

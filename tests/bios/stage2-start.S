@@ -11,6 +11,14 @@ _start:
         movw %ax, %ss
         movl $0x7c00, %esp
         sti
+        movzbl %dl, %ebx
+        movw $bss_start, %di            /* the bss lies beyond what stage 1 loaded */
+        movw $bss_end, %cx
+        subw %di, %cx
+        xorb %al, %al
+        cld
+        rep stosb
+        movl %ebx, %edx
         movzbl %dl, %eax
         pushl %eax
         calll test_main

@@ -246,7 +246,331 @@ static void test_video(void)
     check((R.edx & 0xffff) == 0x0500, "int10 02h/03h cursor position", R.edx);
 }
 
+
+/* Far memory through ES (real-mode segments are 64 KiB, also under KVM). */
+static u8 far_rd8(u16 seg, u16 off)
+{
+    u8 v;
+    __asm__ volatile("pushw %%es\n\tmovw %w1, %%es\n\tmovb %%es:(%2), %0\n\tpopw %%es"
+                     : "=&q"(v) : "r"(seg), "r"((u32)off) : "memory");
+    return v;
+}
+static void far_wr8(u16 seg, u16 off, u8 v)
+{
+    __asm__ volatile("pushw %%es\n\tmovw %w0, %%es\n\tmovb %2, %%es:(%1)\n\tpopw %%es"
+                     :: "r"(seg), "r"((u32)off), "q"(v) : "memory");
+}
+
+static u8 vbuf[512] __attribute__((aligned(16)));
+static u8 vinfo[512], vmi[256];         /* VBE controller and mode information */
 static u8 buf[2048] __attribute__((aligned(16)));
+
+/* INT 15h AH=87h from/to any physical address (the VBE linear frame buffer). */
+static int phys_copy(u32 dst, u32 src, u16 bytes)
+{
+    static u8 gdt[48];
+    memset_(gdt, 0, sizeof(gdt));
+    move_desc(gdt + 0x10, src);
+    move_desc(gdt + 0x18, dst);
+    clr(); R.eax = 0x8700; R.ecx = bytes / 2; R.esi = (u32)gdt; call(0x15);
+    return !(R.flags & CF);
+}
+
+static void setmode(u8 mode) { clr(); R.eax = mode; call(0x10); }
+
+/* A glyph of the BIOS's 8x8 font (INT 10h AX=1130h BH=03h). */
+static u8 font8_row(u8 ch, u8 row)
+{
+    clr(); R.eax = 0x1130; R.ebx = 0x0300; call(0x10);
+    return far_rd8(R.es, (u16)R.ebp + ch * 8 + row);
+}
+
+static void test_vga_info(void)
+{
+    clr(); R.eax = 0x1a00; call(0x10);
+    check((R.eax & 0xff) == 0x1a && (R.ebx & 0xff) == 0x08, "int10 1a00h display combination VGA colour", R.ebx);
+    clr(); R.eax = 0x1200; R.ebx = 0x10; call(0x10);
+    check((R.ebx & 0xffff) == 0x0003, "int10 12h/10h EGA info: colour, 256K", R.ebx);
+    for (u8 bl = 0x31; bl <= 0x36; bl++) {
+        if (bl == 0x32 || bl == 0x35)
+            continue;
+        clr(); R.eax = bl == 0x33 ? 0x1201 : 0x1200; R.ebx = bl; call(0x10);
+        check((R.eax & 0xff) == 0x12, bl == 0x31 ? "int10 12h/31h palette loading" : bl == 0x33 ?
+              "int10 12h/33h grey summing off" : bl == 0x34 ? "int10 12h/34h cursor emulation" :
+              "int10 12h/36h screen on", R.eax);
+    }
+    static u8 st[64];
+    memset_(st, 0, sizeof(st));
+    clr(); R.eax = 0x1b00; R.ebx = 0; R.edi = (u32)st; call(0x10);
+    check((R.eax & 0xff) == 0x1b && st[4] == 3 && st[5] == 80 && st[0x22] == 24 && st[0x23] == 16 &&
+          st[0x25] == 8 && far_rd8(*(u16 *)&st[2], *(u16 *)&st[0]) & 0x08,
+          "int10 1bh state: mode 3, 80x25, 16 lines, VGA, static table", st[4] | st[0x22] << 8);
+    clr(); R.eax = 0x1130; R.ebx = 0x0600; call(0x10);
+    int lit = 0;
+    for (int i = 0; i < 16; i++)
+        lit |= far_rd8(R.es, (u16)R.ebp + 'A' * 16 + i);
+    check((R.ecx & 0xffff) == 16 && (R.edx & 0xff) == 24 && lit, "int10 1130h 8x16 font info", R.ecx);
+    /* 1111h: the 8x14 font, rows recomputed (400 / 14 = 28); 1114h back to 25 */
+    clr(); R.eax = 0x1111; call(0x10);
+    int rows28 = bda[0x84] == 27 && bda16(0x85) == 14;
+    clr(); R.eax = 0x1114; call(0x10);
+    check(rows28 && bda[0x84] == 24 && bda16(0x85) == 16, "int10 1111h/1114h font height and rows", bda[0x84]);
+}
+
+static void test_vga_palette(void)
+{
+    clr(); R.eax = 0x1010; R.ebx = 1; R.edx = 10 << 8; R.ecx = 20 << 8 | 30; call(0x10);
+    clr(); R.eax = 0x1015; R.ebx = 1; call(0x10);
+    check((R.edx >> 8 & 0xff) == 10 && (R.ecx & 0xffff) == (20 << 8 | 30), "int10 1010h/1015h DAC register", R.ecx);
+    static u8 blk[6];
+    clr(); R.eax = 0x1017; R.ebx = 0; R.ecx = 2; R.edx = (u32)blk; call(0x10);
+    check(blk[3] == 10 && blk[4] == 20 && blk[5] == 30, "int10 1017h DAC block read", blk[3]);
+    clr(); R.eax = 0x101b; R.ebx = 1; R.ecx = 1; call(0x10);
+    clr(); R.eax = 0x1015; R.ebx = 1; call(0x10);
+    u8 r = R.edx >> 8, g = R.ecx >> 8, b = R.ecx;
+    check(r == g && g == b && g >= 17 && g <= 19, "int10 101bh grey-scale summing (30/59/11)", R.ecx);
+    blk[0] = 1; blk[1] = 2; blk[2] = 3;
+    clr(); R.eax = 0x1012; R.ebx = 7; R.ecx = 1; R.edx = (u32)blk; call(0x10);
+    clr(); R.eax = 0x1015; R.ebx = 7; call(0x10);
+    check((R.edx >> 8 & 0xff) == 1 && (R.ecx & 0xffff) == 0x0203, "int10 1012h DAC block write", R.ecx);
+    clr(); R.eax = 0x1000; R.ebx = 0x0501; call(0x10);
+    clr(); R.eax = 0x1007; R.ebx = 0x0001; call(0x10);
+    u8 pal = R.ebx >> 8;
+    clr(); R.eax = 0x1000; R.ebx = 0x0101; call(0x10);
+    check(pal == 5, "int10 1000h/1007h palette register", pal);
+    clr(); R.eax = 0x1001; R.ebx = 0x0200; call(0x10);
+    clr(); R.eax = 0x1008; call(0x10);
+    u8 ov = R.ebx >> 8;
+    clr(); R.eax = 0x1001; R.ebx = 0; call(0x10);
+    check(ov == 2, "int10 1001h/1008h overscan", ov);
+    clr(); R.eax = 0x1018; R.ebx = 0x7f; call(0x10);
+    clr(); R.eax = 0x1019; call(0x10);
+    /* (QEMU's VGA reads the mask back as 0; vireo's as written.) */
+    u8 mask = R.ebx;
+    int same_as_port = mask == inb(0x3c6);
+    clr(); R.eax = 0x1018; R.ebx = 0xff; call(0x10);
+    check(same_as_port, "int10 1018h/1019h PEL mask", mask);
+    /* 1Ch: save the DAC, change it, restore it */
+    clr(); R.eax = 0x1c00; R.ecx = 7; call(0x10);
+    u16 blocks = R.ebx;
+    check((R.eax & 0xff) == 0x1c && blocks > 0 && blocks * 64 <= 2048, "int10 1c00h state size", R.ebx);
+    u8 *state = buf;
+    clr(); R.eax = 0x1c01; R.ecx = 4; R.ebx = (u32)state; call(0x10);
+    clr(); R.eax = 0x1010; R.ebx = 7; R.edx = 0; R.ecx = 0; call(0x10);
+    clr(); R.eax = 0x1c02; R.ecx = 4; R.ebx = (u32)state; call(0x10);
+    clr(); R.eax = 0x1015; R.ebx = 7; call(0x10);
+    check((R.edx >> 8 & 0xff) == 1 && (R.ecx & 0xffff) == 0x0203, "int10 1c01h/1c02h DAC save/restore", R.ecx);
+}
+
+static void test_vga_graphics(void)
+{
+    setmode(0x13);
+    clr(); R.eax = 0x0f00; call(0x10);
+    check((R.eax & 0xffff) == 0x2813, "int10 00h mode 13h (0fh: 40 columns)", R.eax);
+    clr(); R.eax = 0x0c2a; R.ecx = 10; R.edx = 20; call(0x10);
+    u8 mem = far_rd8(0xa000, 20 * 320 + 10);
+    clr(); R.eax = 0x0d00; R.ecx = 10; R.edx = 20; call(0x10);
+    check(mem == 0x2a && (R.eax & 0xff) == 0x2a, "int10 0ch/0dh mode 13h pixel", mem);
+    /* teletype draws the 8x8 glyph in colour BL; 08h reads the character back */
+    clr(); R.eax = 0x0200; R.edx = 0x0102; call(0x10);
+    clr(); R.eax = 0x0e41; R.ebx = 0x000e; call(0x10);
+    int same = 1;
+    for (int y = 0; y < 8; y++)
+        for (int x = 0; x < 8; x++) {
+            u8 want = font8_row('A', y) & (0x80 >> x) ? 0x0e : 0;
+            same &= far_rd8(0xa000, (8 + y) * 320 + 16 + x) == want;
+        }
+    check(same, "int10 0eh teletype glyph in mode 13h", 0);
+    clr(); R.eax = 0x0200; R.edx = 0x0102; call(0x10);
+    clr(); R.eax = 0x0800; call(0x10);
+    check((R.eax & 0xff) == 'A', "int10 08h read character in mode 13h", R.eax);
+
+    setmode(0x12);
+    clr(); R.eax = 0x0f00; call(0x10);
+    check((R.eax & 0xffff) == 0x5012 && bda[0x84] == 29 && bda16(0x85) == 16, "int10 00h mode 12h: 80x30", R.eax);
+    clr(); R.eax = 0x0c0d; R.ecx = 100; R.edx = 200; call(0x10);
+    clr(); R.eax = 0x0d00; R.ecx = 100; R.edx = 200; call(0x10);
+    u8 c1 = R.eax;
+    clr(); R.eax = 0x0c81; R.ecx = 100; R.edx = 200; call(0x10);
+    clr(); R.eax = 0x0d00; R.ecx = 100; R.edx = 200; call(0x10);
+    u8 c2 = R.eax;
+    clr(); R.eax = 0x0d00; R.ecx = 101; R.edx = 200; call(0x10);
+    check(c1 == 0x0d && c2 == 0x0c && (R.eax & 0xff) == 0, "int10 0ch/0dh mode 12h pixel, XOR", c1 << 8 | c2);
+
+    setmode(0x04);
+    clr(); R.eax = 0x0c02; R.ecx = 5; R.edx = 7; call(0x10);
+    clr(); R.eax = 0x0d00; R.ecx = 5; R.edx = 7; call(0x10);
+    check((R.eax & 0xff) == 2 && far_rd8(0xb800, 0x2000 + 3 * 80 + 1) == 0x20, "int10 0ch/0dh mode 04h CGA pixel",
+          far_rd8(0xb800, 0x2000 + 3 * 80 + 1));
+    setmode(0x06);
+    clr(); R.eax = 0x0c01; R.ecx = 9; R.edx = 1; call(0x10);
+    check(far_rd8(0xb800, 0x2000 + 1) == 0x40, "int10 0ch mode 06h CGA pixel", far_rd8(0xb800, 0x2001));
+    setmode(0x0d);
+    clr(); R.eax = 0x0c09; R.ecx = 319; R.edx = 199; call(0x10);
+    clr(); R.eax = 0x0d00; R.ecx = 319; R.edx = 199; call(0x10);
+    check((R.eax & 0xff) == 9, "int10 0ch/0dh mode 0dh pixel", R.eax);
+    setmode(0x10);
+    clr(); R.eax = 0x0c0f; R.ecx = 639; R.edx = 349; call(0x10);
+    clr(); R.eax = 0x0d00; R.ecx = 639; R.edx = 349; call(0x10);
+    check((R.eax & 0xff) == 0x0f && bda16(0x85) == 14, "int10 0ch/0dh mode 10h pixel", R.eax);
+
+    /* bit 7: keep the screen contents */
+    setmode(0x03);
+    far_wr8(0xb800, 0, 'Q');
+    setmode(0x83);
+    check(far_rd8(0xb800, 0) == 'Q' && (bda[0x87] & 0x80), "int10 00h bit 7 keeps video memory", bda[0x87]);
+    setmode(0x03);
+    check(far_rd8(0xb800, 0) == ' ' && !(bda[0x87] & 0x80), "int10 00h clears video memory", far_rd8(0xb800, 0));
+    setmode(0x01);
+    clr(); R.eax = 0x0f00; call(0x10);
+    check((R.eax & 0xffff) == 0x2801 && bda16(0x4c) == 0x800, "int10 00h mode 01h: 40x25", R.eax);
+    setmode(0x03);
+}
+
+/* VBE: the mode list, mode information, set mode, banks, LFB, scan lines, palette. */
+static u16 vbe_find(u16 *list_seg_off, u16 x, u16 y, u8 bpp, u8 *mi)
+{
+    for (int i = 0; i < 120; i++) {
+        u16 mode = far_rd8(list_seg_off[1], list_seg_off[0] + i * 2) |
+                   far_rd8(list_seg_off[1], list_seg_off[0] + i * 2 + 1) << 8;
+        if (mode == 0xffff)
+            break;
+        clr(); R.eax = 0x4f01; R.ecx = mode; R.edi = (u32)mi; call(0x10);
+        if ((R.eax & 0xffff) == 0x004f && *(u16 *)&mi[0x12] == x && *(u16 *)&mi[0x14] == y && mi[0x19] == bpp)
+            return mode;
+    }
+    return 0;
+}
+
+static void test_vbe(void)
+{
+    u8 *info = vinfo, *mi = vmi;
+    memset_(info, 0, sizeof(vinfo));
+    info[0] = 'V'; info[1] = 'B'; info[2] = 'E'; info[3] = '2';
+    clr(); R.eax = 0x4f00; R.edi = (u32)info; call(0x10);
+    if ((R.eax & 0xffff) != 0x004f) {
+        check(0, "int10 4f00h VBE controller info", R.eax);
+        return;
+    }
+    check(!memcmp_(info, "VESA", 4) && *(u16 *)&info[4] >= 0x0200 && *(u16 *)&info[0x12] == 256,
+          "int10 4f00h VBE2: VESA, version, 16 MiB", *(u16 *)&info[4] << 16 | *(u16 *)&info[0x12]);
+    u16 *oem = (u16 *)&info[6];
+    check(far_rd8(oem[1], oem[0]) >= ' ', "int10 4f00h OEM string", oem[0]);
+    u16 *list = (u16 *)&info[0x0e];
+    u16 m118 = vbe_find(list, 1024, 768, 24, mi);
+    check(m118 == 0x118, "int10 4f01h mode 118h 1024x768x24 listed", m118);
+    clr(); R.eax = 0xb102; R.ecx = 0x1111; R.edx = 0x1234; R.esi = 0; call(0x1a);
+    u16 bdf = R.ebx;
+    clr(); R.eax = 0xb10a; R.ebx = bdf; R.edi = 0x10; call(0x1a);
+    u32 bar0 = R.ecx & ~0xfu;
+    clr(); R.eax = 0x4f01; R.ecx = 0x118; R.edi = (u32)mi; call(0x10);
+    check((R.eax & 0xffff) == 0x004f && (mi[0] & 0x99) == 0x99 && *(u32 *)&mi[0x28] == bar0 &&
+          mi[0x1f] == 8 && mi[0x20] == 16 && mi[0x21] == 8 && mi[0x22] == 8 && mi[0x23] == 8 && mi[0x24] == 0 &&
+          *(u16 *)&mi[0x10] == 1024 * 3, "int10 4f01h mode 118h info: LFB = BAR0, RGB 8:8:8", *(u32 *)&mi[0x28]);
+    clr(); R.eax = 0x4f01; R.ecx = 0x111; R.edi = (u32)mi; call(0x10);
+    check((R.eax & 0xffff) == 0x004f && mi[0x19] == 16 && mi[0x1f] == 5 && mi[0x20] == 11 && mi[0x21] == 6 &&
+          mi[0x22] == 5 && mi[0x23] == 5, "int10 4f01h mode 111h info: RGB 5:6:5", mi[0x21]);
+    clr(); R.eax = 0x4f01; R.ecx = 0x1ff; R.edi = (u32)mi; call(0x10);
+    check((R.eax & 0xffff) == 0x014f, "int10 4f01h unknown mode fails", R.eax);
+
+    u16 m32 = vbe_find(list, 640, 480, 32, mi);
+    check(m32 != 0 && mi[0x1b] == 6 && mi[0x25] == 8 && mi[0x26] == 24, "int10 4f01h a 640x480x32 mode", m32);
+    /* banked: set without LFB, write through bank 1 at A000h, read back through the LFB */
+    clr(); R.eax = 0x4f02; R.ebx = m32; call(0x10);
+    int set_ok = (R.eax & 0xffff) == 0x004f;
+    clr(); R.eax = 0x4f03; call(0x10);
+    check(set_ok && (R.ebx & 0x1ff) == m32, "int10 4f02h/4f03h set 640x480x32", R.ebx);
+    clr(); R.eax = 0x4f05; R.ebx = 0x0000; R.edx = 1; call(0x10);
+    int bank_ok = (R.eax & 0xffff) == 0x004f;
+    for (int i = 0; i < 16; i++)
+        far_wr8(0xa000, i, 0x30 + i);
+    clr(); R.eax = 0x4f05; R.ebx = 0x0100; call(0x10);
+    int bank_get = (R.edx & 0xffff) == 1;
+    memset_(vbuf, 0, 16);
+    int copied = phys_copy((u32)vbuf, bar0 + 0x10000, 16);
+    int same = 1;
+    for (int i = 0; i < 16; i++)
+        same &= vbuf[i] == 0x30 + i;
+    check(bank_ok && bank_get && copied && same, "int10 4f05h bank 1 = LFB + 64 KiB", vbuf[0]);
+    clr(); R.eax = 0x4f06; R.ebx = 1; call(0x10);
+    check((R.eax & 0xffff) == 0x004f && (R.ebx & 0xffff) == 2560 && (R.ecx & 0xffff) == 640 &&
+          (R.edx & 0xffff) >= 480, "int10 4f06h get scan line", R.ebx);
+    clr(); R.eax = 0x4f06; R.ebx = 0; R.ecx = 1024; call(0x10);
+    check((R.eax & 0xffff) == 0x004f && (R.ebx & 0xffff) == 4096 && (R.ecx & 0xffff) == 1024,
+          "int10 4f06h set scan line 1024 pixels", R.ebx);
+    clr(); R.eax = 0x4f07; R.ebx = 0; R.ecx = 8; R.edx = 10; call(0x10);
+    clr(); R.eax = 0x4f07; R.ebx = 1; call(0x10);
+    check((R.eax & 0xffff) == 0x004f && (R.ecx & 0xffff) == 8 && (R.edx & 0xffff) == 10,
+          "int10 4f07h display start", R.edx);
+    clr(); R.eax = 0x4f08; R.ebx = 0x0800; call(0x10);
+    u8 w8 = R.ebx >> 8;
+    clr(); R.eax = 0x4f08; R.ebx = 0x0600; call(0x10);
+    check(w8 == 8 && (R.ebx >> 8 & 0xff) == 6, "int10 4f08h DAC width 8 and back to 6", w8);
+    static u8 pal[8] = { 1, 2, 3, 0, 4, 5, 6, 0 }, back[8];
+    clr(); R.eax = 0x4f09; R.ebx = 0; R.ecx = 2; R.edx = 20; R.edi = (u32)pal; call(0x10);
+    clr(); R.eax = 0x4f09; R.ebx = 1; R.ecx = 2; R.edx = 20; R.edi = (u32)back; call(0x10);
+    /* SeaVGABIOS has no "get palette": only a successful get is checked */
+    check((R.eax & 0xffff) != 0x004f || (back[0] == 1 && back[2] == 3 && back[4] == 4 && back[6] == 6),
+          "int10 4f09h palette set/get (B, G, R)", back[0] | back[2] << 8);
+    clr(); R.eax = 0x4f04; R.edx = 0; R.ecx = 0x0f; call(0x10);
+    check((R.eax & 0xffff) == 0x004f && (R.ebx & 0xffff) > 0, "int10 4f04h state buffer size", R.ebx);
+    clr(); R.eax = 0x4f02; R.ebx = 0x0003; call(0x10);
+    clr(); R.eax = 0x0f00; call(0x10);
+    check((R.eax & 0x7f) == 3, "int10 4f02h back to VGA mode 3", R.eax);
+}
+
+/* Screendump phases (the runner sets byte 1F6h of the boot sector): each draws, says
+ * "T: SCREEN n" on COM1 and waits for a key, while the runner takes a screendump. */
+static void screen_wait(char n)
+{
+    puts_("T: SCREEN ");
+    putc_(n);
+    puts_("\r\n");
+    clr(); call(0x16);
+}
+
+static void screen_tests(void)
+{
+    setmode(0x13);
+    for (u16 y = 100; y < 200; y++)
+        for (u16 x = 0; x < 320; x++)
+            far_wr8(0xa000, y * 320 + x, x / 20);
+    clr(); R.eax = 0x1010; R.ebx = 200; R.edx = 63 << 8; R.ecx = 0; call(0x10);
+    for (u16 y = 0; y < 10; y++)
+        for (u16 x = 300; x < 310; x++) {
+            clr(); R.eax = 0x0cc8; R.ecx = x; R.edx = y; call(0x10);
+        }
+    clr(); R.eax = 0x0200; R.edx = 0x0200; call(0x10);
+    for (const char *p = "VIREO"; *p; p++) {
+        clr(); R.eax = 0x0e00 | *p; R.ebx = 0x0e; call(0x10);
+    }
+    screen_wait('1');
+
+    u8 *info = vinfo, *mi = vmi;
+    memset_(info, 0, sizeof(vinfo));
+    clr(); R.eax = 0x4f00; R.edi = (u32)info; call(0x10);
+    u16 m32 = vbe_find((u16 *)&info[0x0e], 640, 480, 32, mi);
+    clr(); R.eax = 0x4f02; R.ebx = m32 | 0x4000; call(0x10);
+    /* eight bands of 60 lines: black, blue, green, cyan, red, magenta, yellow, white */
+    u32 lfb = *(u32 *)&mi[0x28];
+    for (u16 band = 0; band < 8; band++) {
+        u32 px = (band & 4 ? 0xff0000 : 0) | (band & 2 ? 0x00ff00 : 0) | (band & 1 ? 0x0000ff : 0);
+        for (u16 i = 0; i < 128; i++)
+            ((u32 *)vbuf)[i] = px;
+        for (u16 y = band * 60; y < band * 60 + 60; y++)
+            for (u16 x = 0; x < 640; x += 128)
+                phys_copy(lfb + (u32)y * 2560 + x * 4, (u32)vbuf, 512);
+    }
+    screen_wait('2');
+
+    /* text mode, a user font (1110h): 'A' becomes a solid block */
+    setmode(0x03);
+    static u8 block[16];
+    memset_(block, 0xff, sizeof(block));
+    clr(); R.eax = 0x1110; R.ebx = 0x1000; R.ecx = 1; R.edx = 'A'; R.ebp = (u32)block; call(0x10);
+    clr(); R.eax = 0x0e41; call(0x10);
+    screen_wait('3');
+}
 
 static void test_disk(u8 dl)
 {
@@ -326,6 +650,14 @@ void test_main(u32 dl)
     test_pci();
     test_keyboard();
     test_video();
+    if (*(volatile u8 *)0x7df6) {      /* the runner asks for the screendump phases */
+        screen_tests();
+        outw(0, 0xf4);
+    }
+    test_vga_info();
+    test_vga_palette();
+    test_vga_graphics();
+    test_vbe();
     test_disk(dl);
     puts_("T: done ");
     puthex(passed, 2);
