@@ -24,7 +24,7 @@ put_le() {
     printf "$bytes" | dd of="$1" bs=1 seek="$2" count="$4" conv=notrunc status=none
 }
 
-mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG]
+mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG [SCREEN-PHASES-FLAG]]
     rm -f "$1"
     truncate -s "$2" "$1"
     dd if="$T/stage1.bin" of="$1" conv=notrunc status=none
@@ -33,15 +33,16 @@ mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG]
     put_le "$1" $((0x1f8)) $RAM 2
     put_le "$1" $((0x1fa)) $sectors 4
     put_le "$1" $((0x1f7)) "${3:-0}" 1
+    put_le "$1" $((0x1f6)) "${4:-0}" 1
     printf 'VIREO-LAST-SECTOR' | dd of="$1" bs=512 seek=$((sectors - 1)) conv=notrunc status=none
 }
 mkimage "$W/fd.img" 1474560
 mkimage "$W/hd.img" $((600 * 1024 * 1024))
 
-# qrun NAME BIOS ARGS...: run QEMU, serial to $W/NAME.out, debugcon to $W/NAME.dbg
+# qrun NAME BIOS ARGS...: run QEMU (or $EMU), serial to $W/NAME.out, debugcon to $W/NAME.dbg
 qrun() {
     name=$1 bios=$2; shift 2
-    timeout 120 qemu-system-x86_64 -bios "$bios" -m $RAM -nographic -monitor none \
+    timeout 120 ${EMU:-qemu-system-x86_64} -bios "$bios" -m $RAM -nographic -monitor none \
         -serial file:"$W/$name.out" -debugcon file:"$W/$name.dbg" -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=4 "$@" </dev/null >"$W/$name.log" 2>&1
     echo $? > "$W/$name.rc"
@@ -93,6 +94,14 @@ suite bootindex "$OURS" $FD -drive file=$W/hd.img,if=none,format=raw,id=d0 \
     -device ide-hd,drive=d0,bootindex=0 -boot order=a
 grep -q '^T: boot dl=80' "$W/bootindex.out" && ok "bootindex overrides -boot order" || bad "bootindex"
 
+# vireo with its own firmware (our BIOS and VGA BIOS): the same service checks.
+if [ -x "$B/vireo" ]; then
+    EMU=$B/vireo suite vireo-floppy "$OURS" $FD -boot a
+    EMU=$B/vireo suite vireo-harddisk "$OURS" $HD -boot c
+else
+    echo "SKIPPED: service checks on vireo ($B/vireo not built)"; skip=$((skip + 2))
+fi
+
 # Our own VGA BIOS (build/vgabios.bin) as the std VGA's ROM: the service tests through its
 # INT 10h, then a screendump must show 720x400 text mode with our glyphs in the first row.
 VGAROM="$(cd "$B" && pwd)/vgabios.bin"
@@ -112,18 +121,79 @@ else
     bad "VGA text mode screendump ($(head -c 11 "$W/vt.ppm" 2>/dev/null | tr '\n' ' '), ${lit:-0} lit bytes)"
 fi
 
+# Screen contents: stage 2's screendump phases (boot sector byte 1F6h) draw mode 13h colour
+# bars, a DAC colour set with 1010h and teletype text; a 640x480x32 VBE mode filled through the
+# LFB; a user font (1110h) in text mode. Each phase waits for a key while the runner takes a
+# screendump; checked on QEMU (our BIOS and VGA BIOS; SeaBIOS and its VGA BIOS) and on vireo.
+mkimage "$W/scr.img" 1474560 0 1
+screens() {     # screens NAME EXT EMULATOR ARGS...: screendumps NAME-1.EXT .. NAME-3.EXT
+    name=$1 ext=$2; shift 2
+    ( for n in 1 2 3; do
+          for i in $(seq 240); do grep -q "T: SCREEN $n" "$W/$name.out" 2>/dev/null && break; sleep 0.25; done
+          sleep 0.5; echo "screendump $W/$name-$n.$ext"; sleep 1; echo "sendkey ret"
+      done
+      sleep 2; echo quit
+    ) | timeout 120 "$@" -m $RAM -display none -monitor stdio -serial file:"$W/$name.out" \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -drive file="$W/scr.img",if=floppy,format=raw -boot a \
+        >"$W/$name.log" 2>&1
+    if python3 - "$W/$name" "$ext" >"$W/$name.check" 2>&1 <<'PY'
+import sys
+sys.path.insert(0, 'tests')
+from screendump import load
+base, ext = sys.argv[1:]
+near = lambda p, q: all(abs(a - b) <= 6 for a, b in zip(p, q))
+def cga(c):         # 6-bit DAC values of the 16 CGA colours, as 8-bit
+    i = 21 if c & 8 else 0
+    v = (42 * (c >> 2 & 1) + i, (21 if c == 6 else 42 * (c >> 1 & 1)) + i, 42 * (c & 1) + i)
+    return tuple(x * 255 // 63 for x in v)
+w, h, px2 = load(base + '-1.' + ext)
+assert (w, h) in ((320, 200), (640, 400)), 'mode 13h screen is %dx%d' % (w, h)
+px = lambda x, y: px2(x * w // 320, y * h // 200)      # QEMU shows it doubled
+for c in range(16):
+    assert near(px(20 * c + 10, 150), cga(c)), 'mode 13h colour %d is %s' % (c, px(20 * c + 10, 150))
+assert near(px(305, 5), (255, 0, 0)), 'DAC 200 set by 1010h: %s' % (px(305, 5),)
+yellow = sum(1 for y in range(16, 24) for x in range(40) if near(px(x, y), (255, 255, 85)))
+assert yellow > 30, 'teletype text in mode 13h: %d yellow pixels' % yellow
+stray = sum(1 for y in range(16) for x in range(300) if px(x, y) != (0, 0, 0))
+assert stray == 0, '%d stray pixels above the text' % stray
+w, h, px = load(base + '-2.' + ext)
+assert (w, h) == (640, 480), 'VBE screen is %dx%d' % (w, h)
+for b in range(8):
+    want = (255 if b & 4 else 0, 255 if b & 2 else 0, 255 if b & 1 else 0)
+    for x in (0, 320, 639):
+        assert px(x, 60 * b + 30) == want, 'VBE band %d at x=%d: %s' % (b, x, px(x, 60 * b + 30))
+w, h, px = load(base + '-3.' + ext)
+assert (w, h) == (720, 400), 'text screen is %dx%d' % (w, h)
+lit = sum(1 for y in range(16) for x in range(8) if px(x, y)[0] > 100)
+assert lit == 128 and px(8, 5)[0] < 100, "user font 'A' is not a solid 8x16 block (%d lit)" % lit
+print('mode 13h bars, DAC, teletype; 640x480x32 LFB bands; 1110h user font')
+PY
+    then ok "$name: $(cat "$W/$name.check")"; else bad "$name: $(tail -1 "$W/$name.check")"; fi
+}
+if command -v python3 >/dev/null; then
+    screens screens-vireo-vgabios ppm qemu-system-x86_64 -bios "$OURS" -vga none -device VGA,romfile="$VGAROM" -net none
+    [ -n "$SEABIOS" ] && screens screens-seabios ppm qemu-system-x86_64 -bios "$SEABIOS" -net none
+    if [ -x "$B/vireo" ]; then
+        screens screens-on-vireo png "$B/vireo" -bios "$OURS"
+    else
+        echo "SKIPPED: screendumps on vireo ($B/vireo not built)"; skip=$((skip + 1))
+    fi
+else
+    echo "SKIPPED: screendump checks (no python3)"; skip=$((skip + 3))
+fi
+
 # Real key presses (QEMU monitor sendkey -> i8042 -> IRQ1 -> scan code translation -> INT 16h),
 # on our BIOS and on SeaBIOS: the same scan code/ASCII pairs are expected from both.
-kbdtest() {
-    name=$1 bios=$2
+kbdtest() {     # kbdtest NAME BIOS [EMULATOR]
+    name=$1 bios=$2 emu=${3:-qemu-system-x86_64}
     truncate -s 1M "$W/$name.img"
     dd if="$T/kbdecho.bin" of="$W/$name.img" conv=notrunc status=none
     ( for i in $(seq 160); do grep -q KBD-READY "$W/$name.out" 2>/dev/null && break; sleep 0.25; done
       for k in a shift-b ctrl-c f12; do echo "sendkey $k"; sleep 0.3; done
       for i in $(seq 40); do [ "$(grep -c '^K=' "$W/$name.out")" -ge 4 ] && break; sleep 0.25; done
       echo quit
-    ) | timeout 60 qemu-system-x86_64 -bios "$bios" -m $RAM -display none -monitor stdio -serial file:"$W/$name.out" \
-        -device isa-debug-exit,iobase=0xf4,iosize=4 -net none -drive file="$W/$name.img",format=raw -boot c >/dev/null 2>&1
+    ) | timeout 60 $emu -bios "$bios" -m $RAM -display none -monitor stdio -serial file:"$W/$name.out" \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -drive file="$W/$name.img",format=raw -boot c >/dev/null 2>&1
     grep '^K=' "$W/$name.out" | tr -d '\r' | tr '\n' ' '
 }
 keys=$(kbdtest kbd "$OURS")
@@ -132,6 +202,11 @@ keys=$(kbdtest kbd "$OURS")
 if [ -n "$SEABIOS" ]; then
     skeys=$(kbdtest kbd-seabios "$SEABIOS")
     [ "$keys" = "$skeys" ] && ok "keyboard codes match SeaBIOS" || bad "keyboard codes differ from SeaBIOS: '$skeys'"
+fi
+if [ -x "$B/vireo" ]; then
+    vkeys=$(kbdtest kbd-vireo "$OURS" "$B/vireo")
+    [ "$keys" = "$vkeys" ] && ok "keyboard codes on vireo (every key, not just the first)" ||
+        bad "keyboard codes on vireo: '$vkeys'"
 fi
 
 # KVM (the real CPU) where the host can run it: the service suites again, with our VGA BIOS.

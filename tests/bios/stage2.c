@@ -374,6 +374,7 @@ static void test_vga_graphics(void)
     /* teletype draws the 8x8 glyph in colour BL; 08h reads the character back */
     clr(); R.eax = 0x0200; R.edx = 0x0102; call(0x10);
     clr(); R.eax = 0x0e41; R.ebx = 0x000e; call(0x10);
+    puts_("\r\n");                     /* after the 'A' that BIOSes mirror to COM1 */
     int same = 1;
     for (int y = 0; y < 8; y++)
         for (int x = 0; x < 8; x++) {
