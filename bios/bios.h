@@ -85,6 +85,7 @@ void pic_unmask(int irq);
 /* Module entry points (POST, 32-bit). */
 void memmap_setup(void);
 void memmap_reserve_top(u32 bytes);     /* firmware tables at the top of RAM below 4 GiB */
+void memmap_low_update(void);           /* after option ROMs lowered BDA 413h */
 void tables_setup(void);
 void kbd_setup(void);
 void disk_setup(void);
@@ -102,6 +103,7 @@ u32 ticks_now(void);
 void wait_ticks(u32 n);
 void udelay(u32 us);
 void video_putc(char c);                /* the system BIOS's own INT 10h teletype */
+void apm_int15(struct bregs *r);        /* INT 15h AH=53h */
 
 /* e820 map, built in POST, served by INT 15h E820. */
 #define E820_MAX 16

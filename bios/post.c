@@ -195,6 +195,7 @@ VISIBLE32 void NORETURN post_main(void)
         console_screen_enable(1);
         printf("vireo BIOS -- %u MiB RAM\n", (memmap.ram_below_4g >> 20) + (u32)(memmap.ram_above_4g >> 20));
     }
+    memmap_low_update();
     post_code(0x4e);
     /* After PCI: QEMU builds the ACPI tables (their _CRS) when the loader script is read. */
     tables_setup();

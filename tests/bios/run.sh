@@ -182,6 +182,17 @@ else
     echo "SKIPPED: screendump checks (no python3)"; skip=$((skip + 3))
 fi
 
+# APM power off (INT 15h AX=5307h, all devices, off) ends the run like ACPI S5 does: exit 0.
+mkimage "$W/apm.img" 1474560 0 2
+apmoff() {      # apmoff NAME BIOS [EMULATOR]
+    EMU=${3:-} qrun "$1" "$2" -drive file="$W/apm.img",if=floppy,format=raw -boot a
+    [ "$(cat "$W/$1.rc")" = 0 ] && ! grep -q 'T: FAIL' "$W/$1.out" && ok "$1: APM 5307h powers the machine off" ||
+        bad "$1: APM power off (exit $(cat "$W/$1.rc"))"
+}
+apmoff apm-off "$OURS"
+[ -n "$SEABIOS" ] && apmoff apm-off-seabios "$SEABIOS"
+[ -x "$B/vireo" ] && apmoff apm-off-vireo "$OURS" "$B/vireo"
+
 # Real key presses (QEMU monitor sendkey -> i8042 -> IRQ1 -> scan code translation -> INT 16h),
 # on our BIOS and on SeaBIOS: the same scan code/ASCII pairs are expected from both.
 kbdtest() {     # kbdtest NAME BIOS [EMULATOR]

@@ -1,6 +1,6 @@
 /* stage1.S: test boot sector (floppy boot sector or MBR): loads stage 2 from the next sectors
  * of the boot drive with INT 13h AH=02h to 0000:7E00 and runs it with DL = boot drive. */
-#define STAGE2_SECTORS 32
+#define STAGE2_SECTORS 35
         .code16
         .section .text
         .globl _start

@@ -72,4 +72,29 @@ bioscall:
         popal
         retl
 
+/* u32 pm_switch(void *gdt): INT 15h AH=89h with ES:SI = gdt, 8259 bases 20h/28h; returns
+ * CS << 16 | AH << 8 | CF as found on return (in protected mode). */
+        .globl pm_switch
+pm_switch:
+        pushl %ebp
+        pushl %esi
+        pushl %edi
+        pushl %ebx
+        movl 20(%esp), %esi
+        movw $0x2028, %bx
+        movb $0x89, %ah
+        cli
+        int $0x15
+        setc %cl
+        movw %cs, %dx
+        shll $16, %edx
+        movb %ah, %dh
+        movb %cl, %dl
+        movl %edx, %eax
+        popl %ebx
+        popl %edi
+        popl %esi
+        popl %ebp
+        retl
+
         .section .note.GNU-stack, "", @progbits
