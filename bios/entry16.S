@@ -182,6 +182,7 @@ entry_##name:                           \
         IRQ_ENTRY(08)
         IRQ_ENTRY(09)
         IRQ_ENTRY(0e)
+        IRQ_ENTRY(74)
         IRQ_ENTRY(76)
         IRQ_ENTRY(10)
         IRQ_ENTRY(11)

@@ -221,6 +221,9 @@ VISIBLE16 void handle_15(struct bregs *r)
     case 0x53:
         apm_int15(r);
         return;
+    case 0xc2:
+        mouse_int15(r);
+        return;
     case 0x86:
         sti();
         udelay((u32)r->cx << 16 | r->dx);

@@ -27,6 +27,7 @@ static void ivt_setup(void)
     ivt_set(0x08, entry_08);
     ivt_set(0x09, entry_09);
     ivt_set(0x0e, entry_0e);
+    ivt_set(0x74, entry_74);
     ivt_set(0x76, entry_76);
     ivt_set(0x10, entry_10);
     ivt_set(0x11, entry_11);

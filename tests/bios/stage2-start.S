@@ -97,4 +97,26 @@ pm_switch:
         popl %ebp
         retl
 
+/* The PS/2 mouse handler (INT 15h C207h), far-called with status, X, Y, 0 on the stack. */
+        .globl mouse_handler
+mouse_handler:
+        pushw %bp
+        movw %sp, %bp
+        pushw %ax
+        movw 12(%bp), %ax
+        movw %ax, %cs:mouse_packet
+        movw 10(%bp), %ax
+        movw %ax, %cs:mouse_packet + 2
+        movw 8(%bp), %ax
+        movw %ax, %cs:mouse_packet + 4
+        incw %cs:mouse_calls
+        popw %ax
+        popw %bp
+        lret
+
+        .data
+        .globl mouse_calls, mouse_packet
+mouse_calls: .word 0
+mouse_packet: .word 0, 0, 0
+
         .section .note.GNU-stack, "", @progbits
