@@ -24,7 +24,7 @@ put_le() {
     printf "$bytes" | dd of="$1" bs=1 seek="$2" count="$4" conv=notrunc status=none
 }
 
-mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG [SCREEN-PHASES-FLAG]]
+mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG [PHASE [ON-CD-FLAG]]]
     rm -f "$1"
     truncate -s "$2" "$1"
     dd if="$T/stage1.bin" of="$1" conv=notrunc status=none
@@ -34,6 +34,7 @@ mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG [SCREEN-PHASES-FLAG]]
     put_le "$1" $((0x1fa)) $sectors 4
     put_le "$1" $((0x1f7)) "${3:-0}" 1
     put_le "$1" $((0x1f6)) "${4:-0}" 1
+    put_le "$1" $((0x1f5)) "${5:-0}" 1
     printf 'VIREO-LAST-SECTOR' | dd of="$1" bs=512 seek=$((sectors - 1)) conv=notrunc status=none
 }
 mkimage "$W/fd.img" 1474560
@@ -303,12 +304,25 @@ CFG
     # El Torito floppy emulation: the 1.44 MB test floppy as the CD's boot image; the service
     # tests then run against the emulated drive A:.
     mkdir -p "$W/fdiso"
-    cp "$W/fd.img" "$W/fdiso/boot.img"
+    mkimage "$W/fdiso/boot.img" 1474560 0 0 1
     if xorriso -as mkisofs -quiet -b boot.img -o "$W/fdemu.iso" "$W/fdiso" >/dev/null 2>&1; then
         suite cd-floppy-emulation "$OURS" -cdrom "$W/fdemu.iso" -boot d
         [ -n "$SEABIOS" ] && suite seabios-cd-floppy-emulation "$SEABIOS" -cdrom "$W/fdemu.iso" -boot d
     else
         bad "could not build the floppy-emulation CD"
+    fi
+    # Hard disk emulation: a 15.75 MiB test disk (CHS 32/16/63) with one partition.
+    mkdir -p "$W/hdiso"
+    mkimage "$W/hdiso/disk.img" $((32 * 16 * 63 * 512)) 0 0 1
+    printf "\\200\\001\\001\\000\\006\\017\\077\\037" | dd of="$W/hdiso/disk.img" bs=1 seek=446 conv=notrunc status=none
+    put_le "$W/hdiso/disk.img" 454 63 4
+    put_le "$W/hdiso/disk.img" 458 $((32 * 16 * 63 - 63)) 4
+    if xorriso -as mkisofs -quiet -hard-disk-boot -b disk.img -o "$W/hdemu.iso" "$W/hdiso" >/dev/null 2>&1; then
+        suite cd-harddisk-emulation "$OURS" -cdrom "$W/hdemu.iso" -boot d
+        # (no SeaBIOS reference: SeaBIOS 1.16 has no EDD functions on an emulated hard disk)
+        [ -x "$B/vireo" ] && EMU=$B/vireo suite vireo-cd-harddisk-emulation "$OURS" -cdrom "$W/hdemu.iso" -boot d
+    else
+        bad "could not build the hard-disk-emulation CD"
     fi
 else
     echo "SKIPPED: GRUB CD boot (grub-common/grub-pc-bin/xorriso/mtools not installable)"; skip=$((skip + 4))
