@@ -221,6 +221,10 @@ VISIBLE16 void handle_15(struct bregs *r)
     case 0x53:
         apm_int15(r);
         return;
+    case 0xc1:                          /* extended BIOS data area segment */
+        r->es = rd16(BDA_SEG, BDA_EBDA_SEG);
+        clear_cf(r);
+        return;
     case 0xc2:
         mouse_int15(r);
         return;

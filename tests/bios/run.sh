@@ -210,6 +210,18 @@ mousetest mouse "$OURS"
 # (SeaBIOS 1.16 hands this packet over misaligned, the Y byte as status: no reference here.)
 [ -x "$B/vireo" ] && mousetest mouse-vireo "$OURS" "$B/vireo"
 
+# The ACPI table-loader's WRITE_POINTER: QEMU's vmgenid device learns the address of its GUID
+# buffer through fw_cfg "etc/vmgenid_addr"; the test program reads it back and finds the GUID.
+mkimage "$W/vmgenid.img" 1474560 0 4
+vmgenid() {     # vmgenid NAME BIOS
+    qrun "$1" "$2" -drive file="$W/vmgenid.img",if=floppy,format=raw -boot a \
+        -device vmgenid,guid=324e6eaf-d1d1-4bf6-bf41-b9bb6c91fb87
+    [ "$(cat "$W/$1.rc")" = 1 ] && grep -q '^T: ok table-loader WRITE_POINTER' "$W/$1.out" &&
+        ok "$1: table-loader WRITE_POINTER (vmgenid)" || bad "$1: $(grep -a 'WRITE_POINTER' "$W/$1.out" | tr -d '\r')"
+}
+vmgenid vmgenid "$OURS"
+[ -n "$SEABIOS" ] && vmgenid vmgenid-seabios "$SEABIOS"
+
 # Real key presses (QEMU monitor sendkey -> i8042 -> IRQ1 -> scan code translation -> INT 16h),
 # on our BIOS and on SeaBIOS: the same scan code/ASCII pairs are expected from both.
 kbdtest() {     # kbdtest NAME BIOS [EMULATOR]

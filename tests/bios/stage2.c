@@ -119,6 +119,8 @@ static void test_memory(void)
     __asm__ volatile("pushw %%es\n\tmovw %w2, %%es\n\tmovw %%es:(%3), %0\n\tmovb %%es:2(%3), %1\n\tpopw %%es"
                      : "=&r"(cfg_size), "=&q"(cfg_model) : "r"(R.es), "r"(R.ebx & 0xffff) : "memory");
     check(!(R.flags & CF) && cfg_size >= 8 && cfg_model == 0xfc, "int15 c0h system config", cfg_model);
+    clr(); R.eax = 0xc100; call(0x15);
+    check(!(R.flags & CF) && R.es == bda16(0x0e) && R.es >= 0x8000, "int15 c1h EBDA segment = BDA 40Eh", R.es);
 }
 
 /* A20: with it off, 1 MiB wraps to 0 (FFFF:0510 aliases 0000:0500). */
@@ -623,6 +625,35 @@ static void mouse_packet_test(void)
           mouse_packet[0] << 16 | mouse_packet[1] << 8 | mouse_packet[2]);
 }
 
+
+/* fw_cfg through its ports: the table-loader's WRITE_POINTER told QEMU where vmgenid's GUID
+ * buffer is ("etc/vmgenid_addr"); the GUID the runner gave must be at that address. */
+static u32 be32(u32 v) { return v >> 24 | (v >> 8 & 0xff00) | (v << 8 & 0xff0000) | v << 24; }
+static void fwcfg_read_(void *buf, u16 n) { u8 *p = buf; while (n--) *p++ = inb(0x511); }
+
+static void vmgenid_test(void)
+{
+    outw(0x19, 0x510);
+    u32 n;
+    fwcfg_read_(&n, 4);
+    n = be32(n);
+    u16 key = 0;
+    for (u32 i = 0; i < n && i < 64; i++) {
+        struct { u32 size; u16 select, reserved; char name[56]; } f;
+        fwcfg_read_(&f, sizeof(f));
+        if (!memcmp_(f.name, "etc/vmgenid_addr", 17))
+            key = f.select >> 8 | f.select << 8;
+    }
+    u32 addr[2] = { 0, 0 };
+    if (key) {
+        outw(key, 0x510);
+        fwcfg_read_(addr, 8);
+    }
+    static const u8 guid[4] = { 0xaf, 0x6e, 0x4e, 0x32 };   /* 324e6eaf-..., little-endian */
+    int copied = addr[0] && !addr[1] && phys_copy((u32)vbuf, addr[0], 16);
+    check(key && copied && !memcmp_(vbuf, guid, 4), "table-loader WRITE_POINTER: vmgenid GUID address", addr[0]);
+}
+
 /* Screendump phases (the runner sets byte 1F6h of the boot sector): each draws, says
  * "T: SCREEN n" on COM1 and waits for a key, while the runner takes a screendump. */
 static void screen_wait(char n)
@@ -781,6 +812,10 @@ void test_main(u32 dl)
     if (*(volatile u8 *)0x7df6 == 2) {  /* ... or for APM power off */
         apm_power_off();
         outw(1, 0xf4);
+    }
+    if (*(volatile u8 *)0x7df6 == 4) {  /* ... or for vmgenid's WRITE_POINTER */
+        vmgenid_test();
+        outw(failed ? 1 : 0, 0xf4);
     }
     if (*(volatile u8 *)0x7df6 == 3) {  /* ... or for a mouse packet */
         mouse_packet_test();
