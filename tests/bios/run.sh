@@ -380,6 +380,12 @@ INIT
         -append "console=ttyS0 panic=-1" -fw_cfg name=opt/vireo/linux-layout,string=1
     grep -q 'VIREO-LINUX-INIT-OK' "$W/linux-layout.out" && ok "Linux boots with the BIOS's own initrd placement" ||
         { bad "Linux with the BIOS's own layout"; tail -3 "$W/linux-layout.out"; }
+    # vga=0x318: the kernel's setup code sets VBE mode 118h through our VGA BIOS; vesafb uses it.
+    qrun linux-vesafb "$OURS" -m 256 -vga none -device VGA,romfile="$VGAROM" -kernel "$KERNEL" \
+        -initrd "$W/initrd.gz" -append "console=ttyS0 panic=-1 vga=0x318"
+    grep -q 'vesafb: mode is 1024x768x24' "$W/linux-vesafb.out" && grep -q 'VIREO-LINUX-INIT-OK' "$W/linux-vesafb.out" &&
+        ok "Linux vga=0x318: vesafb runs on our VBE mode 118h (1024x768x24)" ||
+        { bad "Linux vga=0x318 / vesafb"; grep -a 'vesafb' "$W/linux-vesafb.out" | head -3; }
     # Without ACPI the kernel takes the CPUs and interrupt routing from our MP table.
     qrun linux-mp "$OURS" -m 256 -smp 2 -kernel "$KERNEL" -initrd "$W/initrd.gz" \
         -append "console=ttyS0 panic=-1 acpi=off"
