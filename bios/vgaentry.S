@@ -39,7 +39,7 @@ vga_init_entry:
         pushal
         pushw %ds
         pushw %es
-        movzwl %ax, %edi
+        movzwl %ax, %edx                /* PCI bus/devfn */
         movw %ss, %bx
         movl %esp, %ebp
         xorw %ax, %ax
@@ -67,7 +67,7 @@ vga_init_entry:
         movl $vga_stack_top, %esp
         pushw %bx
         pushl %ebp
-        pushl %edi
+        pushl %edx
         calll vga_init
         addl $4, %esp
         lssl (%esp), %esp

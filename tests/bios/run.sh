@@ -107,6 +107,9 @@ fi
 # INT 10h, then a screendump must show 720x400 text mode with our glyphs in the first row.
 VGAROM="$(cd "$B" && pwd)/vgabios.bin"
 suite vgabios "$OURS" $FD -boot a -vga none -device VGA,romfile="$VGAROM"
+# Under SeaBIOS, which write-protects the option ROM area after POST: our VGA BIOS keeps its
+# data and stack in conventional memory, so it works there too.
+[ -n "$SEABIOS" ] && suite seabios-vireo-vgabios "$SEABIOS" $FD -boot a -vga none -device VGA,romfile="$VGAROM"
 grep -q 'option ROM: VGA (vireo) at c0000' "$W/vgabios.dbg" && grep -q 'vireo VGA BIOS: 80x25 text' "$W/vgabios.dbg" &&
     ok "vireo VGA BIOS initialised as the VGA option ROM" || bad "vireo VGA BIOS init"
 truncate -s 1M "$W/vt.img"
