@@ -24,8 +24,12 @@ extern char apm_pm16_entry[], apm_pm32_entry[];
 static void apm_power_off(void)
 {
     u16 bdf = 0x000b;
-    if (pci_read32(bdf, 0x00) == 0x71138086)
-        outw(0x2000, (pci_read32(bdf, 0x40) & 0xffc0) + 4);
+    if (pci_read32(bdf, 0x00) != 0x71138086)
+        return;
+    outw(0x2000, (pci_read32(bdf, 0x40) & 0xffc0) + 4);
+    /* An emulator may take a moment to act on it: give it a second before giving up. */
+    for (int i = 0; i < 100; i++)
+        udelay(10000);
 }
 
 void apm_int15(struct bregs *r)

@@ -86,6 +86,8 @@ void pic_unmask(int irq);
 void memmap_setup(void);
 void memmap_reserve_top(u32 bytes);     /* firmware tables at the top of RAM below 4 GiB */
 void memmap_low_update(void);           /* after option ROMs lowered BDA 413h */
+void pmm_setup(void);                   /* POST Memory Manager for option ROMs */
+void pmm_close(void);
 void tables_setup(void);
 void kbd_setup(void);
 void disk_setup(void);

@@ -117,6 +117,11 @@ $(BIOS_T)/vgatext.bin: $(BIOS_T)/vgatext.o
 	$(call quiet,LD,$@) ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
 all-targets += $(BIOS_T)/vgatext.bin
 check-bios: $(BUILD)/vgabios.bin $(BIOS_T)/vgatext.bin
+$(BIOS_T)/pmmrom.bin: $(BIOS_T)/pmmrom.o $(BIOS_B)/romsum
+	$(call quiet,LD,$@) ld -m elf_i386 -Ttext 0 --oformat binary -o $@ $<
+	$(BIOS_B)/romsum $@
+all-targets += $(BIOS_T)/pmmrom.bin
+check-bios: $(BIOS_T)/pmmrom.bin
 $(BIOS_T)/kbdecho.bin: $(BIOS_T)/kbdecho.o
 	$(call quiet,LD,$@) ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
 all-targets += $(BIOS_T)/kbdecho.bin

@@ -436,6 +436,10 @@ int15_pm_switch:
         movw %ax, %dx
         movw $0x2000, %ax
         outw %ax, %dx
+        movl $1000000, %edx             /* about a second of port 80h writes for it to act */
+3:      outb %al, $0x80
+        decl %edx
+        jnz 3b
 2:      popl %edx
         popl %eax
         movb $0x60, %ah                 /* still on: cannot enter the state */
@@ -471,6 +475,51 @@ apm_pm16_entry:
 apm_pm32_entry:
         APM_PM_BODY
         .code16
+
+/* PMM entry (far-called by option ROMs during POST, arguments on their stack): C on the
+ * BIOS stack (unless already on it), result in DX:AX, other registers kept. */
+        .globl pmm_entry16
+pmm_entry16:
+        pushl %ebx
+        pushl %ecx
+        pushl %esi
+        pushl %edi
+        pushl %ebp
+        pushw %ds
+        pushw %es
+        movw %ss, %cx
+        movzwl %sp, %ebx
+        addl $28, %ebx                  /* past what we pushed (24) and the return address */
+        movl %esp, %ebp
+        movw %cs, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        cmpw %ax, %cx
+        je 1f
+        movw %ax, %ss
+        movl $bios_stack_top, %esp
+1:      pushw %cx
+        pushl %ebp
+        pushl %ebx
+        movzwl %cx, %eax
+        pushl %eax
+        cld
+        calll pmm_dispatch
+        addl $8, %esp
+        popl %ebp
+        popw %cx
+        movw %cx, %ss
+        movl %ebp, %esp
+        movl %eax, %edx
+        shrl $16, %edx
+        popw %es
+        popw %ds
+        popl %ebp
+        popl %edi
+        popl %esi
+        popl %ecx
+        popl %ebx
+        lret
 
 /* PnP BIOS entry point: no run-time PnP functions (PnP BIOS 1.0a: 82h FUNCTION_NOT_SUPPORTED). */
         .globl pnp_entry16

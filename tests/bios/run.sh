@@ -225,6 +225,21 @@ vmgenid() {     # vmgenid NAME BIOS
 vmgenid vmgenid "$OURS"
 [ -n "$SEABIOS" ] && vmgenid vmgenid-seabios "$SEABIOS"
 
+# PMM: a test option ROM on an e1000 allocates, finds and frees blocks during POST.
+pmmtest() {     # pmmtest NAME BIOS
+    qrun "$1" "$2" -nic none -device e1000,romfile="$(cd "$T" && pwd)/pmmrom.bin" $FD -boot a
+    line=$(grep -ao 'PMM: ext=.* max=[0-9a-f]*' "$W/$1.out")
+    set -- "$1" $(echo "$line" | sed 's/[a-z]*=/0x/g; s/PMM://')
+    if [ $# = 7 ] && [ $(($2)) -ge $((0x100000)) ] && [ $(($3)) = $(($2)) ] && [ $(($4)) -ge $((0x80000)) ] &&
+       [ $(($4)) -lt $((0xa0000)) ] && [ $(($5)) = 1 ] && [ $(($6)) = 0 ] && [ $(($7)) -ge 4096 ]; then
+        ok "$1: PMM allocate/find/deallocate for an option ROM ($line)"
+    else
+        bad "$1: PMM: '$line'"
+    fi
+}
+pmmtest pmm "$OURS"
+[ -n "$SEABIOS" ] && pmmtest pmm-seabios "$SEABIOS"
+
 # Real key presses (QEMU monitor sendkey -> i8042 -> IRQ1 -> scan code translation -> INT 16h),
 # on our BIOS and on SeaBIOS: the same scan code/ASCII pairs are expected from both.
 kbdtest() {     # kbdtest NAME BIOS [EMULATOR]
