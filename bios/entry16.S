@@ -477,7 +477,8 @@ apm_pm32_entry:
         .code16
 
 /* PMM entry (far-called by option ROMs during POST, arguments on their stack): C on the
- * BIOS stack (unless already on it), result in DX:AX, other registers kept. */
+ * BIOS stack (unless already on it), result in DX:AX, every other register (segment
+ * registers included) kept. */
         .globl pmm_entry16
 pmm_entry16:
         pushl %ebx
@@ -487,9 +488,11 @@ pmm_entry16:
         pushl %ebp
         pushw %ds
         pushw %es
+        pushw %fs
+        pushw %gs                       /* the C code moves GS around */
         movw %ss, %cx
         movzwl %sp, %ebx
-        addl $28, %ebx                  /* past what we pushed (24) and the return address */
+        addl $32, %ebx                  /* past what we pushed (28) and the return address */
         movl %esp, %ebp
         movw %cs, %ax
         movw %ax, %ds
@@ -512,6 +515,8 @@ pmm_entry16:
         movl %ebp, %esp
         movl %eax, %edx
         shrl $16, %edx
+        popw %gs
+        popw %fs
         popw %es
         popw %ds
         popl %ebp

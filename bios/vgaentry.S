@@ -124,6 +124,107 @@ entry_int10:
         addw $2, %sp
         iret
 
+/* VBE mode information WinFuncPtr: 4F05h as a far call (BH, BL, DX as for INT 10h; AX and
+ * DX are not preserved, as VBE 2.0 4.8 allows). */
+        .globl vbe_window_far
+vbe_window_far:
+        movw $0x4f05, %ax
+        int $0x10
+        lret
+
+/* VBE 4F0Ah: the protected-mode interface (VBE 2.0 4.13), 32-bit code called near with the
+ * registers of the real-mode functions; it uses only ports, so it runs from any copy. */
+        .globl vbe_pm_table, vbe_pm_table_end
+vbe_pm_table:
+        .word pm_set_window - vbe_pm_table
+        .word pm_set_start - vbe_pm_table
+        .word pm_set_palette - vbe_pm_table
+        .word pm_ports - vbe_pm_table
+pm_ports:
+        .word 0x1ce, 0x1cf, 0x3c8, 0x3c9, 0xffff
+        .word 0xffff                    /* no memory locations */
+        .code32
+/* BH = 0, BL = window (A only), DX = bank */
+pm_set_window:
+        movl %edx, %ecx
+        movw $0x1ce, %dx
+        movw $5, %ax                    /* DISPI bank */
+        outw %ax, %dx
+        incw %dx
+        movw %cx, %ax
+        outw %ax, %dx
+        movw $0x004f, %ax
+        ret
+/* BL = 00h/80h, DX:CX = display start in 4-byte units */
+pm_set_start:
+        pushl %ebx
+        shll $16, %edx
+        movw %cx, %dx
+        shll $2, %edx                   /* byte offset */
+        movl %edx, %edi
+        movw $0x1ce, %dx
+        movw $3, %ax                    /* bits per pixel */
+        outw %ax, %dx
+        incw %dx
+        inw %dx, %ax
+        addw $7, %ax
+        shrw $3, %ax
+        movzwl %ax, %ebx                /* bytes per pixel */
+        decw %dx
+        movw $6, %ax                    /* virtual width */
+        outw %ax, %dx
+        incw %dx
+        inw %dx, %ax
+        movzwl %ax, %ecx
+        imull %ebx, %ecx                /* bytes per line */
+        jecxz 3f                        /* no VBE mode */
+        movl %edi, %eax
+        xorl %edx, %edx
+        divl %ecx                       /* EAX = line, EDX = byte in the line */
+        movl %eax, %edi
+        movl %edx, %eax
+        xorl %edx, %edx
+        divl %ebx
+        movl %eax, %ecx                 /* pixel in the line */
+        movw $0x1ce, %dx
+        movw $8, %ax                    /* X offset */
+        outw %ax, %dx
+        incw %dx
+        movw %cx, %ax
+        outw %ax, %dx
+        decw %dx
+        movw $9, %ax                    /* Y offset */
+        outw %ax, %dx
+        incw %dx
+        movw %di, %ax
+        outw %ax, %dx
+        popl %ebx
+        movw $0x004f, %ax
+        ret
+3:      popl %ebx
+        movw $0x014f, %ax
+        ret
+/* BL = 00h/80h, CX = count, DX = first, ES:EDI = entries (blue, green, red, alignment) */
+pm_set_palette:
+        movzwl %cx, %ecx
+        movb %dl, %al
+        movw $0x3c8, %dx
+        outb %al, %dx
+        incw %dx
+        jecxz 2f
+1:      movb %es:2(%edi), %al
+        outb %al, %dx
+        movb %es:1(%edi), %al
+        outb %al, %dx
+        movb %es:(%edi), %al
+        outb %al, %dx
+        addl $4, %edi
+        loop 1b
+2:      movw $0x004f, %ax
+        ret
+        .code16
+vbe_pm_table_end:
+
 data_seg: .word 0
 
         .section .bss.stack, "aw", @nobits

@@ -6,6 +6,8 @@
 #include "output.h"
 #include "string.h"
 
+extern char vbe_window_far[], vbe_pm_table[], vbe_pm_table_end[];
+
 struct vbe_mode {
     u16 mode, x, y;
     u8 bpp;
@@ -136,6 +138,7 @@ static void mode_info(struct bregs *r)
     *(u16 *)&mi[0x04] = 64;
     *(u16 *)&mi[0x06] = 64;
     *(u16 *)&mi[0x08] = 0xa000;
+    *(u32 *)&mi[0x0c] = (u32)rom_seg() << 16 | (u16)(u32)vbe_window_far;
     *(u16 *)&mi[0x10] = pitch;
     *(u16 *)&mi[0x12] = m->x;
     *(u16 *)&mi[0x14] = m->y;
@@ -170,7 +173,8 @@ static void set_mode(struct bregs *r)
     u16 mode = r->bx & 0x1ff;
     int noclear = r->bx & 0x8000;
     if (mode < 0x100) {
-        r->ax = vga_set_mode(mode & 0x7f, noclear || (mode & 0x80)) ? 0x004f : 0x014f;
+        /* VBE 2.0 4.5: bit 7 of a VGA mode number is not the no-clear flag here */
+        r->ax = !(mode & 0x80) && vga_set_mode(mode, noclear) ? 0x004f : 0x014f;
         return;
     }
     const struct vbe_mode *m = vbe_find(mode);
@@ -186,6 +190,7 @@ static void set_mode(struct bregs *r)
     dispi_write(DISPI_BPP, m->bpp);
     dispi_write(DISPI_ENABLE, DISPI_ENABLED | (r->bx & 0x4000 ? DISPI_LFB_ENABLED : 0) |
                                   (noclear ? DISPI_NOCLEARMEM : 0));
+    wr8(BDA_SEG, BDA_VIDEO_CTL, (rd8(BDA_SEG, BDA_VIDEO_CTL) & 0x7f) | (noclear ? 0x80 : 0));
     r->ax = dispi_read(DISPI_ENABLE) & DISPI_ENABLED ? 0x004f : 0x014f;
 }
 
@@ -200,6 +205,8 @@ static void current_mode(struct bregs *r)
                 vbe_modes[i].bpp == dispi_read(DISPI_BPP))
                 r->bx = vbe_modes[i].mode | (en & DISPI_LFB_ENABLED ? 0x4000 : 0);
     }
+    if (rd8(BDA_SEG, BDA_VIDEO_CTL) & 0x80)
+        r->bx |= 0x8000;                /* memory not cleared at the last mode set */
     r->ax = 0x004f;
 }
 
@@ -312,6 +319,10 @@ static void display_start(struct bregs *r)
 static void dac_width(struct bregs *r)
 {
     u16 en = dispi_read(DISPI_ENABLE);
+    if ((en & DISPI_ENABLED) && dispi_read(DISPI_BPP) > 8) {
+        r->ax = 0x034f;                 /* no DAC in a direct colour mode */
+        return;
+    }
     if (r->bl == 0)
         dispi_write(DISPI_ENABLE, r->bh >= 8 ? en | DISPI_8BIT_DAC : en & ~DISPI_8BIT_DAC);
     else if (r->bl != 1) {
@@ -325,6 +336,10 @@ static void dac_width(struct bregs *r)
 /* 4F09h: entries are blue, green, red, alignment. */
 static void palette(struct bregs *r)
 {
+    if ((r->bl & 0x7f) == 2 || (r->bl & 0x7f) == 3) {
+        r->ax = 0x024f;                 /* no secondary palette */
+        return;
+    }
     if ((r->bl & 0x7f) > 1 || r->dx + r->cx > 256) {
         r->ax = 0x014f;
         return;
@@ -362,6 +377,14 @@ void vga_int10_4f(struct bregs *r)
     case 0x07: display_start(r); return;
     case 0x08: dac_width(r); return;
     case 0x09: palette(r); return;
+    case 0x0a:                          /* protected-mode interface, in the ROM */
+        if (r->bl != 0)
+            break;
+        r->es = rom_seg();
+        r->di = (u16)(u32)vbe_pm_table;
+        r->cx = (u16)(u32)vbe_pm_table_end - (u16)(u32)vbe_pm_table;
+        r->ax = 0x004f;
+        return;
     }
     dprintf(1, "vireo VGA BIOS: VBE function %04xh not implemented\n", r->ax);
 }

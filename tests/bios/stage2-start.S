@@ -114,7 +114,48 @@ mouse_handler:
         popw %bp
         lret
 
+/* void vbe_window_call(u32 far_fn, u32 bx, u32 dx): far call (VBE WinFuncPtr). */
+        .globl vbe_window_call
+vbe_window_call:
+        pushal
+        movl 36(%esp), %eax
+        movl %eax, far_fn
+        movl 40(%esp), %ebx
+        movl 44(%esp), %edx
+        lcallw *far_fn
+        popal
+        retl
+
+/* u32 pm32_call(u32 fn, u32 ebx, u32 ecx, u32 edx, u32 edi): from 16-bit protected mode (after
+ * INT 15h AH=89h), near call of 32-bit code at linear fn through the flat 32-bit code segment
+ * 40h of our GDT; returns its EAX. */
+        .globl pm32_call
+pm32_call:
+        pushl %ebp
+        pushl %ebx
+        pushl %esi
+        pushl %edi
+        movl %esp, %ebp
+        movl 20(%ebp), %eax
+        movl %eax, far_fn
+        movl 24(%ebp), %ebx
+        movl 28(%ebp), %ecx
+        movl 32(%ebp), %edx
+        movl 36(%ebp), %edi
+        lcallw $0x40, $pm32_tramp
+        popl %edi
+        popl %esi
+        popl %ebx
+        popl %ebp
+        retl
+        .code32
+pm32_tramp:
+        call *far_fn
+        lretw
+        .code16
+
         .data
+far_fn: .long 0
         .globl mouse_calls, mouse_packet
 mouse_calls: .word 0
 mouse_packet: .word 0, 0, 0

@@ -13,6 +13,8 @@ struct regs {
 void bioscall(u32 vec, struct regs *r);
 u32 pm_switch(void *gdt);
 void mouse_handler(void);
+void vbe_window_call(u32 far_fn, u32 bx, u32 dx);
+u32 pm32_call(u32 fn, u32 ebx, u32 ecx, u32 edx, u32 edi);
 extern volatile u16 mouse_calls, mouse_packet[3];
 
 #define CF 0x0001
@@ -21,6 +23,7 @@ extern volatile u16 mouse_calls, mouse_packet[3];
 static inline void outb(u8 v, u16 p) { __asm__ volatile("outb %0, %w1" :: "a"(v), "Nd"(p)); }
 static inline u8 inb(u16 p) { u8 v; __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(p)); return v; }
 static inline void outw(u16 v, u16 p) { __asm__ volatile("outw %0, %w1" :: "a"(v), "Nd"(p)); }
+static inline u16 inw(u16 p) { u16 v; __asm__ volatile("inw %w1, %0" : "=a"(v) : "Nd"(p)); return v; }
 
 static void putc_(char c)
 {
@@ -449,6 +452,10 @@ static u16 vbe_find(u16 *list_seg_off, u16 x, u16 y, u8 bpp, u8 *mi)
     return 0;
 }
 
+/* VBE protected-mode interface (4F0Ah) and a 640x480x32 mode, for test_pm_switch. */
+static u32 pmi_table;
+static u16 vbe_mode32;
+
 static void test_vbe(void)
 {
     u8 *info = vinfo, *mi = vmi;
@@ -499,6 +506,28 @@ static void test_vbe(void)
     for (int i = 0; i < 16; i++)
         same &= vbuf[i] == 0x30 + i;
     check(bank_ok && bank_get && copied && same, "int10 4f05h bank 1 = LFB + 64 KiB", vbuf[0]);
+    /* ours must have a WinFuncPtr and 4F0Ah; other BIOSes are checked where they have them */
+    u16 *oemp = (u16 *)&info[6];
+    int ours = far_rd8(oemp[1], oemp[0]) == 'v' && far_rd8(oemp[1], oemp[0] + 1) == 'i';
+    u32 winfn = *(u32 *)&mi[0x0c];
+    if (winfn) {
+        vbe_window_call(winfn, 0x0000, 2);
+        clr(); R.eax = 0x4f05; R.ebx = 0x0100; call(0x10);
+    }
+    check(winfn ? (R.edx & 0xffff) == 2 : !ours, "int10 4f01h WinFuncPtr switches banks", winfn);
+    clr(); R.eax = 0x4f0a; R.ebx = 0; call(0x10);
+    if ((R.eax & 0xffff) == 0x004f) {
+        u16 seg = R.es, off = R.edi, len = R.ecx, t[4];
+        for (int i = 0; i < 8; i++)
+            ((u8 *)t)[i] = far_rd8(seg, off + i);
+        int ports_ok = t[3] && t[3] < len && far_rd8(seg, off + t[3]) == 0xce && far_rd8(seg, off + t[3] + 1) == 0x01;
+        check(t[0] < len && t[1] < len && t[2] < len && ports_ok && seg >= 0xc000,
+              "int10 4f0ah protected-mode table: entries, ports 1CEh...", t[3]);
+        pmi_table = (u32)seg << 4 | off;
+        vbe_mode32 = m32;
+    } else {
+        check(!ours, "int10 4f0ah protected-mode interface", R.eax);
+    }
     clr(); R.eax = 0x4f06; R.ebx = 1; call(0x10);
     check((R.eax & 0xffff) == 0x004f && (R.ebx & 0xffff) == 2560 && (R.ecx & 0xffff) == 640 &&
           (R.edx & 0xffff) >= 480, "int10 4f06h get scan line", R.ebx);
@@ -509,10 +538,6 @@ static void test_vbe(void)
     clr(); R.eax = 0x4f07; R.ebx = 1; call(0x10);
     check((R.eax & 0xffff) == 0x004f && (R.ecx & 0xffff) == 8 && (R.edx & 0xffff) == 10,
           "int10 4f07h display start", R.edx);
-    clr(); R.eax = 0x4f08; R.ebx = 0x0800; call(0x10);
-    u8 w8 = R.ebx >> 8;
-    clr(); R.eax = 0x4f08; R.ebx = 0x0600; call(0x10);
-    check(w8 == 8 && (R.ebx >> 8 & 0xff) == 6, "int10 4f08h DAC width 8 and back to 6", w8);
     static u8 pal[8] = { 1, 2, 3, 0, 4, 5, 6, 0 }, back[8];
     clr(); R.eax = 0x4f09; R.ebx = 0; R.ecx = 2; R.edx = 20; R.edi = (u32)pal; call(0x10);
     clr(); R.eax = 0x4f09; R.ebx = 1; R.ecx = 2; R.edx = 20; R.edi = (u32)back; call(0x10);
@@ -521,9 +546,16 @@ static void test_vbe(void)
           "int10 4f09h palette set/get (B, G, R)", back[0] | back[2] << 8);
     clr(); R.eax = 0x4f04; R.edx = 0; R.ecx = 0x0f; call(0x10);
     check((R.eax & 0xffff) == 0x004f && (R.ebx & 0xffff) > 0, "int10 4f04h state buffer size", R.ebx);
+    clr(); R.eax = 0x4f02; R.ebx = 0x8000 | m32; call(0x10);
+    clr(); R.eax = 0x4f03; call(0x10);
+    check((R.ebx & 0x81ff) == (0x8000 | m32), "int10 4f03h reports the no-clear bit", R.ebx);
     clr(); R.eax = 0x4f02; R.ebx = 0x0003; call(0x10);
     clr(); R.eax = 0x0f00; call(0x10);
     check((R.eax & 0x7f) == 3, "int10 4f02h back to VGA mode 3", R.eax);
+    clr(); R.eax = 0x4f08; R.ebx = 0x0800; call(0x10);
+    u8 w8 = R.ebx >> 8;
+    clr(); R.eax = 0x4f08; R.ebx = 0x0600; call(0x10);
+    check(w8 == 8 && (R.ebx >> 8 & 0xff) == 6, "int10 4f08h DAC width 8 and back to 6", w8);
 }
 
 
@@ -567,14 +599,18 @@ static void apm_power_off(void)
  * base 0 (so C code goes on as before) and interrupts off. */
 static void test_pm_switch(void)
 {
-    static unsigned long long gdt[8] __attribute__((aligned(8)));
+    static unsigned long long gdt[9] __attribute__((aligned(8)));
     u32 base = (u32)gdt;
+    if (pmi_table) {                    /* the VBE mode for the protected-mode interface */
+        clr(); R.eax = 0x4f02; R.ebx = vbe_mode32; call(0x10);
+    }
     gdt[0] = 0;
-    gdt[1] = 0x930000000000ull | (unsigned long long)base << 16 | 63;     /* the GDT */
+    gdt[1] = 0x930000000000ull | (unsigned long long)base << 16 | 71;     /* the GDT */
     gdt[2] = 0x930000000000ull;                                           /* IDT: empty */
     gdt[3] = gdt[4] = gdt[5] = 0x000093000000ffffull;                    /* data, base 0 */
     gdt[6] = 0x00009b000000ffffull;                                       /* 16-bit code, base 0 */
     gdt[7] = 0;
+    gdt[8] = 0x00cf9b000000ffffull;                                       /* 32-bit flat code */
     u32 res = pm_switch(gdt);
     u16 ds, ss, cs = res >> 16;
     __asm__ volatile("movw %%ds, %0\n\tmovw %%ss, %1" : "=r"(ds), "=r"(ss));
@@ -582,6 +618,29 @@ static void test_pm_switch(void)
     __asm__ volatile("movl %%cr0, %0" : "=r"(pe));
     check((pe & 1) && cs == 0x30 && ds == 0x18 && ss == 0x28 && (res & 0xffff) == 0 && gdt[7] != 0,
           "int15 89h protected mode: CS 30h, DS 18h, SS 28h", res);
+    if (!pmi_table)
+        return;
+    /* VBE 4F0Ah code, called in 32-bit protected mode: bank, display start, palette */
+    u16 t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = *(volatile u16 *)(pmi_table + i * 2);
+    u32 a1 = pm32_call(pmi_table + t[0], 0x0000, 0, 3, 0);
+    outw(5, 0x1ce);
+    u16 bank = inw(0x1cf);
+    u32 start = (2560 * 10 + 8 * 4) / 4;
+    u32 a2 = pm32_call(pmi_table + t[1], 0x0000, start & 0xffff, start >> 16, 0);
+    outw(8, 0x1ce);
+    u16 x = inw(0x1cf);
+    outw(9, 0x1ce);
+    u16 y = inw(0x1cf);
+    static u8 entry[4] = { 1, 2, 3, 0 };
+    u32 a3 = pm32_call(pmi_table + t[2], 0x0000, 1, 9, (u32)entry);
+    outb(9, 0x3c7);
+    u8 red = inb(0x3c9), green = inb(0x3c9), blue = inb(0x3c9);
+    check((a1 & 0xffff) == 0x4f && bank == 3, "VBE protected-mode set window", a1 << 16 | bank);
+    check((a2 & 0xffff) == 0x4f && x == 8 && y == 10, "VBE protected-mode set display start", x << 16 | y);
+    check((a3 & 0xffff) == 0x4f && red == 3 && green == 2 && blue == 1, "VBE protected-mode set palette",
+          red << 16 | green << 8 | blue);
 }
 
 
