@@ -35,7 +35,6 @@ static inline void dispi_write(u8 idx, u16 v) { outw(idx, DISPI_INDEX); outw(v, 
 /* BDA video fields beyond the ones the system BIOS uses */
 #define BDA_VIDEO_MSR 0x65
 #define BDA_VIDEO_PAL 0x66
-#define BDA_VIDEO_CTL 0x87      /* bit 7: memory not cleared at the last mode set */
 #define BDA_VIDEO_SWITCHES 0x88
 #define BDA_VGA_FLAGS 0x89      /* 7,4: scan lines; 3: no palette load; 1: grey summing */
 #define BDA_DCC_INDEX 0x8a
@@ -69,16 +68,13 @@ extern const struct vparam vga_params[0x1d];
 extern const u8 vgafont8[256 * 8], vgafont14[256 * 14], vgafont16[256 * 16];
 
 /* vgamodes.c */
-const struct vga_mode *vga_find_mode(u8 mode);
 const struct vga_mode *vga_current_mode(void);
 int vga_set_mode(u8 mode, int noclear);
 void vga_dac_load_default(u8 kind);
 void vga_font_load(u16 seg, u16 off, u16 first, u16 count, u8 block, u8 height);
 void vga_text_rows(u8 height);
-void vga_font_vector(u8 height);
 u16 vga_rom_font(u8 height);
 void vga_screen_enable(int on);
-void vga_disable_vbe(void);
 u16 vga_crtc(void);
 u8 seq_read(u8 idx);
 void seq_write(u8 idx, u8 v);
@@ -99,8 +95,6 @@ void gfx_scroll(int n, int up, u8 color, u8 r0, u8 c0, u8 r1, u8 c1);
 void vga_int10_0b(struct bregs *r);
 void vga_int10_10(struct bregs *r);
 void vga_int10_11(struct bregs *r);
-void vga_int10_12(struct bregs *r);
-void vga_int10_1b(struct bregs *r);
 void vga_int10_1c(struct bregs *r);
 void vga_int10_4f(struct bregs *r);
 u16 vga_state_size(u16 flags);

@@ -30,7 +30,7 @@ void unsupported(struct bregs *r, u8 intno, u8 status)
 }
 
 /* AH=12h: alternate select */
-void vga_int10_12(struct bregs *r)
+static void vga_int10_12(struct bregs *r)
 {
     u8 flags = rd8(BDA_SEG, BDA_VGA_FLAGS);
     switch (r->bl) {
@@ -89,7 +89,7 @@ static const u8 static_functionality[16] ROMONLY = {
     0x00, 0x00, 0x00, 0x00,
 };
 
-void vga_int10_1b(struct bregs *r)
+static void vga_int10_1b(struct bregs *r)
 {
     if (r->bx != 0) {
         unsupported(r, 0x10, 0);

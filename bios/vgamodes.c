@@ -105,7 +105,7 @@ static const struct vga_mode modes[] = {
     { 0x13, MM_LINEAR8, 8, DAC_256, 0x1c, 0x29, 0xa000, 320, 200 },
 };
 
-const struct vga_mode *vga_find_mode(u8 mode)
+static const struct vga_mode *vga_find_mode(u8 mode)
 {
     for (u16 i = 0; i < ARRAY_SIZE(modes); i++)
         if (modes[i].mode == mode)
@@ -150,7 +150,7 @@ void vga_screen_enable(int on)
     outb(on ? 0x20 : 0x00, VGA_AC);
 }
 
-void vga_disable_vbe(void)
+static void vga_disable_vbe(void)
 {
     if (dispi_read(DISPI_ID) >= 0xb0c0 && dispi_read(DISPI_ID) <= 0xb0cf)
         dispi_write(DISPI_ENABLE, 0);
@@ -265,7 +265,7 @@ u16 vga_rom_font(u8 height)
 }
 
 /* INT 43h (and 1Fh for the 200-line modes): the graphics-mode font of the given height. */
-void vga_font_vector(u8 height)
+static void vga_font_vector(u8 height)
 {
     wr16(0, 0x43 * 4, vga_rom_font(height));
     wr16(0, 0x43 * 4 + 2, rom_seg());

@@ -121,7 +121,7 @@ void video_putc(char c) { tty_putc(rd8(BDA_SEG, BDA_VIDEO_PAGE), c, -1, 0); }
  * the bottom (BDA 487h bit 0 clear: emulation on). */
 static u8 cursor_line(u8 l, u8 h)
 {
-    if ((rd8(BDA_SEG, 0x87) & 1) || h <= 8 || l > 7)
+    if ((rd8(BDA_SEG, BDA_VIDEO_CTL) & 1) || h <= 8 || l > 7)
         return l;
     return l < 6 ? l * h / 8 : h - 9 + l;
 }
@@ -197,7 +197,7 @@ VISIBLE16 void handle_10(struct bregs *r)
         tty_putc(rd8(BDA_SEG, BDA_VIDEO_PAGE), r->al, vga_gfx_mode() ? r->bl : -1, 1);
         return;
     case 0x0f:
-        r->al = rd8(BDA_SEG, BDA_VIDEO_MODE) | (rd8(BDA_SEG, 0x87) & 0x80);
+        r->al = rd8(BDA_SEG, BDA_VIDEO_MODE) | (rd8(BDA_SEG, BDA_VIDEO_CTL) & 0x80);
         r->ah = rd8(BDA_SEG, BDA_VIDEO_COLS);
         r->bh = rd8(BDA_SEG, BDA_VIDEO_PAGE);
         return;

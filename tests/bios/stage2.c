@@ -601,7 +601,11 @@ static void test_pm_switch(void)
 {
     static unsigned long long gdt[9] __attribute__((aligned(8)));
     u32 base = (u32)gdt;
-    if (pmi_table) {                    /* the VBE mode for the protected-mode interface */
+    u32 pmi_fn[3];                      /* the protected-mode functions' linear addresses */
+    if (pmi_table) {                    /* (read now: DS has a 64 KiB limit after the switch) */
+        for (int i = 0; i < 3; i++)
+            pmi_fn[i] = pmi_table + (far_rd8(pmi_table >> 4, (pmi_table & 15) + i * 2) |
+                                     far_rd8(pmi_table >> 4, (pmi_table & 15) + i * 2 + 1) << 8);
         clr(); R.eax = 0x4f02; R.ebx = vbe_mode32; call(0x10);
     }
     gdt[0] = 0;
@@ -621,20 +625,17 @@ static void test_pm_switch(void)
     if (!pmi_table)
         return;
     /* VBE 4F0Ah code, called in 32-bit protected mode: bank, display start, palette */
-    u16 t[3];
-    for (int i = 0; i < 3; i++)
-        t[i] = *(volatile u16 *)(pmi_table + i * 2);
-    u32 a1 = pm32_call(pmi_table + t[0], 0x0000, 0, 3, 0);
+    u32 a1 = pm32_call(pmi_fn[0], 0x0000, 0, 3, 0);
     outw(5, 0x1ce);
     u16 bank = inw(0x1cf);
     u32 start = (2560 * 10 + 8 * 4) / 4;
-    u32 a2 = pm32_call(pmi_table + t[1], 0x0000, start & 0xffff, start >> 16, 0);
+    u32 a2 = pm32_call(pmi_fn[1], 0x0000, start & 0xffff, start >> 16, 0);
     outw(8, 0x1ce);
     u16 x = inw(0x1cf);
     outw(9, 0x1ce);
     u16 y = inw(0x1cf);
     static u8 entry[4] = { 1, 2, 3, 0 };
-    u32 a3 = pm32_call(pmi_table + t[2], 0x0000, 1, 9, (u32)entry);
+    u32 a3 = pm32_call(pmi_fn[2], 0x0000, 1, 9, (u32)entry);
     outb(9, 0x3c7);
     u8 red = inb(0x3c9), green = inb(0x3c9), blue = inb(0x3c9);
     check((a1 & 0xffff) == 0x4f && bank == 3, "VBE protected-mode set window", a1 << 16 | bank);
