@@ -278,6 +278,8 @@ if [ -w /dev/kvm ] && qemu-system-x86_64 -enable-kvm -machine none -display none
         -vga none -device VGA,romfile="$VGAROM" -net none
     suite kvm-harddisk "$OURS" -enable-kvm -drive file=$W/hdk.img,if=ide,format=raw -boot c \
         -vga none -device VGA,romfile="$VGAROM" -net none
+    [ -x "$B/vireo" ] && EMU=$B/vireo suite vireo-kvm-floppy "$OURS" -accel kvm \
+        -drive file=$W/fdk.img,if=floppy,format=raw -boot a
 else
     echo "SKIPPED: KVM runs (/dev/kvm not usable)"; skip=$((skip + 2))
 fi
