@@ -59,7 +59,7 @@ VARFSEG_DECL(struct call16_regs, call16_regs);
 #else
 #define ENTRY16(name) extern char entry_##name[] __asm__("f16_entry_" #name)
 #endif
-ENTRY16(08); ENTRY16(09); ENTRY16(0e); ENTRY16(76);
+ENTRY16(08); ENTRY16(09); ENTRY16(0e); ENTRY16(74); ENTRY16(76);
 ENTRY16(10); ENTRY16(11); ENTRY16(12); ENTRY16(13); ENTRY16(14); ENTRY16(15);
 ENTRY16(16); ENTRY16(17); ENTRY16(18); ENTRY16(19); ENTRY16(1a);
 ENTRY16(iret); ENTRY16(hwirq_master); ENTRY16(hwirq_slave);
@@ -85,6 +85,9 @@ void pic_unmask(int irq);
 /* Module entry points (POST, 32-bit). */
 void memmap_setup(void);
 void memmap_reserve_top(u32 bytes);     /* firmware tables at the top of RAM below 4 GiB */
+void memmap_low_update(void);           /* after option ROMs lowered BDA 413h */
+void pmm_setup(void);                   /* POST Memory Manager for option ROMs */
+void pmm_close(void);
 void tables_setup(void);
 void kbd_setup(void);
 void disk_setup(void);
@@ -102,6 +105,8 @@ u32 ticks_now(void);
 void wait_ticks(u32 n);
 void udelay(u32 us);
 void video_putc(char c);                /* the system BIOS's own INT 10h teletype */
+void apm_int15(struct bregs *r);        /* INT 15h AH=53h */
+void mouse_int15(struct bregs *r);      /* INT 15h AH=C2h */
 
 /* e820 map, built in POST, served by INT 15h E820. */
 #define E820_MAX 16

@@ -207,45 +207,80 @@ static void boot_bevs(void)
  * entry + initial/default entry -> load the no-emulation image and run it with DL = CD. */
 static u8 cdbuf[2048];
 
-/* Floppy emulation (El Torito 1.0 section 3.2): the image becomes drive 00h, real floppies
- * move up one; its first sector is the boot sector. */
-static int boot_cdrom_floppy(struct bregs *r, struct drive *cd, u8 dl, u8 media, u16 seg,
-                             u32 rba)
+/* El Torito 1.0 section 3.2: the image becomes drive 00h (floppy media 1-3) or 80h (hard
+ * disk, media 4: geometry from its partition table), the real drives move up one; its first
+ * sector is the boot sector. */
+static int boot_cdrom_emulated(struct bregs *r, struct drive *cd, u8 media, u16 seg, u32 rba)
 {
     static const u8 spt[4] = { 0, 15, 18, 36 }, type[4] = { 0, 2, 4, 5 };
-    if (disks.nfloppy >= MAX_FLOPPY)
-        disks.nfloppy = MAX_FLOPPY - 1;
-    for (int i = disks.nfloppy; i > 0; i--)
-        disks.fd[i] = disks.fd[i - 1];
-    struct drive *f = &disks.fd[0];
-    memset(f, 0, sizeof(*f));
-    f->type = DRIVE_CDEMU;
-    f->floppy_type = type[media];
-    f->cyls = 80;
-    f->heads = 2;
-    f->spt = spt[media];
-    f->sectors = 80 * 2 * f->spt;
-    f->blksize = 512;
-    f->emu_rba = rba;
-    f->emu_cd = cd - disks.cd;
-    disks.nfloppy++;
-    u16 equip = rd16(BDA_SEG, BDA_EQUIPMENT) & ~0x00c1;
-    wr16(BDA_SEG, BDA_EQUIPMENT, equip | 1 | (disks.nfloppy - 1) << 6);
-    struct disk_op op = { .drive = f, .lba = 0, .count = 1, .seg = seg, .off = 0 };
+    struct drive emu;
+    memset(&emu, 0, sizeof(emu));
+    emu.type = DRIVE_CDEMU;
+    emu.blksize = 512;
+    emu.emu_rba = rba;
+    emu.emu_cd = cd - disks.cd;
+    if (media < 4) {
+        emu.floppy_type = type[media];
+        emu.cyls = 80;
+        emu.heads = 2;
+        emu.spt = spt[media];
+        emu.sectors = 80 * 2 * emu.spt;
+    } else {
+        /* the first partition's end gives heads and sectors per track, its end the size */
+        emu.sectors = 1;
+        struct disk_op op = { .drive = &emu, .lba = 0, .count = 1, .seg = seg, .off = 0 };
+        u16 off = 0;
+        if (!disk_rw(&op) && rd16(seg, 510) == 0xaa55)
+            for (u16 o = 446; o < 510 && !off; o += 16)
+                if (rd8(seg, o + 4))
+                    off = o;
+        if (!off) {
+            printf("Boot failed: the El Torito hard disk image has no partition\n");
+            return -1;
+        }
+        emu.heads = rd8(seg, off + 5) + 1;
+        emu.spt = rd8(seg, off + 6) & 0x3f;
+        emu.sectors = rd32(seg, off + 8) + rd32(seg, off + 12);
+        if (!emu.spt || emu.sectors > cd->sectors * 4) {
+            printf("Boot failed: bad partition table in the El Torito hard disk image\n");
+            return -1;
+        }
+        u32 cyls = emu.sectors / (emu.heads * emu.spt);
+        emu.cyls = cyls > 1024 ? 1024 : cyls;
+    }
+    int hd = media == 4;
+    struct drive *list = hd ? disks.hd : disks.fd;
+    u8 *n = hd ? &disks.nhd : &disks.nfloppy;
+    int max = hd ? MAX_HD : MAX_FLOPPY;
+    if (*n >= max)
+        *n = max - 1;
+    for (int i = *n; i > 0; i--)
+        list[i] = list[i - 1];
+    list[0] = emu;
+    (*n)++;
+    if (hd)
+        wr8(BDA_SEG, BDA_HD_COUNT, disks.nhd);
+    else
+        wr16(BDA_SEG, BDA_EQUIPMENT, (rd16(BDA_SEG, BDA_EQUIPMENT) & ~0x00c1) | 1 | (disks.nfloppy - 1) << 6);
+    struct disk_op op = { .drive = &list[0], .lba = 0, .count = 1, .seg = seg, .off = 0 };
     if (disk_rw(&op)) {
-        printf("Boot failed: could not read the emulated floppy\n");
+        printf("Boot failed: could not read the emulated drive\n");
         return -1;
     }
     cdboot.active = 1;
     cdboot.media = media;
-    cdboot.drive = 0x00;
+    cdboot.drive = hd ? 0x80 : 0x00;
     cdboot.rba = rba;
     cdboot.load_seg = seg;
     cdboot.count = 1;
-    printf("El Torito floppy emulation: %u KiB image as drive A:\n", f->sectors / 2);
+    if (hd)
+        printf("El Torito hard disk emulation: %u MiB image as drive 80h, CHS %u/%u/%u\n",
+               emu.sectors >> 11, emu.cyls, emu.heads, emu.spt);
+    else
+        printf("El Torito floppy emulation: %u KiB image as drive A:\n", emu.sectors / 2);
     r->cs = 0;
     r->ip = seg << 4;
-    r->dl = 0x00;
+    r->dl = cdboot.drive;
     r->flags |= F_IF;
     return 0;
 }
@@ -280,10 +315,10 @@ static int boot_cdrom(struct bregs *r, u8 dl)
     u32 rba = *(u32 *)(entry + 8);
     if (!seg)
         seg = 0x07c0;
-    if (media >= 1 && media <= 3)
-        return boot_cdrom_floppy(r, d, dl, media, seg, rba);
+    if (media >= 1 && media <= 4)
+        return boot_cdrom_emulated(r, d, media, seg, rba);
     if (media != 0) {
-        printf("vireo BIOS: not implemented: El Torito hard disk emulation\n");
+        printf("Boot failed: unknown El Torito media type %u\n", media);
         return -1;
     }
     if (!seg)

@@ -85,9 +85,16 @@ bench-targets += bench-bios
 bench-bios: $(BUILD)/bios.bin $(BIOS_T)/exitboot.bin
 	tests/bench/bios-boot.sh $(BUILD)
 
-# ---- VGA BIOS: bios/vga*.c + the text INT 10h of video.c, 16-bit only ---------------------
-vga-o16 := $(BIOS_B)/16/vgaentry.o $(BIOS_B)/16/vgabios.o $(BIOS_B)/16/vgafont.o \
-    $(BIOS_B)/16/video.o $(BIOS_B)/16/output.o $(BIOS_B)/16/string.o
+# ---- VGA BIOS: bios/vga*.c + the character functions of video.c, 16-bit only, VGABIOS=1 -----
+VGA_B := $(BIOS_B)/vga
+vga-c := $(wildcard bios/vga*.c) bios/video.c bios/output.c bios/string.c
+vga-o16 := $(VGA_B)/vgaentry.o $(patsubst bios/%.c,$(VGA_B)/%.o,$(vga-c)) $(VGA_B)/vgafont.o
+$(VGA_B)/%.o: bios/%.c bios/build.mk
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@) $(CC) $(BIOS_CFLAGS) -m16 -DMODE16=1 -DVGABIOS=1 -MMD -MP -c $< -o $@
+$(VGA_B)/%.o: bios/%.S bios/build.mk
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@) $(CC) -m16 -c $< -o $@
 $(BIOS_B)/mkfont: bios/tools/mkfont.c
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@) $(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -o $@ $<
@@ -96,21 +103,25 @@ $(BIOS_B)/romsum: bios/tools/romsum.c
 	$(call quiet,CC,$@) $(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -o $@ $<
 $(BIOS_B)/vgafont.c: $(BIOS_B)/mkfont
 	$(BIOS_B)/mkfont $@
-$(BIOS_B)/16/vgafont.o: $(BIOS_B)/vgafont.c bios/build.mk
-	$(call quiet,CC,$@) $(CC) $(BIOS_CFLAGS) -m16 -DMODE16=1 -c $< -o $@
-$(BIOS_B)/16/vgabios.o: bios/vgabios.c bios/build.mk
+$(VGA_B)/vgafont.o: $(BIOS_B)/vgafont.c bios/build.mk
 	@mkdir -p $(@D)
-	$(call quiet,CC,$@) $(CC) $(BIOS_CFLAGS) -m16 -DMODE16=1 -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@) $(CC) $(BIOS_CFLAGS) -m16 -DMODE16=1 -c $< -o $@
 $(BUILD)/vgabios.bin: $(vga-o16) bios/vgabios.ld $(BIOS_B)/romsum
+	@awk -v max=$(BIOS_MAX_FRAME16) -F'\t' '{ if ($$2 + 0 > max) { print "vireo VGA BIOS: 16-bit frame too big: " $$0; bad = 1 } } END { exit bad }' $(VGA_B)/*.su
 	$(call quiet,LD,$@) ld $(BIOS_LDFLAGS) -T bios/vgabios.ld -Map $(BIOS_B)/vgabios.map -o $(BIOS_B)/vgabios.elf $(vga-o16)
 	$(call quiet,OBJCOPY,$@) objcopy -O binary $(BIOS_B)/vgabios.elf $@
 	$(BIOS_B)/romsum $@
-	@echo "vireo VGA BIOS: $$(stat -c %s $@) bytes"
+	@echo "vireo VGA BIOS: $$(stat -c %s $@) bytes, $$(( 0x$$(nm $(BIOS_B)/vgabios.elf | awk '$$3=="ram_kb"{print $$1}') )) KiB of conventional memory"
 all-targets += $(BUILD)/vgabios.bin
 $(BIOS_T)/vgatext.bin: $(BIOS_T)/vgatext.o
 	$(call quiet,LD,$@) ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
 all-targets += $(BIOS_T)/vgatext.bin
 check-bios: $(BUILD)/vgabios.bin $(BIOS_T)/vgatext.bin
+$(BIOS_T)/pmmrom.bin: $(BIOS_T)/pmmrom.o $(BIOS_B)/romsum
+	$(call quiet,LD,$@) ld -m elf_i386 -Ttext 0 --oformat binary -o $@ $<
+	$(BIOS_B)/romsum $@
+all-targets += $(BIOS_T)/pmmrom.bin
+check-bios: $(BIOS_T)/pmmrom.bin
 $(BIOS_T)/kbdecho.bin: $(BIOS_T)/kbdecho.o
 	$(call quiet,LD,$@) ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
 all-targets += $(BIOS_T)/kbdecho.bin

@@ -75,8 +75,25 @@ int disk_rw(struct disk_op *op)
     return DISK_BAD_CMD;
 }
 
-/* El Torito floppy emulation: each 512-byte sector is a quarter of a 2048-byte CD block. */
+/* El Torito emulation: each 512-byte sector is a quarter of a 2048-byte CD block. */
 static u8 cdemu_buf[2048];
+
+/* AH=4B00h: the emulated drive goes away, the real drives take their numbers back. */
+void cdemu_terminate(void)
+{
+    int hd = cdboot.drive >= 0x80;
+    struct drive *list = hd ? disks.hd : disks.fd;
+    u8 *n = hd ? &disks.nhd : &disks.nfloppy;
+    for (int i = 0; i + 1 < *n; i++)
+        list[i] = list[i + 1];
+    (*n)--;
+    if (hd)
+        wr8(BDA_SEG, BDA_HD_COUNT, disks.nhd);
+    else
+        wr16(BDA_SEG, BDA_EQUIPMENT, (rd16(BDA_SEG, BDA_EQUIPMENT) & ~0x00c1) |
+                                         (disks.nfloppy ? 1 | (disks.nfloppy - 1) << 6 : 0));
+    cdboot.active = 0;
+}
 
 int cdemu_rw(struct disk_op *op)
 {
@@ -97,10 +114,15 @@ int cdemu_rw(struct disk_op *op)
     return DISK_OK;
 }
 
+/* Floppies, real or emulated from a CD image (hard disk emulation has no floppy type). */
+static int is_floppy(const struct drive *d)
+{
+    return d->type == DRIVE_FLOPPY || (d->type == DRIVE_CDEMU && d->floppy_type);
+}
+
 static void disk_status(struct bregs *r, struct drive *d, u8 status)
 {
-    wr8(BDA_SEG, d && (d->type == DRIVE_FLOPPY || d->type == DRIVE_CDEMU) ? BDA_FLOPPY_STATUS
-                                                                        : BDA_DISK_STATUS, status);
+    wr8(BDA_SEG, d && is_floppy(d) ? BDA_FLOPPY_STATUS : BDA_DISK_STATUS, status);
     set_status(r, status);
 }
 
@@ -219,7 +241,7 @@ static void disk_params(struct bregs *r, struct drive *d)
     r->cl = (d->spt & 0x3f) | ((maxcyl >> 2) & 0xc0);
     r->dh = d->heads - 1;
     r->al = 0;
-    if (d->type == DRIVE_FLOPPY || d->type == DRIVE_CDEMU) {
+    if (is_floppy(d)) {
         r->bl = d->floppy_type;
         r->bh = 0;
         r->dl = disks.nfloppy;
@@ -255,17 +277,24 @@ VISIBLE16 void handle_13(struct bregs *r)
     }
     switch (r->ah) {
     case 0x4b:
-        /* El Torito: AL=00h terminate emulation / 01h status; both return the packet. */
+        /* El Torito 1.0 section 5.3: AL=00h terminate emulation, 01h status; both return
+         * the specification packet at DS:SI. */
         if ((r->al == 0x00 || r->al == 0x01) && cdboot.active) {
-            /* Specification packet: size, media, drive, controller, image LBA, device,
-             * user buffer segment, load segment, sector count, CHS (unused). */
-            u8 pkt[0x13] = { 0x13, cdboot.media, cdboot.drive, (u8)(d->unit >> 1) };
+            struct drive *cd = d->type == DRIVE_CDEMU ? &disks.cd[d->emu_cd] : d;
+            u8 pkt[0x13] = { 0x13, cdboot.media, cdboot.drive, (u8)(cd->unit >> 1) };
             *(u32 *)(pkt + 4) = cdboot.rba;
-            pkt[8] = d->unit & 1;
+            pkt[8] = cd->unit & 1;
             *(u16 *)(pkt + 0x0c) = cdboot.load_seg;
             *(u16 *)(pkt + 0x0e) = cdboot.count;
+            if (d->type == DRIVE_CDEMU) {
+                pkt[0x10] = (d->cyls - 1) & 0xff;
+                pkt[0x11] = (d->spt & 0x3f) | ((d->cyls - 1) >> 2 & 0xc0);
+                pkt[0x12] = d->heads - 1;
+            }
             far_write(r->ds, r->si, pkt, sizeof(pkt));
-            disk_status(r, d, DISK_OK);
+            if (r->al == 0x00)
+                cdemu_terminate();
+            disk_status(r, cd, DISK_OK);
             return;
         }
         break;
@@ -274,8 +303,7 @@ VISIBLE16 void handle_13(struct bregs *r)
         disk_status(r, d, DISK_OK);
         return;
     case 0x01: {
-        u8 st = rd8(BDA_SEG, d->type == DRIVE_FLOPPY || d->type == DRIVE_CDEMU ? BDA_FLOPPY_STATUS
-                                                                             : BDA_DISK_STATUS);
+        u8 st = rd8(BDA_SEG, is_floppy(d) ? BDA_FLOPPY_STATUS : BDA_DISK_STATUS);
         r->ah = st;
         if (st) set_cf(r); else clear_cf(r);
         return;
@@ -287,7 +315,7 @@ VISIBLE16 void handle_13(struct bregs *r)
         disk_params(r, d);
         return;
     case 0x15:
-        if (d->type == DRIVE_FLOPPY || d->type == DRIVE_CDEMU) {
+        if (is_floppy(d)) {
             r->ah = 0x02;               /* floppy with change-line support */
         } else {
             r->ah = 0x03;

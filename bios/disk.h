@@ -7,7 +7,7 @@
 #define DRIVE_FLOPPY 1
 #define DRIVE_ATA 2
 #define DRIVE_ATAPI 3
-#define DRIVE_CDEMU 4           /* El Torito floppy emulation: 512-byte sectors of a CD image */
+#define DRIVE_CDEMU 4           /* El Torito floppy/hard disk emulation: 512-byte sectors of a CD image */
 
 /* INT 13h status codes (AH) */
 #define DISK_OK 0x00
@@ -73,6 +73,7 @@ struct cdboot {
     u16 load_seg, count;
 };
 VARFSEG_DECL(struct cdboot, cdboot);
+void cdemu_terminate(void);
 void ata_setup(void);
 
 #endif

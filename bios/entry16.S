@@ -182,18 +182,26 @@ entry_##name:                           \
         IRQ_ENTRY(08)
         IRQ_ENTRY(09)
         IRQ_ENTRY(0e)
+        IRQ_ENTRY(74)
         IRQ_ENTRY(76)
         IRQ_ENTRY(10)
         IRQ_ENTRY(11)
         IRQ_ENTRY(12)
         IRQ_ENTRY(13)
         IRQ_ENTRY(14)
-        IRQ_ENTRY(15)
         IRQ_ENTRY(16)
         IRQ_ENTRY(17)
         IRQ_ENTRY(18)
         IRQ_ENTRY(19)
         IRQ_ENTRY(1a)
+
+/* INT 15h: AH=89h leaves real mode, so it never returns through irq_common. */
+        .globl entry_15
+entry_15:
+        cmpb $0x89, %ah
+        je int15_pm_switch
+        pushw $handle_15
+        jmp irq_common
 
 irq_common:
         movw %ss, %cs:irq_tmp_ss
@@ -329,6 +337,193 @@ pm_copy:
 vga_set_mode3:
         movw $0x0003, %ax
         int $0x10
+        lret
+
+/* INT 15h AH=89h (IBM PC/AT BIOS): switch to protected mode. ES:SI = a GDT whose entries
+ * 08h/10h describe the GDT and IDT, 18h/20h/28h/30h the DS/ES/SS/CS to run with; we fill in
+ * 38h (our code). BH/BL = the new interrupt vector bases of the master/slave 8259 (all
+ * interrupts left masked), A20 on. Returns at CS=30h:IP with AH=0, CF clear, IF clear. */
+int15_pm_switch:
+        cli
+        movb $0x11, %al                 /* ICW1: edge, cascade, ICW4 */
+        outb %al, $0x20
+        outb %al, $0xa0
+        movb %bh, %al
+        outb %al, $0x21
+        movb %bl, %al
+        outb %al, $0xa1
+        movb $0x04, %al                 /* ICW3: slave on IRQ2 */
+        outb %al, $0x21
+        movb $0x02, %al
+        outb %al, $0xa1
+        movb $0x01, %al                 /* ICW4: 8086 mode */
+        outb %al, $0x21
+        outb %al, $0xa1
+        movb $0xff, %al
+        outb %al, $0x21
+        outb %al, $0xa1
+        inb $0x92, %al
+        orb $0x02, %al
+        andb $0xfe, %al
+        outb %al, $0x92
+        movl $0x0000ffff, %es:0x38(%si) /* 16-bit code, base F0000h */
+        movl $0x00009b0f, %es:0x3c(%si)
+        lgdtw %es:0x08(%si)             /* 24-bit bases, as the descriptors hold them */
+        lidtw %es:0x10(%si)
+        movl %cr0, %eax
+        orb $1, %al
+        movl %eax, %cr0
+        ljmpw $0x38, $1f
+1:      movw $0x18, %ax
+        movw %ax, %ds
+        movw $0x20, %ax
+        movw %ax, %es
+        movw $0x28, %ax
+        movw %ax, %ss
+        popw %ax                        /* the caller's IP; its CS and FLAGS are dropped */
+        addw $4, %sp
+        pushw $0x30
+        pushw %ax
+        xorw %ax, %ax                   /* AH = 0, CF = 0 */
+        lret
+
+/* APM 1.2 protected-mode interfaces (16- and 32-bit, the same code assembled twice): AX =
+ * the function as in INT 15h AH=53h. They use no memory, so any data segment will do. */
+.macro APM_PM_BODY
+        cmpb $0x05, %al
+        je 5f
+        cmpb $0x07, %al
+        je 7f
+        cmpb $0x0a, %al
+        je 10f
+        cmpb $0x0b, %al
+        je 11f
+        cmpb $0x0c, %al
+        je 12f
+        cmpb $0x0e, %al
+        je 14f
+        cmpb $0x10, %al
+        je 16f
+        cmpb $0x04, %al                 /* disconnect, busy, enable, defaults, device, engage */
+        jb 1f
+        cmpb $0x0f, %al
+        jbe 0f
+1:      movb $0x09, %ah                 /* unrecognized */
+        stc
+        lret
+5:      sti
+        hlt
+0:      clc
+        lret
+7:      cmpw $0x0003, %cx               /* off: ACPI S5 through PIIX4 PM1a_CNT */
+        jne 0b
+        pushl %eax
+        pushl %edx
+        movl $0x80000b00, %eax
+        movw $0xcf8, %dx
+        outl %eax, %dx
+        movw $0xcfc, %dx
+        inl %dx, %eax
+        cmpl $0x71138086, %eax
+        jne 2f
+        movl $0x80000b40, %eax
+        movw $0xcf8, %dx
+        outl %eax, %dx
+        movw $0xcfc, %dx
+        inl %dx, %eax
+        andw $0xffc0, %ax
+        addw $4, %ax
+        movw %ax, %dx
+        movw $0x2000, %ax
+        outw %ax, %dx
+        movl $1000000, %edx             /* about a second of port 80h writes for it to act */
+3:      outb %al, $0x80
+        decl %edx
+        jnz 3b
+2:      popl %edx
+        popl %eax
+        movb $0x60, %ah                 /* still on: cannot enter the state */
+        stc
+        lret
+10:     movw $0x01ff, %bx               /* on AC, battery unknown, no battery */
+        movw $0x80ff, %cx
+        movw $0xffff, %dx
+        clc
+        lret
+11:     movb $0x80, %ah                 /* no events */
+        stc
+        lret
+12:     xorw %cx, %cx
+        clc
+        lret
+14:     movw $0x0102, %ax
+        cmpw %ax, %cx
+        jae 0b
+        movw %cx, %ax
+        clc
+        lret
+16:     xorb %bl, %bl
+        xorw %cx, %cx
+        clc
+        lret
+.endm
+        .globl apm_pm16_entry
+apm_pm16_entry:
+        APM_PM_BODY
+        .code32
+        .globl apm_pm32_entry
+apm_pm32_entry:
+        APM_PM_BODY
+        .code16
+
+/* PMM entry (far-called by option ROMs during POST, arguments on their stack): C on the
+ * BIOS stack (unless already on it), result in DX:AX, every other register (segment
+ * registers included) kept. */
+        .globl pmm_entry16
+pmm_entry16:
+        pushl %ebx
+        pushl %ecx
+        pushl %esi
+        pushl %edi
+        pushl %ebp
+        pushw %ds
+        pushw %es
+        pushw %fs
+        pushw %gs                       /* the C code moves GS around */
+        movw %ss, %cx
+        movzwl %sp, %ebx
+        addl $32, %ebx                  /* past what we pushed (28) and the return address */
+        movl %esp, %ebp
+        movw %cs, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        cmpw %ax, %cx
+        je 1f
+        movw %ax, %ss
+        movl $bios_stack_top, %esp
+1:      pushw %cx
+        pushl %ebp
+        pushl %ebx
+        movzwl %cx, %eax
+        pushl %eax
+        cld
+        calll pmm_dispatch
+        addl $8, %esp
+        popl %ebp
+        popw %cx
+        movw %cx, %ss
+        movl %ebp, %esp
+        movl %eax, %edx
+        shrl $16, %edx
+        popw %gs
+        popw %fs
+        popw %es
+        popw %ds
+        popl %ebp
+        popl %edi
+        popl %esi
+        popl %ecx
+        popl %ebx
         lret
 
 /* PnP BIOS entry point: no run-time PnP functions (PnP BIOS 1.0a: 82h FUNCTION_NOT_SUPPORTED). */

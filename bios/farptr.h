@@ -61,6 +61,7 @@ void far_write(u16 seg, u16 off, const void *src, u16 len);
 #define BDA_KBD_BUF_END 0x82
 #define BDA_VIDEO_ROWS 0x84
 #define BDA_CHAR_HEIGHT 0x85
+#define BDA_VIDEO_CTL 0x87      /* bit 7: memory not cleared at the last mode set; 0: no cursor emulation */
 #define BDA_FLOPPY_LAST_RATE 0x8b
 #define BDA_KBD_FLAGS2 0x96
 #define BDA_KBD_LEDS 0x97

@@ -127,7 +127,9 @@ struct fwcfg_dma {
 } PACKED;
 #define FW_CFG_DMA_ERROR 1
 #define FW_CFG_DMA_READ 2
+#define FW_CFG_DMA_SKIP 4
 #define FW_CFG_DMA_SELECT 8
+#define FW_CFG_DMA_WRITE 0x10
 
 /* One DMA transfer (fw_cfg.txt "FW_CFG_DMA_ADDRESS"): control 2 = read, 4 = skip, 8 = select
  * (key in the upper 16 bits). Returns -1 when the device reports an error. */
@@ -144,6 +146,14 @@ static int fwcfg_dma(u32 control, void *buf, u32 len)
     while (be32(d.control) & ~FW_CFG_DMA_ERROR)
         barrier();
     return (be32(d.control) & FW_CFG_DMA_ERROR) ? -1 : 0;
+}
+
+/* Write len bytes at offset off of a writable item (only through DMA, as QEMU allows). */
+int fwcfg_write(u16 key, u32 off, const void *buf, u32 len)
+{
+    if (!fwcfg_has_dma() || fwcfg_dma(((u32)key << 16) | FW_CFG_DMA_SELECT | FW_CFG_DMA_SKIP, NULL, off))
+        return -1;
+    return fwcfg_dma(FW_CFG_DMA_WRITE, (void *)buf, len);
 }
 
 void fwcfg_read_to(u16 key, u32 addr, u32 len)

@@ -38,5 +38,7 @@ u32 fwcfg_find(const char *name, u16 *key);
 int fwcfg_digit(const char *name);
 /* Read a whole item to a flat physical address (32-bit only; DMA when available). */
 void fwcfg_read_to(u16 key, u32 addr, u32 len);
+/* Write to a writable item at an offset (DMA interface only); -1 on failure. */
+int fwcfg_write(u16 key, u32 off, const void *buf, u32 len);
 
 #endif

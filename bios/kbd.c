@@ -60,6 +60,9 @@ void kbd_setup(void)
         printf("vireo BIOS: keyboard controller self test failed (%x)\n", st);
         return;
     }
+    kbd_ctl_cmd(0xa9);                  /* auxiliary interface test: 00h = a mouse port */
+    if (kbd_read_timeout() == 0x00)
+        wr16(BDA_SEG, BDA_EQUIPMENT, rd16(BDA_SEG, BDA_EQUIPMENT) | 0x04);
     kbd_ctl_cmd(0xae);                  /* enable keyboard interface */
     kbd_dev_cmd(0xff);                  /* keyboard reset: FAh then AAh */
     int ack = kbd_read_timeout(), bat = kbd_read_timeout();
@@ -161,7 +164,7 @@ static void kbd_process(u8 sc)
 
 VISIBLE16 void handle_09(struct bregs *r)
 {
-    if (inb(KBD_STATUS) & KBD_STAT_OBF) {
+    if ((inb(KBD_STATUS) & (KBD_STAT_OBF | 0x20)) == KBD_STAT_OBF) {     /* not mouse data */
         u8 sc = inb(KBD_DATA);
         /* INT 15h AH=4Fh keyboard intercept: a hook that clears CF swallows the key. */
         u8 cf;

@@ -102,6 +102,21 @@ void memmap_reserve_top(u32 bytes)
     }
 }
 
+/* Option ROMs take conventional memory by lowering BDA 413h (our VGA BIOS keeps its data
+ * there): the low RAM entry ends where 413h now says, the reserved one below A0000h grows. */
+void memmap_low_update(void)
+{
+    u32 low = (u32)rd16(BDA_SEG, BDA_MEM_KB) * 1024;
+    struct e820_entry *ram = &memmap.e[0], *rsv = &memmap.e[1];
+    if (low >= ram->len || rsv->addr != ram->addr + ram->len || rsv->type != E820_RESERVED)
+        return;
+    rsv->len += ram->len - low;
+    rsv->addr = low;
+    ram->len = low;
+    memmap.low_kb = low / 1024;
+    dprintf(3, "e820: conventional memory now ends at %x\n", low);
+}
+
 static void memmap_sort(void)
 {
     /* Callers expect ascending addresses (ACPI 6.4 15.1 does not require it; Linux and

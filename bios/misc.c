@@ -218,6 +218,16 @@ VISIBLE16 void handle_15(struct bregs *r)
     case 0x4f:
         set_cf(r);      /* keyboard intercept: let the key through unchanged */
         return;
+    case 0x53:
+        apm_int15(r);
+        return;
+    case 0xc1:                          /* extended BIOS data area segment */
+        r->es = rd16(BDA_SEG, BDA_EBDA_SEG);
+        clear_cf(r);
+        return;
+    case 0xc2:
+        mouse_int15(r);
+        return;
     case 0x86:
         sti();
         udelay((u32)r->cx << 16 | r->dx);

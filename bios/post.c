@@ -27,6 +27,7 @@ static void ivt_setup(void)
     ivt_set(0x08, entry_08);
     ivt_set(0x09, entry_09);
     ivt_set(0x0e, entry_0e);
+    ivt_set(0x74, entry_74);
     ivt_set(0x76, entry_76);
     ivt_set(0x10, entry_10);
     ivt_set(0x11, entry_11);
@@ -190,11 +191,14 @@ VISIBLE32 void NORETURN post_main(void)
     post_code(0x48);
     pci_setup();
     post_code(0x4c);
+    pmm_setup();
     /* A VGA ROM has set up text mode: from now on messages go to the screen as well. */
     if (optionrom_setup() && rd8(BDA_SEG, BDA_VIDEO_MODE) == 3) {
         console_screen_enable(1);
         printf("vireo BIOS -- %u MiB RAM\n", (memmap.ram_below_4g >> 20) + (u32)(memmap.ram_above_4g >> 20));
     }
+    pmm_close();
+    memmap_low_update();
     post_code(0x4e);
     /* After PCI: QEMU builds the ACPI tables (their _CRS) when the loader script is read. */
     tables_setup();

@@ -60,6 +60,8 @@ struct loader_entry {
         struct { char file[LOADER_FILESZ]; u32 align; u8 zone; } PACKED alloc;
         struct { char dest[LOADER_FILESZ]; char src[LOADER_FILESZ]; u32 offset; u8 size; } PACKED ptr;
         struct { char file[LOADER_FILESZ]; u32 offset, start, length; } PACKED cksum;
+        struct { char dest[LOADER_FILESZ]; char src[LOADER_FILESZ]; u32 dst_offset, src_offset;
+                 u8 size; } PACKED wrptr;
         u8 pad[124];
     };
 } PACKED;
@@ -137,9 +139,25 @@ static int loader_run(void)
             f->addr[e->cksum.offset] = -checksum(f->addr + e->cksum.start, e->cksum.length);
             break;
         }
-        case LOADER_WRITE_POINTER:
-            printf("vireo BIOS: not implemented: table-loader WRITE_POINTER (ignored)\n");
+        case LOADER_WRITE_POINTER: {
+            /* the address of a loaded blob (+ offset) into a writable fw_cfg file, so the
+             * emulator learns where it is (e.g. vmgenid's GUID buffer) */
+            struct loaded_file *s = file_get(e->wrptr.src);
+            u8 sz = e->wrptr.size;
+            u16 wkey;
+            e->wrptr.dest[LOADER_FILESZ - 1] = 0;
+            u32 wsize = fwcfg_find(e->wrptr.dest, &wkey);
+            if (!s || (sz != 1 && sz != 2 && sz != 4 && sz != 8) || e->wrptr.src_offset >= s->size ||
+                e->wrptr.dst_offset > wsize || wsize - e->wrptr.dst_offset < sz)
+                return -1;
+            u64 v = (u32)s->addr + e->wrptr.src_offset;
+            if (fwcfg_write(wkey, e->wrptr.dst_offset, &v, sz)) {
+                printf("vireo BIOS: ACPI: could not write %s through fw_cfg DMA\n", e->wrptr.dest);
+                return -1;
+            }
+            dprintf(3, "ACPI: %s <- %x\n", e->wrptr.dest, (u32)v);
             break;
+        }
         default:
             break;
         }

@@ -32,6 +32,11 @@ typedef u32 size_t;
 #error "build with -DMODE16=0 or -DMODE16=1"
 #endif
 
+/* VGABIOS: 1 in the objects of the VGA option ROM (video.c is shared with the system BIOS). */
+#ifndef VGABIOS
+#define VGABIOS 0
+#endif
+
 /* VISIBLE16: a 16-bit function reached from assembly (interrupt entry stubs). */
 #define VISIBLE16 __attribute__((used, externally_visible))
 /* VISIBLE32: a 32-bit function reached from assembly (POST entry). */

@@ -1,27 +1,17 @@
-/* vgabios.c: vireo's VGA BIOS (option ROM for the standard VGA, 1234:1111): programs the
- * CRTC/sequencer/graphics/attribute/DAC registers for the 80x25 text modes, loads the font it
- * draws itself (tools/mkfont.c) into plane 2, and serves INT 10h through the text functions
- * of video.c, mirrored to COM1. Graphics modes and VBE are not implemented yet. */
-#include "bios.h"
-#include "farptr.h"
+/* vgabios.c: vireo's VGA BIOS (option ROM for the standard VGA, 1234:1111): initialisation,
+ * the INT 10h dispatcher, and the information functions (AH=12h, 1Ah, 1Bh). Modes are in
+ * vgamodes.c, graphics drawing in vgadraw.c, the character functions shared with the system
+ * BIOS in video.c, palettes in vgapal.c, fonts in vgacharset.c, state in vgastate.c and VBE
+ * in vgavbe.c. */
+#include "vga.h"
 #include "output.h"
-#include "x86.h"
 
-extern const u8 vgafont8[256 * 8], vgafont14[256 * 14], vgafont16[256 * 16];
 extern char entry_int10[];
 void handle_10(struct bregs *r);
 
-/* IBM VGA Technical Reference, mode 03h (720x400, 9-dot characters, 70 Hz). */
-static const u8 mode3_seq[5] = { 0x03, 0x00, 0x03, 0x00, 0x02 };
-static const u8 mode3_crtc[25] = {
-    0x5f, 0x4f, 0x50, 0x82, 0x55, 0x81, 0xbf, 0x1f, 0x00, 0x4f, 0x0d, 0x0e, 0x00, 0x00,
-    0x00, 0x00, 0x9c, 0x8e, 0x8f, 0x28, 0x1f, 0x96, 0xb9, 0xa3, 0xff,
-};
-static const u8 mode3_gc[9] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0e, 0x00, 0xff };
-static const u8 mode3_ac[21] = {
-    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d,
-    0x3e, 0x3f, 0x0c, 0x00, 0x0f, 0x08, 0x00,
-};
+/* The save pointer table (BDA 4A8h): video parameter table, then no dynamic save area and no
+ * font or palette overrides. */
+static u32 save_ptrs[7];
 
 VISIBLE16 void irq_dispatch(struct bregs *r)
 {
@@ -36,83 +26,155 @@ VISIBLE16 void irq_dispatch(struct bregs *r)
 
 void unsupported(struct bregs *r, u8 intno, u8 status)
 {
-    dprintf(1, "vireo VGA BIOS: not implemented: INT %02xh AX=%04x\n", intno, r->ax);
+    dprintf(1, "vireo VGA BIOS: not implemented: INT %02xh AX=%04x BX=%04x\n", intno, r->ax, r->bx);
 }
 
-/* 64-colour EGA palette in the DAC: bits 5-3 are the 1/3-intensity r g b, bits 2-0 the
- * 2/3-intensity R G B (VGA DAC values are 6-bit). */
-static void dac_load(void)
+/* AH=12h: alternate select */
+static void vga_int10_12(struct bregs *r)
 {
-    outb(0xff, 0x3c6);
-    outb(0, 0x3c8);
-    for (int i = 0; i < 256; i++) {
-        int e = i & 63;
-        u8 rgb[3] = {
-            (u8)(((e >> 2) & 1) * 42 + ((e >> 5) & 1) * 21),
-            (u8)(((e >> 1) & 1) * 42 + ((e >> 4) & 1) * 21),
-            (u8)((e & 1) * 42 + ((e >> 3) & 1) * 21),
-        };
-        for (int c = 0; c < 3; c++)
-            outb(rgb[c], 0x3c9);
+    u8 flags = rd8(BDA_SEG, BDA_VGA_FLAGS);
+    switch (r->bl) {
+    case 0x10:                          /* EGA information */
+        r->bh = vga_crtc() == 0x3b4;
+        r->bl = 3;                      /* 256 KiB */
+        r->ch = rd8(BDA_SEG, BDA_VIDEO_SWITCHES) >> 4;
+        r->cl = rd8(BDA_SEG, BDA_VIDEO_SWITCHES) & 0x0f;
+        return;
+    case 0x30:                          /* scan lines of the next text mode: 200/350/400 */
+        if (r->al > 2)
+            break;
+        flags &= 0x6f;
+        flags |= r->al == 0 ? 0x80 : r->al == 2 ? 0x10 : 0;
+        wr8(BDA_SEG, BDA_VGA_FLAGS, flags);
+        r->al = 0x12;
+        return;
+    case 0x31:                          /* default palette loading on mode set */
+    case 0x33:                          /* grey-scale summing */
+        if (r->al > 1)
+            break;
+        u8 bit = r->bl == 0x31 ? 0x08 : 0x02;
+        int set = r->bl == 0x31 ? r->al == 1 : r->al == 0;
+        wr8(BDA_SEG, BDA_VGA_FLAGS, set ? flags | bit : flags & ~bit);
+        r->al = 0x12;
+        return;
+    case 0x32:                          /* video addressing: misc output bit 1 */
+        if (r->al > 1)
+            break;
+        outb(r->al ? inb(VGA_MISC_R) & ~0x02 : inb(VGA_MISC_R) | 0x02, VGA_MISC_W);
+        r->al = 0x12;
+        return;
+    case 0x34:                          /* cursor emulation: BDA 487h bit 0 set = off */
+        if (r->al > 1)
+            break;
+        wr8(BDA_SEG, BDA_VIDEO_CTL, (rd8(BDA_SEG, BDA_VIDEO_CTL) & ~1) | r->al);
+        r->al = 0x12;
+        return;
+    case 0x36:                          /* screen refresh: sequencer 1 bit 5 */
+        if (r->al > 1)
+            break;
+        seq_write(1, (seq_read(1) & ~0x20) | (r->al ? 0x20 : 0));
+        r->al = 0x12;
+        return;
     }
+    unsupported(r, 0x10, 0);
 }
 
-/* Plane 2 holds the font: 32 bytes per character, the glyph in the first h bytes. */
-static void font_load(const u8 *font, int h)
-{
-    outw(0x0402, 0x3c4);                /* map mask: plane 2 */
-    outw(0x0704, 0x3c4);                /* memory mode: sequential, extended */
-    outw(0x0204, 0x3ce);                /* read map 2 */
-    outw(0x0005, 0x3ce);                /* write mode 0, no odd/even */
-    outw(0x0406, 0x3ce);                /* A0000h, 64 KiB, text addressing off */
-    for (int ch = 0; ch < 256; ch++)
-        for (int y = 0; y < 32; y++)
-            wr8(0xa000, ch * 32 + y, y < h ? font[ch * h + y] : 0);
-    outw(0x0302, 0x3c4);
-    outw(0x0304, 0x3c4);
-    outw(0x0004, 0x3ce);
-    outw(0x1005, 0x3ce);
-    outw(0x0e06, 0x3ce);
-}
+/* AH=1Bh: the functionality table (static part in the ROM) and the current state. */
+static const u8 static_functionality[16] ROMONLY = {
+    0xff, 0xe0, 0x0f, 0x00, 0x00, 0x00, 0x00,   /* modes 00h-07h, 0Dh-0Fh, 10h-13h */
+    0x07,                                       /* 200, 350, 400 scan lines in text modes */
+    0x08, 0x02,                                 /* 8 font blocks, 2 active at once */
+    0xff,                                       /* all palette, font and DAC functions */
+    0x0e,                                       /* save/restore, blink/intensity, DCC */
+    0x00, 0x00, 0x00, 0x00,
+};
 
-static void set_text_mode(void)
+static void vga_int10_1b(struct bregs *r)
 {
-    inb(0x3da);
-    outb(0x00, 0x3c0);                  /* attribute controller: palette off while loading */
-    outb(0x67, 0x3c2);                  /* misc output: colour, 28 MHz clock, 400 lines */
-    outw(0x0100, 0x3c4);                /* sequencer synchronous reset */
-    for (int i = 1; i < 5; i++)
-        outw((u16)mode3_seq[i] << 8 | i, 0x3c4);
-    outw(0x0300, 0x3c4);
-    outw(0x0e11, 0x3d4);                /* unlock CRTC 0-7 */
-    for (int i = 0; i < 25; i++)
-        outw((u16)mode3_crtc[i] << 8 | i, 0x3d4);
-    for (int i = 0; i < 9; i++)
-        outw((u16)mode3_gc[i] << 8 | i, 0x3ce);
-    inb(0x3da);
-    for (int i = 0; i < 21; i++) {
-        outb(i, 0x3c0);
-        outb(mode3_ac[i], 0x3c0);
+    if (r->bx != 0) {
+        unsupported(r, 0x10, 0);
+        return;
     }
-    dac_load();
-    font_load(vgafont16, 16);
-    inb(0x3da);
-    outb(0x20, 0x3c0);                  /* palette on: display enabled */
+    const struct vga_mode *m = vga_current_mode();
+    u8 st[64] = { 0 };
+    *(u16 *)&st[0] = (u16)(u32)static_functionality;
+    *(u16 *)&st[2] = rom_seg();
+    far_read(st + 4, BDA_SEG, 0x49, 30);
+    st[0x22] = rd8(BDA_SEG, BDA_VIDEO_ROWS);    /* as BDA 484h, like SeaVGABIOS */
+    *(u16 *)&st[0x23] = rd16(BDA_SEG, BDA_CHAR_HEIGHT);
+    st[0x25] = 0x08;                    /* VGA with colour display, no alternate */
+    u16 colours = m->mode == 7 ? 0 : m->model == MM_TEXT ? 16 : 1 << m->bpp;
+    *(u16 *)&st[0x27] = colours;
+    u16 pagesize = rd16(BDA_SEG, BDA_VIDEO_PAGESIZE);
+    u8 pages = m->model == MM_TEXT ? 8 : m->model == MM_PLANAR ? 0x10000 / pagesize : 1;
+    st[0x29] = pages > 8 ? 8 : pages;
+    u8 lines = m->height == 200 ? 0 : m->height == 350 ? 1 : m->height == 480 ? 3 : 2;
+    if (m->model == MM_TEXT) {
+        u8 f = rd8(BDA_SEG, BDA_VGA_FLAGS);
+        lines = f & 0x80 ? 0 : f & 0x10 ? 2 : 1;
+    }
+    st[0x2a] = lines;
+    u8 cms = seq_read(3);
+    st[0x2b] = (cms & 3) | (cms >> 2 & 4);
+    st[0x2c] = (cms >> 2 & 3) | (cms >> 3 & 4);
+    u8 f = rd8(BDA_SEG, BDA_VGA_FLAGS);
+    st[0x2d] = (f & 0x0e) | (rd8(BDA_SEG, BDA_VIDEO_CTL) & 1 ? 0 : 0x10) |
+               (ac_read(0x10) & 0x08 ? 0x20 : 0);
+    st[0x31] = 3;                       /* 256 KiB */
+    far_write(r->es, r->di, st, sizeof(st));
+    r->al = 0x1b;
 }
 
 VISIBLE16 void handle_vga10(struct bregs *r)
 {
-    if (r->ah == 0x00) {
+    const struct vga_mode *m = vga_current_mode();
+    switch (r->ah) {
+    case 0x00: {
         u8 mode = r->al & 0x7f;
-        if (mode != 2 && mode != 3) {
-            dprintf(1, "vireo VGA BIOS: not implemented: video mode %02xh\n", mode);
+        if (!vga_set_mode(mode, r->al & 0x80)) {
+            dprintf(1, "vireo VGA BIOS: video mode %02xh does not exist\n", mode);
             return;
         }
-        set_text_mode();
+        r->al = mode > 7 ? 0x20 : mode == 6 ? 0x3f : 0x30;
+        return;
     }
-    if (r->ah == 0x4f) {
-        dprintf(1, "vireo VGA BIOS: not implemented: VBE function %04x\n", r->ax);
-        r->ax = 0x014f;                 /* VBE: function call failed */
+    case 0x04:                          /* light pen: never triggered */
+        r->ah = 0;
+        return;
+    case 0x0b:
+        vga_int10_0b(r);
+        return;
+    case 0x0c:
+        if (m->model != MM_TEXT)
+            gfx_pixel_write(m, r->bh, r->cx, r->dx, r->al);
+        return;
+    case 0x0d:
+        r->al = m->model != MM_TEXT ? gfx_pixel_read(m, r->bh, r->cx, r->dx) : 0;
+        return;
+    case 0x10:
+        vga_int10_10(r);
+        return;
+    case 0x11:
+        vga_int10_11(r);
+        return;
+    case 0x12:
+        vga_int10_12(r);
+        return;
+    case 0x1a:                          /* display combination: VGA colour, no alternate */
+        if (r->al > 1)
+            break;
+        if (r->al == 0)
+            r->bx = 0x0008;
+        r->al = 0x1a;
+        return;
+    case 0x1b:
+        vga_int10_1b(r);
+        return;
+    case 0x1c:
+        vga_int10_1c(r);
+        return;
+    case 0x4f:
+        vga_int10_4f(r);
         return;
     }
     handle_10(r);
@@ -121,18 +183,19 @@ VISIBLE16 void handle_vga10(struct bregs *r)
 VISIBLE16 void vga_init(u16 bdf)
 {
     serial_init();                      /* for the INT 10h mirror; same settings as POST */
-    set_text_mode();
+    u16 cs = rom_seg();
     wr16(0, 0x10 * 4, (u16)(u32)entry_int10);
-    u16 cs;
-    __asm__("movw %%cs, %0" : "=r"(cs));
     wr16(0, 0x10 * 4 + 2, cs);
-    /* INT 43h: 8x8 font; INT 1Fh: its upper 128 characters. */
-    wr16(0, 0x43 * 4, (u16)(u32)vgafont8);
-    wr16(0, 0x43 * 4 + 2, cs);
-    wr16(0, 0x1f * 4, (u16)(u32)vgafont8 + 128 * 8);
-    wr16(0, 0x1f * 4 + 2, cs);
-    struct bregs r = { 0 };
-    r.ax = 0x0003;
-    handle_10(&r);                      /* BDA video fields, clear screen, cursor home */
-    dprintf(1, "vireo VGA BIOS: 80x25 text, INT 10h at %04x:%04x\n", cs, (u16)(u32)entry_int10);
+    save_ptrs[0] = (u32)cs << 16 | (u16)(u32)vga_params;
+    wr16(BDA_SEG, BDA_SAVE_PTR, (u16)(u32)save_ptrs);
+    u16 ds;
+    __asm__("movw %%ds, %0" : "=r"(ds));
+    wr16(BDA_SEG, BDA_SAVE_PTR + 2, ds);
+    wr8(BDA_SEG, BDA_VIDEO_SWITCHES, 0xf9);
+    wr8(BDA_SEG, BDA_VGA_FLAGS, 0x51);   /* VGA active, 400-line text, display switching */
+    wr8(BDA_SEG, BDA_DCC_INDEX, 0x08);
+    vga_vbe_init(bdf);
+    vga_set_mode(3, 0);
+    dprintf(1, "vireo VGA BIOS: 80x25 text, INT 10h at %04x:%04x, data at %04x:%04x (%u KiB)\n",
+            cs, (u16)(u32)entry_int10, ds, (u16)(u32)save_ptrs, rd16(BDA_SEG, BDA_MEM_KB));
 }

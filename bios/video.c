@@ -1,49 +1,90 @@
-/* video.c: the system BIOS's own INT 10h, a CGA-compatible 80x25 text console at B8000h
- * mirrored to COM1. It serves until a VGA option ROM installs its INT 10h. */
+/* video.c: the character functions of INT 10h: cursor, pages, scrolling, character/attribute,
+ * teletype, write string, mirrored to COM1. The system BIOS serves 80x25 text with it until a
+ * VGA option ROM installs its INT 10h; the VGA BIOS (built with VGABIOS=1) uses the same code
+ * for every text mode and hands the cells of graphics modes to vgadraw.c. */
 #include "bios.h"
 #include "farptr.h"
 #include "output.h"
 #include "x86.h"
+#if VGABIOS
+#include "vga.h"
+#else
+static int vga_gfx_mode(void) { return 0; }
+#endif
 
-#define TEXT_SEG 0xb800
-#define COLS 80
-#define ROWS 25
+static u8 cols(void) { return rd8(BDA_SEG, BDA_VIDEO_COLS); }
+static u8 rows(void) { return rd8(BDA_SEG, BDA_VIDEO_ROWS) + 1; }
+static u16 text_seg(void) { return rd8(BDA_SEG, BDA_VIDEO_MODE) == 7 ? 0xb000 : 0xb800; }
 
 static u16 cursor_get(u8 page) { return rd16(BDA_SEG, BDA_CURSOR_POS + (page & 7) * 2); }
+
+static void crtc_write16(u8 reg, u16 v)
+{
+    u16 crtc = rd16(BDA_SEG, BDA_CRTC_BASE);
+    outw((v & 0xff00) | reg, crtc);
+    outw((u16)(v << 8) | (reg + 1), crtc);
+}
 
 static void cursor_set(u8 page, u8 row, u8 col)
 {
     wr16(BDA_SEG, BDA_CURSOR_POS + (page & 7) * 2, (u16)row << 8 | col);
-    if (page != rd8(BDA_SEG, BDA_VIDEO_PAGE))
+    if (page != rd8(BDA_SEG, BDA_VIDEO_PAGE) || vga_gfx_mode())
         return;
-    u16 pos = row * COLS + col;
-    u16 crtc = rd16(BDA_SEG, BDA_CRTC_BASE);
-    outb(0x0e, crtc);
-    outb(pos >> 8, crtc + 1);
-    outb(0x0f, crtc);
-    outb(pos & 0xff, crtc + 1);
+    crtc_write16(0x0e, rd16(BDA_SEG, BDA_VIDEO_PAGESTART) / 2 + row * cols() + col);
 }
 
-static u16 cell_off(u8 page, u8 row, u8 col) { return (page & 7) * 4096 + (row * COLS + col) * 2; }
+static u16 cell_off(u8 page, u8 row, u8 col)
+{
+    return (page & 7) * rd16(BDA_SEG, BDA_VIDEO_PAGESIZE) + (row * cols() + col) * 2;
+}
 
-/* Scroll the window (r0,c0)-(r1,c1) up (dir>0) or down by n lines, blanking with attr. */
+static void cell_write(u8 page, u8 row, u8 col, u8 ch, int attr)
+{
+    if (vga_gfx_mode()) {
+#if VGABIOS
+        gfx_cell_write(page, row, col, ch, attr < 0 ? 0x0f : attr);
+#endif
+        return;
+    }
+    wr8(text_seg(), cell_off(page, row, col), ch);
+    if (attr >= 0)
+        wr8(text_seg(), cell_off(page, row, col) + 1, attr);
+}
+
+static u16 cell_read(u8 page, u8 row, u8 col)
+{
+#if VGABIOS
+    if (vga_gfx_mode())
+        return gfx_cell_read(page, row, col);
+#endif
+    return rd16(text_seg(), cell_off(page, row, col));
+}
+
+/* Scroll the window (r0,c0)-(r1,c1) of the active page up or down by n lines (0: blank it). */
 static void scroll(int n, int up, u8 attr, u8 r0, u8 c0, u8 r1, u8 c1)
 {
-    if (r1 >= ROWS) r1 = ROWS - 1;
-    if (c1 >= COLS) c1 = COLS - 1;
+    if (r1 >= rows()) r1 = rows() - 1;
+    if (c1 >= cols()) c1 = cols() - 1;
     if (r0 > r1 || c0 > c1)
         return;
+#if VGABIOS
+    if (vga_gfx_mode()) {
+        gfx_scroll(n, up, attr, r0, c0, r1, c1);
+        return;
+    }
+#endif
     int h = r1 - r0 + 1;
     if (n == 0 || n > h)
         n = h;
     u8 page = rd8(BDA_SEG, BDA_VIDEO_PAGE);
+    u16 seg = text_seg();
     for (int i = 0; i < h; i++) {
         int row = up ? r0 + i : r1 - i;
         int src = up ? row + n : row - n;
         for (int c = c0; c <= c1; c++) {
-            u16 v = (up ? src <= r1 : src >= r0) ? rd16(TEXT_SEG, cell_off(page, src, c))
+            u16 v = (up ? src <= r1 : src >= r0) ? rd16(seg, cell_off(page, src, c))
                                                  : (u16)attr << 8 | ' ';
-            wr16(TEXT_SEG, cell_off(page, row, c), v);
+            wr16(seg, cell_off(page, row, c), v);
         }
     }
 }
@@ -60,14 +101,12 @@ static void tty_putc(u8 page, char c, int attr, int mirror)
     case '\b': if (col) col--; break;
     case '\a': break;
     default:
-        wr8(TEXT_SEG, cell_off(page, row, col), c);
-        if (attr >= 0)
-            wr8(TEXT_SEG, cell_off(page, row, col) + 1, attr);
-        if (++col >= COLS) { col = 0; row++; }
+        cell_write(page, row, col, c, attr);
+        if (++col >= cols()) { col = 0; row++; }
     }
-    if (row >= ROWS) {
-        scroll(1, 1, 0x07, 0, 0, ROWS - 1, COLS - 1);
-        row = ROWS - 1;
+    if (row >= rows()) {
+        scroll(1, 1, vga_gfx_mode() ? 0 : 0x07, 0, 0, rows() - 1, cols() - 1);
+        row = rows() - 1;
     }
     cursor_set(page, row, col);
 }
@@ -78,6 +117,26 @@ void video_putc(char c) { tty_putc(rd8(BDA_SEG, BDA_VIDEO_PAGE), c, -1, 0); }
 
 #if MODE16
 
+/* CGA-style cursor lines (0-7) scaled to taller character cells, the bottom lines kept at
+ * the bottom (BDA 487h bit 0 clear: emulation on). */
+static u8 cursor_line(u8 l, u8 h)
+{
+    if ((rd8(BDA_SEG, BDA_VIDEO_CTL) & 1) || h <= 8 || l > 7)
+        return l;
+    return l < 6 ? l * h / 8 : h - 9 + l;
+}
+
+static void set_page(u8 page)
+{
+    page &= 7;
+    u16 start = page * rd16(BDA_SEG, BDA_VIDEO_PAGESIZE);
+    wr8(BDA_SEG, BDA_VIDEO_PAGE, page);
+    wr16(BDA_SEG, BDA_VIDEO_PAGESTART, start);
+    crtc_write16(0x0c, vga_gfx_mode() ? start : start / 2);
+    u16 pos = cursor_get(page);
+    cursor_set(page, pos >> 8, pos & 0xff);
+}
+
 VISIBLE16 void handle_10(struct bregs *r)
 {
     switch (r->ah) {
@@ -87,15 +146,21 @@ VISIBLE16 void handle_10(struct bregs *r)
             return;
         }
         wr8(BDA_SEG, BDA_VIDEO_MODE, r->al & 0x7f);
-        wr8(BDA_SEG, BDA_VIDEO_PAGE, 0);
+        wr16(BDA_SEG, BDA_VIDEO_COLS, 80);
+        wr8(BDA_SEG, BDA_VIDEO_ROWS, 24);
+        wr16(BDA_SEG, BDA_VIDEO_PAGESIZE, 4096);
+        set_page(0);
         if (!(r->al & 0x80))
-            for (u16 i = 0; i < COLS * ROWS; i++)
-                wr16(TEXT_SEG, i * 2, 0x0720);
+            scroll(0, 1, 0x07, 0, 0, 24, 79);
         cursor_set(0, 0, 0);
         return;
-    case 0x01:
+    case 0x01: {
+        u8 h = rd8(BDA_SEG, BDA_CHAR_HEIGHT);
         wr16(BDA_SEG, BDA_CURSOR_TYPE, r->cx);
+        crtc_write16(0x0a, (u16)((r->ch & 0x60) | cursor_line(r->ch & 0x1f, h)) << 8 |
+                               cursor_line(r->cl & 0x1f, h));
         return;
+    }
     case 0x02:
         cursor_set(r->bh, r->dh, r->dl);
         return;
@@ -104,7 +169,7 @@ VISIBLE16 void handle_10(struct bregs *r)
         r->cx = rd16(BDA_SEG, BDA_CURSOR_TYPE);
         return;
     case 0x05:
-        wr8(BDA_SEG, BDA_VIDEO_PAGE, r->al & 7);
+        set_page(r->al);
         return;
     case 0x06:
     case 0x07:
@@ -112,27 +177,27 @@ VISIBLE16 void handle_10(struct bregs *r)
         return;
     case 0x08: {
         u16 pos = cursor_get(r->bh);
-        r->ax = rd16(TEXT_SEG, cell_off(r->bh, pos >> 8, pos & 0xff));
+        r->ax = cell_read(r->bh, pos >> 8, pos & 0xff);
         return;
     }
     case 0x09:
     case 0x0a: {
         u16 pos = cursor_get(r->bh);
-        u16 off = cell_off(r->bh, pos >> 8, pos & 0xff);
+        u8 row = pos >> 8, col = pos & 0xff;
         if (r->cx == 1 && r->al >= 0x20 && serial_mirror_enabled())
             serial_putc(r->al);         /* boot loaders draw coloured text this way */
-        for (u16 i = 0; i < r->cx && off < 4096 * 8; i++, off += 2) {
-            wr8(TEXT_SEG, off, r->al);
-            if (r->ah == 0x09)
-                wr8(TEXT_SEG, off + 1, r->bl);
+        int attr = r->ah == 0x09 || vga_gfx_mode() ? r->bl : -1;
+        for (u16 i = 0; i < r->cx && row < rows(); i++) {
+            cell_write(r->bh, row, col, r->al, attr);
+            if (++col >= cols()) { col = 0; row++; }
         }
         return;
     }
     case 0x0e:
-        tty_putc(rd8(BDA_SEG, BDA_VIDEO_PAGE), r->al, -1, 1);
+        tty_putc(rd8(BDA_SEG, BDA_VIDEO_PAGE), r->al, vga_gfx_mode() ? r->bl : -1, 1);
         return;
     case 0x0f:
-        r->al = rd8(BDA_SEG, BDA_VIDEO_MODE);
+        r->al = rd8(BDA_SEG, BDA_VIDEO_MODE) | (rd8(BDA_SEG, BDA_VIDEO_CTL) & 0x80);
         r->ah = rd8(BDA_SEG, BDA_VIDEO_COLS);
         r->bh = rd8(BDA_SEG, BDA_VIDEO_PAGE);
         return;

@@ -1,6 +1,6 @@
 /* monitor.c: the human monitor — inspect and control a running machine with QEMU's command
- * names: info registers/mtree/qtree/status/cpus/version, x and xp, screendump, sendkey, stop,
- * cont, system_reset, system_powerdown, quit.
+ * names: info registers/mtree/qtree/status/cpus/version, x and xp, screendump, sendkey,
+ * mouse_move, mouse_button, stop, cont, system_reset, system_powerdown, quit.
  *
  *     vireo -monitor tcp::4445,server,nowait ...   then   nc localhost 4445
  *     (vireo) screendump /tmp/screen.png
@@ -210,6 +210,30 @@ static void do_sendkey(const char *arg)
         ps2_kbd_key_event(kbd, codes[i], false);
 }
 
+/* QEMU's mouse_move DX DY [DZ] (screen directions: DY > 0 is down) and mouse_button STATE. */
+static uint8_t mouse_buttons;
+
+static void do_mouse_move(const char *arg)
+{
+    int dx, dy, dz = 0;
+    if (sscanf(arg, "%d %d %d", &dx, &dy, &dz) < 2) {
+        mprintf("usage: mouse_move DX DY [DZ]\n");
+        return;
+    }
+    ps2_mouse_event(i8042_mouse(mon.pc->chipset->kbc), dx, -dy, dz, mouse_buttons);
+}
+
+static void do_mouse_button(const char *arg)
+{
+    unsigned state;
+    if (sscanf(arg, "%u", &state) != 1 || state > 7) {
+        mprintf("usage: mouse_button STATE (bit 0 left, 1 right, 2 middle)\n");
+        return;
+    }
+    mouse_buttons = state;
+    ps2_mouse_event(i8042_mouse(mon.pc->chipset->kbc), 0, 0, 0, mouse_buttons);
+}
+
 static void do_screendump(const char *arg)
 {
     Error *err = NULL;
@@ -299,6 +323,8 @@ static const struct {
     { "xp", NULL, "/FMT ADDR", "dump memory at a physical address", do_xp },
     { "screendump", NULL, "FILE", "save the screen as a PNG", do_screendump },
     { "sendkey", NULL, "KEYS", "press and release keys, e.g. ctrl-alt-delete", do_sendkey },
+    { "mouse_move", NULL, "DX DY [DZ]", "move the PS/2 mouse (DY > 0: down)", do_mouse_move },
+    { "mouse_button", NULL, "STATE", "PS/2 mouse buttons (1 left, 2 right, 4 middle)", do_mouse_button },
     { "stop", NULL, "", "pause the machine", do_stop },
     { "cont", "c", "", "resume the machine", do_cont },
     { "system_reset", NULL, "", "reset the machine", do_reset },

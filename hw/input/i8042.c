@@ -190,6 +190,8 @@ static uint64_t i8042_data_read(void *opaque, uint64_t off, unsigned size)
     I8042State *s = opaque;
     uint8_t v = s->out;
     s->status &= ~(I8042_STR_OBF | I8042_STR_AUXOBF);
+    /* The line drops before the next byte raises it again: the 8259 sees an edge per byte. */
+    i8042_update_irq(s);
     i8042_update(s);
     return v;
 }

@@ -24,7 +24,7 @@ put_le() {
     printf "$bytes" | dd of="$1" bs=1 seek="$2" count="$4" conv=notrunc status=none
 }
 
-mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG]
+mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG [PHASE [ON-CD-FLAG]]]
     rm -f "$1"
     truncate -s "$2" "$1"
     dd if="$T/stage1.bin" of="$1" conv=notrunc status=none
@@ -33,15 +33,17 @@ mkimage() {     # mkimage FILE SIZE_BYTES [KVM-FLAG]
     put_le "$1" $((0x1f8)) $RAM 2
     put_le "$1" $((0x1fa)) $sectors 4
     put_le "$1" $((0x1f7)) "${3:-0}" 1
+    put_le "$1" $((0x1f6)) "${4:-0}" 1
+    put_le "$1" $((0x1f5)) "${5:-0}" 1
     printf 'VIREO-LAST-SECTOR' | dd of="$1" bs=512 seek=$((sectors - 1)) conv=notrunc status=none
 }
 mkimage "$W/fd.img" 1474560
 mkimage "$W/hd.img" $((600 * 1024 * 1024))
 
-# qrun NAME BIOS ARGS...: run QEMU, serial to $W/NAME.out, debugcon to $W/NAME.dbg
+# qrun NAME BIOS ARGS...: run QEMU (or $EMU), serial to $W/NAME.out, debugcon to $W/NAME.dbg
 qrun() {
     name=$1 bios=$2; shift 2
-    timeout 120 qemu-system-x86_64 -bios "$bios" -m $RAM -nographic -monitor none \
+    timeout 120 ${EMU:-qemu-system-x86_64} -bios "$bios" -m $RAM -nographic -monitor none \
         -serial file:"$W/$name.out" -debugcon file:"$W/$name.dbg" -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=4 "$@" </dev/null >"$W/$name.log" 2>&1
     echo $? > "$W/$name.rc"
@@ -93,10 +95,21 @@ suite bootindex "$OURS" $FD -drive file=$W/hd.img,if=none,format=raw,id=d0 \
     -device ide-hd,drive=d0,bootindex=0 -boot order=a
 grep -q '^T: boot dl=80' "$W/bootindex.out" && ok "bootindex overrides -boot order" || bad "bootindex"
 
+# vireo with its own firmware (our BIOS and VGA BIOS): the same service checks.
+if [ -x "$B/vireo" ]; then
+    EMU=$B/vireo suite vireo-floppy "$OURS" $FD -boot a
+    EMU=$B/vireo suite vireo-harddisk "$OURS" $HD -boot c
+else
+    echo "SKIPPED: service checks on vireo ($B/vireo not built)"; skip=$((skip + 2))
+fi
+
 # Our own VGA BIOS (build/vgabios.bin) as the std VGA's ROM: the service tests through its
 # INT 10h, then a screendump must show 720x400 text mode with our glyphs in the first row.
 VGAROM="$(cd "$B" && pwd)/vgabios.bin"
 suite vgabios "$OURS" $FD -boot a -vga none -device VGA,romfile="$VGAROM"
+# Under SeaBIOS, which write-protects the option ROM area after POST: our VGA BIOS keeps its
+# data and stack in conventional memory, so it works there too.
+[ -n "$SEABIOS" ] && suite seabios-vireo-vgabios "$SEABIOS" $FD -boot a -vga none -device VGA,romfile="$VGAROM"
 grep -q 'option ROM: VGA (vireo) at c0000' "$W/vgabios.dbg" && grep -q 'vireo VGA BIOS: 80x25 text' "$W/vgabios.dbg" &&
     ok "vireo VGA BIOS initialised as the VGA option ROM" || bad "vireo VGA BIOS init"
 truncate -s 1M "$W/vt.img"
@@ -112,18 +125,133 @@ else
     bad "VGA text mode screendump ($(head -c 11 "$W/vt.ppm" 2>/dev/null | tr '\n' ' '), ${lit:-0} lit bytes)"
 fi
 
+# Screen contents: stage 2's screendump phases (boot sector byte 1F6h) draw mode 13h colour
+# bars, a DAC colour set with 1010h and teletype text; a 640x480x32 VBE mode filled through the
+# LFB; a user font (1110h) in text mode. Each phase waits for a key while the runner takes a
+# screendump; checked on QEMU (our BIOS and VGA BIOS; SeaBIOS and its VGA BIOS) and on vireo.
+mkimage "$W/scr.img" 1474560 0 1
+screens() {     # screens NAME EXT EMULATOR ARGS...: screendumps NAME-1.EXT .. NAME-3.EXT
+    name=$1 ext=$2; shift 2
+    ( for n in 1 2 3; do
+          for i in $(seq 240); do grep -q "T: SCREEN $n" "$W/$name.out" 2>/dev/null && break; sleep 0.25; done
+          sleep 0.5; echo "screendump $W/$name-$n.$ext"; sleep 1; echo "sendkey ret"
+      done
+      sleep 2; echo quit
+    ) | timeout 120 "$@" -m $RAM -display none -monitor stdio -serial file:"$W/$name.out" \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -drive file="$W/scr.img",if=floppy,format=raw -boot a \
+        >"$W/$name.log" 2>&1
+    if python3 - "$W/$name" "$ext" >"$W/$name.check" 2>&1 <<'PY'
+import sys
+sys.path.insert(0, 'tests')
+from screendump import load
+base, ext = sys.argv[1:]
+near = lambda p, q: all(abs(a - b) <= 6 for a, b in zip(p, q))
+def cga(c):         # 6-bit DAC values of the 16 CGA colours, as 8-bit
+    i = 21 if c & 8 else 0
+    v = (42 * (c >> 2 & 1) + i, (21 if c == 6 else 42 * (c >> 1 & 1)) + i, 42 * (c & 1) + i)
+    return tuple(x * 255 // 63 for x in v)
+w, h, px2 = load(base + '-1.' + ext)
+assert (w, h) in ((320, 200), (640, 400)), 'mode 13h screen is %dx%d' % (w, h)
+px = lambda x, y: px2(x * w // 320, y * h // 200)      # QEMU shows it doubled
+for c in range(16):
+    assert near(px(20 * c + 10, 150), cga(c)), 'mode 13h colour %d is %s' % (c, px(20 * c + 10, 150))
+assert near(px(305, 5), (255, 0, 0)), 'DAC 200 set by 1010h: %s' % (px(305, 5),)
+yellow = sum(1 for y in range(16, 24) for x in range(40) if near(px(x, y), (255, 255, 85)))
+assert yellow > 30, 'teletype text in mode 13h: %d yellow pixels' % yellow
+stray = sum(1 for y in range(16) for x in range(300) if px(x, y) != (0, 0, 0))
+assert stray == 0, '%d stray pixels above the text' % stray
+w, h, px = load(base + '-2.' + ext)
+assert (w, h) == (640, 480), 'VBE screen is %dx%d' % (w, h)
+for b in range(8):
+    want = (255 if b & 4 else 0, 255 if b & 2 else 0, 255 if b & 1 else 0)
+    for x in (0, 320, 639):
+        assert px(x, 60 * b + 30) == want, 'VBE band %d at x=%d: %s' % (b, x, px(x, 60 * b + 30))
+w, h, px = load(base + '-3.' + ext)
+assert (w, h) == (720, 400), 'text screen is %dx%d' % (w, h)
+lit = sum(1 for y in range(16) for x in range(8) if px(x, y)[0] > 100)
+assert lit == 128 and px(8, 5)[0] < 100, "user font 'A' is not a solid 8x16 block (%d lit)" % lit
+print('mode 13h bars, DAC, teletype; 640x480x32 LFB bands; 1110h user font')
+PY
+    then ok "$name: $(cat "$W/$name.check")"; else bad "$name: $(tail -1 "$W/$name.check")"; fi
+}
+if command -v python3 >/dev/null; then
+    screens screens-vireo-vgabios ppm qemu-system-x86_64 -bios "$OURS" -vga none -device VGA,romfile="$VGAROM" -net none
+    [ -n "$SEABIOS" ] && screens screens-seabios ppm qemu-system-x86_64 -bios "$SEABIOS" -net none
+    if [ -x "$B/vireo" ]; then
+        screens screens-on-vireo png "$B/vireo" -bios "$OURS"
+    else
+        echo "SKIPPED: screendumps on vireo ($B/vireo not built)"; skip=$((skip + 1))
+    fi
+else
+    echo "SKIPPED: screendump checks (no python3)"; skip=$((skip + 3))
+fi
+
+# APM power off (INT 15h AX=5307h, all devices, off) ends the run like ACPI S5 does: exit 0.
+mkimage "$W/apm.img" 1474560 0 2
+apmoff() {      # apmoff NAME BIOS [EMULATOR]
+    EMU=${3:-} qrun "$1" "$2" -drive file="$W/apm.img",if=floppy,format=raw -boot a
+    [ "$(cat "$W/$1.rc")" = 0 ] && ! grep -q 'T: FAIL' "$W/$1.out" && ok "$1: APM 5307h powers the machine off" ||
+        bad "$1: APM power off (exit $(cat "$W/$1.rc"))"
+}
+apmoff apm-off "$OURS"
+[ -n "$SEABIOS" ] && apmoff apm-off-seabios "$SEABIOS"
+[ -x "$B/vireo" ] && apmoff apm-off-vireo "$OURS" "$B/vireo"
+
+# PS/2 mouse: "mouse_move 10 -5" on the monitor must reach the INT 15h C207h handler
+# through the i8042 aux port and IRQ12, as status 08h, X 10, Y 5 (up is positive).
+mkimage "$W/mouse.img" 1474560 0 3
+mousetest() {   # mousetest NAME BIOS [EMULATOR]
+    name=$1
+    ( for i in $(seq 160); do grep -q 'MOUSE READY' "$W/$name.out" 2>/dev/null && break; sleep 0.25; done
+      sleep 0.3; echo "mouse_move 10 -5"; sleep 2; echo quit
+    ) | timeout 60 ${3:-qemu-system-x86_64} -bios "$2" -m $RAM -display none -monitor stdio -serial file:"$W/$name.out" \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -drive file="$W/mouse.img",if=floppy,format=raw -boot a >/dev/null 2>&1
+    grep -q '^T: ok IRQ12 packet' "$W/$name.out" && ok "$name: mouse packet through IRQ12 to the C207h handler" ||
+        bad "$name: $(grep -a 'IRQ12' "$W/$name.out" | tr -d '\r' || echo 'no mouse packet')"
+}
+mousetest mouse "$OURS"
+# (SeaBIOS 1.16 hands this packet over misaligned, the Y byte as status: no reference here.)
+[ -x "$B/vireo" ] && mousetest mouse-vireo "$OURS" "$B/vireo"
+
+# The ACPI table-loader's WRITE_POINTER: QEMU's vmgenid device learns the address of its GUID
+# buffer through fw_cfg "etc/vmgenid_addr"; the test program reads it back and finds the GUID.
+mkimage "$W/vmgenid.img" 1474560 0 4
+vmgenid() {     # vmgenid NAME BIOS
+    qrun "$1" "$2" -drive file="$W/vmgenid.img",if=floppy,format=raw -boot a \
+        -device vmgenid,guid=324e6eaf-d1d1-4bf6-bf41-b9bb6c91fb87
+    [ "$(cat "$W/$1.rc")" = 1 ] && grep -q '^T: ok table-loader WRITE_POINTER' "$W/$1.out" &&
+        ok "$1: table-loader WRITE_POINTER (vmgenid)" || bad "$1: $(grep -a 'WRITE_POINTER' "$W/$1.out" | tr -d '\r')"
+}
+vmgenid vmgenid "$OURS"
+[ -n "$SEABIOS" ] && vmgenid vmgenid-seabios "$SEABIOS"
+
+# PMM: a test option ROM on an e1000 allocates, finds and frees blocks during POST.
+pmmtest() {     # pmmtest NAME BIOS
+    qrun "$1" "$2" -nic none -device e1000,romfile="$(cd "$T" && pwd)/pmmrom.bin" $FD -boot a
+    line=$(grep -ao 'PMM: ext=.* max=[0-9a-f]*' "$W/$1.out")
+    set -- "$1" $(echo "$line" | sed 's/[a-z]*=/0x/g; s/PMM://')
+    if [ $# = 7 ] && [ $(($2)) -ge $((0x100000)) ] && [ $(($3)) = $(($2)) ] && [ $(($4)) -ge $((0x80000)) ] &&
+       [ $(($4)) -lt $((0xa0000)) ] && [ $(($5)) = 1 ] && [ $(($6)) = 0 ] && [ $(($7)) -ge 4096 ]; then
+        ok "$1: PMM allocate/find/deallocate for an option ROM ($line)"
+    else
+        bad "$1: PMM: '$line'"
+    fi
+}
+pmmtest pmm "$OURS"
+[ -n "$SEABIOS" ] && pmmtest pmm-seabios "$SEABIOS"
+
 # Real key presses (QEMU monitor sendkey -> i8042 -> IRQ1 -> scan code translation -> INT 16h),
 # on our BIOS and on SeaBIOS: the same scan code/ASCII pairs are expected from both.
-kbdtest() {
-    name=$1 bios=$2
+kbdtest() {     # kbdtest NAME BIOS [EMULATOR]
+    name=$1 bios=$2 emu=${3:-qemu-system-x86_64}
     truncate -s 1M "$W/$name.img"
     dd if="$T/kbdecho.bin" of="$W/$name.img" conv=notrunc status=none
     ( for i in $(seq 160); do grep -q KBD-READY "$W/$name.out" 2>/dev/null && break; sleep 0.25; done
       for k in a shift-b ctrl-c f12; do echo "sendkey $k"; sleep 0.3; done
       for i in $(seq 40); do [ "$(grep -c '^K=' "$W/$name.out")" -ge 4 ] && break; sleep 0.25; done
       echo quit
-    ) | timeout 60 qemu-system-x86_64 -bios "$bios" -m $RAM -display none -monitor stdio -serial file:"$W/$name.out" \
-        -device isa-debug-exit,iobase=0xf4,iosize=4 -net none -drive file="$W/$name.img",format=raw -boot c >/dev/null 2>&1
+    ) | timeout 60 $emu -bios "$bios" -m $RAM -display none -monitor stdio -serial file:"$W/$name.out" \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -drive file="$W/$name.img",format=raw -boot c >/dev/null 2>&1
     grep '^K=' "$W/$name.out" | tr -d '\r' | tr '\n' ' '
 }
 keys=$(kbdtest kbd "$OURS")
@@ -132,6 +260,11 @@ keys=$(kbdtest kbd "$OURS")
 if [ -n "$SEABIOS" ]; then
     skeys=$(kbdtest kbd-seabios "$SEABIOS")
     [ "$keys" = "$skeys" ] && ok "keyboard codes match SeaBIOS" || bad "keyboard codes differ from SeaBIOS: '$skeys'"
+fi
+if [ -x "$B/vireo" ]; then
+    vkeys=$(kbdtest kbd-vireo "$OURS" "$B/vireo")
+    [ "$keys" = "$vkeys" ] && ok "keyboard codes on vireo (every key, not just the first)" ||
+        bad "keyboard codes on vireo: '$vkeys'"
 fi
 
 # KVM (the real CPU) where the host can run it: the service suites again, with our VGA BIOS.
@@ -145,6 +278,8 @@ if [ -w /dev/kvm ] && qemu-system-x86_64 -enable-kvm -machine none -display none
         -vga none -device VGA,romfile="$VGAROM" -net none
     suite kvm-harddisk "$OURS" -enable-kvm -drive file=$W/hdk.img,if=ide,format=raw -boot c \
         -vga none -device VGA,romfile="$VGAROM" -net none
+    [ -x "$B/vireo" ] && EMU=$B/vireo suite vireo-kvm-floppy "$OURS" -accel kvm \
+        -drive file=$W/fdk.img,if=floppy,format=raw -boot a
 else
     echo "SKIPPED: KVM runs (/dev/kvm not usable)"; skip=$((skip + 2))
 fi
@@ -201,12 +336,25 @@ CFG
     # El Torito floppy emulation: the 1.44 MB test floppy as the CD's boot image; the service
     # tests then run against the emulated drive A:.
     mkdir -p "$W/fdiso"
-    cp "$W/fd.img" "$W/fdiso/boot.img"
+    mkimage "$W/fdiso/boot.img" 1474560 0 0 1
     if xorriso -as mkisofs -quiet -b boot.img -o "$W/fdemu.iso" "$W/fdiso" >/dev/null 2>&1; then
         suite cd-floppy-emulation "$OURS" -cdrom "$W/fdemu.iso" -boot d
         [ -n "$SEABIOS" ] && suite seabios-cd-floppy-emulation "$SEABIOS" -cdrom "$W/fdemu.iso" -boot d
     else
         bad "could not build the floppy-emulation CD"
+    fi
+    # Hard disk emulation: a 15.75 MiB test disk (CHS 32/16/63) with one partition.
+    mkdir -p "$W/hdiso"
+    mkimage "$W/hdiso/disk.img" $((32 * 16 * 63 * 512)) 0 0 1
+    printf "\\200\\001\\001\\000\\006\\017\\077\\037" | dd of="$W/hdiso/disk.img" bs=1 seek=446 conv=notrunc status=none
+    put_le "$W/hdiso/disk.img" 454 63 4
+    put_le "$W/hdiso/disk.img" 458 $((32 * 16 * 63 - 63)) 4
+    if xorriso -as mkisofs -quiet -hard-disk-boot -b disk.img -o "$W/hdemu.iso" "$W/hdiso" >/dev/null 2>&1; then
+        suite cd-harddisk-emulation "$OURS" -cdrom "$W/hdemu.iso" -boot d
+        # (no SeaBIOS reference: SeaBIOS 1.16 has no EDD functions on an emulated hard disk)
+        [ -x "$B/vireo" ] && EMU=$B/vireo suite vireo-cd-harddisk-emulation "$OURS" -cdrom "$W/hdemu.iso" -boot d
+    else
+        bad "could not build the hard-disk-emulation CD"
     fi
 else
     echo "SKIPPED: GRUB CD boot (grub-common/grub-pc-bin/xorriso/mtools not installable)"; skip=$((skip + 4))
@@ -252,6 +400,12 @@ INIT
         -append "console=ttyS0 panic=-1" -fw_cfg name=opt/vireo/linux-layout,string=1
     grep -q 'VIREO-LINUX-INIT-OK' "$W/linux-layout.out" && ok "Linux boots with the BIOS's own initrd placement" ||
         { bad "Linux with the BIOS's own layout"; tail -3 "$W/linux-layout.out"; }
+    # vga=0x318: the kernel's setup code sets VBE mode 118h through our VGA BIOS; vesafb uses it.
+    qrun linux-vesafb "$OURS" -m 256 -vga none -device VGA,romfile="$VGAROM" -kernel "$KERNEL" \
+        -initrd "$W/initrd.gz" -append "console=ttyS0 panic=-1 vga=0x318"
+    grep -q 'vesafb: mode is 1024x768x24' "$W/linux-vesafb.out" && grep -q 'VIREO-LINUX-INIT-OK' "$W/linux-vesafb.out" &&
+        ok "Linux vga=0x318: vesafb runs on our VBE mode 118h (1024x768x24)" ||
+        { bad "Linux vga=0x318 / vesafb"; grep -a 'vesafb' "$W/linux-vesafb.out" | head -3; }
     # Without ACPI the kernel takes the CPUs and interrupt routing from our MP table.
     qrun linux-mp "$OURS" -m 256 -smp 2 -kernel "$KERNEL" -initrd "$W/initrd.gz" \
         -append "console=ttyS0 panic=-1 acpi=off"
@@ -260,8 +414,9 @@ INIT
         { bad "MP table"; grep -a 'MP\|CPUs' "$W/linux-mp.out" | tail -3; }
     grep -Eq 'BIOS-e820: \[mem 0x0000000000100000-0x000000000ff[c-f][0-9a-f]fff\] usable' "$W/linux.out" &&
         ok "Linux sees the E820 RAM map" || bad "Linux E820 map"
-    grep -q 'BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable' "$W/linux.out" &&
-        ok "Linux sees 639 KiB of base memory" || bad "Linux base memory"
+    # 639 KiB, less the 1 KiB iPXE takes through PMM
+    grep -q 'BIOS-e820: \[mem 0x0000000000000000-0x000000000009f7ff\] usable' "$W/linux.out" &&
+        ok "Linux sees 638 KiB of base memory (iPXE's PMM block reserved)" || bad "Linux base memory"
     [ "$(cat "$W/linux.rc")" = 0 ] && ok "Linux powers off through ACPI" || bad "Linux ACPI power-off"
     grep -q 'ACPI: RSDP 0x00000000000F' "$W/linux.out" && ok "ACPI RSDP in the F-segment" || bad "ACPI RSDP"
     grep -q 'Brought up 1 node, 2 CPUs' "$W/linux.out" && ok "Linux starts 2 CPUs from the MADT" || bad "SMP via MADT"

@@ -11,6 +11,14 @@ _start:
         movw %ax, %ss
         movl $0x7c00, %esp
         sti
+        movzbl %dl, %ebx
+        movw $bss_start, %di            /* the bss lies beyond what stage 1 loaded */
+        movw $bss_end, %cx
+        subw %di, %cx
+        xorb %al, %al
+        cld
+        rep stosb
+        movl %ebx, %edx
         movzbl %dl, %eax
         pushl %eax
         calll test_main
@@ -63,5 +71,93 @@ bioscall:
         popl %ebp
         popal
         retl
+
+/* u32 pm_switch(void *gdt): INT 15h AH=89h with ES:SI = gdt, 8259 bases 20h/28h; returns
+ * CS << 16 | AH << 8 | CF as found on return (in protected mode). */
+        .globl pm_switch
+pm_switch:
+        pushl %ebp
+        pushl %esi
+        pushl %edi
+        pushl %ebx
+        movl 20(%esp), %esi
+        movw $0x2028, %bx
+        movb $0x89, %ah
+        cli
+        int $0x15
+        setc %cl
+        movw %cs, %dx
+        shll $16, %edx
+        movb %ah, %dh
+        movb %cl, %dl
+        movl %edx, %eax
+        popl %ebx
+        popl %edi
+        popl %esi
+        popl %ebp
+        retl
+
+/* The PS/2 mouse handler (INT 15h C207h), far-called with status, X, Y, 0 on the stack. */
+        .globl mouse_handler
+mouse_handler:
+        pushw %bp
+        movw %sp, %bp
+        pushw %ax
+        movw 12(%bp), %ax
+        movw %ax, %cs:mouse_packet
+        movw 10(%bp), %ax
+        movw %ax, %cs:mouse_packet + 2
+        movw 8(%bp), %ax
+        movw %ax, %cs:mouse_packet + 4
+        incw %cs:mouse_calls
+        popw %ax
+        popw %bp
+        lret
+
+/* void vbe_window_call(u32 far_fn, u32 bx, u32 dx): far call (VBE WinFuncPtr). */
+        .globl vbe_window_call
+vbe_window_call:
+        pushal
+        movl 36(%esp), %eax
+        movl %eax, far_fn
+        movl 40(%esp), %ebx
+        movl 44(%esp), %edx
+        lcallw *far_fn
+        popal
+        retl
+
+/* u32 pm32_call(u32 fn, u32 ebx, u32 ecx, u32 edx, u32 edi): from 16-bit protected mode (after
+ * INT 15h AH=89h), near call of 32-bit code at linear fn through the flat 32-bit code segment
+ * 40h of our GDT; returns its EAX. */
+        .globl pm32_call
+pm32_call:
+        pushl %ebp
+        pushl %ebx
+        pushl %esi
+        pushl %edi
+        movl %esp, %ebp
+        movl 20(%ebp), %eax
+        movl %eax, far_fn
+        movl 24(%ebp), %ebx
+        movl 28(%ebp), %ecx
+        movl 32(%ebp), %edx
+        movl 36(%ebp), %edi
+        lcallw $0x40, $pm32_tramp
+        popl %edi
+        popl %esi
+        popl %ebx
+        popl %ebp
+        retl
+        .code32
+pm32_tramp:
+        call *far_fn
+        lretw
+        .code16
+
+        .data
+far_fn: .long 0
+        .globl mouse_calls, mouse_packet
+mouse_calls: .word 0
+mouse_packet: .word 0, 0, 0
 
         .section .note.GNU-stack, "", @progbits

@@ -38,27 +38,11 @@ grep -q "unknown command: 'nosuchcommand'" <<<"$out" && t_pass unknown-command |
 # The screen: 720x400 (80x25 text, 9x16 cells), light text on black in the top left, where the
 # banner is, and nothing in the bottom half.
 if python3 - "$tmp/screen.png" >"$tmp/png.txt" 2>&1 <<'PY'
-import struct, sys, zlib
-d = open(sys.argv[1], 'rb').read()
-assert d[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
-w, h, depth, ctype = struct.unpack('>IIBB', d[16:26])
-idat, p = b'', 8
-while p < len(d):
-    n, t = struct.unpack('>I4s', d[p:p+8]); idat += d[p+8:p+8+n] if t == b'IDAT' else b''; p += 12 + n
-bpp = {2: 3, 6: 4}[ctype]
-raw, rows, prev = zlib.decompress(idat), [], bytearray(w * bpp)
-for y in range(h):
-    f, line = raw[y*(w*bpp+1)], bytearray(raw[y*(w*bpp+1)+1:(y+1)*(w*bpp+1)])
-    for i in range(len(line)):
-        a = line[i-bpp] if i >= bpp else 0; b = prev[i]; c = prev[i-bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + b) & 255
-        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-        elif f == 4:
-            pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    rows.append(line); prev = line
-lit = lambda y0, y1, x0, x1: sum(1 for y in range(y0, y1) for x in range(x0, x1) if rows[y][x*bpp] > 128)
+import sys
+sys.path.insert(0, 'tests')
+from screendump import load
+w, h, pixel = load(sys.argv[1])
+lit = lambda y0, y1, x0, x1: sum(1 for y in range(y0, y1) for x in range(x0, x1) if pixel(x, y)[0] > 128)
 print(w, h, lit(0, 16, 0, 360), lit(200, 400, 0, 720))
 assert (w, h) == (720, 400), 'size %dx%d' % (w, h)
 assert lit(0, 16, 0, 360) > 300, 'no banner text in the first row'

@@ -62,8 +62,10 @@ Test(i8042, keyboard_reset_id_and_irq1)
     cr_assert_eq(hwt_line[1], 0);
     data(0xff);
     cr_assert_eq(hwt_line[1], 1, "IRQ1 with KBDINT set");
+    int rises = hwt_rises[1];
     cr_assert_eq(next(), 0xfa);
     cr_assert_eq(hwt_line[1], 1, "next byte re-raises");
+    cr_assert_eq(hwt_rises[1], rises + 1, "a new edge for the next byte (the 8259 is edge-triggered)");
     cr_assert_eq(next(), 0xaa);
     cr_assert_eq(hwt_line[1], 0);
     data(0xf2);
