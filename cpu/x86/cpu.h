@@ -178,6 +178,8 @@ enum {
 #define HF_TS         (1u << 15)   /* CR0.TS */
 #define HF_MP         (1u << 16)   /* CR0.MP */
 #define HF_INHIBIT_IRQ (1u << 17)  /* interrupt shadow */
+#define HF_OSXSAVE    (1u << 18)   /* CR4.OSXSAVE: XSAVE family and XGETBV/XSETBV usable */
+#define HF_AVX        (1u << 19)   /* CR4.OSXSAVE and XCR0 enables SSE and AVX: VEX usable */
 
 #define X86_MAX_MSR_MTRR_VAR 8
 

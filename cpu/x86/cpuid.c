@@ -3,9 +3,9 @@
  * Every feature bit set here must be implemented by the translator or by these helpers; a
  * guest that sees a bit will use it. Advertised: the integer ISA with ADX, MOVBE, POPCNT,
  * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B; x87; MMX, SSE..SSE4.2 (helpers here, translation in
- * cpu/x86/translate-sse); XSAVE for x87+SSE; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP and
+ * cpu/x86/translate-sse); XSAVE and XSAVEOPT for x87+SSE; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP and
  * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented): BMI1/BMI2 and
- * everything else VEX-encoded (AVX/AVX2), XSAVEOPT/XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI,
+ * everything else VEX-encoded (AVX/AVX2), XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI,
  * MCE/MCA, x2APIC, TSC deadline, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
  */
 #include "util/osdep.h"
@@ -72,6 +72,33 @@ static void put_string(const char *s, uint32_t *a, uint32_t *b, uint32_t *c, uin
     memcpy(d, s + 12, 4);
 }
 
+/* Leaf 0Dh (SDM 1, 13.2): the components of XSTATE_SUPPORTED in the standard format;
+ * subleaf 1 offers XSAVEOPT only (no XSAVEC, XGETBV with ECX = 1, XSAVES). */
+static void xsave_leaf(const X86CPUState *env, uint32_t subleaf, uint32_t *eax, uint32_t *ebx,
+                       uint32_t *ecx, uint32_t *edx)
+{
+    uint32_t max = (XSTATE_SUPPORTED & XSTATE_YMM) ? XSAVE_YMM_OFFSET + XSAVE_YMM_SIZE : 576;
+    switch (subleaf) {
+    case 0:
+        *eax = (uint32_t)XSTATE_SUPPORTED;
+        *ebx = (env->xcr0 & XSTATE_YMM) ? XSAVE_YMM_OFFSET + XSAVE_YMM_SIZE : 576;
+        *ecx = max;
+        *edx = 0;
+        break;
+    case 1:
+        *eax = 1;                      /* XSAVEOPT */
+        break;
+    case 2:
+        if (XSTATE_SUPPORTED & XSTATE_YMM) {
+            *eax = XSAVE_YMM_SIZE;
+            *ebx = XSAVE_YMM_OFFSET;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx,
                uint32_t *ecx, uint32_t *edx)
 {
@@ -94,10 +121,11 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         *eax = CPUID_SIGNATURE;
         /* CLFLUSH line size 8 qwords, 1 logical processor, initial APIC ID. */
         *ebx = (8u << 8) | (1u << 16) | (cpu->apic_id << 24);
-        /* No XSAVE: the translator has no XSETBV/XGETBV yet (helpers exist in fpu_helper.c);
-         * Linux would enable it and take #UD at its first XSETBV. */
         *ecx = F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
-               F1C_RDRAND | F1C_HYPERVISOR;
+               F1C_XSAVE | F1C_RDRAND | F1C_HYPERVISOR;
+        /* OSXSAVE mirrors CR4.OSXSAVE (SDM 2, table 3-10). */
+        if (env->cr[4] & CR4_OSXSAVE)
+            *ecx |= F1C_OSXSAVE;
         *edx = F1D_FPU | F1D_DE | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_CX8 | F1D_SEP |
                F1D_MTRR | F1D_PGE | F1D_CMOV | F1D_PAT | F1D_PSE36 | F1D_CLFSH | F1D_MMX |
                F1D_FXSR | F1D_SSE | F1D_SSE2;
@@ -116,13 +144,7 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
             *ebx = F7B_SMEP | F7B_ADX;
         break;
     case 0xd:
-        /* XSAVE (SDM 1, 13.2): x87 and SSE in the standard 576-byte format; no XSAVEOPT,
-         * XSAVEC, XGETBV1 or XSAVES (subleaf 1 all zero). */
-        if (subleaf == 0) {
-            *eax = 3;
-            *ebx = 576;
-            *ecx = 576;
-        }
+        xsave_leaf(env, subleaf, eax, ebx, ecx, edx);
         break;
     case 0x80000000:
         *eax = CPUID_MAX_EXT;

@@ -37,6 +37,8 @@ HELPER(helper_tr_shd, I64, P, I64, I64, I64, I32);
 HELPER0(helper_tr_cli, V);
 HELPER0(helper_tr_sti, V);
 HELPER0(helper_tr_rdtscp, V);
+HELPER(helper_xgetbv, I64, P, I32);
+HELPER(helper_xsetbv, V, P, I32, I64);
 HELPER(helper_tr_set_hlt, V, P, I64);
 /* x86sys's (weak until they land). */
 HELPER(helper_raise_interrupt, V, P, I32, I64);

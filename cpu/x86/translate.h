@@ -77,6 +77,7 @@ uint64_t eip_mask(DisasContext *s, int ot);
 void gen_x87_insn(DisasContext *s);
 void gen_fwait_insn(DisasContext *s);
 void gen_fxsave_insn(DisasContext *s, bool restore);
+void gen_xsave_insn(DisasContext *s, bool restore);
 
 /* translate-sse.c: false if the instruction is not an MMX/SSE one it knows */
 bool gen_sse_insn(DisasContext *s);
