@@ -3,7 +3,7 @@
  * Every feature bit set here must be implemented by the translator or by these helpers; a
  * guest that sees a bit will use it. Advertised: the integer ISA with ADX, MOVBE, POPCNT,
  * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B; x87; MMX, SSE..SSE4.2 (helpers here, translation in
- * cpu/x86/translate-sse); XSAVE and XSAVEOPT for x87+SSE; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP and
+ * cpu/x86/translate-sse); XSAVE and XSAVEOPT for x87+SSE; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP (CLAC/STAC) and
  * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented): BMI1/BMI2 and
  * everything else VEX-encoded (AVX/AVX2), XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI,
  * MCE/MCA, x2APIC, TSC deadline, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
@@ -140,8 +140,8 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         break;
     case 7:
         if (subleaf == 0)
-            /* BMI1/BMI2 are VEX and SMAP needs CLAC/STAC: none translated yet. */
-            *ebx = F7B_SMEP | F7B_ADX;
+            /* BMI1/BMI2 are VEX: not translated yet. */
+            *ebx = F7B_SMEP | F7B_ADX | F7B_SMAP;
         break;
     case 0xd:
         xsave_leaf(env, subleaf, eax, ebx, ecx, edx);

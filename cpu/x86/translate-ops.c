@@ -36,6 +36,7 @@ HELPER(helper_tr_rotate, I64, P, I64, I64, I32);
 HELPER(helper_tr_shd, I64, P, I64, I64, I64, I32);
 HELPER0(helper_tr_cli, V);
 HELPER0(helper_tr_sti, V);
+HELPER(helper_tr_set_ac, V, P, I32);
 HELPER0(helper_tr_rdtscp, V);
 HELPER(helper_xgetbv, I64, P, I32);
 HELPER(helper_xsetbv, V, P, I32, I64);
