@@ -237,6 +237,8 @@ typedef struct X86CPUState {
     int32_t tcg_exit_request;
     /* Scratch for an MMX/SSE memory operand handed to a helper by pointer (translate-sse.c). */
     YMMReg tr_sse_tmp;
+    /* Scratch for AVX: the result being built and a constant operand (translate-vex.c). */
+    YMMReg tr_vex_tmp[2];
     /* The soft TLB, one table per MMU index (accel/tcg/cputlb.c; layout for tcg/tcg.h). */
     X86TLBEntry tlb_table[X86_NB_MMU_MODES][1 << X86_TLB_BITS];
 

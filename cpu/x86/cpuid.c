@@ -2,11 +2,12 @@
  *
  * Every feature bit set here must be implemented by the translator or by these helpers; a
  * guest that sees a bit will use it. Advertised: the integer ISA with ADX, MOVBE, POPCNT,
- * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B; x87; MMX, SSE..SSE4.2 (helpers here, translation in
- * cpu/x86/translate-sse); XSAVE and XSAVEOPT for x87+SSE; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP (CLAC/STAC) and
- * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented): BMI1/BMI2 and
- * everything else VEX-encoded (AVX/AVX2), XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI,
- * MCE/MCA, x2APIC, TSC deadline, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
+ * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B, BMI1, BMI2; x87; MMX, SSE..SSE4.2 (helpers here,
+ * translation in cpu/x86/translate-sse); AVX and AVX2 (translate-vex.c); XSAVE and XSAVEOPT
+ * for x87, SSE and AVX state; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP (CLAC/STAC) and
+ * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented): FMA, F16C,
+ * AVX-512, AES/PCLMULQDQ, XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC, TSC
+ * deadline, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
  */
 #include "util/osdep.h"
 #include "cpu/x86/helper.h"
@@ -40,11 +41,13 @@
 #define F1C_MOVBE  (1u << 22)
 #define F1C_POPCNT (1u << 23)
 #define F1C_XSAVE  (1u << 26)
+#define F1C_AVX    (1u << 28)
 #define F1C_RDRAND (1u << 30)
 #define F1C_OSXSAVE (1u << 27)
 #define F1C_HYPERVISOR (1u << 31)
 /* Leaf 7.0 EBX. */
 #define F7B_BMI1 (1u << 3)
+#define F7B_AVX2 (1u << 5)
 #define F7B_SMEP (1u << 7)
 #define F7B_BMI2 (1u << 8)
 #define F7B_ADX  (1u << 19)
@@ -77,22 +80,18 @@ static void put_string(const char *s, uint32_t *a, uint32_t *b, uint32_t *c, uin
 static void xsave_leaf(const X86CPUState *env, uint32_t subleaf, uint32_t *eax, uint32_t *ebx,
                        uint32_t *ecx, uint32_t *edx)
 {
-    uint32_t max = (XSTATE_SUPPORTED & XSTATE_YMM) ? XSAVE_YMM_OFFSET + XSAVE_YMM_SIZE : 576;
     switch (subleaf) {
     case 0:
         *eax = (uint32_t)XSTATE_SUPPORTED;
-        *ebx = (env->xcr0 & XSTATE_YMM) ? XSAVE_YMM_OFFSET + XSAVE_YMM_SIZE : 576;
-        *ecx = max;
-        *edx = 0;
+        *ebx = (env->xcr0 & XSTATE_YMM) ? XSAVE_YMM_OFFSET + XSAVE_YMM_SIZE : XSAVE_YMM_OFFSET;
+        *ecx = XSAVE_YMM_OFFSET + XSAVE_YMM_SIZE;
         break;
     case 1:
         *eax = 1;                      /* XSAVEOPT */
         break;
-    case 2:
-        if (XSTATE_SUPPORTED & XSTATE_YMM) {
-            *eax = XSAVE_YMM_SIZE;
-            *ebx = XSAVE_YMM_OFFSET;
-        }
+    case 2:                            /* YMM_Hi128 */
+        *eax = XSAVE_YMM_SIZE;
+        *ebx = XSAVE_YMM_OFFSET;
         break;
     default:
         break;
@@ -122,7 +121,7 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         /* CLFLUSH line size 8 qwords, 1 logical processor, initial APIC ID. */
         *ebx = (8u << 8) | (1u << 16) | (cpu->apic_id << 24);
         *ecx = F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
-               F1C_XSAVE | F1C_RDRAND | F1C_HYPERVISOR;
+               F1C_XSAVE | F1C_AVX | F1C_RDRAND | F1C_HYPERVISOR;
         /* OSXSAVE mirrors CR4.OSXSAVE (SDM 2, table 3-10). */
         if (env->cr[4] & CR4_OSXSAVE)
             *ecx |= F1C_OSXSAVE;
@@ -140,8 +139,7 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         break;
     case 7:
         if (subleaf == 0)
-            /* BMI1/BMI2 are VEX: not translated yet. */
-            *ebx = F7B_SMEP | F7B_ADX | F7B_SMAP;
+            *ebx = F7B_BMI1 | F7B_AVX2 | F7B_SMEP | F7B_BMI2 | F7B_ADX | F7B_SMAP;
         break;
     case 0xd:
         xsave_leaf(env, subleaf, eax, ebx, ecx, edx);

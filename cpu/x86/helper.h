@@ -230,7 +230,7 @@ void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w);
 #define XSTATE_X87 1ULL
 #define XSTATE_SSE 2ULL
 #define XSTATE_YMM 4ULL                 /* YMM_Hi128: bits 255:128 of YMM0-15 */
-#define XSTATE_SUPPORTED (XSTATE_X87 | XSTATE_SSE)
+#define XSTATE_SUPPORTED (XSTATE_X87 | XSTATE_SSE | XSTATE_YMM)
 #define XSAVE_YMM_OFFSET 576
 #define XSAVE_YMM_SIZE 256
 void helper_xsave(X86CPUState *env, uint64_t addr, int rex_w);
@@ -241,5 +241,6 @@ void helper_xsetbv(X86CPUState *env, uint32_t ecx, uint64_t value);
 uint16_t x86_fpu_status_word(const X86CPUState *env);
 
 #include "cpu/x86/helper-sse.h"
+#include "cpu/x86/helper-avx.h"
 
 #endif

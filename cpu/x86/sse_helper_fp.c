@@ -288,19 +288,20 @@ void helper_addsubpd(X86CPUState *env, YMMReg *d, const YMMReg *s)
         memcpy(d, &r, 16);
 }
 
-/* Compare predicates 0-7 (SDM 2, CMPPS table 3-1): EQ, LT, LE, UNORD, NEQ, NLT, NLE, ORD.
- * LT/LE/NLT/NLE are signalling (QNaN is invalid too). */
+/* Compare predicates 0-31 (SDM 2, CMPPS table 3-1; legacy SSE has 0-7): EQ, LT, LE, UNORD,
+ * NEQ, NLT, NLE, ORD on ordered operands; bit 3 flips the answer for unordered ones and bit 4
+ * whether a QNaN is invalid (LT/LE/NLT/NLE signal without it). */
 #define DEFINE_CMP(SUF, UT, FT)                                                                 \
-    static UT SUF##_cmp(int pred, UT a, UT b, SSEFP *f)                                         \
+    static UT SUF##_cmp(int imm, UT a, UT b, SSEFP *f)                                          \
     {                                                                                           \
-        pred &= 7;                                                                              \
+        int pred = imm & 7;                                                                     \
         bool unord = SUF##_is_nan(a) || SUF##_is_nan(b);                                        \
-        bool signalling = pred == 1 || pred == 2 || pred == 5 || pred == 6;                     \
+        bool signalling = (pred == 1 || pred == 2 || pred == 5 || pred == 6) ^ !!(imm & 16);    \
         if (unord && (signalling || SUF##_is_snan(a) || SUF##_is_snan(b)))                      \
             f->flags |= MX_IE;                                                                  \
         bool res;                                                                               \
         if (unord) {                                                                            \
-            res = pred == 3 || pred == 4 || pred == 5 || pred == 6;                             \
+            res = (pred == 3 || pred == 4 || pred == 5 || pred == 6) ^ !!(imm & 8);             \
         } else {                                                                                \
             a = SUF##_input(a, f);                                                              \
             b = SUF##_input(b, f);                                                              \

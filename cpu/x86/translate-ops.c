@@ -773,7 +773,7 @@ static void gen_bitscan(DisasContext *s, int ot, bool reverse, bool count_form)
 void disas_insn(DisasContext *s)
 {
     if (s->d.prefixes & (X86_PFX_VEX | X86_PFX_EVEX)) {
-        gen_unimplemented(s, "VEX/EVEX-encoded (AVX, BMI) instructions");
+        gen_vex_insn(s);
         return;
     }
     switch (s->d.map) {

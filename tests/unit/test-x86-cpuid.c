@@ -24,7 +24,8 @@ Test(x86_cpuid, leaves)
     cr_assert_eq(r[3] & (1u << 9), 0, "no APIC bit when the board has no local APIC");
     cr_assert(r[2] & (1u << 26), "XSAVE");
     cr_assert_eq(r[2] & (1u << 27), 0, "no OSXSAVE while CR4.OSXSAVE is clear");
-    cr_assert_eq(r[2] & (1u << 28), 0, "no AVX: not implemented");
+    cr_assert(r[2] & (1u << 28), "AVX (translate-vex.c)");
+    cr_assert_eq(r[2] & ((1u << 12) | (1u << 29)), 0, "no FMA, no F16C: not implemented");
     cr_assert(r[2] & (1u << 30), "RDRAND (the translator's helper_tr_rdrand)");
     container_of(tenv, X86CPU, env)->has_apic = true;
     tenv->apic_base = 0xfee00000 | (1u << 11) | (1u << 8);
@@ -36,8 +37,9 @@ Test(x86_cpuid, leaves)
     q(7, 0, r);
     cr_assert(r[1] & (1u << 7), "SMEP");
     cr_assert(r[1] & (1u << 20), "SMAP");
-    cr_assert_eq(r[1] & ((1u << 3) | (1u << 8)), 0, "no BMI1/BMI2: VEX is not translated");
-    cr_assert_eq(r[1] & (1u << 5), 0, "no AVX2");
+    cr_assert_eq(r[1] & ((1u << 3) | (1u << 8)), (1u << 3) | (1u << 8), "BMI1, BMI2");
+    cr_assert(r[1] & (1u << 5), "AVX2");
+    cr_assert_eq(r[1] & (1u << 16), 0, "no AVX-512");
     q(7, 1, r);
     cr_assert_eq(r[1], 0);
     q(0x80000000, 0, r);
@@ -55,8 +57,15 @@ Test(x86_cpuid, leaves)
     /* Out-of-range leaves answer like the highest basic leaf (Intel SDM 2, CPUID). */
     uint32_t hi[4];
     q(0xd, 0, r);
-    cr_assert_eq(r[0], 3);
-    cr_assert_eq(r[1], 576);
+    cr_assert_eq(r[0], 7, "x87, SSE, AVX");
+    cr_assert_eq(r[1], 576, "size for XCR0 = 1");
+    cr_assert_eq(r[2], 832, "size for every component");
+    tenv->xcr0 = 7;
+    q(0xd, 0, r);
+    cr_assert_eq(r[1], 832, "size for XCR0 = 7");
+    tenv->xcr0 = 1;
+    q(0xd, 2, r);
+    cr_assert(r[0] == 256 && r[1] == 576, "YMM_Hi128: 256 bytes at 576");
     q(0xd, 1, r);
     cr_assert_eq(r[0], 1, "XSAVEOPT only");
     tenv->cr[4] |= CR4_OSXSAVE;

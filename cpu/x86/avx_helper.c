@@ -1,0 +1,152 @@
+/* avx_helper.c: the AVX/AVX2 permutes, variable shifts, tests, blends and masked moves, and
+ * the BMI bit-field helpers (Intel SDM 2, each instruction's Operation section). */
+#include "util/osdep.h"
+#include "cpu/x86/helper.h"
+#include "cpu/x86/cc.h"
+
+#define GETPC() ((uintptr_t)__builtin_return_address(0))
+
+static uint64_t elem(const YMMReg *r, int esize, int i)
+{
+    return esize == 4 ? r->d[i] : r->q[i];
+}
+
+static void set_elem(YMMReg *r, int esize, int i, uint64_t v)
+{
+    if (esize == 4)
+        r->d[i] = (uint32_t)v;
+    else
+        r->q[i] = v;
+}
+
+static bool sign_set(const YMMReg *r, int esize, int i)
+{
+    return (elem(r, esize, i) >> (esize * 8 - 1)) & 1;
+}
+
+void helper_vpermil(X86CPUState *env, YMMReg *d, const YMMReg *s, const YMMReg *ctl, int bytes,
+                    int esize)
+{
+    YMMReg r = { 0 };
+    int per_lane = 16 / esize;
+    for (int i = 0; i < bytes / esize; i++) {
+        int lane = i / per_lane * per_lane;
+        int sel = esize == 4 ? (ctl->d[i] & 3) : ((ctl->q[i] >> 1) & 1);
+        set_elem(&r, esize, i, elem(s, esize, lane + sel));
+    }
+    memcpy(d, &r, (size_t)bytes);
+}
+
+void helper_vperm(X86CPUState *env, YMMReg *d, const YMMReg *idx, const YMMReg *table, int esize)
+{
+    YMMReg r;
+    int n = 32 / esize;
+    for (int i = 0; i < n; i++)
+        set_elem(&r, esize, i, elem(table, esize, (int)(elem(idx, esize, i) & (uint64_t)(n - 1))));
+    *d = r;
+}
+
+void helper_vshiftv(X86CPUState *env, YMMReg *d, const YMMReg *a, const YMMReg *cnt, int bytes,
+                    int mode)
+{
+    YMMReg r;
+    int esize = mode & 15, kind = mode >> 4, bits = esize * 8;
+    for (int i = 0; i < bytes / esize; i++) {
+        uint64_t v = elem(a, esize, i), c = elem(cnt, esize, i);
+        if (kind == 2) {
+            /* Counts beyond the width fill with the sign (SDM 2, VPSRAVD). */
+            int64_t sv = esize == 4 ? (int32_t)v : (int64_t)v;
+            v = (uint64_t)(sv >> (c >= (uint64_t)bits ? bits - 1 : (int)c));
+        } else if (c >= (uint64_t)bits) {
+            v = 0;
+        } else {
+            v = kind == 0 ? v << c : v >> c;
+        }
+        set_elem(&r, esize, i, v);
+    }
+    memcpy(d, &r, (size_t)bytes);
+}
+
+void helper_vtest(X86CPUState *env, const YMMReg *a, const YMMReg *b, int bytes, int esize)
+{
+    uint64_t m = esize == 4 ? 0x8000000080000000ULL : esize == 8 ? 1ULL << 63 : ~0ULL;
+    uint64_t and_ = 0, andn = 0;
+    for (int i = 0; i < bytes / 8; i++) {
+        and_ |= a->q[i] & b->q[i] & m;
+        andn |= ~a->q[i] & b->q[i] & m;
+    }
+    x86_cc_set_eflags(env, (and_ ? 0 : EFLAGS_ZF) | (andn ? 0 : EFLAGS_CF));
+}
+
+void helper_vblendv(X86CPUState *env, YMMReg *d, const YMMReg *s, const YMMReg *mask, int bytes,
+                    int esize)
+{
+    for (int i = 0; i < bytes / esize; i++) {
+        if (esize == 1) {
+            if (mask->b[i] & 0x80)
+                d->b[i] = s->b[i];
+        } else if (sign_set(mask, esize, i)) {
+            set_elem(d, esize, i, elem(s, esize, i));
+        }
+    }
+}
+
+void helper_vmaskmov_ld(X86CPUState *env, YMMReg *d, const YMMReg *mask, uint64_t addr, int bytes,
+                        int esize)
+{
+    YMMReg r = { 0 };
+    for (int i = 0; i < bytes / esize; i++)
+        if (sign_set(mask, esize, i))
+            set_elem(&r, esize, i, x86_ld_data(env, addr + (uint64_t)(i * esize), (unsigned)esize, GETPC()));
+    *d = r;
+}
+
+void helper_vmaskmov_st(X86CPUState *env, const YMMReg *s, const YMMReg *mask, uint64_t addr,
+                        int bytes, int esize)
+{
+    uintptr_t ra = GETPC();
+    /* Every selected element is checked before any is written, so a fault stores nothing. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < bytes / esize; i++) {
+            if (!sign_set(mask, esize, i))
+                continue;
+            uint64_t a = addr + (uint64_t)(i * esize);
+            uint64_t v = pass ? elem(s, esize, i) : x86_ld_data(env, a, (unsigned)esize, ra);
+            x86_st_data(env, a, v, (unsigned)esize, ra);
+        }
+}
+
+uint64_t helper_pdep(uint64_t src, uint64_t mask)
+{
+    uint64_t r = 0;
+    for (uint64_t bit = 1; mask; bit <<= 1) {
+        uint64_t low = mask & -mask;
+        if (src & bit)
+            r |= low;
+        mask &= mask - 1;
+    }
+    return r;
+}
+
+uint64_t helper_pext(uint64_t src, uint64_t mask)
+{
+    uint64_t r = 0;
+    for (uint64_t bit = 1; mask; bit <<= 1) {
+        uint64_t low = mask & -mask;
+        if (src & low)
+            r |= bit;
+        mask &= mask - 1;
+    }
+    return r;
+}
+
+uint64_t helper_bextr(uint64_t src, uint64_t ctl, uint32_t bits)
+{
+    unsigned start = ctl & 0xff, len = (ctl >> 8) & 0xff;
+    if (start >= bits)
+        return 0;
+    uint64_t v = src >> start;
+    if (len < 64)
+        v &= (1ULL << len) - 1;
+    return bits == 32 ? (uint32_t)v : v;
+}
