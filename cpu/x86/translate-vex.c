@@ -325,7 +325,7 @@ static bool gen_vex_table(DisasContext *s)
     int form = vex_form(d, pfx, &ratio);
     bool l128_only = (d->map == X86_MAP_0F3A && (b == 0x21 || b == 0x41)) ||
                      (d->map == X86_MAP_0F38 && b == 0x41);
-    bool uses_v = form == VF_BIN || form == VF_SCALAR;
+    bool uses_v = form == VF_BIN || form == VF_SCALAR || form == VF_SHIFT;
     if (!vex_check(s, (!L || !l128_only || form == VF_SCALAR) && (uses_v || d->vex_v == 0)))
         return true;
     if (form == VF_SCALAR)
