@@ -647,10 +647,10 @@ bool gen_sse_insn(DisasContext *s)
         s->cc_op_dirty = false;
         return true;
     }
-    if (d->map == X86_MAP_0F3A && pfx == PFX_66 && (b == 0x14 || b == 0x15 || b == 0x16 || b == 0x20 || b == 0x22)) {
-        /* PEXTRB/W/D/Q, PINSRB/D/Q */
+    if (d->map == X86_MAP_0F3A && pfx == PFX_66 && ((b >= 0x14 && b <= 0x17) || b == 0x20 || b == 0x22)) {
+        /* PEXTRB/W/D/Q, EXTRACTPS (a dword whatever REX.W), PINSRB/D/Q */
         bool ins = b >= 0x20;
-        int size = b == 0x14 || b == 0x20 ? 1 : b == 0x15 ? 2 : (d->rex & 8) ? 8 : 4;
+        int size = b == 0x14 || b == 0x20 ? 1 : b == 0x15 ? 2 : (d->rex & 8) && b != 0x17 ? 8 : 4;
         int ot = size == 1 ? MO_8 : size == 2 ? MO_16 : size == 4 ? MO_32 : MO_64;
         TCGv_i64 v = tcg_temp_new_i64();
         if (ins) {

@@ -113,7 +113,7 @@ static inline void diff_gen_avx(Emit *e, DiffRng *r, uint32_t *def, uint32_t *un
     bool mem = diff_rand(r) % 4 == 0;
     int l = diff_rand(r) % 2;
     *def = *und = 0;
-    switch (diff_rand(r) % 12) {
+    switch (diff_rand(r) % 16) {
     case 0:                                      /* VZEROUPPER */
         e8(e, 0xc5); e8(e, 0xf8); e8(e, 0x77);
         return;
@@ -148,6 +148,54 @@ static inline void diff_gen_avx(Emit *e, DiffRng *r, uint32_t *def, uint32_t *un
         vex_emit(e, r, 3, 1, 0, 1, reg, 0, false, rm, 0x39, 1);
         e8(e, (uint8_t)diff_rand(r));
         return;
+    case 7: {                                    /* 128-bit only, x = v op r/m (imm8) */
+        static const struct { uint8_t map, op, pp, imm; } o[] = {
+            { 1, 0x12, 0, 0 }, { 1, 0x16, 0, 0 }, { 3, 0x21, 1, 1 }, { 3, 0x41, 1, 1 },
+            { 1, 0x10, 3, 0 }, { 1, 0x5a, 2, 0 }, { 1, 0x5a, 3, 0 }, { 3, 0x0b, 1, 1 },
+        };
+        int k = diff_rand(r) % ARRAY_SIZE(o);
+        vex_emit(e, r, o[k].map, o[k].pp, 0, 0, reg, v, mem && o[k].op != 0x10, rm, o[k].op, 96);
+        if (o[k].imm)
+            e8(e, (uint8_t)(o[k].op == 0x0b ? diff_rand(r) % 8 : diff_rand(r)));
+        return;
+    }
+    case 8: {                                    /* with a general register or flags */
+        int g = diff_reg(r), w = diff_rand(r) % 2;
+        switch (diff_rand(r) % 8) {
+        case 0: vex_emit(e, r, 1, 1, w, 0, reg, 0, mem, g, 0x6e, 96); break;   /* VMOVD/Q x, r/m */
+        case 1: vex_emit(e, r, 1, 1, w, 0, reg, 0, mem, g, 0x7e, 96); break;   /* VMOVD/Q r/m, x */
+        case 2: vex_emit(e, r, 1, 2 + w, diff_rand(r) % 2, 0, reg, v, mem, g, 0x2a, 96); break;
+        case 3: vex_emit(e, r, 1, 2 + w, diff_rand(r) % 2, 0, g, 0, mem, rm, 0x2c + w, 96); break;
+        case 4:                                  /* VPINSRB/D/Q x, v, r/m, imm8 */
+            vex_emit(e, r, 3, 1, w, 0, reg, v, mem, g, diff_rand(r) % 2 ? 0x20 : 0x22, 96);
+            e8(e, (uint8_t)diff_rand(r));
+            break;
+        case 5:                                  /* VPEXTRB/D/Q, VEXTRACTPS r/m, x, imm8 */
+            vex_emit(e, r, 3, 1, w, 0, reg, 0, mem, g, (uint8_t)(0x14 + diff_rand(r) % 4), 96);
+            e8(e, (uint8_t)diff_rand(r));
+            break;
+        case 6:                                  /* VPINSRW x, v, r/m16, imm8 */
+            vex_emit(e, r, 1, 1, 0, 0, reg, v, mem, g, 0xc4, 96);
+            e8(e, (uint8_t)diff_rand(r));
+            break;
+        default:                                 /* VUCOMISS/VCOMISS/VUCOMISD/VCOMISD */
+            vex_emit(e, r, 1, w, 0, 0, reg, 0, mem, rm, (uint8_t)(0x2e + diff_rand(r) % 2), 96);
+            *def = F_ALL;
+            break;
+        }
+        return;
+    }
+    case 9: {                                    /* broadcasts and masked moves from memory */
+        static const uint8_t ops[] = { 0x18, 0x19, 0x1a, 0x5a, 0x58, 0x59, 0x78, 0x79, 0x2c, 0x2d,
+                                       0x2e, 0x2f, 0x8c, 0x8e };
+        uint8_t op = ops[diff_rand(r) % ARRAY_SIZE(ops)];
+        if (op == 0x19 || op == 0x1a || op == 0x5a)
+            l = 1;
+        bool maskmov = (op >= 0x2c && op <= 0x2f) || op >= 0x8c;
+        int w = op >= 0x8c ? (int)(diff_rand(r) % 2) : 0;
+        vex_emit(e, r, 2, 1, w, l, reg, maskmov ? v : 0, true, 0, op, 96);
+        return;
+    }
     default:
         break;
     }
