@@ -1,7 +1,9 @@
-/* avx_helper.c: the AVX/AVX2 permutes, variable shifts, tests, blends and masked moves, and
- * the BMI bit-field helpers (Intel SDM 2, each instruction's Operation section). */
+/* avx_helper.c: the AVX/AVX2 permutes, variable shifts, tests, blends and masked moves, the
+ * F16C conversions and the BMI bit-field helpers (Intel SDM 2, each instruction's Operation
+ * section). */
 #include "util/osdep.h"
 #include "cpu/x86/helper.h"
+#include "cpu/x86/excp.h"
 #include "cpu/x86/cc.h"
 
 #define GETPC() ((uintptr_t)__builtin_return_address(0))
@@ -114,6 +116,108 @@ void helper_vmaskmov_st(X86CPUState *env, const YMMReg *s, const YMMReg *mask, u
             uint64_t v = pass ? elem(s, esize, i) : x86_ld_data(env, a, (unsigned)esize, ra);
             x86_st_data(env, a, v, (unsigned)esize, ra);
         }
+}
+
+/* ---- F16C (SDM 1, 14.4): binary16 <-> binary32 on bit patterns. ---- */
+#define MX_IE 0x01
+#define MX_OE 0x08
+#define MX_UE 0x10
+#define MX_PE 0x20
+
+/* Exact; an SNaN becomes a QNaN (invalid). */
+static uint32_t half_to_single(uint16_t h, uint32_t *flags)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, man = h & 0x3ff;
+    int exp = (h >> 10) & 0x1f;
+    if (exp == 0x1f) {
+        if (man && !(man & 0x200))
+            *flags |= MX_IE;
+        return sign | 0x7f800000 | (man << 13) | (man ? 0x400000 : 0);
+    }
+    if (exp == 0) {
+        if (!man)
+            return sign;
+        int e = -14;
+        while (!(man & 0x400)) {
+            man <<= 1;
+            e--;
+        }
+        return sign | ((uint32_t)(e + 127) << 23) | ((man & 0x3ff) << 13);
+    }
+    return sign | ((uint32_t)(exp - 15 + 127) << 23) | (man << 13);
+}
+
+/* Rounded by rc (0 nearest-even, 1 down, 2 up, 3 toward zero). */
+static uint16_t single_to_half(uint32_t f, int rc, uint32_t *flags)
+{
+    uint16_t sign = (f >> 16) & 0x8000;
+    int exp = (f >> 23) & 0xff;
+    uint32_t man = f & 0x7fffff;
+    if (exp == 0xff) {
+        if (man && !(man & 0x400000))
+            *flags |= MX_IE;
+        return (uint16_t)(sign | 0x7c00 | (man ? 0x200 | (man >> 13) : 0));
+    }
+    if (exp == 0 && man == 0)
+        return sign;
+    bool neg = sign != 0;
+    int e = exp ? exp - 127 + 15 : -126 + 15;     /* half exponent of 1.xxx (or 0.xxx) */
+    uint32_t sig = exp ? man | 0x800000 : man;    /* value = sig * 2^(e - 15 - 23) */
+    if (e >= 31) {
+        *flags |= MX_OE | MX_PE;
+        bool to_inf = rc == 0 || (rc == 1 && neg) || (rc == 2 && !neg);
+        return (uint16_t)(sign | (to_inf ? 0x7c00 : 0x7bff));
+    }
+    int shift = e >= 1 ? 13 : 13 + 1 - e;
+    uint32_t q = shift < 32 ? sig >> shift : 0;
+    uint32_t rem = shift < 32 ? sig & ((1u << shift) - 1) : sig;
+    uint64_t halfway = shift < 33 ? 1ull << (shift - 1) : ~0ull;
+    bool up = false;
+    if (rem) {
+        *flags |= MX_PE;
+        if (e < 1)
+            *flags |= MX_UE;
+        switch (rc) {
+        case 0: up = rem > halfway || (rem == halfway && (q & 1)); break;
+        case 1: up = neg; break;
+        case 2: up = !neg; break;
+        default: break;
+        }
+    }
+    uint32_t bits = e >= 1 ? ((uint32_t)e << 10) | (q & 0x3ff) : q;
+    bits += up;
+    if (bits >= 0x7c00)
+        *flags |= MX_OE;
+    return (uint16_t)(sign | bits);
+}
+
+/* Record the flags; an unmasked one raises #XM (#UD without CR4.OSXMMEXCPT), SDM 1, 11.5.1. */
+static void f16c_flags(X86CPUState *env, uint32_t flags, uintptr_t ra)
+{
+    env->mxcsr |= flags;
+    if (flags & ~(env->mxcsr >> 7) & 0x3f)
+        x86_raise_exception_ra(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD, 0, false, ra);
+}
+
+void helper_vcvtph2ps(X86CPUState *env, YMMReg *d, const YMMReg *s, int n)
+{
+    YMMReg r;
+    uint32_t flags = 0;
+    for (int i = 0; i < n; i++)
+        r.d[i] = half_to_single(s->w[i], &flags);
+    f16c_flags(env, flags, GETPC());
+    memcpy(d, &r, (size_t)n * 4);
+}
+
+void helper_vcvtps2ph(X86CPUState *env, YMMReg *d, const YMMReg *s, int n, int imm)
+{
+    YMMReg r = { 0 };
+    uint32_t flags = 0;
+    int rc = (imm & 4) ? (int)((env->mxcsr >> 13) & 3) : imm & 3;
+    for (int i = 0; i < n; i++)
+        r.w[i] = single_to_half(s->d[i], rc, &flags);
+    f16c_flags(env, flags, GETPC());
+    memcpy(d, &r, 16);
 }
 
 uint64_t helper_pdep(uint64_t src, uint64_t mask)

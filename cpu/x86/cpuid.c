@@ -3,10 +3,10 @@
  * Every feature bit set here must be implemented by the translator or by these helpers; a
  * guest that sees a bit will use it. Advertised: the integer ISA with ADX, MOVBE, POPCNT,
  * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B, BMI1, BMI2; x87; MMX, SSE..SSE4.2 (helpers here,
- * translation in cpu/x86/translate-sse); AVX and AVX2 (translate-vex.c); XSAVE and XSAVEOPT
+ * translation in cpu/x86/translate-sse); AVX, AVX2, FMA and F16C (translate-vex.c); XSAVE, XSAVEOPT
  * for x87, SSE and AVX state; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP (CLAC/STAC) and
- * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented): FMA, F16C,
- * AVX-512, AES/PCLMULQDQ, XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC, TSC
+ * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented): the
+ * AVX2 gathers, AVX-512, AES/PCLMULQDQ, XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC, TSC
  * deadline, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
  */
 #include "util/osdep.h"
@@ -35,6 +35,7 @@
 /* Leaf 1 ECX (table 3-10). */
 #define F1C_SSE3   (1u << 0)
 #define F1C_SSSE3  (1u << 9)
+#define F1C_FMA    (1u << 12)
 #define F1C_CX16   (1u << 13)
 #define F1C_SSE41  (1u << 19)
 #define F1C_SSE42  (1u << 20)
@@ -42,6 +43,7 @@
 #define F1C_POPCNT (1u << 23)
 #define F1C_XSAVE  (1u << 26)
 #define F1C_AVX    (1u << 28)
+#define F1C_F16C   (1u << 29)
 #define F1C_RDRAND (1u << 30)
 #define F1C_OSXSAVE (1u << 27)
 #define F1C_HYPERVISOR (1u << 31)
@@ -120,8 +122,8 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         *eax = CPUID_SIGNATURE;
         /* CLFLUSH line size 8 qwords, 1 logical processor, initial APIC ID. */
         *ebx = (8u << 8) | (1u << 16) | (cpu->apic_id << 24);
-        *ecx = F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
-               F1C_XSAVE | F1C_AVX | F1C_RDRAND | F1C_HYPERVISOR;
+        *ecx = F1C_SSE3 | F1C_SSSE3 | F1C_FMA | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
+               F1C_XSAVE | F1C_AVX | F1C_F16C | F1C_RDRAND | F1C_HYPERVISOR;
         /* OSXSAVE mirrors CR4.OSXSAVE (SDM 2, table 3-10). */
         if (env->cr[4] & CR4_OSXSAVE)
             *ecx |= F1C_OSXSAVE;

@@ -30,6 +30,14 @@ void helper_vmaskmov_ld(X86CPUState *env, YMMReg *d, const YMMReg *mask, uint64_
                         int esize);
 void helper_vmaskmov_st(X86CPUState *env, const YMMReg *s, const YMMReg *mask, uint64_t addr,
                         int bytes, int esize);
+/* F16C: VCVTPH2PS (n halves at s to singles at d) and VCVTPS2PH (n singles to halves, rounded
+ * by imm8[1:0], or by MXCSR.RC when imm8[2] is set; the rest of the 16 bytes at d cleared). */
+void helper_vcvtph2ps(X86CPUState *env, YMMReg *d, const YMMReg *s, int n);
+void helper_vcvtps2ph(X86CPUState *env, YMMReg *d, const YMMReg *s, int n, int imm);
+/* FMA3 (sse_helper_fp.c): d = the fused multiply-add of d, s2 (VEX.vvvv) and s3 (r/m) on n
+ * elements; ctl = form (0: 132, 1: 213, 2: 231) | kind << 2 (0 FMADD, 1 FMSUB, 2 FNMADD,
+ * 3 FNMSUB, 4 FMADDSUB, 5 FMSUBADD) | 32 for doubles | n << 8. */
+void helper_vfma(X86CPUState *env, YMMReg *d, const YMMReg *s2, const YMMReg *s3, int ctl);
 /* PDEP/PEXT (BMI2) on 64 bits; BEXTR (BMI1): ctl[7:0] start, ctl[15:8] length, within bits. */
 uint64_t helper_pdep(uint64_t src, uint64_t mask);
 uint64_t helper_pext(uint64_t src, uint64_t mask);

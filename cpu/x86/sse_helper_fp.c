@@ -217,6 +217,49 @@ PS_OP(min, OP_MIN)
 PS_OP(max, OP_MAX)
 PS_OP(sqrt, OP_SQRT)
 
+/* ---- FMA3 (SDM 1, 14.5): a * b + c rounded once, on the operands in the order of the
+ * instruction's form; a NaN operand gives the first NaN of a, b, c, quieted. ---- */
+#define DEFINE_FMA(SUF, UT, FT, FMA)                                                            \
+    static UT SUF##_fma(UT a, UT b, UT c, bool neg_prod, bool neg_c, SSEFP *f)                  \
+    {                                                                                           \
+        if (SUF##_is_nan(a) || SUF##_is_nan(b) || SUF##_is_nan(c)) {                            \
+            if (SUF##_is_snan(a) || SUF##_is_snan(b) || SUF##_is_snan(c))                       \
+                f->flags |= MX_IE;                                                              \
+            return (SUF##_is_nan(a) ? a : SUF##_is_nan(b) ? b : c) | SUF##_qbit;                \
+        }                                                                                       \
+        a = SUF##_input(a, f);                                                                  \
+        b = SUF##_input(b, f);                                                                  \
+        c = SUF##_input(c, f);                                                                  \
+        volatile FT x = SUF##_f(a), y = SUF##_f(b), z = SUF##_f(c);                             \
+        volatile FT r = FMA(neg_prod ? -x : x, y, neg_c ? -z : z);                              \
+        return SUF##_output(SUF##_u(r), f);                                                     \
+    }
+DEFINE_FMA(s32, uint32_t, float, fmaf)
+DEFINE_FMA(s64, uint64_t, double, fma)
+
+void helper_vfma(X86CPUState *env, YMMReg *d, const YMMReg *s2, const YMMReg *s3, int ctl)
+{
+    int order = ctl & 3, kind = (ctl >> 2) & 7, n = ctl >> 8;
+    bool pd = ctl & 32;
+    SSEFP f;
+    YMMReg r = *d;
+    fp_begin(env, &f, -1);
+    for (int i = 0; i < n; i++) {
+        /* 132: d * s3 + s2; 213: s2 * d + s3; 231: s2 * s3 + d. */
+        uint64_t v1 = pd ? d->q[i] : d->d[i], v2 = pd ? s2->q[i] : s2->d[i];
+        uint64_t v3 = pd ? s3->q[i] : s3->d[i];
+        uint64_t a = order == 0 ? v1 : v2, b = order == 1 ? v1 : v3, c = order == 0 ? v2 : order == 1 ? v3 : v1;
+        bool neg_prod = kind == 2 || kind == 3;
+        bool neg_c = kind == 1 || kind == 3 || (kind == 4 && !(i & 1)) || (kind == 5 && (i & 1));
+        if (pd)
+            r.q[i] = s64_fma(a, b, c, neg_prod, neg_c, &f);
+        else
+            r.d[i] = s32_fma((uint32_t)a, (uint32_t)b, (uint32_t)c, neg_prod, neg_c, &f);
+    }
+    if (fp_end(env, &f, GETPC()))
+        memcpy(d, &r, (size_t)n * (pd ? 8 : 4));
+}
+
 /* SSE3 horizontal and alternating forms. */
 void helper_haddps(X86CPUState *env, YMMReg *d, const YMMReg *s)
 {

@@ -25,6 +25,9 @@ static const TCGHelperInfo hi_vtest = TCG_HELPER(helper_vtest, 0, V, P, P, P, I3
 static const TCGHelperInfo hi_vblendv = TCG_HELPER(helper_vblendv, 0, V, P, P, P, P, I32, I32);
 static const TCGHelperInfo hi_vmaskmov_ld = TCG_HELPER(helper_vmaskmov_ld, 0, V, P, P, P, I64, I32, I32);
 static const TCGHelperInfo hi_vmaskmov_st = TCG_HELPER(helper_vmaskmov_st, 0, V, P, P, P, I64, I32, I32);
+static const TCGHelperInfo hi_vcvtph2ps = TCG_HELPER(helper_vcvtph2ps, 0, V, P, P, P, I32);
+static const TCGHelperInfo hi_vcvtps2ph = TCG_HELPER(helper_vcvtps2ph, 0, V, P, P, P, I32, I32);
+static const TCGHelperInfo hi_vfma = TCG_HELPER(helper_vfma, 0, V, P, P, P, P, I32);
 static const TCGHelperInfo hi_pdep = TCG_HELPER(helper_pdep, TCG_CALL_PURE, I64, I64, I64);
 static const TCGHelperInfo hi_pext = TCG_HELPER(helper_pext, TCG_CALL_PURE, I64, I64, I64);
 static const TCGHelperInfo hi_bextr = TCG_HELPER(helper_bextr, TCG_CALL_PURE, I64, I64, I64, I32);
@@ -765,6 +768,31 @@ static bool gen_vex_0f38(DisasContext *s)
         vex_set(d->reg, VTMP, bytes);
         return true;
     }
+    case 0x13: {                                 /* VCVTPH2PS (F16C) */
+        if (!vex_check(s, v0 && !w))
+            return true;
+        intptr_t src = vex_rm(s, 8 << L);
+        tcg_gen_call4(&hi_vcvtph2ps, TCG_NORET, tcg_env, env_ptr(VTMP), env_ptr(src), tcg_constant_i32(4 << L));
+        vex_set(d->reg, VTMP, bytes);
+        return true;
+    }
+    case 0x96 ... 0x9f: case 0xa6 ... 0xaf: case 0xb6 ... 0xbf: {   /* FMA3 */
+        static const uint8_t kinds[10] = { 4, 5, 0, 0, 1, 1, 2, 2, 3, 3 };
+        int lo = b & 15;
+        if (lo < 6)
+            return false;
+        bool scalar = lo >= 9 && (lo & 1);
+        int esize = w ? 8 : 4, n = scalar ? 1 : bytes / esize;
+        if (!vex_check(s, true))
+            return true;
+        intptr_t src3 = vex_rm(s, scalar ? esize : bytes);
+        copy_env(VTMP, xmm_ofs(d->reg), bytes);
+        int ctl = ((b >> 4) - 9) | kinds[lo - 6] << 2 | (w ? 32 : 0) | n << 8;
+        tcg_gen_call5(&hi_vfma, TCG_NORET, tcg_env, env_ptr(VTMP), env_ptr(xmm_ofs(d->vex_v)),
+                      env_ptr(src3), tcg_constant_i32(ctl));
+        vex_set(d->reg, VTMP, scalar ? 16 : bytes);
+        return true;
+    }
     case 0x2a:                                   /* VMOVNTDQA */
         if (!vex_check(s, v0 && mem))
             return true;
@@ -860,6 +888,20 @@ static bool gen_vex_0f3a(DisasContext *s)
             vex_store(s, gen_modrm_linear(s), src, 16);
         else
             vex_set(d->rm, src, 16);
+        return true;
+    }
+    case 0x1d: {                                 /* VCVTPS2PH xmm/m, xmm/ymm, imm8 (F16C) */
+        if (!vex_check(s, v0 && !w))
+            return true;
+        TCGv_i64 a = { -1 };
+        if (d->mod != 3)
+            a = gen_modrm_linear(s);
+        tcg_gen_call5(&hi_vcvtps2ph, TCG_NORET, tcg_env, env_ptr(VTMP), env_ptr(xmm_ofs(d->reg)),
+                      tcg_constant_i32(4 << L), tcg_constant_i32(imm));
+        if (d->mod != 3)
+            vex_store(s, a, VTMP, 8 << L);
+        else
+            vex_set(d->rm, VTMP, 16);
         return true;
     }
     case 0x14: case 0x15: case 0x16: case 0x17:  /* VPEXTRB/W/D/Q, VEXTRACTPS */

@@ -6,7 +6,8 @@
 #ifndef TESTS_DIFFTEST_X86_DIFFTEST_AVX_H
 #define TESTS_DIFFTEST_X86_DIFFTEST_AVX_H
 
-/* AVX2 usable (CPUID.1:ECX.AVX/OSXSAVE, XCR0.SSE|AVX, CPUID.7:EBX.AVX2); BMI2. */
+/* AVX2 usable (CPUID.1:ECX.AVX/OSXSAVE, XCR0.SSE|AVX, CPUID.7:EBX.AVX2; F16C and FMA come
+ * with every AVX2 CPU so far); BMI2. */
 static inline void diff_avx_detect(bool *avx2, bool *bmi2)
 {
     unsigned a, b, c, d;
@@ -113,7 +114,7 @@ static inline void diff_gen_avx(Emit *e, DiffRng *r, uint32_t *def, uint32_t *un
     bool mem = diff_rand(r) % 4 == 0;
     int l = diff_rand(r) % 2;
     *def = *und = 0;
-    switch (diff_rand(r) % 16) {
+    switch (diff_rand(r) % 18) {
     case 0:                                      /* VZEROUPPER */
         e8(e, 0xc5); e8(e, 0xf8); e8(e, 0x77);
         return;
@@ -196,6 +197,20 @@ static inline void diff_gen_avx(Emit *e, DiffRng *r, uint32_t *def, uint32_t *un
         vex_emit(e, r, 2, 1, w, l, reg, maskmov ? v : 0, true, 0, op, 96);
         return;
     }
+    case 11: {                                   /* FMA3: 132/213/231 of every kind, P and S */
+        static const uint8_t lo[] = { 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+        uint8_t op = (uint8_t)(0x90 + 0x10 * (diff_rand(r) % 3) + lo[diff_rand(r) % ARRAY_SIZE(lo)]);
+        vex_emit(e, r, 2, 1, (int)(diff_rand(r) % 2), l, reg, v, mem, rm, op, 96);
+        return;
+    }
+    case 10:                                     /* F16C: VCVTPH2PS, VCVTPS2PH */
+        if (diff_rand(r) % 2) {
+            vex_emit(e, r, 2, 1, 0, l, reg, 0, mem, rm, 0x13, 96);
+        } else {
+            vex_emit(e, r, 3, 1, 0, l, reg, 0, mem, rm, 0x1d, 96);
+            e8(e, (uint8_t)(diff_rand(r) % 8));
+        }
+        return;
     default:
         break;
     }

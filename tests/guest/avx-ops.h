@@ -1,4 +1,4 @@
-/* avx-ops.h: the BMI1/BMI2/AVX/AVX2 computations avx.c prints, one line each, as plain
+/* avx-ops.h: the BMI1/BMI2/AVX/AVX2/FMA/F16C computations avx.c prints, one line each, as plain
  * functions of their inputs (no exceptions, no system state), so the same file can be run
  * natively on a host CPU that has these extensions to check the expected output. */
 #ifndef AVX_OPS_H
@@ -46,6 +46,11 @@ YOP(op_vzeroupper, "vmovdqa %%ymm1, %%ymm0\n\tvzeroupper")
 YOP(op_legacy_sse, "vmovdqa %%ymm1, %%ymm0\n\tpaddd %%xmm2, %%xmm0")
 YOP(op_vmovss, "vmovss %%xmm2, %%xmm1, %%xmm0")
 YOP(op_vmovhlps, "vmovhlps %%xmm2, %%xmm1, %%xmm0")
+YOP(op_vfmadd231ps, "vmovdqa %%ymm1, %%ymm0\n\tvfmadd231ps %%ymm2, %%ymm2, %%ymm0")
+YOP(op_vfnmsub132sd, "vmovdqa %%ymm1, %%ymm0\n\tvfnmsub132sd %%xmm2, %%xmm1, %%xmm0")
+YOP(op_vfmaddsub213pd, "vmovdqa %%ymm2, %%ymm0\n\tvfmaddsub213pd %%ymm1, %%ymm2, %%ymm0")
+YOP(op_vcvtph2ps, "vcvtph2ps %%xmm2, %%ymm0")
+YOP(op_vcvtps2ph, "vcvtps2ph $0, %%ymm1, %%xmm0")
 
 static const struct { const char *name; void (*fn)(Y *, const Y *, const Y *); const Y *a, *b; } yops[] = {
     { "vaddps ymm", op_vaddps, &yf, &yf }, { "vpaddd ymm", op_vpaddd, &ya, &yb },
@@ -62,6 +67,8 @@ static const struct { const char *name; void (*fn)(Y *, const Y *, const Y *); c
     { "vpsrad imm ymm", op_vpsrad, &ya, &yb }, { "vmulps xmm", op_vmulps_xmm, &ya, &yf },
     { "vzeroupper", op_vzeroupper, &ya, &yb }, { "legacy paddd keeps the upper half", op_legacy_sse, &ya, &yb },
     { "vmovss xmm, xmm, xmm", op_vmovss, &ya, &yb }, { "vmovhlps", op_vmovhlps, &ya, &yb },
+    { "vfmadd231ps", op_vfmadd231ps, &yf, &yf }, { "vfnmsub132sd", op_vfnmsub132sd, &yf, &yf },
+    { "vfmaddsub213pd", op_vfmaddsub213pd, &yf, &yb }, { "vcvtph2ps (F16C)", op_vcvtph2ps, &ya, &yb }, { "vcvtps2ph (F16C)", op_vcvtps2ph, &yf, &yb },
 };
 
 /* BMI: result and RFLAGS' OF, SF, ZF, CF (0x8c1); the caller masks what an instruction

@@ -1,5 +1,5 @@
 /*
- * avx.c: AVX, AVX2, BMI1 and BMI2 in 64-bit mode (Intel SDM 2, 2.3 and each instruction):
+ * avx.c: AVX, AVX2, FMA, F16C, BMI1 and BMI2 in 64-bit mode (Intel SDM 2, 2.3 and each instruction):
  * CPUID, the #UD rules of VEX (CR4.OSXSAVE, XCR0, VEX.L, VEX.vvvv, prefixes before VEX),
  * #NM under CR0.TS, BMI without any AVX state, results of 256-bit and 128-bit operations
  * (upper halves cleared by VEX, kept by legacy SSE), VMASKMOV not faulting on masked-out
@@ -118,9 +118,11 @@ static void xsave_ymm(void)
 int guest_main(void)
 {
     uint32_t c[4];
-    printf("avx: BMI1, BMI2, AVX, AVX2\n");
+    printf("avx: BMI1, BMI2, AVX, AVX2, FMA, F16C\n");
     cpuid(1, 0, c);
     check((c[2] >> 28) & 1, "CPUID.1:ECX.AVX");
+    check((c[2] >> 12) & 1, "CPUID.1:ECX.FMA");
+    check((c[2] >> 29) & 1, "CPUID.1:ECX.F16C");
     cpuid(7, 0, c);
     check((c[1] >> 3) & 1, "CPUID.7:EBX.BMI1");
     check((c[1] >> 5) & 1, "CPUID.7:EBX.AVX2");

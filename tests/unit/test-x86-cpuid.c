@@ -25,7 +25,8 @@ Test(x86_cpuid, leaves)
     cr_assert(r[2] & (1u << 26), "XSAVE");
     cr_assert_eq(r[2] & (1u << 27), 0, "no OSXSAVE while CR4.OSXSAVE is clear");
     cr_assert(r[2] & (1u << 28), "AVX (translate-vex.c)");
-    cr_assert_eq(r[2] & ((1u << 12) | (1u << 29)), 0, "no FMA, no F16C: not implemented");
+    cr_assert_eq(r[2] & ((1u << 12) | (1u << 29)), (1u << 12) | (1u << 29), "FMA, F16C");
+    cr_assert_eq(r[2] & (1u << 25), 0, "no AES-NI: not implemented");
     cr_assert(r[2] & (1u << 30), "RDRAND (the translator's helper_tr_rdrand)");
     container_of(tenv, X86CPU, env)->has_apic = true;
     tenv->apic_base = 0xfee00000 | (1u << 11) | (1u << 8);
