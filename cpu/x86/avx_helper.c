@@ -118,6 +118,28 @@ void helper_vmaskmov_st(X86CPUState *env, const YMMReg *s, const YMMReg *mask, u
         }
 }
 
+void helper_vgather(X86CPUState *env, uint32_t ctl, uint64_t off, uint64_t seg_base)
+{
+    uintptr_t ra = GETPC();
+    YMMReg *d = &env->ymm[ctl & 15], *m = &env->ymm[(ctl >> 4) & 15];
+    const YMMReg *ix = &env->ymm[(ctl >> 8) & 15];
+    int scale = (ctl >> 12) & 3, esize = (ctl & (1u << 14)) ? 8 : 4, n = (ctl >> 16) & 15;
+    int asize = (ctl >> 20) & 3;
+    uint64_t amask = asize == 0 ? 0xffff : asize == 1 ? 0xffffffff : ~0ULL;
+    for (int i = 0; i < n; i++) {
+        if (!sign_set(m, esize, i))
+            continue;
+        int64_t iv = (ctl & (1u << 15)) ? (int64_t)ix->q[i] : (int32_t)ix->d[i];
+        uint64_t a = seg_base + ((off + ((uint64_t)iv << scale)) & amask);
+        if (!(ctl & (1u << 22)))
+            a = (uint32_t)a;
+        set_elem(d, esize, i, x86_ld_data(env, a, (unsigned)esize, ra));
+        set_elem(m, esize, i, 0);
+    }
+    memset(d->b + n * esize, 0, (size_t)(32 - n * esize));
+    memset(m, 0, sizeof(*m));
+}
+
 /* ---- F16C (SDM 1, 14.4): binary16 <-> binary32 on bit patterns. ---- */
 #define MX_IE 0x01
 #define MX_OE 0x08

@@ -5,8 +5,8 @@
  * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B, BMI1, BMI2; x87; MMX, SSE..SSE4.2 (helpers here,
  * translation in cpu/x86/translate-sse); AVX, AVX2, FMA and F16C (translate-vex.c); XSAVE, XSAVEOPT
  * for x87, SSE and AVX state; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP (CLAC/STAC) and
- * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented): the
- * AVX2 gathers, AVX-512, AES/PCLMULQDQ, XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC, TSC
+ * 1 GiB pages; SYSENTER, SYSCALL; long mode. Not advertised (not implemented):
+ * AVX-512, AES/PCLMULQDQ, XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC, TSC
  * deadline, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
  */
 #include "util/osdep.h"

@@ -38,6 +38,13 @@ void helper_vcvtps2ph(X86CPUState *env, YMMReg *d, const YMMReg *s, int n, int i
  * elements; ctl = form (0: 132, 1: 213, 2: 231) | kind << 2 (0 FMADD, 1 FMSUB, 2 FNMADD,
  * 3 FNMSUB, 4 FMADDSUB, 5 FMSUBADD) | 32 for doubles | n << 8. */
 void helper_vfma(X86CPUState *env, YMMReg *d, const YMMReg *s2, const YMMReg *s3, int ctl);
+/* VPGATHERDD/DQ/QD/QQ, VGATHERDPS/DPD/QPS/QPD: ctl = dest | mask << 4 | index << 8 (YMM
+ * registers) | scale << 12 | 1 << 14 for 8-byte data | 1 << 15 for 8-byte indexes | elements
+ * << 16 | address size (0: 16, 1: 32, 2: 64 bits) << 20 | 1 << 22 in 64-bit mode. Element i, when the sign of
+ * mask element i is set, is loaded from seg_base + (off + index[i] << scale), and its mask
+ * element cleared, so a fault leaves the progress made (SDM 2, VPGATHERDD); at the end the
+ * mask is zero and the destination above the loaded elements cleared. */
+void helper_vgather(X86CPUState *env, uint32_t ctl, uint64_t off, uint64_t seg_base);
 /* PDEP/PEXT (BMI2) on 64 bits; BEXTR (BMI1): ctl[7:0] start, ctl[15:8] length, within bits. */
 uint64_t helper_pdep(uint64_t src, uint64_t mask);
 uint64_t helper_pext(uint64_t src, uint64_t mask);

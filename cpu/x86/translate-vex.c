@@ -28,6 +28,7 @@ static const TCGHelperInfo hi_vmaskmov_st = TCG_HELPER(helper_vmaskmov_st, 0, V,
 static const TCGHelperInfo hi_vcvtph2ps = TCG_HELPER(helper_vcvtph2ps, 0, V, P, P, P, I32);
 static const TCGHelperInfo hi_vcvtps2ph = TCG_HELPER(helper_vcvtps2ph, 0, V, P, P, P, I32, I32);
 static const TCGHelperInfo hi_vfma = TCG_HELPER(helper_vfma, 0, V, P, P, P, P, I32);
+static const TCGHelperInfo hi_vgather = TCG_HELPER(helper_vgather, 0, V, P, I32, I64, I64);
 static const TCGHelperInfo hi_pdep = TCG_HELPER(helper_pdep, TCG_CALL_PURE, I64, I64, I64);
 static const TCGHelperInfo hi_pext = TCG_HELPER(helper_pext, TCG_CALL_PURE, I64, I64, I64);
 static const TCGHelperInfo hi_bextr = TCG_HELPER(helper_bextr, TCG_CALL_PURE, I64, I64, I64, I32);
@@ -774,6 +775,24 @@ static bool gen_vex_0f38(DisasContext *s)
         intptr_t src = vex_rm(s, 8 << L);
         tcg_gen_call4(&hi_vcvtph2ps, TCG_NORET, tcg_env, env_ptr(VTMP), env_ptr(src), tcg_constant_i32(4 << L));
         vex_set(d->reg, VTMP, bytes);
+        return true;
+    }
+    case 0x90 ... 0x93: {                        /* VPGATHERDD/DQ/QD/QQ, VGATHERDPS/DPD/QPS/QPD */
+        /* VSIB: an index field of 100b is a vector register like any other. */
+        int idx = d->index < 0 ? 4 : d->index, mask = d->vex_v, dst = d->reg;
+        bool qidx = b & 1;
+        int n = (qidx || w) ? bytes / 8 : bytes / 4;
+        if (!vex_check(s, mem && d->has_sib && dst != mask && dst != idx && mask != idx))
+            return true;
+        int8_t saved = d->index;
+        d->index = -1;
+        TCGv_i64 off = gen_lea_modrm(s), seg = tcg_temp_new_i64();
+        d->index = saved;
+        tcg_gen_movi_i64(seg, 0);
+        gen_add_seg(s, seg, gen_default_seg(s), false);
+        uint32_t ctl = (uint32_t)(dst | mask << 4 | idx << 8 | d->scale << 12 | (w ? 1 << 14 : 0) |
+                                  (qidx ? 1 << 15 : 0) | n << 16 | (s->aflag - MO_16) << 20 | (s->code64 ? 1 << 22 : 0));
+        tcg_gen_call4(&hi_vgather, TCG_NORET, tcg_env, tcg_constant_i32(ctl), off, seg);
         return true;
     }
     case 0x96 ... 0x9f: case 0xa6 ... 0xaf: case 0xb6 ... 0xbf: {   /* FMA3 */

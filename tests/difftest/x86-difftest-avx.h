@@ -114,7 +114,7 @@ static inline void diff_gen_avx(Emit *e, DiffRng *r, uint32_t *def, uint32_t *un
     bool mem = diff_rand(r) % 4 == 0;
     int l = diff_rand(r) % 2;
     *def = *und = 0;
-    switch (diff_rand(r) % 18) {
+    switch (diff_rand(r) % 19) {
     case 0:                                      /* VZEROUPPER */
         e8(e, 0xc5); e8(e, 0xf8); e8(e, 0x77);
         return;
@@ -201,6 +201,23 @@ static inline void diff_gen_avx(Emit *e, DiffRng *r, uint32_t *def, uint32_t *un
         static const uint8_t lo[] = { 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
         uint8_t op = (uint8_t)(0x90 + 0x10 * (diff_rand(r) % 3) + lo[diff_rand(r) % ARRAY_SIZE(lo)]);
         vex_emit(e, r, 2, 1, (int)(diff_rand(r) % 2), l, reg, v, mem, rm, op, 96);
+        return;
+    }
+    case 12: {                                   /* gathers, with indexes made small first */
+        int op = 0x90 + (int)(diff_rand(r) % 4), w = (int)(diff_rand(r) % 2), idx = (reg + 1) % 8;
+        int mask = (reg + 2 + (int)(diff_rand(r) % 6)) % 8;
+        if (mask == idx)
+            mask = (idx + 1) % 8;
+        /* VPSRLD $26 / VPSRLQ $58 into the index register: indexes 0..63 */
+        vex_emit(e, r, 1, 1, 0, 1, 2, idx, false, rm, (op & 1) ? 0x73 : 0x72, 1);
+        e8(e, (op & 1) ? 58 : 26);
+        e8(e, 0xc4);
+        e8(e, 0xc2);                             /* R, X clear; B set: r15 as base */
+        e8(e, (uint8_t)((w << 7) | ((~mask & 15) << 3) | (l << 2) | 1));
+        e8(e, (uint8_t)op);
+        e8(e, (uint8_t)(0x44 | (reg << 3)));     /* mod 01, VSIB */
+        e8(e, (uint8_t)((diff_rand(r) % 4) << 6 | idx << 3 | 7));
+        e8(e, (uint8_t)(diff_rand(r) % 64));
         return;
     }
     case 10:                                     /* F16C: VCVTPH2PS, VCVTPS2PH */

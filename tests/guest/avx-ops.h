@@ -49,6 +49,8 @@ YOP(op_vmovhlps, "vmovhlps %%xmm2, %%xmm1, %%xmm0")
 YOP(op_vfmadd231ps, "vmovdqa %%ymm1, %%ymm0\n\tvfmadd231ps %%ymm2, %%ymm2, %%ymm0")
 YOP(op_vfnmsub132sd, "vmovdqa %%ymm1, %%ymm0\n\tvfnmsub132sd %%xmm2, %%xmm1, %%xmm0")
 YOP(op_vfmaddsub213pd, "vmovdqa %%ymm2, %%ymm0\n\tvfmaddsub213pd %%ymm1, %%ymm2, %%ymm0")
+YOP(op_vpgatherdd, "vpsrld $29, %%ymm1, %%ymm3\n\tvmovdqa %%ymm2, %%ymm4\n\tvpgatherdd %%ymm4, (%2,%%ymm3,4), %%ymm0")
+YOP(op_vgatherqpd, "vpsrlq $62, %%ymm1, %%ymm3\n\tvpcmpeqd %%ymm4, %%ymm4, %%ymm4\n\tvgatherqpd %%ymm4, 8(%2,%%ymm3,2), %%ymm0")
 YOP(op_vcvtph2ps, "vcvtph2ps %%xmm2, %%ymm0")
 YOP(op_vcvtps2ph, "vcvtps2ph $0, %%ymm1, %%xmm0")
 
@@ -68,7 +70,8 @@ static const struct { const char *name; void (*fn)(Y *, const Y *, const Y *); c
     { "vzeroupper", op_vzeroupper, &ya, &yb }, { "legacy paddd keeps the upper half", op_legacy_sse, &ya, &yb },
     { "vmovss xmm, xmm, xmm", op_vmovss, &ya, &yb }, { "vmovhlps", op_vmovhlps, &ya, &yb },
     { "vfmadd231ps", op_vfmadd231ps, &yf, &yf }, { "vfnmsub132sd", op_vfnmsub132sd, &yf, &yf },
-    { "vfmaddsub213pd", op_vfmaddsub213pd, &yf, &yb }, { "vcvtph2ps (F16C)", op_vcvtph2ps, &ya, &yb }, { "vcvtps2ph (F16C)", op_vcvtps2ph, &yf, &yb },
+    { "vfmaddsub213pd", op_vfmaddsub213pd, &yf, &yb }, { "vpgatherdd (masked)", op_vpgatherdd, &yf, &yb },
+    { "vgatherqpd", op_vgatherqpd, &yb, &ya }, { "vcvtph2ps (F16C)", op_vcvtph2ps, &ya, &yb }, { "vcvtps2ph (F16C)", op_vcvtps2ph, &yf, &yb },
 };
 
 /* BMI: result and RFLAGS' OF, SF, ZF, CF (0x8c1); the caller masks what an instruction

@@ -66,6 +66,9 @@ static void vex_exceptions(void)
     TRY(".byte 0xc4, 0xe2, 0x7d, 0x5a, 0xc1", at, next, "i"(0));
     expect("vbroadcasti128 from a register", capture(at, next), 6, -1, true, 0);
     fault_reset();
+    TRY("vpgatherdd %%ymm1, (%[p],%%ymm1,4), %%ymm2", at, next, [p] "r"(xarea));
+    expect("vpgatherdd with the mask as the index", capture(at, next), 6, -1, true, 0);
+    fault_reset();
     TRY("vmovdqa (%[p]), %%ymm0", at, next, [p] "r"(xarea + 16));
     expect("vmovdqa from a 16-byte aligned address", capture(at, next), 13, 0, true, 0);
     fault_reset();
