@@ -609,6 +609,12 @@ static bool gen_vex_0f(DisasContext *s)
         gen_op_mov_reg_v(s, s->code64 ? MO_64 : MO_32, d->reg, r);
         return true;
     }
+    case 0xae:                                   /* VLDMXCSR / VSTMXCSR m32 */
+        if (pfx != PFX_NONE || d->mod == 3 || ((d->reg & 7) != 2 && (d->reg & 7) != 3))
+            return false;
+        if (vex_check(s, !L && v0))
+            gen_mxcsr_insn(s, (d->reg & 7) == 2);
+        return true;
     case 0xc5:                                   /* VPEXTRW r, xmm, imm8 */
         if (pfx != PFX_66)
             return false;

@@ -81,6 +81,14 @@ static void vex_exceptions(void)
     expect("vaddps with CR0.TS set", capture(at, next), 7, -1, true, 0);
 }
 
+static void vex_mxcsr(void)
+{
+    uint32_t in = 0x9fc0, out = 0, legacy = 0;
+    asm volatile("vldmxcsr %2\n\tvstmxcsr %0\n\tstmxcsr %1\n\tmovl $0x1f80, %2\n\tldmxcsr %2"
+                 : "=m"(out), "=m"(legacy), "+m"(in));
+    check(out == 0x9fc0 && legacy == 0x9fc0, "vldmxcsr/vstmxcsr: MXCSR written and read back");
+}
+
 static void masked_moves(void)
 {
     unsigned long at, next;
@@ -143,6 +151,7 @@ int guest_main(void)
         yops[i].fn(&r, yops[i].a, yops[i].b);
         print_y(yops[i].name, &r);
     }
+    vex_mxcsr();
     masked_moves();
     xsave_ymm();
     return pass_fail("avx");
