@@ -42,7 +42,10 @@ int x86_tr_mmu_index_kernel(const X86CPUState *env)
 {
     if (!(env->hflags & HF_PG))
         return X86_MMU_PHYS;
-    /* Implicit supervisor accesses (descriptor tables, TSS) ignore SMAP (SDM 3A, 4.6). */
+    /* Implicit supervisor accesses (GDT, LDT, IDT, TSS) to user pages fault under CR4.SMAP
+     * whatever EFLAGS.AC and the CPL (SDM 3A, 4.6). */
+    if (env->cr[4] & CR4_SMAP)
+        return X86_MMU_KSMAP;
     return X86_MMU_KERNEL;
 }
 

@@ -124,6 +124,11 @@ void x86_update_hflags(X86CPUState *env)
         hf |= HF_MP;
     if (env->interrupt_shadow)
         hf |= HF_INHIBIT_IRQ;
+    if (env->cr[4] & CR4_OSXSAVE) {
+        hf |= HF_OSXSAVE;
+        if ((env->xcr0 & 6) == 6)
+            hf |= HF_AVX;
+    }
     env->hflags = hf;
 }
 

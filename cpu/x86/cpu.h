@@ -179,6 +179,8 @@ enum {
 #define HF_TS         (1u << 15)   /* CR0.TS */
 #define HF_MP         (1u << 16)   /* CR0.MP */
 #define HF_INHIBIT_IRQ (1u << 17)  /* interrupt shadow */
+#define HF_OSXSAVE    (1u << 18)   /* CR4.OSXSAVE: XSAVE family and XGETBV/XSETBV usable */
+#define HF_AVX        (1u << 19)   /* CR4.OSXSAVE and XCR0 enables SSE and AVX: VEX usable */
 
 #define X86_MAX_MSR_MTRR_VAR 8
 
@@ -236,6 +238,8 @@ typedef struct X86CPUState {
     int32_t tcg_exit_request;
     /* Scratch for an MMX/SSE memory operand handed to a helper by pointer (translate-sse.c). */
     YMMReg tr_sse_tmp;
+    /* Scratch for AVX: the result being built and a constant operand (translate-vex.c). */
+    YMMReg tr_vex_tmp[2];
     /* The soft TLB, one table per MMU index (accel/tcg/cputlb.c; layout for tcg/tcg.h). */
     X86TLBEntry tlb_table[X86_NB_MMU_MODES][1 << X86_TLB_BITS];
 

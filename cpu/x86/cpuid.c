@@ -2,12 +2,13 @@
  *
  * Every feature bit set here must be implemented by the translator or by these helpers; a
  * guest that sees a bit will use it. Advertised: the integer ISA with ADX, MOVBE, POPCNT,
- * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B; x87; MMX, SSE..SSE4.2 (helpers here, translation in
- * cpu/x86/translate-sse); XSAVE for x87+SSE; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP and
+ * LZCNT, RDRAND, RDTSCP, CMPXCHG8B/16B, BMI1, BMI2; x87; MMX, SSE..SSE4.2 (helpers here,
+ * translation in cpu/x86/translate-sse); AVX, AVX2, FMA and F16C (translate-vex.c); XSAVE, XSAVEOPT
+ * for x87, SSE and AVX state; PAE, PSE, PSE-36, PGE, PAT, NX, SMEP, SMAP (CLAC/STAC) and
  * 1 GiB pages; SYSENTER, SYSCALL; long mode; the local APIC and its TSC-deadline timer when the
- * board gives the CPU one. Not advertised (not implemented): BMI1/BMI2 and
- * everything else VEX-encoded (AVX/AVX2), XSAVEOPT/XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI,
- * MCE/MCA, x2APIC, MONITOR/MWAIT, VMX, UMIP, LA57, PKU. (Intel SDM 2, CPUID.)
+ * board gives the CPU one. Not advertised (not implemented): AVX-512, AES/PCLMULQDQ,
+ * XSAVEC/XSAVES, FSGSBASE, PCID, VME/PVI, MCE/MCA, x2APIC, MONITOR/MWAIT, VMX, UMIP, LA57, PKU.
+ * (Intel SDM 2, CPUID.)
  */
 #include "util/osdep.h"
 #include "cpu/x86/helper.h"
@@ -35,6 +36,7 @@
 /* Leaf 1 ECX (table 3-10). */
 #define F1C_SSE3   (1u << 0)
 #define F1C_SSSE3  (1u << 9)
+#define F1C_FMA    (1u << 12)
 #define F1C_CX16   (1u << 13)
 #define F1C_SSE41  (1u << 19)
 #define F1C_SSE42  (1u << 20)
@@ -42,11 +44,14 @@
 #define F1C_POPCNT (1u << 23)
 #define F1C_TSC_DEADLINE (1u << 24)
 #define F1C_XSAVE  (1u << 26)
+#define F1C_AVX    (1u << 28)
+#define F1C_F16C   (1u << 29)
 #define F1C_RDRAND (1u << 30)
 #define F1C_OSXSAVE (1u << 27)
 #define F1C_HYPERVISOR (1u << 31)
 /* Leaf 7.0 EBX. */
 #define F7B_BMI1 (1u << 3)
+#define F7B_AVX2 (1u << 5)
 #define F7B_SMEP (1u << 7)
 #define F7B_BMI2 (1u << 8)
 #define F7B_ADX  (1u << 19)
@@ -74,6 +79,29 @@ static void put_string(const char *s, uint32_t *a, uint32_t *b, uint32_t *c, uin
     memcpy(d, s + 12, 4);
 }
 
+/* Leaf 0Dh (SDM 1, 13.2): the components of XSTATE_SUPPORTED in the standard format;
+ * subleaf 1 offers XSAVEOPT only (no XSAVEC, XGETBV with ECX = 1, XSAVES). */
+static void xsave_leaf(const X86CPUState *env, uint32_t subleaf, uint32_t *eax, uint32_t *ebx,
+                       uint32_t *ecx, uint32_t *edx)
+{
+    switch (subleaf) {
+    case 0:
+        *eax = (uint32_t)XSTATE_SUPPORTED;
+        *ebx = (env->xcr0 & XSTATE_YMM) ? XSAVE_YMM_OFFSET + XSAVE_YMM_SIZE : XSAVE_YMM_OFFSET;
+        *ecx = XSAVE_YMM_OFFSET + XSAVE_YMM_SIZE;
+        break;
+    case 1:
+        *eax = 1;                      /* XSAVEOPT */
+        break;
+    case 2:                            /* YMM_Hi128 */
+        *eax = XSAVE_YMM_SIZE;
+        *ebx = XSAVE_YMM_OFFSET;
+        break;
+    default:
+        break;
+    }
+}
+
 void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx,
                uint32_t *ecx, uint32_t *edx)
 {
@@ -96,10 +124,11 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         *eax = CPUID_SIGNATURE;
         /* CLFLUSH line size 8 qwords, 1 logical processor, initial APIC ID. */
         *ebx = (8u << 8) | (1u << 16) | (cpu->apic_id << 24);
-        /* No XSAVE: the translator has no XSETBV/XGETBV yet (helpers exist in fpu_helper.c);
-         * Linux would enable it and take #UD at its first XSETBV. */
-        *ecx = F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
-               F1C_RDRAND | F1C_HYPERVISOR;
+        *ecx = F1C_SSE3 | F1C_SSSE3 | F1C_FMA | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
+               F1C_XSAVE | F1C_AVX | F1C_F16C | F1C_RDRAND | F1C_HYPERVISOR;
+        /* OSXSAVE mirrors CR4.OSXSAVE (SDM 2, table 3-10). */
+        if (env->cr[4] & CR4_OSXSAVE)
+            *ecx |= F1C_OSXSAVE;
         *edx = F1D_FPU | F1D_DE | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_CX8 | F1D_SEP |
                F1D_MTRR | F1D_PGE | F1D_CMOV | F1D_PAT | F1D_PSE36 | F1D_CLFSH | F1D_MMX |
                F1D_FXSR | F1D_SSE | F1D_SSE2;
@@ -116,17 +145,10 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
         break;
     case 7:
         if (subleaf == 0)
-            /* BMI1/BMI2 are VEX and SMAP needs CLAC/STAC: none translated yet. */
-            *ebx = F7B_SMEP | F7B_ADX;
+            *ebx = F7B_BMI1 | F7B_AVX2 | F7B_SMEP | F7B_BMI2 | F7B_ADX | F7B_SMAP;
         break;
     case 0xd:
-        /* XSAVE (SDM 1, 13.2): x87 and SSE in the standard 576-byte format; no XSAVEOPT,
-         * XSAVEC, XGETBV1 or XSAVES (subleaf 1 all zero). */
-        if (subleaf == 0) {
-            *eax = 3;
-            *ebx = 576;
-            *ecx = 576;
-        }
+        xsave_leaf(env, subleaf, eax, ebx, ecx, edx);
         break;
     case 0x80000000:
         *eax = CPUID_MAX_EXT;

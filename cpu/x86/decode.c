@@ -371,6 +371,11 @@ static bool decode_vex(Fetcher *f, X86Insn *d, int first)
         d->vex_l = (p1 >> 2) & 1;
         d->vex_pp = p1 & 3;
         d->prefixes |= X86_PFX_VEX;
+        /* Outside 64-bit mode VEX.B and VEX.vvvv[3] are ignored (SDM 2, 2.3.5). */
+        if (d->code_bits != 64) {
+            d->rex &= 0x48;
+            d->vex_v &= 7;
+        }
         return true;
     }
     int p2 = next_byte(f);

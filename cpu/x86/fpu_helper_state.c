@@ -267,9 +267,9 @@ void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w)
     apply_xmm(env, xmm);
 }
 
-/* ---- XSAVE (Intel SDM 1, ch. 13): the x87 (bit 0) and SSE (bit 1) components in the
- * standard format; no AVX, no compacted format, no XSAVEOPT/XSAVEC/XSAVES. ---- */
-#define XSTATE_SUPPORTED 3ULL
+/* ---- XSAVE (Intel SDM 1, ch. 13): x87 (bit 0), SSE (bit 1) and AVX's YMM_Hi128 (bit 2) in
+ * the standard format. XSAVEOPT is XSAVE: its modified/init optimisations are permitted, not
+ * required (13.9). No compacted format (XSAVEC/XSAVES). ---- */
 #define XSAVE_HEADER 512
 
 uint64_t helper_xgetbv(X86CPUState *env, uint32_t ecx)
@@ -287,11 +287,13 @@ void helper_xsetbv(X86CPUState *env, uint32_t ecx, uint64_t value)
     uintptr_t ra = GETPC();
     if (!(env->cr[4] & CR4_OSXSAVE))
         x86_raise_exception_ra(env, EXCP_UD, 0, false, ra);
-    /* XCR0: x87 must stay set; only supported components (SDM 1, 13.3). */
+    /* XCR0 (SDM 1, 13.3): x87 must stay set, only supported components, AVX needs SSE. */
     if (ecx != 0 || ((env->cr[0] & CR0_PE) && (env->hflags & HF_CPL_MASK)) ||
-        !(value & 1) || (value & ~XSTATE_SUPPORTED))
+        !(value & XSTATE_X87) || (value & ~XSTATE_SUPPORTED) ||
+        ((value & XSTATE_YMM) && !(value & XSTATE_SSE)))
         x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
     env->xcr0 = value;
+    x86_update_hflags(env);
 }
 
 static uint64_t xsave_rfbm(X86CPUState *env)
@@ -313,12 +315,18 @@ void helper_xsave(X86CPUState *env, uint64_t addr, int rex_w)
     xsave_checks(env, addr, ra);
     uint64_t rfbm = xsave_rfbm(env);
     uint64_t bv = x86_ld_data(env, addr + XSAVE_HEADER, 8, ra);
-    if (rfbm & 1)
+    if (rfbm & XSTATE_X87)
         save_x87(env, addr, rex_w, ra);
-    if (rfbm & 2) {
+    /* MXCSR belongs to SSE and to AVX (13.5.2): either saves it. */
+    if (rfbm & (XSTATE_SSE | XSTATE_YMM))
         save_mxcsr(env, addr, ra);
+    if (rfbm & XSTATE_SSE)
         save_xmm(env, addr, ra);
-    }
+    if (rfbm & XSTATE_YMM)
+        for (unsigned i = 0; i < xmm_count(env); i++) {
+            x86_st_data(env, addr + XSAVE_YMM_OFFSET + 16 * i, env->ymm[i].q[2], 8, ra);
+            x86_st_data(env, addr + XSAVE_YMM_OFFSET + 8 + 16 * i, env->ymm[i].q[3], 8, ra);
+        }
     /* XSTATE_BV: the saved components are marked as holding state. */
     x86_st_data(env, addr + XSAVE_HEADER, (bv & ~rfbm) | rfbm, 8, ra);
 }
@@ -330,38 +338,47 @@ void helper_xrstor(X86CPUState *env, uint64_t addr, int rex_w)
     uint64_t rfbm = xsave_rfbm(env);
     uint64_t bv = x86_ld_data(env, addr + XSAVE_HEADER, 8, ra);
     uint64_t comp = x86_ld_data(env, addr + XSAVE_HEADER + 8, 8, ra);
-    /* Standard format only: XCOMP_BV = 0, XSTATE_BV within XCR0, reserved header bytes 0. */
+    /* Standard format only (13.8.1): XCOMP_BV = 0, XSTATE_BV within XCR0, reserved header
+     * bytes 16-63 zero; otherwise #GP before anything changes. */
     if (comp || (bv & ~env->xcr0))
         x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
     for (unsigned o = 16; o < 64; o += 8)
         if (x86_ld_data(env, addr + XSAVE_HEADER + o, 8, ra))
             x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
     uint32_t mxcsr = env->mxcsr;
-    if (rfbm & 2) {
+    if (rfbm & (XSTATE_SSE | XSTATE_YMM)) {
         mxcsr = (uint32_t)x86_ld_data(env, addr + 24, 4, ra);
         if (mxcsr & ~(uint32_t)MXCSR_MASK)
             x86_raise_exception_ra(env, EXCP_GP, 0, true, ra);
     }
     X87Image im;
-    YMMReg xmm[16];
-    if ((rfbm & 1) && (bv & 1))
+    YMMReg xmm[16], hi[16];
+    if ((rfbm & bv) & XSTATE_X87)
         read_x87(env, addr, rex_w, &im, ra);
-    if ((rfbm & 2) && (bv & 2))
+    if ((rfbm & bv) & XSTATE_SSE)
         read_xmm(env, addr, xmm, ra);
-    if (rfbm & 1) {
-        if (bv & 1) {
+    if ((rfbm & bv) & XSTATE_YMM)
+        read_xmm(env, addr + XSAVE_YMM_OFFSET - 160, hi, ra);   /* same 16-byte slots */
+    if (rfbm & XSTATE_X87) {
+        if (bv & XSTATE_X87) {
             apply_x87(env, &im);
         } else {
             helper_fninit(env);      /* x87 initial configuration */
             memset(env->fpregs, 0, sizeof(env->fpregs));
         }
     }
-    if (rfbm & 2) {
+    if (rfbm & (XSTATE_SSE | XSTATE_YMM))
         env->mxcsr = mxcsr;
-        if (bv & 2)
+    if (rfbm & XSTATE_SSE) {
+        if (bv & XSTATE_SSE)
             apply_xmm(env, xmm);
         else
             for (unsigned i = 0; i < xmm_count(env); i++)
                 memset(&env->ymm[i], 0, 16);
     }
+    if (rfbm & XSTATE_YMM)
+        for (unsigned i = 0; i < xmm_count(env); i++) {
+            env->ymm[i].q[2] = (bv & XSTATE_YMM) ? hi[i].q[0] : 0;
+            env->ymm[i].q[3] = (bv & XSTATE_YMM) ? hi[i].q[1] : 0;
+        }
 }

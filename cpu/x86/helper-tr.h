@@ -178,6 +178,8 @@ uint64_t helper_tr_rotate(X86CPUState *env, uint64_t val, uint64_t count, uint32
 uint64_t helper_tr_shd(X86CPUState *env, uint64_t dst, uint64_t src, uint64_t count, uint32_t kind);
 void helper_tr_cli(X86CPUState *env);
 void helper_tr_sti(X86CPUState *env);
+/* CLAC (set = 0) / STAC (set = 1): EFLAGS.AC, which selects the SMAP MMU index. */
+void helper_tr_set_ac(X86CPUState *env, int set);
 void helper_tr_rdtscp(X86CPUState *env);
 void helper_tr_set_hlt(X86CPUState *env, uint64_t next_rip);
 

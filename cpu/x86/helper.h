@@ -227,7 +227,14 @@ void helper_frstor(X86CPUState *env, uint64_t addr, int data32);
 /* FXSAVE/FXRSTOR (512 bytes, 16-byte aligned: #GP(0) otherwise); rex_w: 64-bit FIP/FDP. */
 void helper_fxsave(X86CPUState *env, uint64_t addr, int rex_w);
 void helper_fxrstor(X86CPUState *env, uint64_t addr, int rex_w);
-/* XSAVE/XRSTOR (standard format, x87 and SSE components; 64-byte aligned), XGETBV/XSETBV. */
+/* XSAVE/XRSTOR/XSAVEOPT (standard format; 64-byte aligned), XGETBV/XSETBV. The XSAVE state
+ * components vireo implements (Intel SDM 1, 13.1) and where the standard format puts them. */
+#define XSTATE_X87 1ULL
+#define XSTATE_SSE 2ULL
+#define XSTATE_YMM 4ULL                 /* YMM_Hi128: bits 255:128 of YMM0-15 */
+#define XSTATE_SUPPORTED (XSTATE_X87 | XSTATE_SSE | XSTATE_YMM)
+#define XSAVE_YMM_OFFSET 576
+#define XSAVE_YMM_SIZE 256
 void helper_xsave(X86CPUState *env, uint64_t addr, int rex_w);
 void helper_xrstor(X86CPUState *env, uint64_t addr, int rex_w);
 uint64_t helper_xgetbv(X86CPUState *env, uint32_t ecx);
@@ -236,5 +243,6 @@ void helper_xsetbv(X86CPUState *env, uint32_t ecx, uint64_t value);
 uint16_t x86_fpu_status_word(const X86CPUState *env);
 
 #include "cpu/x86/helper-sse.h"
+#include "cpu/x86/helper-avx.h"
 
 #endif

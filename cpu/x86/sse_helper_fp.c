@@ -305,6 +305,49 @@ PS_OP(min, OP_MIN)
 PS_OP(max, OP_MAX)
 PS_OP(sqrt, OP_SQRT)
 
+/* ---- FMA3 (SDM 1, 14.5): a * b + c rounded once, on the operands in the order of the
+ * instruction's form; a NaN operand gives the first NaN of a, b, c, quieted. ---- */
+#define DEFINE_FMA(SUF, UT, FT, FMA)                                                            \
+    static UT SUF##_fma(UT a, UT b, UT c, bool neg_prod, bool neg_c, SSEFP *f)                  \
+    {                                                                                           \
+        if (SUF##_is_nan(a) || SUF##_is_nan(b) || SUF##_is_nan(c)) {                            \
+            if (SUF##_is_snan(a) || SUF##_is_snan(b) || SUF##_is_snan(c))                       \
+                f->flags |= MX_IE;                                                              \
+            return (SUF##_is_nan(a) ? a : SUF##_is_nan(b) ? b : c) | SUF##_qbit;                \
+        }                                                                                       \
+        a = SUF##_input(a, f);                                                                  \
+        b = SUF##_input(b, f);                                                                  \
+        c = SUF##_input(c, f);                                                                  \
+        volatile FT x = SUF##_f(a), y = SUF##_f(b), z = SUF##_f(c);                             \
+        volatile FT r = FMA(neg_prod ? -x : x, y, neg_c ? -z : z);                              \
+        return SUF##_output(SUF##_u(r), f);                                                     \
+    }
+DEFINE_FMA(s32, uint32_t, float, fmaf)
+DEFINE_FMA(s64, uint64_t, double, fma)
+
+void helper_vfma(X86CPUState *env, YMMReg *d, const YMMReg *s2, const YMMReg *s3, int ctl)
+{
+    int order = ctl & 3, kind = (ctl >> 2) & 7, n = ctl >> 8;
+    bool pd = ctl & 32;
+    SSEFP f;
+    YMMReg r = *d;
+    fp_begin(env, &f, -1);
+    for (int i = 0; i < n; i++) {
+        /* 132: d * s3 + s2; 213: s2 * d + s3; 231: s2 * s3 + d. */
+        uint64_t v1 = pd ? d->q[i] : d->d[i], v2 = pd ? s2->q[i] : s2->d[i];
+        uint64_t v3 = pd ? s3->q[i] : s3->d[i];
+        uint64_t a = order == 0 ? v1 : v2, b = order == 1 ? v1 : v3, c = order == 0 ? v2 : order == 1 ? v3 : v1;
+        bool neg_prod = kind == 2 || kind == 3;
+        bool neg_c = kind == 1 || kind == 3 || (kind == 4 && !(i & 1)) || (kind == 5 && (i & 1));
+        if (pd)
+            r.q[i] = s64_fma(a, b, c, neg_prod, neg_c, &f);
+        else
+            r.d[i] = s32_fma((uint32_t)a, (uint32_t)b, (uint32_t)c, neg_prod, neg_c, &f);
+    }
+    if (fp_end(env, &f, GETPC()))
+        memcpy(d, &r, (size_t)n * (pd ? 8 : 4));
+}
+
 /* SSE3 horizontal and alternating forms. */
 void helper_haddps(X86CPUState *env, YMMReg *d, const YMMReg *s)
 {
@@ -376,19 +419,20 @@ void helper_addsubpd(X86CPUState *env, YMMReg *d, const YMMReg *s)
         memcpy(d, &r, 16);
 }
 
-/* Compare predicates 0-7 (SDM 2, CMPPS table 3-1): EQ, LT, LE, UNORD, NEQ, NLT, NLE, ORD.
- * LT/LE/NLT/NLE are signalling (QNaN is invalid too). */
+/* Compare predicates 0-31 (SDM 2, CMPPS table 3-1; legacy SSE has 0-7): EQ, LT, LE, UNORD,
+ * NEQ, NLT, NLE, ORD on ordered operands; bit 3 flips the answer for unordered ones and bit 4
+ * whether a QNaN is invalid (LT/LE/NLT/NLE signal without it). */
 #define DEFINE_CMP(SUF, UT, FT)                                                                 \
-    static UT SUF##_cmp(int pred, UT a, UT b, SSEFP *f)                                         \
+    static UT SUF##_cmp(int imm, UT a, UT b, SSEFP *f)                                          \
     {                                                                                           \
-        pred &= 7;                                                                              \
+        int pred = imm & 7;                                                                     \
         bool unord = SUF##_is_nan(a) || SUF##_is_nan(b);                                        \
-        bool signalling = pred == 1 || pred == 2 || pred == 5 || pred == 6;                     \
+        bool signalling = (pred == 1 || pred == 2 || pred == 5 || pred == 6) ^ !!(imm & 16);    \
         if (unord && (signalling || SUF##_is_snan(a) || SUF##_is_snan(b)))                      \
             f->flags |= MX_IE;                                                                  \
         bool res;                                                                               \
         if (unord) {                                                                            \
-            res = pred == 3 || pred == 4 || pred == 5 || pred == 6;                             \
+            res = (pred == 3 || pred == 4 || pred == 5 || pred == 6) ^ !!(imm & 8);             \
         } else {                                                                                \
             a = SUF##_input(a, f);                                                              \
             b = SUF##_input(b, f);                                                              \

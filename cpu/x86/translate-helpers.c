@@ -248,6 +248,15 @@ void helper_tr_sti(X86CPUState *env)
     x86_update_hflags(env);
 }
 
+void helper_tr_set_ac(X86CPUState *env, int set)
+{
+    if (set)
+        env->eflags |= EFLAGS_AC;
+    else
+        env->eflags &= ~(uint64_t)EFLAGS_AC;
+    x86_update_hflags(env);
+}
+
 void helper_tr_set_hlt(X86CPUState *env, uint64_t next_rip)
 {
     if ((env->hflags & HF_CPL_MASK) != 0)

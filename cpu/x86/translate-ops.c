@@ -36,7 +36,10 @@ HELPER(helper_tr_rotate, I64, P, I64, I64, I32);
 HELPER(helper_tr_shd, I64, P, I64, I64, I64, I32);
 HELPER0(helper_tr_cli, V);
 HELPER0(helper_tr_sti, V);
+HELPER(helper_tr_set_ac, V, P, I32);
 HELPER0(helper_tr_rdtscp, V);
+HELPER(helper_xgetbv, I64, P, I32);
+HELPER(helper_xsetbv, V, P, I32, I64);
 HELPER(helper_tr_set_hlt, V, P, I64);
 /* x86sys's (weak until they land). */
 HELPER(helper_raise_interrupt, V, P, I32, I64);
@@ -776,7 +779,7 @@ static void gen_bitscan(DisasContext *s, int ot, bool reverse, bool count_form)
 void disas_insn(DisasContext *s)
 {
     if (s->d.prefixes & (X86_PFX_VEX | X86_PFX_EVEX)) {
-        gen_unimplemented(s, "VEX/EVEX-encoded (AVX, BMI) instructions");
+        gen_vex_insn(s);
         return;
     }
     switch (s->d.map) {

@@ -61,17 +61,17 @@ FP_BINOPS(X)
 FP_IMMOPS(X)
 #undef X
 static const TCGHelperInfo hi_ptest = TCG_HELPER(helper_ptest, 0, V, P, P, P);
-static const TCGHelperInfo hi_pmovmskb = TCG_HELPER(helper_pmovmskb, 0, I32, P, P, I32);
-static const TCGHelperInfo hi_movmskps = TCG_HELPER(helper_movmskps, 0, I32, P, P);
-static const TCGHelperInfo hi_movmskpd = TCG_HELPER(helper_movmskpd, 0, I32, P, P);
+const TCGHelperInfo hi_pmovmskb = TCG_HELPER(helper_pmovmskb, 0, I32, P, P, I32);
+const TCGHelperInfo hi_movmskps = TCG_HELPER(helper_movmskps, 0, I32, P, P);
+const TCGHelperInfo hi_movmskpd = TCG_HELPER(helper_movmskpd, 0, I32, P, P);
 static const TCGHelperInfo hi_pextr = TCG_HELPER(helper_pextr, 0, I64, P, P, I32, I32, I32);
-static const TCGHelperInfo hi_pinsr = TCG_HELPER(helper_pinsr, 0, V, P, P, I32, I32, I32, I64);
+const TCGHelperInfo hi_pinsr = TCG_HELPER(helper_pinsr, 0, V, P, P, I32, I32, I32, I64);
 static const TCGHelperInfo hi_enter_mmx = TCG_HELPER(helper_enter_mmx, 0, V, P);
 static const TCGHelperInfo hi_emms = TCG_HELPER(helper_emms, 0, V, P);
 static const TCGHelperInfo hi_comiss = TCG_HELPER(helper_comiss, 0, V, P, P, P, I32);
 static const TCGHelperInfo hi_comisd = TCG_HELPER(helper_comisd, 0, V, P, P, P, I32);
-static const TCGHelperInfo hi_cvtsi2ss = TCG_HELPER(helper_cvtsi2ss, 0, V, P, P, I64);
-static const TCGHelperInfo hi_cvtsi2sd = TCG_HELPER(helper_cvtsi2sd, 0, V, P, P, I64);
+const TCGHelperInfo hi_cvtsi2ss = TCG_HELPER(helper_cvtsi2ss, 0, V, P, P, I64);
+const TCGHelperInfo hi_cvtsi2sd = TCG_HELPER(helper_cvtsi2sd, 0, V, P, P, I64);
 static const TCGHelperInfo hi_cvtss2si = TCG_HELPER(helper_cvtss2si, 0, I64, P, P, I32, I32);
 static const TCGHelperInfo hi_cvtsd2si = TCG_HELPER(helper_cvtsd2si, 0, I64, P, P, I32, I32);
 static const TCGHelperInfo hi_ldmxcsr = TCG_HELPER(helper_ldmxcsr, 0, V, P, I32);
@@ -82,12 +82,10 @@ static const TCGHelperInfo hi_pcmpistrm = TCG_HELPER(helper_pcmpistrm, 0, V, P, 
 static const TCGHelperInfo hi_crc32 = TCG_HELPER(helper_crc32, TCG_CALL_PURE, I32, I32, I64, I32);
 
 /* 0F map, by opcode and mandatory prefix (none, 66, F3, F2): the helper of a plain d = d op s. */
-enum { PFX_NONE, PFX_66, PFX_F3, PFX_F2 };
 typedef struct SseEntry {
     const TCGHelperInfo *hi;
     uint8_t kind;          /* K_* */
 } SseEntry;
-enum { K_NONE, K_INT, K_INTIMM, K_FP, K_FPIMM };
 
 static SseEntry tab0f[256][4], tab38[256], tab3a[256];
 
@@ -205,7 +203,7 @@ static int sse_prefix(const X86Insn *d)
     return (d->prefixes & X86_PFX_OPSZ) ? PFX_66 : PFX_NONE;
 }
 
-static intptr_t xmm_ofs(int r)
+intptr_t xmm_ofs(int r)
 {
     return offsetof(X86CPUState, ymm[r]);
 }
@@ -215,7 +213,7 @@ static intptr_t mmx_ofs(int r)
     return offsetof(X86CPUState, fpregs[r & 7].mant);
 }
 
-static TCGv_ptr env_ptr(intptr_t ofs)
+TCGv_ptr env_ptr(intptr_t ofs)
 {
     TCGv_ptr p = tcg_temp_new_ptr();
     tcg_gen_addi_ptr(p, tcg_env, ofs);
@@ -371,7 +369,7 @@ static void st_from_env(DisasContext *s, TCGv_i64 a, intptr_t ofs, int bytes)
     gen_op_st(s, MO_64, t, a);
 }
 
-static void copy_env(intptr_t dst, intptr_t src, int bytes)
+void copy_env(intptr_t dst, intptr_t src, int bytes)
 {
     TCGv_i64 t = tcg_temp_new_i64();
     for (int i = 0; i < bytes; i += 8) {
@@ -385,18 +383,18 @@ static void copy_env(intptr_t dst, intptr_t src, int bytes)
     }
 }
 
-static void zero_env(intptr_t dst, int from, int to)
+void zero_env(intptr_t dst, int from, int to)
 {
     for (int i = from; i < to; i += 8)
         tcg_gen_st_i64(tcg_constant_i64(0), tcg_env, dst + i);
 }
 
-/* SDM 2, MOVAPS etc.: 16-byte memory operands of the aligned moves must be aligned. */
-static void check_align16(DisasContext *s, TCGv_i64 a)
+/* SDM 2, MOVAPS etc.: memory operands of the aligned moves must be aligned to their size. */
+void gen_check_align(DisasContext *s, TCGv_i64 a, int bytes)
 {
     TCGv_i64 t = tcg_temp_new_i64();
     TCGLabel *ok = gen_new_label();
-    tcg_gen_andi_i64(t, a, 15);
+    tcg_gen_andi_i64(t, a, bytes - 1);
     gen_sync_state(s);
     tcg_gen_brcondi_i64(TCG_COND_EQ, t, 0, ok);
     gen_exception_err(s, EXCP_GP, 0);
@@ -424,7 +422,7 @@ static bool sse_move(DisasContext *s, int pfx, bool mmx)
         if (b >= 0x28 && pfx >= PFX_F3)
             return false;
         if (mem && b >= 0x28)
-            check_align16(s, a);
+            gen_check_align(s, a, 16);
         if (!store) {
             if (mem) {
                 ld_to_env(s, a, reg, bytes);
@@ -446,7 +444,7 @@ static bool sse_move(DisasContext *s, int pfx, bool mmx)
         if (!mem)
             return false;
         if (!mmx)
-            check_align16(s, a);
+            gen_check_align(s, a, 16);
         st_from_env(s, a, reg, mmx ? 8 : 16);
         return true;
     case 0x6f: case 0x7f: {                      /* MOVQ mm / MOVDQA / MOVDQU */
@@ -455,7 +453,7 @@ static bool sse_move(DisasContext *s, int pfx, bool mmx)
         int bytes = mmx ? 8 : 16;
         bool store = b == 0x7f;
         if (mem && pfx == PFX_66)
-            check_align16(s, a);
+            gen_check_align(s, a, 16);
         if (!store) {
             if (mem)
                 ld_to_env(s, a, reg, bytes);
@@ -533,6 +531,15 @@ static bool sse_move(DisasContext *s, int pfx, bool mmx)
     return false;
 }
 
+bool sse_lookup(int map, int op, int pfx, const TCGHelperInfo **hi, int *kind)
+{
+    const SseEntry *e = map == X86_MAP_0F ? &tab0f[op][pfx] : map == X86_MAP_0F38 ? &tab38[op]
+                                                                                : &tab3a[op];
+    *hi = e->hi;
+    *kind = e->kind;
+    return e->kind != K_NONE;
+}
+
 bool gen_sse_insn(DisasContext *s)
 {
     X86Insn *d = &s->d;
@@ -584,7 +591,8 @@ bool gen_sse_insn(DisasContext *s)
             return true;
         bool scalar = e->kind == K_FP && (pfx == PFX_F3 || pfx == PFX_F2) && d->map == X86_MAP_0F;
         TCGv_ptr src = sse_src(s, mmx, scalar ? (pfx == PFX_F3 ? 4 : 8) : w);
-        TCGv_i32 imm = tcg_constant_i32(d->imm & 0xff);
+        /* Legacy CMPPS and friends know predicates 0-7 only (the VEX forms have 32). */
+        TCGv_i32 imm = tcg_constant_i32(d->imm & (b == 0xc2 && d->map == X86_MAP_0F ? 7 : 0xff));
         switch (e->kind) {
         case K_INT: tcg_gen_call4(e->hi, TCG_NORET, tcg_env, dst, src, tcg_constant_i32(w)); break;
         case K_INTIMM: tcg_gen_call5(e->hi, TCG_NORET, tcg_env, dst, src, tcg_constant_i32(w), imm); break;
@@ -734,10 +742,10 @@ bool gen_sse_insn(DisasContext *s)
         s->cc_op_dirty = false;
         return true;
     }
-    if (d->map == X86_MAP_0F3A && pfx == PFX_66 && (b == 0x14 || b == 0x15 || b == 0x16 || b == 0x20 || b == 0x22)) {
-        /* PEXTRB/W/D/Q, PINSRB/D/Q */
+    if (d->map == X86_MAP_0F3A && pfx == PFX_66 && ((b >= 0x14 && b <= 0x17) || b == 0x20 || b == 0x22)) {
+        /* PEXTRB/W/D/Q, EXTRACTPS (a dword whatever REX.W), PINSRB/D/Q */
         bool ins = b >= 0x20;
-        int size = b == 0x14 || b == 0x20 ? 1 : b == 0x15 ? 2 : (d->rex & 8) ? 8 : 4;
+        int size = b == 0x14 || b == 0x20 ? 1 : b == 0x15 ? 2 : (d->rex & 8) && b != 0x17 ? 8 : 4;
         int ot = size == 1 ? MO_8 : size == 2 ? MO_16 : size == 4 ? MO_32 : MO_64;
         TCGv_i64 v = tcg_temp_new_i64();
         if (ins) {

@@ -72,6 +72,8 @@ H(helper_fnsave, V, I64, I32);
 H(helper_frstor, V, I64, I32);
 H(helper_fxsave, V, I64, I32);
 H(helper_fxrstor, V, I64, I32);
+H(helper_xsave, V, I64, I32);
+H(helper_xrstor, V, I64, I32);
 
 static TCGv_i32 c32(int32_t v)
 {
@@ -436,4 +438,23 @@ void gen_fxsave_insn(DisasContext *s, bool restore)
         CALL(s, helper_fxrstor, tcg_ref(a), tcg_ref(c32(!!(s->d.rex & 8))));
     else
         CALL(s, helper_fxsave, tcg_ref(a), tcg_ref(c32(!!(s->d.rex & 8))));
+}
+
+/* XSAVE/XSAVEOPT/XRSTOR (0F AE /4 /6 /5): #UD without CR4.OSXSAVE comes before #NM (SDM 2). */
+void gen_xsave_insn(DisasContext *s, bool restore)
+{
+    if (!(s->flags & HF_OSXSAVE)) {
+        gen_exception(s, EXCP_UD);
+        return;
+    }
+    if (s->flags & HF_TS) {
+        gen_exception(s, EXCP_NM);
+        return;
+    }
+    TCGv_i64 a = gen_modrm_linear(s);
+    gen_sync_state(s);
+    if (restore)
+        CALL(s, helper_xrstor, tcg_ref(a), tcg_ref(c32(!!(s->d.rex & 8))));
+    else
+        CALL(s, helper_xsave, tcg_ref(a), tcg_ref(c32(!!(s->d.rex & 8))));
 }

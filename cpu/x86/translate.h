@@ -77,10 +77,26 @@ uint64_t eip_mask(DisasContext *s, int ot);
 void gen_x87_insn(DisasContext *s);
 void gen_fwait_insn(DisasContext *s);
 void gen_fxsave_insn(DisasContext *s, bool restore);
+void gen_xsave_insn(DisasContext *s, bool restore);
 
 /* translate-sse.c: false if the instruction is not an MMX/SSE one it knows */
 bool gen_sse_insn(DisasContext *s);
 void gen_mxcsr_insn(DisasContext *s, bool load);
+/* Mandatory prefixes (VEX.pp order) and the shapes of the SSE helpers (helper-sse.h):
+ * K_INT d = d op s (width w), K_INTIMM with imm, K_FP d = d op s (16 bytes), K_FPIMM with imm. */
+enum { PFX_NONE, PFX_66, PFX_F3, PFX_F2 };
+enum { K_NONE, K_INT, K_INTIMM, K_FP, K_FPIMM };
+/* The SSE helper of a (map, opcode, prefix) of the 0F/0F38/0F3A tables; false if none. */
+bool sse_lookup(int map, int op, int pfx, const TCGHelperInfo **hi, int *kind);
+intptr_t xmm_ofs(int r);                         /* env offset of YMM/XMM register r */
+TCGv_ptr env_ptr(intptr_t ofs);                  /* env + ofs */
+void copy_env(intptr_t dst, intptr_t src, int bytes);
+void zero_env(intptr_t dst, int from, int to);   /* bytes [from, to) of dst */
+void gen_check_align(DisasContext *s, TCGv_i64 a, int bytes);   /* #GP(0) unless aligned */
+extern const TCGHelperInfo hi_pmovmskb, hi_movmskps, hi_movmskpd, hi_pinsr, hi_cvtsi2ss, hi_cvtsi2sd;
+
+/* translate-vex.c: every VEX-encoded instruction (BMI1/BMI2, AVX, AVX2) */
+void gen_vex_insn(DisasContext *s);
 
 /* translate-ops.c */
 void disas_insn(DisasContext *s);

@@ -1,7 +1,9 @@
 /* x86-difftest.c: the long differential run — random 64-bit integer sequences on the host CPU
  * and under TCG, compared (see x86-difftest.h).
  *
- *     build/tests/difftest/x86-difftest [-n COUNT] [-s SEED] [-b native|interp] [-v]
+ *     build/tests/difftest/x86-difftest [-n COUNT] [-s SEED] [-b native|interp] [-x] [-v]
+ *
+ * -x: only the VEX classes (BMI1/BMI2, AVX/AVX2; x86-difftest-avx.h), where the host has them.
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -13,6 +15,7 @@ int main(int argc, char **argv)
     uint64_t count = 10000, seed = 1;
     TCGBackendKind backend = TCG_BACKEND_INTERP;
     int max_report = 10;
+    bool vex_only = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-n") && i + 1 < argc)
             count = strtoull(argv[++i], NULL, 0);
@@ -20,10 +23,12 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "-b") && i + 1 < argc)
             backend = strcmp(argv[++i], "native") == 0 ? TCG_BACKEND_NATIVE : TCG_BACKEND_INTERP;
+        else if (!strcmp(argv[i], "-x"))
+            vex_only = true;
         else if (!strcmp(argv[i], "-v"))
             max_report = 1000;
         else {
-            fprintf(stderr, "x86-difftest: usage: x86-difftest [-n COUNT] [-s SEED] [-b native|interp] [-v]\n");
+            fprintf(stderr, "x86-difftest: usage: x86-difftest [-n COUNT] [-s SEED] [-b native|interp] [-x] [-v]\n");
             return 2;
         }
     }
@@ -33,6 +38,11 @@ int main(int argc, char **argv)
         return 2;
     }
     DiffHost host = diff_host();
+    host.vex_only = vex_only;
+    if (vex_only && !host.bmi1 && !host.avx2) {
+        fprintf(stderr, "x86-difftest: SKIPPED: the host CPU has neither BMI1 nor AVX2\n");
+        return 0;
+    }
     DiffRng rng = { seed * 0x9e3779b97f4a7c15ull | 1 };
     uint64_t same = 0, diverged = 0, skipped = 0, insns = 0;
     struct timespec t0, t1;

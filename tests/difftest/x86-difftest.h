@@ -71,6 +71,8 @@ typedef struct DiffSeq {
     uint64_t regs[16];
     uint64_t flags;
     uint8_t xmm[8][16];             /* XMM0-7 */
+    uint8_t ymm_hi[8][16];          /* bits 255:128 of YMM0-7, when ymm */
+    bool ymm;                       /* the host has AVX2: YMM state set and compared */
     uint8_t data[D_DATA_SIZE];
     uint32_t undef_flags;           /* flags left undefined at the end */
 } DiffSeq;
@@ -79,13 +81,18 @@ typedef struct DiffState {
     uint64_t regs[16];
     uint64_t flags;
     uint8_t xmm[8][16];
+    uint8_t ymm_hi[8][16];
     uint8_t data[D_DATA_SIZE];
 } DiffState;
 
 typedef enum { DIFF_SAME, DIFF_DIVERGED, DIFF_SKIP } DiffResult;
 
 /* Host features the generator may use. */
-typedef struct DiffHost { bool lahf, popcnt, lzcnt, bmi1, movbe, adx; } DiffHost;
+typedef struct DiffHost {
+    bool lahf, popcnt, lzcnt, bmi1, movbe, adx, bmi2, avx2;
+    bool vex_only;                  /* generate only BMI/AVX/AVX2 instructions */
+} DiffHost;
+static inline void diff_avx_detect(bool *avx2, bool *bmi2);   /* x86-difftest-avx.h */
 
 static inline DiffHost diff_host(void)
 {
@@ -103,6 +110,7 @@ static inline DiffHost diff_host(void)
         h.lahf = c & 1;
         h.lzcnt = c & (1u << 5);
     }
+    diff_avx_detect(&h.avx2, &h.bmi2);
     return h;
 }
 
@@ -168,11 +176,22 @@ static inline int diff_size(DiffRng *r, bool allow16)
     return s == 0 ? 2 : s == 1 ? 4 : 8;
 }
 
+#include "tests/difftest/x86-difftest-avx.h"
+
 /* Append one random instruction; *undef is the set of undefined flags (in/out). Returns false
  * if the chosen instruction would read an undefined flag (the caller tries again). */
 static inline bool diff_gen_insn(Emit *e, DiffRng *r, const DiffHost *h, uint32_t *undef)
 {
     unsigned start = e->n;
+    if ((h->avx2 || h->bmi1) && (h->vex_only || diff_rand(r) % 5 == 0)) {   /* VEX: BMI, AVX */
+        uint32_t vdef, vund;
+        if (h->avx2 && (!h->bmi1 || diff_rand(r) % 3))
+            diff_gen_avx(e, r, &vdef, &vund);
+        else
+            diff_gen_bmi(e, r, h->bmi2, &vdef, &vund);
+        *undef = (*undef & ~vdef) | vund;
+        return true;
+    }
     int kind = diff_rand(r) % 30;
     bool mem = diff_rand(r) % 4 == 0;
     int reg = diff_reg(r), rm = diff_reg(r);
@@ -531,9 +550,11 @@ static inline void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h)
     s->flags = (diff_rand(r) & F_ALL) | 2;
     for (int i = 0; i < 8; i++)
         for (int j = 0; j < 16; j += 8) {
-            uint64_t v = diff_rand_value(r);
+            uint64_t v = diff_rand_value(r), hi = diff_rand_value(r);
             memcpy(&s->xmm[i][j], &v, 8);
+            memcpy(&s->ymm_hi[i][j], &hi, 8);
         }
+    s->ymm = h->avx2;
     for (int i = 0; i < D_DATA_SIZE; i += 8) {
         uint64_t v = diff_rand_value(r);
         memcpy(&s->data[i], &v, 8);
@@ -551,6 +572,10 @@ static inline void diff_emit_native(const DiffSeq *s, uint8_t *buf, unsigned *le
     e8(&e, 0x48); e8(&e, 0xb8); eimm(&e, D_STATE + 0x200, 8);   /* movabs $xmm area, %rax */
     for (int i = 0; i < 8; i++) {             /* movdqu 16*i(%rax), %xmmi */
         e8(&e, 0xf3); e8(&e, 0x0f); e8(&e, 0x6f); e8(&e, 0x40 | (i << 3)); e8(&e, 16 * i);
+    }
+    for (int i = 0; i < 8 && s->ymm; i++) {  /* vinserti128 $1, 0x100+16*i(%rax), %ymmi, %ymmi */
+        e8(&e, 0xc4); e8(&e, 0xe3); e8(&e, (uint8_t)(((~i & 15) << 3) | 5)); e8(&e, 0x38);
+        e8(&e, 0x80 | (i << 3)); eimm(&e, 0x100 + 16 * i, 4); e8(&e, 1);
     }
     e8(&e, 0x68);                            /* push imm32; popfq */
     eimm(&e, s->flags, 4);
@@ -577,6 +602,10 @@ static inline void diff_emit_native(const DiffSeq *s, uint8_t *buf, unsigned *le
     }
     for (int i = 0; i < 8; i++) {             /* movdqu %xmmi, 0x200+16*i(%rax) */
         e8(&e, 0xf3); e8(&e, 0x0f); e8(&e, 0x7f); e8(&e, 0x80 | (i << 3)); eimm(&e, 0x200 + 16 * i, 4);
+    }
+    for (int i = 0; i < 8 && s->ymm; i++) {  /* vextracti128 $1, %ymmi, 0x300+16*i(%rax) */
+        e8(&e, 0xc4); e8(&e, 0xe3); e8(&e, 0x7d); e8(&e, 0x39);
+        e8(&e, 0x80 | (i << 3)); eimm(&e, 0x300 + 16 * i, 4); e8(&e, 1);
     }
     e8(&e, 0x8f); e8(&e, 0x00);              /* pop (%rax) */
     e8(&e, 0x8f); e8(&e, 0x80); eimm(&e, 128, 4);   /* pop 128(%rax): flags */
@@ -608,6 +637,7 @@ static inline bool diff_run_native(const DiffSeq *s, DiffState *out)
             _exit(3);
         memcpy(data, s->data, D_DATA_SIZE);
         memcpy((uint8_t *)state + 0x200, s->xmm, sizeof s->xmm);
+        memcpy((uint8_t *)state + 0x300, s->ymm_hi, sizeof s->ymm_hi);
         unsigned len;
         diff_emit_native(s, code, &len);
         ((void (*)(void))code)();
@@ -616,6 +646,7 @@ static inline bool diff_run_native(const DiffSeq *s, DiffState *out)
         r.regs[R_ESP] = 0;
         r.flags = state[16];
         memcpy(r.xmm, (uint8_t *)state + 0x200, sizeof r.xmm);
+        memcpy(r.ymm_hi, (uint8_t *)state + 0x300, sizeof r.ymm_hi);
         memcpy(r.data, data, D_DATA_SIZE);
         ssize_t w = write(pfd[1], &r, sizeof r);
         _exit(w == (ssize_t)sizeof r ? 0 : 4);
@@ -701,9 +732,12 @@ static inline bool diff_run_tcg(DiffCtx *dc, const DiffSeq *s, DiffState *out)
     memcpy(env->regs, s->regs, sizeof env->regs);
     env->regs[R_ESP] = 0x80000;
     x86_set_eflags(env, s->flags);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 8; i++) {
         memcpy(env->ymm[i].b, s->xmm[i], 16);
-    env->cr[4] |= CR4_OSFXSR;
+        memcpy(env->ymm[i].b + 16, s->ymm_hi[i], 16);
+    }
+    env->cr[4] |= CR4_OSFXSR | CR4_OSXSAVE;
+    env->xcr0 = 7;
     x86_update_hflags(env);
     env->rip = D_CODE;
     env->halted = false;
@@ -714,8 +748,10 @@ static inline bool diff_run_tcg(DiffCtx *dc, const DiffSeq *s, DiffState *out)
     memcpy(out->regs, env->regs, sizeof out->regs);
     out->regs[R_ESP] = 0;
     out->flags = x86_get_eflags(env);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 8; i++) {
         memcpy(out->xmm[i], env->ymm[i].b, 16);
+        memcpy(out->ymm_hi[i], env->ymm[i].b + 16, 16);
+    }
     memcpy(out->data, dc->ram.host + D_DATA, D_DATA_SIZE);
     return true;
 }
@@ -758,6 +794,18 @@ static inline DiffResult diff_run(DiffCtx *dc, const DiffSeq *s, FILE *rep)
                 memcpy(t, tcg.xmm[i], 16);
                 fprintf(rep, "difftest: xmm%d: host %016" PRIx64 "%016" PRIx64 " tcg %016" PRIx64 "%016" PRIx64 "\n",
                         i, h[1], h[0], t[1], t[0]);
+            }
+            same = false;
+        }
+    }
+    for (int i = 0; i < 8 && s->ymm; i++) {
+        if (memcmp(nat.ymm_hi[i], tcg.ymm_hi[i], 16) != 0) {
+            if (rep) {
+                uint64_t h[2], t[2];
+                memcpy(h, nat.ymm_hi[i], 16);
+                memcpy(t, tcg.ymm_hi[i], 16);
+                fprintf(rep, "difftest: ymm%d[255:128]: host %016" PRIx64 "%016" PRIx64 " tcg %016" PRIx64
+                        "%016" PRIx64 "\n", i, h[1], h[0], t[1], t[0]);
             }
             same = false;
         }

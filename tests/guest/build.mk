@@ -106,9 +106,14 @@ $(eval $(call guest64,longmode,longmode))
 $(eval $(call guest64,apic,apic))
 $(eval $(call guest32,softint32,softint))
 $(eval $(call guest64,softint64,softint))
+$(eval $(call guest64,xsave,xsave))
+$(eval $(call guest64,smap,smap))
+$(eval $(call guest64,avx,avx))
 
 # -mgeneral-regs-only does not allow x87 operands even in asm statements.
 $(G)/32/x87-bcd.o: GUEST_CFLAGS32 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS32)) -mno-sse -mno-mmx
+# The same for SSE/AVX registers named in asm; the compiler itself still emits no vector code.
+$(G)/64/xsave.o $(G)/64/avx.o: GUEST_CFLAGS64 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS64)) -mno-sse -mno-mmx
 
 # The two Multiboot modules multiboot.elf is booted with (tests.list).
 $(G)/mod-a.txt:

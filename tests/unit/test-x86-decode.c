@@ -134,6 +134,15 @@ Test(x86_decode, vex_and_legacy_les)
     cr_assert_not(d.prefixes & X86_PFX_VEX);
     cr_assert_eq(d.op, 0xc4);
     cr_assert_eq(d.len, 2);
+    /* Three-byte VEX outside 64-bit mode: VEX.B and VEX.vvvv[3] are ignored, VEX.W is kept
+     * (vpaddd with B = 1, vvvv = 1001b, W = 1: c4 c1 b5 fe c2). */
+    cr_assert_eq(DEC(&d, 32, 0xc4, 0xc1, 0xb5, 0xfe, 0xc2), X86_DEC_OK);
+    cr_assert_eq(d.rm, 2);
+    cr_assert_eq(d.vex_v, 1);
+    cr_assert(d.rex & 8);
+    cr_assert_eq(DEC(&d, 64, 0xc4, 0xc1, 0xb5, 0xfe, 0xc2), X86_DEC_OK);
+    cr_assert_eq(d.rm, 10);
+    cr_assert_eq(d.vex_v, 9);
 }
 
 /* Real code, a bounded sample of each (the full run is build/tests/difftest/x86-decode-vs-capstone). */

@@ -319,8 +319,10 @@ Test(x86_fpu, xsave_xrstor_against_host_layout)
 {
     harness_init();
     tenv->cr[4] |= CR4_OSXSAVE | CR4_OSFXSR;
+    EXPECT_OK(helper_xsetbv(tenv, 0, 7));
+    EXPECT_EXC(helper_xsetbv(tenv, 0, 5), EXCP_GP, 0);     /* AVX needs SSE */
+    EXPECT_EXC(helper_xsetbv(tenv, 0, 0xf), EXCP_GP, 0);   /* no MPX */
     EXPECT_OK(helper_xsetbv(tenv, 0, 3));
-    EXPECT_EXC(helper_xsetbv(tenv, 0, 7), EXCP_GP, 0);     /* AVX is not supported */
     EXPECT_EXC(helper_xsetbv(tenv, 0, 2), EXCP_GP, 0);     /* x87 must stay on */
     cr_assert_eq(helper_xgetbv(tenv, 0), 3);
     helper_fninit(tenv);

@@ -230,6 +230,24 @@ Test(x86_mmu, smep_smap)
     cr_assert_eq(r.rc, 0);
 }
 
+/* Which MMU index a supervisor access uses (accel/tcg/cputlb.c): explicit accesses follow
+ * EFLAGS.AC, implicit ones (descriptor tables, TSS) are always checked under CR4.SMAP. */
+Test(x86_mmu, smap_mmu_index)
+{
+    env->cr[4] |= CR4_SMAP;
+    env->eflags &= ~(uint64_t)EFLAGS_AC;
+    x86_update_hflags(env);
+    cr_assert_eq(x86_tr_mmu_index(env), X86_MMU_KSMAP, "CLAC: explicit accesses checked");
+    cr_assert_eq(x86_tr_mmu_index_kernel(env), X86_MMU_KSMAP);
+    env->eflags |= EFLAGS_AC;
+    x86_update_hflags(env);
+    cr_assert_eq(x86_tr_mmu_index(env), X86_MMU_KERNEL, "STAC: explicit accesses allowed");
+    cr_assert_eq(x86_tr_mmu_index_kernel(env), X86_MMU_KSMAP, "implicit accesses ignore AC");
+    env->cr[4] &= ~(uint64_t)CR4_SMAP;
+    x86_update_hflags(env);
+    cr_assert_eq(x86_tr_mmu_index_kernel(env), X86_MMU_KERNEL, "no SMAP");
+}
+
 Test(x86_mmu, a20_mask)
 {
     env->cr[0] = CR0_ET;
