@@ -27,6 +27,7 @@ bool fpu_get(X86CPUState *env, int i, Float80 *v, uint16_t *flags)
 {
     if (i == FPU_FT0) {
         *v = env->ft0;
+        *flags |= env->ft0_flags;
         return true;
     }
     int p = fpu_phys(env, i);
@@ -52,8 +53,10 @@ bool fpu_push(X86CPUState *env, Float80 v, uint16_t flags)
 {
     int top = (env->fpstt - 1) & 7;
     if (!env->fptag_empty[top]) {
-        /* Stack overflow: IE with SF, C1 = 1. */
-        flags |= FSW_IE | FSW_SF | FSW_C1;
+        /* Stack overflow: IE with SF, C1 = 1, and the load's own exceptions (#D of a
+         * denormal m32/m64) do not happen. A source that underflowed too (FLD ST(i) of an
+         * empty register) wins: C1 = 0, as the host CPU does. */
+        flags = FSW_IE | FSW_SF | (flags & FSW_SF ? 0 : FSW_C1);
         v = f80_default_nan;
     }
     if (!fpu_apply(env, flags))
@@ -121,24 +124,38 @@ static F80Status fpu_status(X86CPUState *env)
     return f80_status_from_fpuc(env->fpuc);
 }
 
-/* Memory operands to FT0: conversion exceptions count for the instruction using FT0. */
+/* Memory operands to FT0: conversion exceptions (#D, #IA of an SNaN) count for the
+ * instruction using FT0, and only if its register operand is there (fpu_get). */
+static void fpu_set_ft0(X86CPUState *env, Float80 v, uint16_t flags)
+{
+    /* An SNaN stays signalling: the operation chooses between NaN operands (SDM 1, table
+     * 4-7: an SNaN and a QNaN give the QNaN) and raises #IA itself. */
+    if (f80_is_nan(v) && (flags & FSW_IE)) {
+        v.mant &= ~(1ULL << 62);
+        flags &= (uint16_t)~FSW_IE;
+    }
+    env->ft0 = v;
+    env->ft0_flags = flags;
+}
+
 void helper_flds_FT0(X86CPUState *env, uint32_t v)
 {
     F80Status s = fpu_status(env);
-    env->ft0 = f80_from_f32(v, &s);
-    fpu_apply(env, s.flags);
+    Float80 r = f80_from_f32(v, &s);
+    fpu_set_ft0(env, r, s.flags);
 }
 
 void helper_fldl_FT0(X86CPUState *env, uint64_t v)
 {
     F80Status s = fpu_status(env);
-    env->ft0 = f80_from_f64(v, &s);
-    fpu_apply(env, s.flags);
+    Float80 r = f80_from_f64(v, &s);
+    fpu_set_ft0(env, r, s.flags);
 }
 
 void helper_fild_FT0(X86CPUState *env, int64_t v)
 {
     env->ft0 = f80_from_int64(v);
+    env->ft0_flags = 0;
 }
 
 void helper_flds_ST0(X86CPUState *env, uint32_t v)
@@ -313,6 +330,16 @@ void helper_fmov_ST0_STN(X86CPUState *env, int n)
         fpu_set(env, 0, v);
 }
 
+/* A memory operand's conversion #D (in fl) ranks below #IA, a NaN operand and #Z (SDM 1,
+ * 4.9.2): the operation's own flags decide whether it is reported. */
+static uint16_t fpu_operand_de(uint16_t fl, Float80 a, Float80 b, uint16_t op_flags)
+{
+    if ((op_flags & (FSW_IE | FSW_ZE)) || f80_is_nan(a) || f80_is_nan(b) ||
+        f80_is_unsupported(a) || f80_is_unsupported(b))
+        fl &= (uint16_t)~FSW_DE;
+    return fl;
+}
+
 void helper_farith(X86CPUState *env, int op, int dst, int src)
 {
     Float80 a, b, r;
@@ -321,6 +348,7 @@ void helper_farith(X86CPUState *env, int op, int dst, int src)
     ok &= fpu_get(env, src, &b, &fl);
     F80Status s = fpu_status(env);
     if (!ok) {
+        fl &= FSW_IE | FSW_SF;                  /* a stack underflow is all that is reported */
         r = f80_default_nan;
     } else {
         switch (op) {
@@ -334,6 +362,7 @@ void helper_farith(X86CPUState *env, int op, int dst, int src)
             fprintf(stderr, "vireo: helper_farith: bad op %d\n", op);
             abort();
         }
+        fl = fpu_operand_de(fl, a, b, s.flags);
     }
     if (fpu_apply(env, fl | s.flags))
         fpu_set(env, dst, r);
@@ -350,7 +379,9 @@ static int fpu_compare(X86CPUState *env, int src, bool unordered)
     if (ok) {
         F80Status s = fpu_status(env);
         c = f80_compare(a, b, unordered, &s);
-        fl |= s.flags;
+        fl = fpu_operand_de(fl, a, b, s.flags) | s.flags;
+    } else {
+        fl &= FSW_IE | FSW_SF;
     }
     fpu_apply(env, fl);
     return c;
@@ -378,6 +409,7 @@ void helper_fcomi(X86CPUState *env, int src, int unordered)
 void helper_ftst(X86CPUState *env)
 {
     env->ft0 = f80_make(false, 0, 0);
+    env->ft0_flags = 0;
     set_fcom_cc(env, fpu_compare(env, FPU_FT0, false));
 }
 

@@ -226,6 +226,23 @@ Test(x86_fpu, stack_overflow_underflow)
     cr_assert(f80_is_zero(tenv->fpregs[tenv->fpstt]), "unmasked ZE leaves ST0");
 }
 
+/* Found by the differential tester (the host CPU's behaviour): a push onto a full stack
+ * reports the overflow alone, not the #D a denormal m32 would raise; FLD ST(i) of an empty
+ * register onto a full stack is an underflow, C1 = 0. */
+Test(x86_fpu, stack_fault_priority)
+{
+    harness_init();
+    helper_fninit(tenv);
+    for (int i = 0; i < 8; i++)
+        helper_fild_ST0(tenv, i);
+    helper_flds_ST0(tenv, 1);                   /* the smallest denormal float */
+    cr_assert_eq(helper_fnstsw(tenv) & (0x3f | FSW_SF | FSW_C1), FSW_IE | FSW_SF | FSW_C1);
+    helper_fnclex(tenv);
+    helper_ffree_STN(tenv, 3);
+    helper_fld_STN(tenv, 3);
+    cr_assert_eq(helper_fnstsw(tenv) & (0x3f | FSW_SF | FSW_C1), FSW_IE | FSW_SF);
+}
+
 Test(x86_fpu, memory_forms_and_stores)
 {
     harness_init();
