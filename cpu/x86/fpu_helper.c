@@ -67,6 +67,18 @@ bool fpu_push(X86CPUState *env, Float80 v, uint16_t flags)
     return true;
 }
 
+bool fpu_push2_fault(X86CPUState *env, bool underflow, uint16_t flags)
+{
+    if (!underflow && env->fptag_empty[(env->fpstt - 1) & 7])
+        return false;
+    env->fpus &= ~FSW_C2;
+    if (fpu_apply(env, underflow ? flags : FSW_IE | FSW_SF | FSW_C1)) {
+        fpu_set(env, 0, f80_default_nan);
+        fpu_push(env, f80_default_nan, flags);
+    }
+    return true;
+}
+
 void helper_fpop(X86CPUState *env)
 {
     env->fptag_empty[env->fpstt & 7] = 1;
@@ -321,13 +333,20 @@ void helper_fst_STN(X86CPUState *env, int n)
         fpu_set(env, n, v);
 }
 
-void helper_fmov_ST0_STN(X86CPUState *env, int n)
+void helper_fcmov(X86CPUState *env, int n, uint64_t taken)
 {
-    Float80 v;
+    /* Both registers are checked whether or not the condition holds: an empty one is a
+     * stack underflow that loads ST0 with the indefinite (as the host CPU does). */
+    Float80 v, st0;
     uint16_t fl = 0;
-    fpu_get(env, n, &v, &fl);
-    if (fpu_apply(env, fl))
-        fpu_set(env, 0, v);
+    bool ok = fpu_get(env, n, &v, &fl);
+    ok &= fpu_get(env, 0, &st0, &fl);
+    if (!ok) {
+        if (fpu_apply(env, fl))
+            fpu_set(env, 0, f80_default_nan);
+    } else if (taken) {
+        fpu_set(env, 0, v);         /* C1 is left alone */
+    }
 }
 
 /* A memory operand's conversion #D (in fl) ranks below #IA, a NaN operand and #Z (SDM 1,
@@ -413,23 +432,19 @@ void helper_ftst(X86CPUState *env)
     set_fcom_cc(env, fpu_compare(env, FPU_FT0, false));
 }
 
-void helper_fchs(X86CPUState *env)
+/* FCHS, FABS: an empty ST0 becomes the indefinite itself, not its negation or absolute
+ * value (as the host CPU does). */
+static void fpu_sign_op(X86CPUState *env, bool abs)
 {
     Float80 v;
     uint16_t fl = 0;
-    fpu_get(env, 0, &v, &fl);
+    bool ok = fpu_get(env, 0, &v, &fl);
     if (fpu_apply(env, fl))
-        fpu_set(env, 0, f80_chs(v));
+        fpu_set(env, 0, !ok ? v : abs ? f80_abs(v) : f80_chs(v));
 }
 
-void helper_fabs(X86CPUState *env)
-{
-    Float80 v;
-    uint16_t fl = 0;
-    fpu_get(env, 0, &v, &fl);
-    if (fpu_apply(env, fl))
-        fpu_set(env, 0, f80_abs(v));
-}
+void helper_fchs(X86CPUState *env) { fpu_sign_op(env, false); }
+void helper_fabs(X86CPUState *env) { fpu_sign_op(env, true); }
 
 void helper_fxam(X86CPUState *env)
 {
@@ -490,7 +505,10 @@ static void fprem_common(X86CPUState *env, bool nearest)
     F80Status s = fpu_status(env);
     r = ok ? f80_rem(a, b, nearest, &cc, &s) : f80_default_nan;
     bool store = fpu_apply(env, fl | s.flags);
-    env->fpus = (uint16_t)((env->fpus & ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)) | cc);
+    /* No remainder (a stack underflow, a NaN or invalid operand): C1 and C2 are cleared,
+     * C0 and C3 left alone (the host CPU does). */
+    uint16_t changed = ok && !f80_is_nan(r) ? FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3 : FSW_C1 | FSW_C2;
+    env->fpus = (uint16_t)((env->fpus & ~changed) | cc);
     if (store)
         fpu_set(env, 0, r);
 }
@@ -503,10 +521,10 @@ void helper_fxtract(X86CPUState *env)
     Float80 v, e, m;
     uint16_t fl = 0;
     bool ok = fpu_get(env, 0, &v, &fl);
-    F80Status s = fpu_status(env);
-    if (!ok || f80_is_unsupported(v)) {
-        if (ok)
-            fl |= FSW_IE;
+    if (fpu_push2_fault(env, !ok, fl))
+        return;
+    if (f80_is_unsupported(v)) {
+        fl |= FSW_IE;
         e = m = f80_default_nan;
     } else if (f80_is_nan(v)) {
         if (f80_is_snan(v))
@@ -534,7 +552,6 @@ void helper_fxtract(X86CPUState *env)
         e = f80_from_int64(exp - 16383);
         m = f80_make(f80_sign(v), 16383, mant);
     }
-    (void)s;
     if (!fpu_apply(env, fl))
         return;
     fpu_set(env, 0, e);

@@ -130,6 +130,8 @@ static inline uint64_t diff_rand(DiffRng *r)
 bool diff_init(DiffCtx *dc, TCGBackendKind backend);
 void diff_fini(DiffCtx *dc);
 void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, unsigned mix);
+/* Debugging aid: only classes whose name contains name_part (NULL: all). */
+void diff_gen_only(const char *name_part);
 DiffResult diff_run(DiffCtx *dc, const DiffSeq *s, FILE *report);
 void diff_print_seq(const DiffSeq *s, FILE *f);
 

@@ -8,7 +8,7 @@
  * control instructions leave all four undefined. */
 #include "tests/difftest/gen.h"
 
-enum { FX_ARITH, FX_CMP, FX_TRIG, FX_UNDEF, FX_KEEP_C023 };
+enum { FX_ARITH, FX_CMP, FX_TRIG, FX_UNDEF, FX_KEEP_C023, FX_KEEP_C1 };
 
 static void x87_effects(Gen *g, int kind)
 {
@@ -17,7 +17,9 @@ static void x87_effects(Gen *g, int kind)
     case FX_CMP: g->fdef = FSW_CC; break;
     case FX_TRIG: g->fdef = FSW_C1 | FSW_C2; g->fund = FSW_C0 | FSW_C3; break;
     case FX_UNDEF: g->fund = FSW_CC; break;
-    default: g->fdef = FSW_C1; break;        /* FCOMI: C1 cleared, C0 C2 C3 kept */
+    case FX_KEEP_C1: g->fund = FSW_C0 | FSW_C2 | FSW_C3; break;   /* FCMOV: C1 = 0 only on underflow */
+    default: g->fund = FSW_C1; break;        /* FCOMI: C0 C2 C3 kept; C1 is cleared by the
+                                                SDM's account but kept by AMD CPUs */
     }
 }
 
@@ -141,7 +143,7 @@ static bool gen_x87_misc(Gen *g)                /* one-operand and stack instruc
         unsigned cc = g_pick(g, 4);
         x87_reg(g, g_chance(g, 50) ? 0xda : 0xdb, (uint8_t)(0xc0 + cc * 8 + g_pick(g, 8)));
         g->use = use[cc];
-        x87_effects(g, FX_ARITH);
+        x87_effects(g, FX_KEEP_C1);
         return true;
     }
     default: {
@@ -173,11 +175,12 @@ static bool gen_x87_control(Gen *g)             /* FLDCW FNSTCW FNSTSW FNSTENV F
         g->fuse = FSW_CC;
         break;
     case 5: {                                   /* FNSTENV: the pointer fields differ */
-        Opnd m = g_mem(g, 28, 1);
+        Opnd m = g_mem_at(g, Z_ENV + g_pick(g, 0x40 - 28));
         x87_mem(g, 0xd9, 6, m);
         g_data_undef(g, m.addr - D_DATA + 2, 2);
         g_data_undef(g, m.addr - D_DATA + 6, 2);
         g_data_undef(g, m.addr - D_DATA + 10, 18);
+        g->fuse = FSW_CC;                       /* it stores the status word */
         break;
     }
     case 6: x87_reg(g, 0xdb, 0xe2); break;                                           /* FNCLEX */

@@ -287,13 +287,26 @@ void g_data_undef(Gen *g, uint32_t off, unsigned len)
 static const DiffClassTable *const diff_tables[] = { &diff_int_table, &diff_x87_table,
                                                       &diff_simd_table };
 
+static const char *diff_class_filter;
+
+void diff_gen_only(const char *name_part)
+{
+    diff_class_filter = name_part;
+}
+
+static bool g_class_ok(const Gen *g, const DiffClass *c)
+{
+    return (c->modes & (1u << g->mode)) && (c->mix & g->mix) &&
+           (!diff_class_filter || strstr(c->name, diff_class_filter));
+}
+
 static const DiffClass *g_pick_class(Gen *g)
 {
     unsigned total = 0;
     for (unsigned t = 0; t < ARRAY_SIZE(diff_tables); t++)
         for (unsigned i = 0; i < diff_tables[t]->n; i++) {
             const DiffClass *c = &diff_tables[t]->classes[i];
-            if ((c->modes & (1u << g->mode)) && (c->mix & g->mix))
+            if (g_class_ok(g, c))
                 total += c->weight;
         }
     if (!total)
@@ -302,7 +315,7 @@ static const DiffClass *g_pick_class(Gen *g)
     for (unsigned t = 0; t < ARRAY_SIZE(diff_tables); t++)
         for (unsigned i = 0; i < diff_tables[t]->n; i++) {
             const DiffClass *c = &diff_tables[t]->classes[i];
-            if (!(c->modes & (1u << g->mode)) || !(c->mix & g->mix))
+            if (!g_class_ok(g, c))
                 continue;
             if (x < c->weight)
                 return c;

@@ -8,7 +8,8 @@
  * reads something undefined and tries another one.
  *
  * The data buffer at D_DATA has zones, so that no instruction reads what it must not:
- *     [0x000, 0x300)  memory operands, read and written by anything
+ *     [0x000, 0x2c0)  memory operands, read and written by anything
+ *     [0x2c0, 0x300)  FNSTENV images, never read (their pointer fields differ)
  *     [0x300, 0x400)  valid packed BCD operands for FBLD, never written
  *     [0x400, 0xc00)  string instruction sources and destinations
  *     [0xc00, 0x1000) the stack (RSP/ESP starts at D_STACK)
@@ -19,7 +20,8 @@
 #include "tests/difftest/difftest.h"
 
 #define Z_MEM 0x000u
-#define Z_MEM_SIZE 0x300u
+#define Z_MEM_SIZE 0x2c0u
+#define Z_ENV 0x2c0u
 #define Z_BCD 0x300u
 #define Z_STR 0x400u
 #define Z_STR_SIZE 0x800u

@@ -2,7 +2,9 @@
  * and under TCG, compared (see difftest.h).
  *
  *     build/tests/difftest/x86-difftest [-n COUNT] [-s SEED] [-b native|interp]
- *                                       [-m 64|32|both] [-x int,x87,transc,simd|all] [-v]
+ *                                       [-m 64|32|both] [-x int,x87,transc,simd|all] [-c CLASS] [-v]
+ *
+ * -c keeps only the generator classes whose name contains CLASS (see gen-*.c), for hunting.
  */
 #include "util/osdep.h"
 #include "tests/difftest/difftest.h"
@@ -46,11 +48,13 @@ int main(int argc, char **argv)
             modes = argv[++i];
         else if (!strcmp(argv[i], "-x") && i + 1 < argc && (mix = parse_mix(argv[i + 1])))
             i++;
+        else if (!strcmp(argv[i], "-c") && i + 1 < argc)
+            diff_gen_only(argv[++i]);
         else if (!strcmp(argv[i], "-v"))
             max_report = 1000;
         else {
             fprintf(stderr, "x86-difftest: usage: x86-difftest [-n COUNT] [-s SEED] [-b native|interp] "
-                            "[-m 64|32|both] [-x int,x87,transc,simd|all] [-v]\n");
+                            "[-m 64|32|both] [-x int,x87,transc,simd|all] [-c CLASS] [-v]\n");
             return 2;
         }
     }
