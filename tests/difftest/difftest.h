@@ -130,6 +130,9 @@ static inline uint64_t diff_rand(DiffRng *r)
 bool diff_init(DiffCtx *dc, TCGBackendKind backend);
 void diff_fini(DiffCtx *dc);
 void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, unsigned mix);
+/* The given instructions in the frame, with a random initial state the caller may adjust
+ * (s->in) before diff_run; nothing is masked unless the caller sets undef_*. */
+void diff_gen_fixed(DiffSeq *s, DiffRng *r, DiffMode mode, const uint8_t *body, unsigned len);
 /* Debugging aid: only classes whose name contains name_part (NULL: all). */
 void diff_gen_only(const char *name_part);
 DiffResult diff_run(DiffCtx *dc, const DiffSeq *s, FILE *report);

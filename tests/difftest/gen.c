@@ -479,7 +479,9 @@ static void g_initial_data(Gen *g, DiffSeq *s)
             g_f80(g, &s->data[i]);
 }
 
-void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, unsigned mix)
+/* A random body (body == NULL) or the given one, in the frame, with a random initial state. */
+static void diff_gen_body(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, unsigned mix,
+                          const uint8_t *body, unsigned len)
 {
     memset(s->data_undef, 0, sizeof s->data_undef);
     Gen g = { .code = s->code, .cap = sizeof s->code, .r = r, .h = h, .mode = mode, .mix = mix,
@@ -487,10 +489,14 @@ void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, unsigned
     s->mode = mode;
     g_prologue(&g);
     s->body = g.n;
-    unsigned want = 1 + g_pick(&g, 10);
     s->ninsn = 0;
-    while (s->ninsn < want && g_insn(&g))
-        s->ninsn++;
+    if (body) {
+        gbytes(&g, body, MIN(len, g.cap - 256));
+    } else {
+        unsigned want = 1 + g_pick(&g, 10);
+        while (s->ninsn < want && g_insn(&g))
+            s->ninsn++;
+    }
     s->body_len = g.n - s->body;
     g_epilogue(&g);
     s->len = g.n;
@@ -498,4 +504,15 @@ void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, unsigned
     s->undef_fsw = g.undef_fsw;
     g_initial_state(&g, s);
     g_initial_data(&g, s);
+}
+
+void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, unsigned mix)
+{
+    diff_gen_body(s, r, h, mode, mix, NULL, 0);
+}
+
+void diff_gen_fixed(DiffSeq *s, DiffRng *r, DiffMode mode, const uint8_t *body, unsigned len)
+{
+    DiffHost none = { 0 };
+    diff_gen_body(s, r, &none, mode, 0, body, len);
 }
