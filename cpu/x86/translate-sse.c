@@ -66,6 +66,7 @@ static const TCGHelperInfo hi_movmskps = TCG_HELPER(helper_movmskps, 0, I32, P, 
 static const TCGHelperInfo hi_movmskpd = TCG_HELPER(helper_movmskpd, 0, I32, P, P);
 static const TCGHelperInfo hi_pextr = TCG_HELPER(helper_pextr, 0, I64, P, P, I32, I32, I32);
 static const TCGHelperInfo hi_pinsr = TCG_HELPER(helper_pinsr, 0, V, P, P, I32, I32, I32, I64);
+static const TCGHelperInfo hi_maskmov = TCG_HELPER(helper_maskmov, 0, V, P, P, P, I32, I64);
 static const TCGHelperInfo hi_enter_mmx = TCG_HELPER(helper_enter_mmx, 0, V, P);
 static const TCGHelperInfo hi_emms = TCG_HELPER(helper_emms, 0, V, P);
 static const TCGHelperInfo hi_comiss = TCG_HELPER(helper_comiss, 0, V, P, P, P, I32);
@@ -442,6 +443,17 @@ static bool sse_move(DisasContext *s, int pfx, bool mmx)
         return true;
     }
     case 0xd6:                                   /* MOVQ xmm/m64, xmm */
+        if ((pfx == PFX_F3 || pfx == PFX_F2) && !mem) {   /* MOVQ2DQ xmm, mm; MOVDQ2Q mm, xmm */
+            intptr_t x = xmm_ofs(pfx == PFX_F3 ? d->reg : d->rm), m = mmx_ofs(pfx == PFX_F3 ? d->rm : d->reg);
+            if (pfx == PFX_F3) {
+                copy_env(x, m, 8);
+                zero_env(x, 8, 16);
+            } else {
+                copy_env(m, x, 8);
+                mmx_written(m);
+            }
+            return true;
+        }
         if (pfx != PFX_66)
             return false;
         if (mem) {
@@ -482,7 +494,8 @@ bool gen_sse_insn(DisasContext *s)
     /* CVTPI2PS/PD, CVT(T)PS2PI, CVT(T)PD2PI: one operand is an MMX register (cvt_mmx). */
     bool cvt_mmx = d->map == X86_MAP_0F && pfx <= PFX_66 && (b == 0x2a || b == 0x2c || b == 0x2d);
     /* ... but CVTPI2Px from memory touches no MMX register and leaves the x87 state alone */
-    bool mmx = (cvt_mmx && !(b == 0x2a && d->mod != 3)) || (pfx == PFX_NONE && d->map == X86_MAP_0F &&
+    bool movq2dq = d->map == X86_MAP_0F && b == 0xd6 && pfx >= PFX_F3;
+    bool mmx = movq2dq || (cvt_mmx && !(b == 0x2a && d->mod != 3)) || (pfx == PFX_NONE && d->map == X86_MAP_0F &&
                ((b >= 0x60 && b <= 0x7f && b != 0x7c && b != 0x7d) || b >= 0xd0 || b == 0xc4 ||
                 b == 0xc5));
     if (d->map == X86_MAP_0F38 && pfx == PFX_NONE && b < 0x20)
@@ -580,6 +593,16 @@ bool gen_sse_insn(DisasContext *s)
             TCGv_i64 t = tcg_temp_new_i64();
             tcg_gen_extu_i32_i64(t, m);
             gen_op_mov_reg_v(s, s->code64 ? MO_64 : MO_32, d->reg, t);
+            return true;
+        }
+        case 0xf7: {                             /* MASKMOVQ, MASKMOVDQU: bytes to DS:rDI */
+            if (d->mod != 3 || pfx >= PFX_F3 || !gen_helper_present(s, &hi_maskmov))
+                break;
+            TCGv_i64 a = tcg_temp_new_i64();
+            gen_ext(s->aflag, a, cpu_regs[R_EDI], false);
+            gen_add_seg(s, a, R_DS, true);
+            tcg_gen_call5(&hi_maskmov, TCG_NORET, tcg_env, dst,
+                          env_ptr(mmx ? mmx_ofs(d->rm) : xmm_ofs(d->rm)), tcg_constant_i32(w), a);
             return true;
         }
         case 0xc4: {                             /* PINSRW */

@@ -12,12 +12,24 @@ static void alu_effects(Gen *g, int alu)
         g->use = F_C;
 }
 
-static bool gen_alu(Gen *g)                     /* ALU r/m, r and r, r/m */
+/* LOCK, sometimes, for a read-modify-write of memory (SDM 2, LOCK: the instructions it
+ * allows; CMP and TEST are not among them). */
+static uint8_t g_lock(Gen *g, Opnd o)
+{
+    return o.mem && g_chance(g, 25) ? 0xf0 : 0;
+}
+
+static bool gen_alu(Gen *g)                     /* ALU r/m, r and r, r/m; TEST r/m, r */
 {
     int alu = (int)g_pick(g, 8), form = (int)g_pick(g, 4);
     int size = (form & 1) ? g_size(g, true) : 1;
     Opnd o = g_rm(g, (unsigned)size, 1, 25);
-    g_op(g, size, 0, 0, (uint8_t)(alu * 8 + form), g_gpr(g), o);
+    if (g_chance(g, 10)) {
+        g_op(g, size, 0, 0, (uint8_t)(0x84 + (form & 1)), g_gpr(g), o);
+        alu_effects(g, 4);
+        return true;
+    }
+    g_op(g, size, form < 2 && alu != 7 ? g_lock(g, o) : 0, 0, (uint8_t)(alu * 8 + form), g_gpr(g), o);
     alu_effects(g, alu);
     return true;
 }
@@ -35,8 +47,9 @@ static bool gen_alu_imm(Gen *g)                 /* 80/81/83 /n imm, and AL/eAX, 
         gimm(g, g_value(g), size == 2 ? 2 : 4);
     } else {
         uint8_t op = which == 0 ? 0x80 : which == 1 ? 0x81 : 0x83;
-        g_opi(g, size, 0, 0, op, alu, g_rm(g, (unsigned)size, 1, 25),
-              op == 0x81 ? (size == 2 ? 2 : 4) : 1, g_value(g));
+        Opnd o = g_rm(g, (unsigned)size, 1, 25);
+        g_opi(g, size, alu != 7 ? g_lock(g, o) : 0, 0, op, alu, o, op == 0x81 ? (size == 2 ? 2 : 4) : 1,
+              g_value(g));
     }
     alu_effects(g, alu);
     return true;
@@ -49,7 +62,8 @@ static bool gen_grp3(Gen *g)                    /* F6/F7: TEST NOT NEG MUL IMUL 
     bool byte = g_chance(g, 33);
     int size = byte ? 1 : g_size(g, true);
     int imm_len = n == 0 ? (byte ? 1 : size == 2 ? 2 : 4) : 0;
-    g_opi(g, size, 0, 0, byte ? 0xf6 : 0xf7, n, g_rm(g, (unsigned)size, 1, 25), imm_len, g_value(g));
+    Opnd o = g_rm(g, (unsigned)size, 1, 25);
+    g_opi(g, size, n == 2 || n == 3 ? g_lock(g, o) : 0, 0, byte ? 0xf6 : 0xf7, n, o, imm_len, g_value(g));
     if (n == 0) {
         g->def = F_ALL;
         g->und = F_A;
@@ -71,7 +85,8 @@ static bool gen_incdec(Gen *g)
             g8(g, 0x66);
         g8(g, (uint8_t)(0x40 + 8 * g_pick(g, 2) + g_gpr(g)));
     } else {
-        g_op(g, size, 0, 0, byte ? 0xfe : 0xff, (int)g_pick(g, 2), g_rm(g, (unsigned)size, 1, 25));
+        Opnd o = g_rm(g, (unsigned)size, 1, 25);
+        g_op(g, size, g_lock(g, o), 0, byte ? 0xfe : 0xff, (int)g_pick(g, 2), o);
     }
     g->def = F_O | F_S | F_Z | F_A | F_P;
     return true;
@@ -135,8 +150,9 @@ static bool gen_bt(Gen *g)                      /* BT/BTS/BTR/BTC by a register 
         static const uint8_t ops[] = { 0xa3, 0xab, 0xb3, 0xbb };
         g_op(g, size, 0, 1, ops[g_pick(g, 4)], g_gpr(g), g_r(g_gpr(g)));
     } else {
-        g_opi(g, size, 0, 1, 0xba, 4 + (int)g_pick(g, 4), g_rm(g, (unsigned)size, 1, 25), 1,
-              g_rand(g));
+        int n = 4 + (int)g_pick(g, 4);
+        Opnd o = g_rm(g, (unsigned)size, 1, 25);
+        g_opi(g, size, n > 4 ? g_lock(g, o) : 0, 1, 0xba, n, o, 1, g_rand(g));
     }
     g->def = F_C;
     g->und = F_O | F_S | F_Z | F_A | F_P;
@@ -177,22 +193,23 @@ static bool gen_xadd(Gen *g)                    /* CMPXCHG, XADD, CMPXCHG8B/16B 
 {
     if (g_chance(g, 20)) {
         bool wide = g_is64(g) && g_chance(g, 50);
-        g_op(g, wide ? 8 : 4, 0, 1, 0xc7, 1, g_mem(g, wide ? 16 : 8, wide ? 16 : 1));
+        Opnd m = g_mem(g, wide ? 16 : 8, wide ? 16 : 1);
+        g_op(g, wide ? 8 : 4, g_lock(g, m), 1, 0xc7, 1, m);
         g->def = F_Z;
         return true;
     }
     bool byte = g_chance(g, 33);
     int size = byte ? 1 : g_size(g, true);
-    g_op(g, size, 0, 1, (uint8_t)((g_chance(g, 50) ? 0xc0 : 0xb0) + !byte), g_gpr(g),
-         g_rm(g, (unsigned)size, 1, 25));
+    Opnd o = g_rm(g, (unsigned)size, 1, 25);
+    g_op(g, size, g_lock(g, o), 1, (uint8_t)((g_chance(g, 50) ? 0xc0 : 0xb0) + !byte), g_gpr(g), o);
     g->def = F_ALL;
     return true;
 }
 
-static bool gen_mov(Gen *g)                     /* MOV, XCHG, MOVZX/SX, MOVSXD, LEA, XLAT */
+static bool gen_mov(Gen *g)     /* MOV, XCHG, MOVZX/SX, MOVSXD, MOVNTI, LEA, moffs, XLAT */
 {
     bool byte = g_chance(g, 33);
-    switch (g_pick(g, 8)) {
+    switch (g_pick(g, 9)) {
     case 0: {
         int size = byte ? 1 : g_size(g, true);
         g_op(g, size, 0, 0, (uint8_t)(0x88 + g_pick(g, 2) * 2 + !byte), g_gpr(g),
@@ -211,8 +228,11 @@ static bool gen_mov(Gen *g)                     /* MOV, XCHG, MOVZX/SX, MOVSXD, 
         return true;
     }
     case 3:
-        if (!g_is64(g))
-            return false;
+        if (!g_is64(g) || g_chance(g, 30)) {    /* MOVNTI m, r */
+            int size = g_is64(g) && g_chance(g, 50) ? 8 : 4;
+            g_op(g, size, 0, 1, 0xc3, g_gpr(g), g_mem(g, (unsigned)size, 1));
+            return true;
+        }
         g_op(g, 8, 0, 0, 0x63, g_gpr(g), g_rm(g, 4, 1, 25));
         return true;
     case 4: case 5:                             /* LEA: every addressing form */
@@ -233,6 +253,19 @@ static bool gen_mov(Gen *g)                     /* MOV, XCHG, MOVZX/SX, MOVSXD, 
         gimm(g, g_value(g), size);
         return true;
     }
+    case 7:                                     /* MOV AL/eAX <-> moffs */
+        if (g_chance(g, 50)) {
+            int size = byte ? 1 : g_size(g, true);
+            uint32_t addr = D_DATA + Z_MEM + g_pick(g, Z_MEM_SIZE - 8);
+            if (size == 2)
+                g8(g, 0x66);
+            if (size == 8)
+                g8(g, 0x48);
+            g8(g, (uint8_t)(0xa0 + 2 * g_pick(g, 2) + !byte));
+            gimm(g, addr, g_is64(g) ? 8 : 4);
+            return true;
+        }
+        /* fall through */
     default:                                    /* XLAT: AL = [rBX + AL] */
         g_mov_imm32(g, R_EBX, D_DATA + Z_MEM + g_pick(g, Z_MEM_SIZE - 256));
         g8(g, 0xd7);
@@ -403,10 +436,12 @@ static bool gen_branch(Gen *g)
     uint32_t use = 0;
     unsigned kind = g_pick(g, 6);
     uint8_t op;
+    bool rel32 = false;
     if (kind < 2) {
         unsigned cc = g_pick(g, 16);
         op = (uint8_t)(0x70 + cc);
         use = diff_cond_use[cc >> 1];
+        rel32 = g_chance(g, 30);                /* 0F 80+cc rel32 */
     } else if (kind == 2) {
         op = 0xeb;
     } else {
@@ -420,20 +455,65 @@ static bool gen_branch(Gen *g)
     }
     if (use & g->undef)
         return false;
+    if (rel32) {
+        g8(g, 0x0f);
+        op += 0x10;
+    }
     g8(g, op);
-    unsigned pos = g->n;
-    g8(g, 0);
+    unsigned pos = g->n, rel = rel32 ? 4 : 1;
+    gimm(g, 0, (int)rel);
     uint32_t undef = g->undef;
     uint16_t undef_fsw = g->undef_fsw;
     g->depth++;
     bool ok = g_insn(g);
     g->depth--;
-    if (!ok || g->n - pos - 1 > 127)
+    uint32_t dist = g->n - pos - rel;
+    if (!ok || dist > 127)
         return false;
-    g->code[pos] = (uint8_t)(g->n - pos - 1);
+    memcpy(&g->code[pos], &dist, rel);        /* little-endian: rel8 or rel32 */
     g->undef |= undef;
     g->undef_fsw |= undef_fsw;
     return true;
+}
+
+/* CALL rel32 over the next instruction (its return address stays on the stack), PUSH and RET
+ * (imm16) to the next instruction, JMP through a register. */
+static bool gen_call_ret(Gen *g)
+{
+    if (g->depth)
+        return false;
+    switch (g_pick(g, 3)) {
+    case 0: {
+        g8(g, 0xe8);
+        unsigned pos = g->n;
+        gimm(g, 0, 4);
+        g->depth++;
+        uint32_t undef = g->undef;
+        uint16_t undef_fsw = g->undef_fsw;
+        bool ok = g_chance(g, 50) ? g_insn(g) : true;
+        g->depth--;
+        uint32_t dist = g->n - pos - 4;
+        memcpy(&g->code[pos], &dist, 4);
+        g->undef |= undef;
+        g->undef_fsw |= undef_fsw;
+        return ok;
+    }
+    case 1: {
+        bool imm = g_chance(g, 30);
+        g8(g, 0x68);                            /* push $next; ret [$8] */
+        gimm(g, D_CODE + g->n + 4 + (imm ? 3 : 1), 4);
+        g8(g, imm ? 0xc2 : 0xc3);
+        if (imm)
+            gimm(g, 8, 2);
+        return true;
+    }
+    default: {
+        int reg = g_gpr(g);
+        g_mov_imm32(g, reg, D_CODE + g->n + 7 + 2 * (reg >= 8));   /* past the MOV and the JMP */
+        g_op(g, 4, 0, 0, 0xff, 4, g_r(reg));    /* jmp *reg */
+        return true;
+    }
+    }
 }
 
 static bool gen_stack(Gen *g)                   /* PUSH/POP of registers, immediates, memory */
@@ -528,6 +608,7 @@ static const DiffClass int_classes[] = {
     { "div", 1, MBOTH, DIFF_MIX_INT, gen_div },
     { "branch", 2, MBOTH, DIFF_MIX_INT, gen_branch },
     { "push-pop", 2, MBOTH, DIFF_MIX_INT, gen_stack },
+    { "call-ret-jmp", 1, MBOTH, DIFF_MIX_INT, gen_call_ret },
     { "bcd", 2, M32, DIFF_MIX_INT, gen_bcd },
     { "pusha-popa", 1, M32, DIFF_MIX_INT, gen_pusha },
 };

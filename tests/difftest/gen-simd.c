@@ -107,6 +107,12 @@ static const SimdOp simd_ops[] = {
     { 0, 1, 0x71, K_GRP, 0, ANY, I_SHIFT, 2, false, false },
     { 0, 1, 0x72, K_GRP, 0, ANY, I_SHIFT, 4, false, false },
     { 0, 1, 0x73, K_GRP, 0, ANY, I_SHIFT, 6, false, false },
+    /* non-temporal stores, LDDQU, MOVQ2DQ, MOVDQ2Q */
+    X(0, 1, 0x2b, 0x90), X(0x66, 1, 0x2b, 0x90), X(0x66, 1, 0xe7, 0x90),
+    { 0, 1, 0xe7, K_M, 0x88, ANY, I_NONE, 0, false, false },
+    XF(0xf2, 1, 0xf0, 0x90, S3),
+    { 0xf3, 1, 0xd6, K_XM, 0, ANY, I_NONE, 0, false, false },
+    { 0xf2, 1, 0xd6, K_MX, 0, ANY, I_NONE, 0, false, false },
     /* SSE3 */
     XF(0x66, 1, 0xd0, 16, S3), XF(0xf2, 1, 0xd0, 16, S3), XF(0x66, 1, 0x7c, 16, S3),
     XF(0x66, 1, 0x7d, 16, S3), XF(0xf2, 1, 0x7c, 16, S3), XF(0xf2, 1, 0x7d, 16, S3),
@@ -205,7 +211,7 @@ static bool gen_simd_row(Gen *g, const SimdOp *s)
     case K_X:
     case K_M:
         if (s->msize & 0x80)                    /* memory-only forms */
-            o = g_mem(g, msize, 1);
+            o = g_mem(g, msize, msize >= 16 ? 16 : 1);
         else
             o = simd_rm(g, msize, s->kind == K_M);
         reg = s->kind == K_M ? (int)g_pick(g, 8) : g_xmm(g);
@@ -235,7 +241,7 @@ static bool gen_simd_row(Gen *g, const SimdOp *s)
         reg = (int)g_pick(g, 8);
         break;
     case K_XM:
-        o = g_chance(g, 30) ? g_mem(g, 8, 1) : g_r((int)g_pick(g, 8));
+        o = msize && g_chance(g, 30) ? g_mem(g, 8, 1) : g_r((int)g_pick(g, 8));
         reg = g_xmm(g);
         break;
     default:                                    /* K_CRC: r32/64, r/m8/16/32/64 */
@@ -265,6 +271,15 @@ static bool gen_simd_int(Gen *g)                /* the SSE2 integer ops on xmm a
     return gen_simd_row(g, &row);
 }
 
+static bool gen_maskmov(Gen *g)                 /* MASKMOVDQU, MASKMOVQ: stores to [rDI] */
+{
+    bool mmx = g_chance(g, 40);
+    g_mov_imm32(g, R_EDI, D_DATA + Z_MEM + g_pick(g, Z_MEM_SIZE - 16));
+    int r = mmx ? (int)g_pick(g, 8) : g_xmm(g), m = mmx ? (int)g_pick(g, 8) : g_xmm(g);
+    g_op(g, 4, mmx ? 0 : 0x66, 1, 0xf7, r, g_r(m));
+    return true;
+}
+
 static bool gen_mxcsr(Gen *g)                   /* LDMXCSR with any rounding, DAZ, FTZ; STMXCSR; EMMS */
 {
     Opnd m = g_mem(g, 4, 4);
@@ -290,6 +305,7 @@ static const DiffClass simd_classes[] = {
     { "sse", 10, MBOTH, DIFF_MIX_SIMD, gen_simd },
     { "sse-int-mmx", 4, MBOTH, DIFF_MIX_SIMD, gen_simd_int },
     { "mxcsr-emms", 1, MBOTH, DIFF_MIX_SIMD, gen_mxcsr },
+    { "maskmov", 1, MBOTH, DIFF_MIX_SIMD, gen_maskmov },
 };
 
 const DiffClassTable diff_simd_table = { simd_classes, ARRAY_SIZE(simd_classes) };

@@ -78,6 +78,9 @@ static const struct { const char *what, *hex; } regressions[] = {
     { "MOVSLDUP and ADDSUBPS of m128", "f3410f124f40 f2410fd05740" },
     { "INSERTPS of an m32", "66410f3a214f4063" },
     { "CVTTSD2SI out of range: IE, not PE", "49b8000010c00b5ae641 4d894740 f2410f2c4740" },
+    { "MOVNTI", "410fc34740 490fc34f48" },
+    { "MASKMOVQ and MASKMOVDQU store to [rDI]", "bf40001000 0ff7c1 660ff7d3" },
+    { "MOVQ2DQ and MOVDQ2Q", "f30fd6c3 f20fd6e1" },
 };
 
 static unsigned hex_bytes(const char *hex, uint8_t *out, unsigned max)
