@@ -145,10 +145,23 @@ static bool gen_imul(Gen *g)                    /* IMUL r, r/m [, imm] */
 
 static bool gen_bt(Gen *g)                      /* BT/BTS/BTR/BTC by a register or an imm */
 {
+    static const uint8_t ops[] = { 0xa3, 0xab, 0xb3, 0xbb };
     int size = g_size(g, true);
-    if (g_chance(g, 50)) {
-        static const uint8_t ops[] = { 0xa3, 0xab, 0xb3, 0xbb };
+    unsigned w = g_pick(g, 3);
+    if (w == 0) {
         g_op(g, size, 0, 1, ops[g_pick(g, 4)], g_gpr(g), g_r(g_gpr(g)));
+    } else if (w == 1) {
+        /* a bit string in memory: the signed offset in a register reaches below and above the
+         * operand (SDM 2, BT: bit base and bit offset) */
+        int reg = g_gpr(g);
+        g->avoid = 1u << reg;
+        Opnd m = g_mem_at(g, 64 + g_pick(g, Z_MEM_SIZE - 256));
+        g_mov_imm32(g, reg, (uint32_t)((int)g_pick(g, 1280) - 256));
+        if (size == 8)                          /* the 64-bit offset is the sign-extended value */
+            gbytes(g, (const uint8_t *)(reg & 8 ? "\x4d\x63" : "\x48\x63"), 2),
+                g8(g, (uint8_t)(0xc0 | (reg & 7) << 3 | (reg & 7)));
+        uint8_t op = ops[g_pick(g, 4)];
+        g_op(g, size, op != 0xa3 ? g_lock(g, m) : 0, 1, op, reg, m);
     } else {
         int n = 4 + (int)g_pick(g, 4);
         Opnd o = g_rm(g, (unsigned)size, 1, 25);
@@ -516,6 +529,38 @@ static bool gen_call_ret(Gen *g)
     }
 }
 
+/* ENTER with nesting levels 0-3 (the frame pointer first points into the stack zone, so the
+ * levels copy from there), and LEAVE after it. */
+static bool gen_enter_leave(Gen *g)
+{
+    unsigned level = g_pick(g, 4);
+    if (level > 1)
+        g_mov_imm32(g, R_EBP, D_STACK + 8 * g_pick(g, 16));
+    g8(g, 0xc8);
+    gimm(g, 8 * g_pick(g, 8), 2);
+    g8(g, (uint8_t)level);
+    if (g_chance(g, 60))
+        g8(g, 0xc9);
+    return true;
+}
+
+static bool gen_nop_xchg(Gen *g)                /* NOP forms, PAUSE, XCHG eAX, r */
+{
+    switch (g_pick(g, 4)) {
+    case 0: gbytes(g, (const uint8_t *)"\x0f\x1f\x44\x00\x00", 5); return true;
+    case 1: gbytes(g, (const uint8_t *)"\xf3\x90", 2); return true;
+    default: {
+        int reg = g_gpr(g), size = g_size(g, true);
+        if (size == 2)
+            g8(g, 0x66);
+        if (g_is64(g) && (size == 8 || reg & 8))
+            g8(g, 0x40 | (size == 8 ? 8 : 0) | (reg & 8 ? 1 : 0));
+        g8(g, (uint8_t)(0x90 + (reg & 7)));
+        return true;
+    }
+    }
+}
+
 static bool gen_stack(Gen *g)                   /* PUSH/POP of registers, immediates, memory */
 {
     int reg = g_gpr(g);
@@ -609,6 +654,8 @@ static const DiffClass int_classes[] = {
     { "branch", 2, MBOTH, DIFF_MIX_INT, gen_branch },
     { "push-pop", 2, MBOTH, DIFF_MIX_INT, gen_stack },
     { "call-ret-jmp", 1, MBOTH, DIFF_MIX_INT, gen_call_ret },
+    { "enter-leave", 1, MBOTH, DIFF_MIX_INT, gen_enter_leave },
+    { "nop-xchg", 1, MBOTH, DIFF_MIX_INT, gen_nop_xchg },
     { "bcd", 2, M32, DIFF_MIX_INT, gen_bcd },
     { "pusha-popa", 1, M32, DIFF_MIX_INT, gen_pusha },
 };

@@ -176,10 +176,16 @@ static bool gen_x87_control(Gen *g)             /* FLDCW FNSTCW FNSTSW FNSTENV F
         break;
     case 5: {                                   /* FNSTENV: the pointer fields differ */
         Opnd m = g_mem_at(g, Z_ENV + g_pick(g, 0x40 - 28));
-        x87_mem(g, 0xd9, 6, m);
-        g_data_undef(g, m.addr - D_DATA + 2, 2);
-        g_data_undef(g, m.addr - D_DATA + 6, 2);
-        g_data_undef(g, m.addr - D_DATA + 10, 18);
+        uint32_t off = m.addr - D_DATA;
+        if (g_chance(g, 30)) {                  /* the 14-byte format (SDM 1, figure 8-10) */
+            g_op(g, 2, 0, 0, 0xd9, 6, m);
+            g_data_undef(g, off + 6, 8);
+        } else {                                /* the 28-byte format (figure 8-9) */
+            x87_mem(g, 0xd9, 6, m);
+            g_data_undef(g, off + 2, 2);
+            g_data_undef(g, off + 6, 2);
+            g_data_undef(g, off + 10, 18);
+        }
         g->fuse = FSW_CC;                       /* it stores the status word */
         break;
     }
