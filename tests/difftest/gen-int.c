@@ -566,20 +566,14 @@ static bool gen_stack(Gen *g)                   /* PUSH/POP of registers, immedi
     int reg = g_gpr(g);
     bool o16 = g_chance(g, 15);
     int size = o16 ? 2 : g_is64(g) ? 8 : 4;
-    switch (g_pick(g, 6)) {
-    case 0: case 1:
+    unsigned w = g_pick(g, 6);
+    switch (w) {
+    case 0: case 1: case 2:                     /* PUSH r twice as often as POP r */
         if (o16)
             g8(g, 0x66);
         if (reg & 8)
             g8(g, 0x41);
-        g8(g, (uint8_t)(0x50 + (reg & 7)));
-        return true;
-    case 2:
-        if (o16)
-            g8(g, 0x66);
-        if (reg & 8)
-            g8(g, 0x41);
-        g8(g, (uint8_t)(0x58 + (reg & 7)));
+        g8(g, (uint8_t)((w == 2 ? 0x58 : 0x50) + (reg & 7)));
         return true;
     case 3: {
         bool b = g_chance(g, 50);
