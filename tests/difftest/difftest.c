@@ -1,7 +1,7 @@
 /* difftest.c: running a generated sequence on the host CPU (a forked child that stays alive
  * between sequences) and under TCG, and comparing the two final states. */
 #include "tests/difftest/gen.h"
-#include "util/log.h"
+#include "util/error.h"
 #include "accel/tcg/cputlb.h"
 #include <cpuid.h>
 #include <poll.h>
@@ -265,7 +265,8 @@ bool diff_init(DiffCtx *dc, TCGBackendKind backend)
     void *sh = mmap((void *)(uintptr_t)D_DATA, D_END - D_DATA, PROT_READ | PROT_WRITE | PROT_EXEC,
                     MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (sh != (void *)(uintptr_t)D_DATA) {
-        fprintf(stderr, "difftest: cannot map the native area at %#x: %s\n", D_DATA, strerror(errno));
+        snprintf(dc->why, sizeof dc->why, "cannot map the native area at %#x: %s", D_DATA,
+                 sh == MAP_FAILED ? strerror(errno) : "placed elsewhere");
         if (sh != MAP_FAILED)
             munmap(sh, D_END - D_DATA);
         return false;
@@ -278,15 +279,20 @@ bool diff_init(DiffCtx *dc, TCGBackendKind backend)
     address_space_init(&dc->as, &dc->root, "memory");
     memory_region_init_container(&dc->io_root, "io", 0x10000);
     address_space_init(&dc->io, &dc->io_root, "io");
-    if (!tcg_accel_setup(backend))
+    if (!tcg_accel_setup(backend)) {
+        snprintf(dc->why, sizeof dc->why, "the tcg back end is not usable in this build");
         return false;
+    }
     dc->cpu = xzalloc(sizeof(*dc->cpu));
     dc->cpu->as = &dc->as;
     dc->cpu->io = &dc->io;
     x86_cpu_reset(dc->cpu);
     Error *err = NULL;
-    if (!tcg_accel_vcpu_init(dc->cpu, &err))
+    if (!tcg_accel_vcpu_init(dc->cpu, &err)) {
+        snprintf(dc->why, sizeof dc->why, "no tcg vCPU: %s", err ? err->msg : "?");
+        error_free(err);
         return false;
+    }
     /* Can this host run 32-bit user code? An empty sequence in compatibility mode tells. */
     DiffRng r = diff_seed(1);
     DiffSeq *s = xzalloc(sizeof *s);

@@ -26,8 +26,8 @@
 #include "accel/tcg/tcg-accel.h"
 
 /* One fixed layout below 4 GiB, identical natively and in guest RAM. */
-#define D_DATA 0x100000u            /* the data buffer (see gen.h for its zones) */
-#define D_DATA_SIZE 4096u
+#define D_DATA 0x100000u            /* the data buffer, two pages (gen.h: its zones) */
+#define D_DATA_SIZE 0x2000u
 #define D_STATE 0x120000u           /* the initial (DiffImage at +0) and final (+0x400) state */
 #define D_STATE_OUT (D_STATE + 0x400u)
 #define D_SCRATCH (D_STATE + 0xf00u) /* a few bytes of stack for POPF/PUSHF in the glue */
@@ -109,6 +109,7 @@ typedef struct DiffCtx {
     DiffHost host;
     uint8_t *shared;                 /* [D_DATA, D_END) shared with the native child */
     int pid, cmd_fd, ack_fd;         /* the native child and its pipes */
+    char why[160];                   /* diff_init failed: why */
 } DiffCtx;
 
 typedef struct DiffRng { uint64_t s; } DiffRng;

@@ -155,7 +155,7 @@ static bool gen_bt(Gen *g)                      /* BT/BTS/BTR/BTC by a register 
          * operand (SDM 2, BT: bit base and bit offset) */
         int reg = g_gpr(g);
         g->avoid = 1u << reg;
-        Opnd m = g_mem_at(g, 64 + g_pick(g, Z_MEM_SIZE - 256));
+        Opnd m = g_mem_at(g, Z_MEM + 64 + g_pick(g, Z_MEM_SIZE - 256));
         g_mov_imm32(g, reg, (uint32_t)((int)g_pick(g, 1280) - 256));
         if (size == 8)                          /* the 64-bit offset is the sign-extended value */
             gbytes(g, (const uint8_t *)(reg & 8 ? "\x4d\x63" : "\x48\x63"), 2),

@@ -7,25 +7,27 @@
  * defines (def, fdef) and leaves undefined (und, fund). The driver rejects an instruction that
  * reads something undefined and tries another one.
  *
- * The data buffer at D_DATA has zones, so that no instruction reads what it must not:
- *     [0x000, 0x2c0)  memory operands, read and written by anything
- *     [0x2c0, 0x300)  FNSTENV images, never read (their pointer fields differ)
- *     [0x300, 0x400)  valid packed BCD operands for FBLD, never written
- *     [0x400, 0xc00)  string instruction sources and destinations
- *     [0xc00, 0x1000) the stack (RSP/ESP starts at D_STACK)
+ * The data buffer at D_DATA is two pages; it has zones, so that no instruction reads what it
+ * must not, and the busy ones straddle the page boundary at 0x1000 (accesses that cross it
+ * take the soft TLB's slow path):
+ *     [0x000, 0x100)  valid packed BCD operands for FBLD, never written
+ *     [0x100, 0x140)  FNSTENV images, never read (their pointer fields differ)
+ *     [0xc00, 0x1400) string instruction sources and destinations
+ *     [0xe00, 0x1200) memory operands, read and written by anything
+ *     the stack starts at D_STACK, 0x1010, and moves through both
  */
 #ifndef TESTS_DIFFTEST_GEN_H
 #define TESTS_DIFFTEST_GEN_H
 
 #include "tests/difftest/difftest.h"
 
-#define Z_MEM 0x000u
-#define Z_MEM_SIZE 0x2c0u
-#define Z_ENV 0x2c0u
-#define Z_BCD 0x300u
-#define Z_STR 0x400u
+#define Z_BCD 0x000u
+#define Z_ENV 0x100u
+#define Z_STR 0xc00u
 #define Z_STR_SIZE 0x800u
-#define D_STACK (D_DATA + 0xe00u)
+#define Z_MEM 0xe00u
+#define Z_MEM_SIZE 0x400u
+#define D_STACK (D_DATA + 0x1010u)
 #define R_BASE64 15                  /* long mode: R15 holds D_DATA and is never written */
 
 typedef struct Gen {

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
     }
     DiffCtx dc;
     if (!diff_init(&dc, backend)) {
-        fprintf(stderr, "x86-difftest: the differential tester cannot run here (see above)\n");
+        fprintf(stderr, "x86-difftest: cannot run here: %s\n", dc.why);
         return 2;
     }
     bool m64 = strcmp(modes, "32") != 0, m32 = strcmp(modes, "64") != 0;
