@@ -41,22 +41,22 @@ static void run_diff(TCGBackendKind backend, DiffMode mode, unsigned mix, uint64
 
 Test(x86_difftest, long_mode_interp, .timeout = 120)
 {
-    run_diff(TCG_BACKEND_INTERP, DIFF_MODE64, DIFF_MIX_ALL, 11, 1500);
+    run_diff(TCG_BACKEND_INTERP, DIFF_MODE64, DIFF_MIX_ALL, 11, 2000);
 }
 
 Test(x86_difftest, long_mode_native, .timeout = 120)
 {
-    run_diff(TCG_BACKEND_NATIVE, DIFF_MODE64, DIFF_MIX_ALL, 12, 1500);
+    run_diff(TCG_BACKEND_NATIVE, DIFF_MODE64, DIFF_MIX_ALL, 12, 2000);
 }
 
 Test(x86_difftest, protected_mode_interp, .timeout = 120)
 {
-    run_diff(TCG_BACKEND_INTERP, DIFF_MODE32, DIFF_MIX_ALL, 13, 1500);
+    run_diff(TCG_BACKEND_INTERP, DIFF_MODE32, DIFF_MIX_ALL, 13, 2000);
 }
 
 Test(x86_difftest, protected_mode_native, .timeout = 120)
 {
-    run_diff(TCG_BACKEND_NATIVE, DIFF_MODE32, DIFF_MIX_ALL, 14, 1500);
+    run_diff(TCG_BACKEND_NATIVE, DIFF_MODE32, DIFF_MIX_ALL, 14, 2000);
 }
 
 /* Divergences the tester found, each cut down to a few instructions that build their own
