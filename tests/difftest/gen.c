@@ -493,7 +493,7 @@ static void diff_gen_body(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mo
     if (body) {
         gbytes(&g, body, MIN(len, g.cap - 256));
     } else {
-        unsigned want = 1 + g_pick(&g, 10);
+        unsigned want = g_chance(&g, 80) ? 1 + g_pick(&g, 10) : 1 + g_pick(&g, 30);
         while (s->ninsn < want && g_insn(&g))
             s->ninsn++;
     }
