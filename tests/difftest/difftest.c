@@ -183,6 +183,8 @@ static bool diff_run_native(DiffCtx *dc, const DiffSeq *s, DiffState *out)
     memcpy(at(dc, D_STATE), &s->in, sizeof s->in);
     memset(at(dc, D_STATE_OUT), 0, sizeof(DiffImage));
     memcpy(at(dc, D_DATA), s->data, D_DATA_SIZE);
+    if (dc->shared_low)
+        memcpy(dc->shared_low, s->low, D_LOW_SIZE);
     diff_write_exit(dc, s->mode);
     if (dc->pid <= 0 && !diff_child_start(dc))
         return false;
@@ -194,6 +196,8 @@ static bool diff_run_native(DiffCtx *dc, const DiffSeq *s, DiffState *out)
     }
     memcpy(&out->img, at(dc, D_STATE_OUT), sizeof out->img);
     memcpy(out->data, at(dc, D_DATA), D_DATA_SIZE);
+    if (dc->shared_low)
+        memcpy(out->low, dc->shared_low, D_LOW_SIZE);
     return true;
 }
 
@@ -244,6 +248,8 @@ static bool diff_run_tcg(DiffCtx *dc, const DiffSeq *s, DiffState *out)
     memset(ram + D_STATE_OUT, 0, sizeof(DiffImage));
     memcpy(ram + D_DATA, s->data, D_DATA_SIZE);
     memory_notify_ram_write(&dc->ram, D_DATA, D_END - D_DATA);
+    memcpy(ram + D_LOW, s->low, D_LOW_SIZE);
+    memory_notify_ram_write(&dc->ram, D_LOW, D_LOW_SIZE);
     diff_tcg_mode(dc, s->mode);
     env->rip = D_CODE;
     env->halted = false;
@@ -253,6 +259,7 @@ static bool diff_run_tcg(DiffCtx *dc, const DiffSeq *s, DiffState *out)
         return false;
     memcpy(&out->img, ram + D_STATE_OUT, sizeof out->img);
     memcpy(out->data, ram + D_DATA, D_DATA_SIZE);
+    memcpy(out->low, ram + D_LOW, D_LOW_SIZE);
     return true;
 }
 
@@ -273,6 +280,14 @@ bool diff_init(DiffCtx *dc, TCGBackendKind backend)
     }
     dc->shared = sh;
     diff_write_glue(dc);
+    /* The low buffer needs vm.mmap_min_addr <= D_LOW; without it no 16-bit addressing. */
+    void *low = mmap((void *)(uintptr_t)D_LOW, D_LOW_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (low == (void *)(uintptr_t)D_LOW)
+        dc->shared_low = low;
+    else if (low != MAP_FAILED)
+        munmap(low, D_LOW_SIZE);
+    dc->host.low = dc->shared_low != NULL;
     memory_region_init_container(&dc->root, "sys", UINT64_MAX);
     memory_region_init_ram(&dc->ram, "ram", D_RAM);
     memory_region_add_subregion(&dc->root, 0, &dc->ram);
@@ -308,7 +323,9 @@ void diff_fini(DiffCtx *dc)
     diff_child_stop(dc);
     if (dc->shared)
         munmap(dc->shared, D_END - D_DATA);
-    dc->shared = NULL;
+    if (dc->shared_low)
+        munmap(dc->shared_low, D_LOW_SIZE);
+    dc->shared = dc->shared_low = NULL;
 }
 
 /* ---- comparison */
@@ -411,6 +428,14 @@ DiffResult diff_run(DiffCtx *dc, const DiffSeq *s, FILE *rep)
         if (!undef && nat.data[i] != tcg.data[i]) {
             if (rep)
                 fprintf(rep, "difftest: data[%#x]: host %02x tcg %02x\n", i, nat.data[i], tcg.data[i]);
+            same = false;
+            break;
+        }
+    }
+    for (unsigned i = 0; dc->shared_low && i < D_LOW_SIZE; i++) {
+        if (nat.low[i] != tcg.low[i]) {
+            if (rep)
+                fprintf(rep, "difftest: low[%#x]: host %02x tcg %02x\n", i, nat.low[i], tcg.low[i]);
             same = false;
             break;
         }

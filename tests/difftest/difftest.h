@@ -28,6 +28,8 @@
 /* One fixed layout below 4 GiB, identical natively and in guest RAM. */
 #define D_DATA 0x100000u            /* the data buffer, two pages (gen.h: its zones) */
 #define D_DATA_SIZE 0x2000u
+#define D_LOW 0x8000u               /* a second buffer below 64 KiB, for 16-bit addressing */
+#define D_LOW_SIZE 0x2000u
 #define D_STATE 0x120000u           /* the initial (DiffImage at +0) and final (+0x400) state */
 #define D_STATE_OUT (D_STATE + 0x400u)
 #define D_SCRATCH (D_STATE + 0xf00u) /* a few bytes of stack for POPF/PUSHF in the glue */
@@ -83,6 +85,7 @@ typedef struct DiffSeq {
     unsigned body, body_len;         /* the random part, for reports */
     DiffImage in;
     uint8_t data[D_DATA_SIZE];
+    uint8_t low[D_LOW_SIZE];
     uint32_t undef_flags;            /* EFLAGS bits left undefined at the end */
     uint16_t undef_fsw;              /* x87 condition codes left undefined at the end */
     uint8_t data_undef[D_DATA_SIZE / 8]; /* data bytes whose final value is undefined */
@@ -91,6 +94,7 @@ typedef struct DiffSeq {
 typedef struct DiffState {
     DiffImage img;
     uint8_t data[D_DATA_SIZE];
+    uint8_t low[D_LOW_SIZE];
 } DiffState;
 
 typedef enum { DIFF_SAME, DIFF_DIVERGED, DIFF_SKIP } DiffResult;
@@ -100,6 +104,7 @@ typedef struct DiffHost {
     bool lahf, popcnt, lzcnt, bmi1, movbe, adx;
     bool sse3, ssse3, sse41, sse42;
     bool compat32;                   /* 32-bit code runs natively (the child checked) */
+    bool low;                        /* D_LOW is mapped natively: 16-bit addressing in 32-bit mode */
 } DiffHost;
 
 typedef struct DiffCtx {
@@ -108,6 +113,7 @@ typedef struct DiffCtx {
     X86CPU *cpu;
     DiffHost host;
     uint8_t *shared;                 /* [D_DATA, D_END) shared with the native child */
+    uint8_t *shared_low;             /* [D_LOW, D_LOW + D_LOW_SIZE), or NULL */
     int pid, cmd_fd, ack_fd;         /* the native child and its pipes */
     char why[160];                   /* diff_init failed: why */
 } DiffCtx;

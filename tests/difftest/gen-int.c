@@ -378,28 +378,33 @@ static bool gen_adx(Gen *g)                     /* ADCX / ADOX */
     return true;
 }
 
-/* MOVS CMPS STOS LODS SCAS over the string zone, both directions, with and without REP. */
+/* MOVS CMPS STOS LODS SCAS over the string zone, both directions, with and without REP; with
+ * an address-size prefix they use ESI/EDI/ECX in long mode, SI/DI/CX (in D_LOW, the upper
+ * halves random) in 32-bit mode. */
 static bool gen_string(Gen *g)
 {
     static const uint8_t ops[5] = { 0xa4, 0xa6, 0xaa, 0xac, 0xae };
     int w = (int)g_pick(g, 5), size = 1 << g_pick(g, g_is64(g) ? 4 : 3);
     unsigned count = g_pick(g, 4) == 0 ? g_pick(g, 40) : g_pick(g, 9);
     bool down = g_chance(g, 40);
+    bool a32 = g_is64(g) && g_chance(g, 20), a16 = g_low(g) && g_chance(g, 25);
+    uint32_t zone = a16 ? D_LOW : D_DATA + Z_STR, half = (a16 ? D_LOW_SIZE : Z_STR_SIZE) / 2;
+    uint32_t upper = a16 ? (uint32_t)g_rand(g) & 0xffff0000u : 0;
     uint32_t span = count * (unsigned)size + 8;
-    uint32_t lo = Z_STR + (down ? span : 0), room = Z_STR_SIZE / 2 - span;
-    uint32_t src = D_DATA + lo + g_pick(g, room), dst = D_DATA + lo + Z_STR_SIZE / 2 + g_pick(g, room);
+    uint32_t lo = zone + (down ? span : 0), room = half - span;
+    uint32_t src = lo + g_pick(g, room), dst = lo + half + g_pick(g, room);
     if (g_chance(g, 50)) {
         uint32_t t = src;
         src = dst;
         dst = t;
     }
-    g_mov_imm32(g, R_ESI, src);
-    g_mov_imm32(g, R_EDI, dst);
-    g_mov_imm32(g, R_ECX, count);
+    g_mov_imm32(g, R_ESI, src | upper);
+    g_mov_imm32(g, R_EDI, dst | (upper ^ (a16 ? 0x10000u : 0)));
+    g_mov_imm32(g, R_ECX, count | (a16 ? (uint32_t)g_rand(g) << 16 : 0));
     g8(g, down ? 0xfd : 0xfc);
     int rep = (int)g_pick(g, 3);                /* none, F3, F2 */
-    if (g_is64(g) && g_chance(g, 20))
-        g8(g, 0x67);                            /* ESI, EDI, ECX */
+    if (a32 || a16)
+        g8(g, 0x67);
     if (w == 1 || w == 4) {
         if (rep)
             g8(g, rep == 1 ? 0xf3 : 0xf2);
@@ -461,10 +466,10 @@ static bool gen_branch(Gen *g)
         op = (uint8_t)(0xe0 + g_pick(g, 4));   /* LOOPNE LOOPE LOOP JrCXZ */
         if (op <= 0xe1)
             use = F_Z;
-        if (g_is64(g) && g_chance(g, 25))
-            g8(g, 0x67);
         if (g_chance(g, 50))
-            g_mov_imm32(g, R_ECX, g_pick(g, 3));
+            g_mov_imm32(g, R_ECX, g_pick(g, 3) | (uint32_t)g_rand(g) << 16);
+        if (g_chance(g, 25))
+            g8(g, 0x67);                        /* ECX in long mode, CX in 32-bit mode */
     }
     if (use & g->undef)
         return false;

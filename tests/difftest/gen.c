@@ -226,9 +226,49 @@ Opnd g_mem_at(Gen *g, uint32_t off)
     return o;
 }
 
+bool g_low(const Gen *g)
+{
+    return g->mode == DIFF_MODE32 && g->h->low;
+}
+
+/* 16-bit addressing (SDM 2, table 2-1) of D_LOW + off: the registers get random upper halves
+ * (ignored) and 16-bit values whose sum with the displacement wraps onto the target. */
+static Opnd g_mem16(Gen *g, uint32_t off)
+{
+    static const int8_t regs[8][2] = { { R_EBX, R_ESI }, { R_EBX, R_EDI }, { R_EBP, R_ESI },
+                                       { R_EBP, R_EDI }, { R_ESI, -1 }, { R_EDI, -1 },
+                                       { R_EBP, -1 }, { R_EBX, -1 } };
+    Opnd o = { .mem = true, .a16 = true, .addr = D_LOW + off };
+    unsigned rm = g_pick(g, 8), mod = g_pick(g, 3);
+    bool abs16 = rm == 6 && mod == 0;           /* [disp16] */
+    o.disp_len = abs16 || mod == 2 ? 2 : mod;
+    uint16_t target = (uint16_t)(D_LOW + off), sum = 0;
+    if (o.disp_len == 1)
+        sum = (uint16_t)(int16_t)(int8_t)g_pick(g, 256);
+    else if (o.disp_len == 2)
+        sum = abs16 ? target : (uint16_t)g_rand(g);
+    o.disp = sum;
+    for (int i = 0; i < 2 && !abs16; i++)
+        if (regs[rm][i] >= 0 && (g->avoid >> regs[rm][i] & 1))
+            return g_mem_at(g, Z_MEM + off % (Z_MEM_SIZE - 16));
+    for (int i = 0; i < 2 && !abs16; i++) {
+        int r = regs[rm][i];
+        if (r < 0)
+            continue;
+        bool last = i == 1 || regs[rm][1] < 0;
+        uint16_t v = last ? (uint16_t)(target - sum) : (uint16_t)g_rand(g);
+        g_mov_imm32(g, r, (uint32_t)g_rand(g) << 16 | v);
+        sum = (uint16_t)(sum + v);
+    }
+    o.modrm = (uint8_t)((abs16 ? 0 : mod) << 6 | rm);
+    return o;
+}
+
 Opnd g_mem(Gen *g, unsigned size, unsigned align)
 {
     align = MAX(align, 1u);
+    if (g_low(g) && g_chance(g, 15))
+        return g_mem16(g, g_pick(g, (D_LOW_SIZE - size) / align + 1) * align);
     return g_mem_at(g, Z_MEM + g_pick(g, (Z_MEM_SIZE - size) / align + 1) * align);
 }
 
@@ -242,6 +282,8 @@ void g_opi(Gen *g, int size, uint8_t mpfx, int map, uint8_t op, int reg, Opnd o,
 {
     if (size == 2)
         g8(g, 0x66);
+    if (o.mem && o.a16)
+        g8(g, 0x67);
     if (mpfx)
         g8(g, mpfx);
     if (g_is64(g)) {
@@ -477,6 +519,10 @@ static void g_initial_data(Gen *g, DiffSeq *s)
     for (unsigned i = Z_MEM; i < Z_MEM + Z_MEM_SIZE; i += 16)   /* some valid m80 values */
         if (g_chance(g, 30))
             g_f80(g, &s->data[i]);
+    for (unsigned i = 0; i < D_LOW_SIZE; i += 8) {
+        uint64_t v = g_chance(g, 50) ? g_value(g) : g_f64(g);
+        memcpy(&s->low[i], &v, 8);
+    }
 }
 
 /* A random body (body == NULL) or the given one, in the frame, with a random initial state. */

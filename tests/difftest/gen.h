@@ -15,6 +15,8 @@
  *     [0xc00, 0x1400) string instruction sources and destinations
  *     [0xe00, 0x1200) memory operands, read and written by anything
  *     the stack starts at D_STACK, 0x1010, and moves through both
+ * In 32-bit mode some memory operands and string instructions use 16-bit addressing instead;
+ * they go to the buffer at D_LOW, below 64 KiB.
  */
 #ifndef TESTS_DIFFTEST_GEN_H
 #define TESTS_DIFFTEST_GEN_H
@@ -57,6 +59,7 @@ typedef struct Opnd {
     uint32_t disp;
     uint8_t rex;                     /* REX.X, REX.B the address needs */
     bool riprel;
+    bool a16;                        /* 16-bit addressing (67 in 32-bit mode), into D_LOW */
     uint32_t addr;                   /* mem: the effective address */
 } Opnd;
 
@@ -112,6 +115,7 @@ int g_xmm(Gen *g);
 int g_size(Gen *g, bool allow16);
 Opnd g_r(int reg);
 Opnd g_mem(Gen *g, unsigned size, unsigned align);
+bool g_low(const Gen *g);
 Opnd g_mem_at(Gen *g, uint32_t off);
 Opnd g_rm(Gen *g, unsigned size, unsigned align, unsigned mem_pct);
 void g_opi(Gen *g, int size, uint8_t mpfx, int map, uint8_t op, int reg, Opnd o, int imm_len,
