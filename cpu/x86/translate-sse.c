@@ -681,7 +681,7 @@ bool gen_sse_insn(DisasContext *s)
         return true;
     }
     if (d->map == X86_MAP_0F38 && (b == 0xf0 || b == 0xf1) && pfx == PFX_F2) {   /* CRC32 */
-        int bytes = b == 0xf0 ? 1 : (d->rex & 8) ? 8 : (d->prefixes & X86_PFX_OPSZ) ? 2 : 4;
+        int bytes = b == 0xf0 ? 1 : 1 << s->ot;    /* the operand size: 16 by default in 16-bit code */
         TCGv_i64 v = tcg_temp_new_i64(), c = tcg_temp_new_i64();
         TCGv_i32 c32 = tcg_temp_new_i32(), r32 = tcg_temp_new_i32();
         if (!gen_helper_present(s, &hi_crc32))

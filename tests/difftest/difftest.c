@@ -3,22 +3,31 @@
 #include "tests/difftest/gen.h"
 #include "util/error.h"
 #include "accel/tcg/cputlb.h"
+#include <asm/ldt.h>
 #include <cpuid.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define D_SLOT (D_STATE + 0xff8u)       /* native: the host RSP while a sequence runs */
 #define D_MXCSR_C (D_STATE + 0xff0u)    /* native: MXCSR handed back to C (0x1f80) */
+#define D_HLT16 (D_STATE + 0xfe8u)      /* native: the offset of the 16-bit frame's HLT */
 #define G_ENTRY64 (D_GLUE + 0x000u)
 #define G_ENTRY32 (D_GLUE + 0x100u)
 #define G_CODE32 (D_GLUE + 0x180u)
 #define G_BACK64 (D_GLUE + 0x200u)
+#define G_ENTRY16 (D_GLUE + 0x300u)
+#define G_CODE16 (D_GLUE + 0x380u)
 #define USER_CS32 0x23                  /* Linux x86-64: __USER32_CS, __USER_DS, __USER_CS */
 #define USER_DS 0x2b
 #define USER_CS64 0x33
+#define LDT_CS16 0x07                   /* LDT entry 0, RPL 3: 16-bit code based at D_CODE */
+#define LDT_DS16 0x0f                   /* LDT entry 1, RPL 3: 16-bit data based at D_DATA */
 
 static DiffHost diff_host_cpuid(void)
 {
@@ -96,6 +105,20 @@ static void diff_write_glue(DiffCtx *dc)
     put(&p, ds, sizeof ds);
     put_jmp(dc, &p, D_CODE);
 
+    p = at(dc, G_ENTRY16);                          /* the same way into 32-bit code, then */
+    put(&p, save, sizeof save);
+    put(&p, (const uint8_t *)&slot, 8);
+    *p++ = 0xbc;
+    put32(&p, D_SCRATCH);
+    put(&p, far, sizeof far);
+    put32(&p, G_CODE16);
+    *p++ = 0x48;
+    *p++ = 0xcb;
+    p = at(dc, G_CODE16);                           /* DS, ES, SS 16-bit; ljmp $cs16, $0 */
+    static const uint8_t seg16[] = { 0xb8, LDT_DS16, 0, 0, 0, 0x8e, 0xd8, 0x8e, 0xc0, 0x8e, 0xd0,
+                                     0xea, 0, 0, 0, 0, LDT_CS16, 0 };
+    put(&p, seg16, sizeof seg16);
+
     p = at(dc, G_BACK64);
     *p++ = 0x48;                                    /* movabs D_SLOT, %rax; mov %rax, %rsp */
     *p++ = 0xa1;
@@ -113,6 +136,8 @@ static void diff_write_glue(DiffCtx *dc)
 static void diff_write_exit(DiffCtx *dc, DiffMode mode)
 {
     uint8_t *p = at(dc, D_EXIT);
+    if (mode == DIFF_MODE16)
+        return;                                     /* HLT at the end of the frame */
     if (mode == DIFF_MODE64) {
         put_jmp(dc, &p, G_BACK64);
         return;
@@ -123,13 +148,54 @@ static void diff_write_exit(DiffCtx *dc, DiffMode mode)
     *p++ = 0xcb;
 }
 
+/* The 16-bit segments (modify_ldt(2)): code based at D_CODE with a 64 KiB limit, data based at
+ * D_DATA reaching the state page (4 GiB limit), both with 16-bit defaults. */
+static bool diff_child_ldt(void)
+{
+    struct user_desc cs = { .entry_number = 0, .base_addr = D_CODE, .limit = 0xffff,
+                            .contents = MODIFY_LDT_CONTENTS_CODE, .useable = 1 };
+    struct user_desc ds = { .entry_number = 1, .base_addr = D_DATA, .limit = 0xfffff,
+                            .contents = MODIFY_LDT_CONTENTS_DATA, .limit_in_pages = 1, .useable = 1 };
+    return syscall(SYS_modify_ldt, 1, &cs, sizeof cs) == 0 &&
+           syscall(SYS_modify_ldt, 1, &ds, sizeof ds) == 0;
+}
+
+static sigjmp_buf diff_child_hlt;
+
+/* A 16-bit sequence ends in HLT, a #GP at CPL 3: the one at the frame's end means done. */
+static void diff_child_segv(int sig, siginfo_t *si, void *ctx)
+{
+    const ucontext_t *uc = ctx;
+    uint32_t hlt;
+    memcpy(&hlt, (const void *)(uintptr_t)D_HLT16, 4);
+    (void)sig, (void)si;
+    if ((uc->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) == LDT_CS16 &&
+        (uint64_t)uc->uc_mcontext.gregs[REG_RIP] == hlt)
+        siglongjmp(diff_child_hlt, 1);
+    _exit(5);
+}
+
 static _Noreturn void diff_child(int cmd, int ack)
 {
+    static uint8_t altstack[65536];
+    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
+    struct sigaction sa = { .sa_sigaction = diff_child_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+    volatile bool ldt = diff_child_ldt() && sigaltstack(&ss, NULL) == 0 && sigaction(SIGSEGV, &sa, NULL) == 0;
     for (;;) {
         uint8_t m;
         if (read(cmd, &m, 1) != 1)
             _exit(0);
-        ((void (*)(void))(uintptr_t)(m == DIFF_MODE64 ? G_ENTRY64 : G_ENTRY32))();
+        if (m != DIFF_MODE16) {
+            ((void (*)(void))(uintptr_t)(m == DIFF_MODE64 ? G_ENTRY64 : G_ENTRY32))();
+        } else if (!ldt) {
+            _exit(6);
+        } else if (sigsetjmp(diff_child_hlt, 1) == 0) {
+            ((void (*)(void))(uintptr_t)G_ENTRY16)();
+            _exit(7);                               /* the frame never returns */
+        } else {
+            uint32_t mxcsr = 0x1f80;                /* what the way back does for the others */
+            __asm__ volatile("fninit\n\tldmxcsr %0\n\tcld" : : "m"(mxcsr));
+        }
         if (write(ack, &m, 1) != 1)
             _exit(1);
     }
@@ -186,6 +252,8 @@ static bool diff_run_native(DiffCtx *dc, const DiffSeq *s, DiffState *out)
     if (dc->shared_low)
         memcpy(dc->shared_low, s->low, D_LOW_SIZE);
     diff_write_exit(dc, s->mode);
+    uint32_t hlt = s->len - 1;
+    memcpy(at(dc, D_HLT16), &hlt, 4);
     if (dc->pid <= 0 && !diff_child_start(dc))
         return false;
     uint8_t m = (uint8_t)s->mode;
@@ -218,19 +286,21 @@ static void diff_tcg_mode(DiffCtx *dc, DiffMode mode)
     env->cr[4] = CR4_OSFXSR | CR4_OSXMMEXCPT | (lm ? CR4_PAE : 0);
     env->efer = lm ? EFER_LME | EFER_LMA : 0;
     env->cr[0] = CR0_PE | CR0_ET | CR0_NE | (lm ? CR0_PG : 0);
+    /* Flat segments; in 16-bit mode the ones the native side has in its LDT. */
+    bool m16 = mode == DIFF_MODE16;
     SegmentCache *cs = &env->segs[R_CS];
     cs->selector = 8;
-    cs->base = 0;
-    cs->limit = 0xffffffff;
-    cs->flags = DESC_P | DESC_S | DESC_CS_MASK | DESC_R_MASK | DESC_A | DESC_G |
-                (lm ? DESC_L : DESC_B);
+    cs->base = m16 ? D_CODE : 0;
+    cs->limit = m16 ? 0xffff : 0xffffffff;
+    cs->flags = DESC_P | DESC_S | DESC_CS_MASK | DESC_R_MASK | DESC_A |
+                (m16 ? 0 : DESC_G | (lm ? DESC_L : DESC_B));
     for (int i = 0; i < X86_NSEGS; i++) {
         if (i == R_CS)
             continue;
         env->segs[i].selector = 0x10;
-        env->segs[i].base = 0;
+        env->segs[i].base = m16 ? D_DATA : 0;
         env->segs[i].limit = 0xffffffff;
-        env->segs[i].flags = DESC_P | DESC_S | DESC_W_MASK | DESC_A | DESC_B | DESC_G;
+        env->segs[i].flags = DESC_P | DESC_S | DESC_W_MASK | DESC_A | DESC_G | (m16 ? 0 : DESC_B);
     }
     x86_update_hflags(env);
     tlb_flush(env);
@@ -251,11 +321,12 @@ static bool diff_run_tcg(DiffCtx *dc, const DiffSeq *s, DiffState *out)
     memcpy(ram + D_LOW, s->low, D_LOW_SIZE);
     memory_notify_ram_write(&dc->ram, D_LOW, D_LOW_SIZE);
     diff_tcg_mode(dc, s->mode);
-    env->rip = D_CODE;
+    bool m16 = s->mode == DIFF_MODE16;
+    env->rip = m16 ? 0 : D_CODE;
     env->halted = false;
     env->exception_pending = -1;
     AccelExit r = tcg_accel_exec(dc->cpu);
-    if (r != ACCEL_EXIT_HLT || env->rip != D_EXIT + 1)
+    if (r != ACCEL_EXIT_HLT || env->rip != (m16 ? s->len : D_EXIT + 1))
         return false;
     memcpy(&out->img, ram + D_STATE_OUT, sizeof out->img);
     memcpy(out->data, ram + D_DATA, D_DATA_SIZE);
@@ -308,12 +379,14 @@ bool diff_init(DiffCtx *dc, TCGBackendKind backend)
         error_free(err);
         return false;
     }
-    /* Can this host run 32-bit user code? An empty sequence in compatibility mode tells. */
+    /* Can this host run 32-bit and 16-bit user code? An empty sequence in each mode tells. */
     DiffRng r = diff_seed(1);
     DiffSeq *s = xzalloc(sizeof *s);
     DiffState st;
     diff_gen(s, &r, &dc->host, DIFF_MODE32, 0);
     dc->host.compat32 = diff_run_native(dc, s, &st);
+    diff_gen(s, &r, &dc->host, DIFF_MODE16, 0);
+    dc->host.code16 = diff_run_native(dc, s, &st);
     free(s);
     return true;
 }
@@ -330,9 +403,14 @@ void diff_fini(DiffCtx *dc)
 
 /* ---- comparison */
 
+const char *diff_mode_name(DiffMode mode)
+{
+    return mode == DIFF_MODE64 ? "64" : mode == DIFF_MODE32 ? "32" : "16";
+}
+
 void diff_print_seq(const DiffSeq *s, FILE *f)
 {
-    fprintf(f, "  %s-bit sequence:", s->mode == DIFF_MODE64 ? "64" : "32");
+    fprintf(f, "  %s-bit sequence:", diff_mode_name(s->mode));
     for (unsigned i = 0; i < s->body_len; i++)
         fprintf(f, " %02x", s->code[s->body + i]);
     fprintf(f, "\n  flags in %#" PRIx64 ", undefined at end %#x; fsw undefined %#x\n", s->in.flags,

@@ -57,7 +57,10 @@
 #define FSW_C3 0x4000u
 #define FSW_CC (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
 
-typedef enum { DIFF_MODE64, DIFF_MODE32 } DiffMode;
+/* 64-bit (long mode), 32-bit (protected mode; natively compatibility mode), 16-bit (a 16-bit
+ * protected-mode code segment with CS based at D_CODE and DS/ES/SS based at D_DATA; natively
+ * an LDT segment). */
+typedef enum { DIFF_MODE64, DIFF_MODE32, DIFF_MODE16 } DiffMode;
 
 /* Which instruction families a sequence may draw from (gen.c: the class table). */
 enum {
@@ -105,6 +108,7 @@ typedef struct DiffHost {
     bool sse3, ssse3, sse41, sse42;
     bool compat32;                   /* 32-bit code runs natively (the child checked) */
     bool low;                        /* D_LOW is mapped natively: 16-bit addressing in 32-bit mode */
+    bool code16;                     /* 16-bit code runs natively (modify_ldt worked) */
 } DiffHost;
 
 typedef struct DiffCtx {
@@ -144,5 +148,6 @@ void diff_gen_fixed(DiffSeq *s, DiffRng *r, DiffMode mode, const uint8_t *body, 
 void diff_gen_only(const char *name_part);
 DiffResult diff_run(DiffCtx *dc, const DiffSeq *s, FILE *report);
 void diff_print_seq(const DiffSeq *s, FILE *f);
+const char *diff_mode_name(DiffMode mode);              /* "64", "32", "16" */
 
 #endif

@@ -39,10 +39,7 @@ static bool gen_alu_imm(Gen *g)                 /* 80/81/83 /n imm, and AL/eAX, 
     int alu = (int)g_pick(g, 8), which = (int)g_pick(g, 4);
     int size = which == 0 ? 1 : g_size(g, true);
     if (which == 3) {
-        if (size == 2)
-            g8(g, 0x66);
-        if (size == 8)
-            g8(g, 0x48);
+        g_osize(g, size);
         g8(g, (uint8_t)(alu * 8 + 5));
         gimm(g, g_value(g), size == 2 ? 2 : 4);
     } else {
@@ -81,8 +78,7 @@ static bool gen_incdec(Gen *g)
     bool byte = g_chance(g, 33);
     int size = byte ? 1 : g_size(g, true);
     if (!g_is64(g) && !byte && g_chance(g, 50)) {   /* the one-byte forms 40+r, 48+r */
-        if (size == 2)
-            g8(g, 0x66);
+        g_osize(g, size);
         g8(g, (uint8_t)(0x40 + 8 * g_pick(g, 2) + g_gpr(g)));
     } else {
         Opnd o = g_rm(g, (unsigned)size, 1, 25);
@@ -207,7 +203,7 @@ static bool gen_xadd(Gen *g)                    /* CMPXCHG, XADD, CMPXCHG8B/16B 
     if (g_chance(g, 20)) {
         bool wide = g_is64(g) && g_chance(g, 50);
         Opnd m = g_mem(g, wide ? 16 : 8, wide ? 16 : 1);
-        g_op(g, wide ? 8 : 4, g_lock(g, m), 1, 0xc7, 1, m);
+        g_op(g, wide ? 8 : 0, g_lock(g, m), 1, 0xc7, 1, m);
         g->def = F_Z;
         return true;
     }
@@ -241,6 +237,8 @@ static bool gen_mov(Gen *g)     /* MOV, XCHG, MOVZX/SX, MOVSXD, MOVNTI, LEA, mof
         return true;
     }
     case 3:
+        if (g_is16(g))                          /* MOVNTI has no 16-bit form */
+            return false;
         if (!g_is64(g) || g_chance(g, 30)) {    /* MOVNTI m, r */
             int size = g_is64(g) && g_chance(g, 50) ? 8 : 4;
             g_op(g, size, 0, 1, 0xc3, g_gpr(g), g_mem(g, (unsigned)size, 1));
@@ -258,8 +256,8 @@ static bool gen_mov(Gen *g)     /* MOV, XCHG, MOVZX/SX, MOVSXD, MOVNTI, LEA, mof
             g_mov_mem_imm(g, g_rm(g, (unsigned)size, 1, 50), size, (uint32_t)g_value(g));
             return true;
         }
-        if (size == 2)
-            g8(g, 0x66);
+        if (size == 2 || size == 4)
+            g_osize(g, size);
         if (g_is64(g))
             g8(g, 0x40 | (size == 8 ? 8 : 0) | (reg >> 3));
         g8(g, (uint8_t)((byte ? 0xb0 : 0xb8) + (reg & 7)));
@@ -269,18 +267,16 @@ static bool gen_mov(Gen *g)     /* MOV, XCHG, MOVZX/SX, MOVSXD, MOVNTI, LEA, mof
     case 7:                                     /* MOV AL/eAX <-> moffs */
         if (g_chance(g, 50)) {
             int size = byte ? 1 : g_size(g, true);
-            uint32_t addr = D_DATA + Z_MEM + g_pick(g, Z_MEM_SIZE - 8);
-            if (size == 2)
-                g8(g, 0x66);
-            if (size == 8)
-                g8(g, 0x48);
+            uint32_t addr = g_base(g) + Z_MEM + g_pick(g, Z_MEM_SIZE - 8);
+            if (!byte)
+                g_osize(g, size);
             g8(g, (uint8_t)(0xa0 + 2 * g_pick(g, 2) + !byte));
-            gimm(g, addr, g_is64(g) ? 8 : 4);
+            gimm(g, addr, g_is64(g) ? 8 : g_is16(g) ? 2 : 4);
             return true;
         }
         /* fall through */
     default:                                    /* XLAT: AL = [rBX + AL] */
-        g_mov_imm32(g, R_EBX, D_DATA + Z_MEM + g_pick(g, Z_MEM_SIZE - 256));
+        g_mov_imm32(g, R_EBX, g_base(g) + Z_MEM + g_pick(g, Z_MEM_SIZE - 256));
         g8(g, 0xd7);
         return true;
     }
@@ -311,18 +307,16 @@ static bool gen_adc(Gen *g)                     /* ADC/SBB, heavier weight */
 static bool gen_bswap(Gen *g)                   /* BSWAP, CBW/CWDE/CDQE, CWD/CDQ/CQO */
 {
     int reg = g_gpr(g);
-    if (g_chance(g, 33)) {
+    if (g_chance(g, 33)) {                      /* BSWAP r16 is undefined: 32 or 64 bits */
+        if (g_is16(g))
+            g8(g, 0x66);
         if (g_is64(g))
             g8(g, 0x40 | (g_chance(g, 50) ? 8 : 0) | (reg >> 3));
         g8(g, 0x0f);
         g8(g, (uint8_t)(0xc8 + (reg & 7)));
         return true;
     }
-    int size = g_size(g, true);
-    if (size == 2)
-        g8(g, 0x66);
-    if (size == 8)
-        g8(g, 0x48);
+    g_osize(g, g_size(g, true));
     g8(g, g_chance(g, 50) ? 0x98 : 0x99);
     return true;
 }
@@ -379,16 +373,17 @@ static bool gen_adx(Gen *g)                     /* ADCX / ADOX */
 }
 
 /* MOVS CMPS STOS LODS SCAS over the string zone, both directions, with and without REP; with
- * an address-size prefix they use ESI/EDI/ECX in long mode, SI/DI/CX (in D_LOW, the upper
- * halves random) in 32-bit mode. */
+ * an address-size prefix they use ESI/EDI/ECX in long and 16-bit mode, SI/DI/CX (in D_LOW)
+ * in 32-bit mode; the upper halves of SI/DI/CX are random where only 16 bits count. */
 static bool gen_string(Gen *g)
 {
     static const uint8_t ops[5] = { 0xa4, 0xa6, 0xaa, 0xac, 0xae };
     int w = (int)g_pick(g, 5), size = 1 << g_pick(g, g_is64(g) ? 4 : 3);
     unsigned count = g_pick(g, 4) == 0 ? g_pick(g, 40) : g_pick(g, 9);
     bool down = g_chance(g, 40);
-    bool a32 = g_is64(g) && g_chance(g, 20), a16 = g_low(g) && g_chance(g, 25);
-    uint32_t zone = a16 ? D_LOW : D_DATA + Z_STR, half = (a16 ? D_LOW_SIZE : Z_STR_SIZE) / 2;
+    bool a67 = g_is64(g) ? g_chance(g, 20) : g_is16(g) ? g_chance(g, 25) : g_low(g) && g_chance(g, 25);
+    bool a16 = g_is16(g) != a67 && !g_is64(g), low = a16 && !g_is16(g);
+    uint32_t zone = low ? D_LOW : g_base(g) + Z_STR, half = (low ? D_LOW_SIZE : Z_STR_SIZE) / 2;
     uint32_t upper = a16 ? (uint32_t)g_rand(g) & 0xffff0000u : 0;
     uint32_t span = count * (unsigned)size + 8;
     uint32_t lo = zone + (down ? span : 0), room = half - span;
@@ -403,7 +398,7 @@ static bool gen_string(Gen *g)
     g_mov_imm32(g, R_ECX, count | (a16 ? (uint32_t)g_rand(g) << 16 : 0));
     g8(g, down ? 0xfd : 0xfc);
     int rep = (int)g_pick(g, 3);                /* none, F3, F2 */
-    if (a32 || a16)
+    if (a67)
         g8(g, 0x67);
     if (w == 1 || w == 4) {
         if (rep)
@@ -412,10 +407,8 @@ static bool gen_string(Gen *g)
     } else if (rep) {
         g8(g, 0xf3);
     }
-    if (size == 2)
-        g8(g, 0x66);
-    else if (size == 8)
-        g8(g, 0x48);
+    if (size > 1)
+        g_osize(g, size);
     g8(g, (uint8_t)(ops[w] + (size > 1)));
     return true;
 }
@@ -430,16 +423,18 @@ static bool gen_div(Gen *g)                     /* DIV/IDIV with a divisor that 
     if (sign && size >= 4 && dv >= 0x80000000u)
         dv >>= 1;
     g_mov_imm32(g, R_ECX, dv);
-    if (size == 2)
-        g8(g, 0x66);
-    if (size == 8)
-        g8(g, 0x48);
-    if (size == 1)
-        gbytes(g, sign ? (const uint8_t *)"\x66\x98" : (const uint8_t *)"\x30\xe4", 2);   /* cbw / xor %ah,%ah */
-    else if (sign)
+    if (size == 1 && sign) {
+        g_osize(g, 2);
+        g8(g, 0x98);                            /* cbw */
+    } else if (size == 1) {
+        gbytes(g, (const uint8_t *)"\x30\xe4", 2);                                  /* xor %ah,%ah */
+    } else if (sign) {
+        g_osize(g, size);
         g8(g, 0x99);                            /* cwd/cdq/cqo */
-    else
-        gbytes(g, (const uint8_t *)"\x31\xd2", 2);                                   /* xor %edx,%edx */
+    } else {
+        g_osize(g, size);
+        gbytes(g, (const uint8_t *)"\x31\xd2", 2);                                  /* xor %edx,%edx */
+    }
     g_op(g, size, 0, 0, size == 1 ? 0xf6 : 0xf7, sign ? 7 : 6, g_r(R_ECX));
     g->und = F_ALL;
     return true;
@@ -478,7 +473,7 @@ static bool gen_branch(Gen *g)
         op += 0x10;
     }
     g8(g, op);
-    unsigned pos = g->n, rel = rel32 ? 4 : 1;
+    unsigned pos = g->n, rel = rel32 ? (g_is16(g) ? 2 : 4) : 1;
     gimm(g, 0, (int)rel);
     uint32_t undef = g->undef;
     uint16_t undef_fsw = g->undef_fsw;
@@ -502,33 +497,38 @@ static bool gen_call_ret(Gen *g)
         return false;
     switch (g_pick(g, 3)) {
     case 0: {
+        unsigned rel = g_is16(g) ? 2 : 4;
         g8(g, 0xe8);
         unsigned pos = g->n;
-        gimm(g, 0, 4);
+        gimm(g, 0, (int)rel);
         g->depth++;
         uint32_t undef = g->undef;
         uint16_t undef_fsw = g->undef_fsw;
         bool ok = g_chance(g, 50) ? g_insn(g) : true;
         g->depth--;
-        uint32_t dist = g->n - pos - 4;
-        memcpy(&g->code[pos], &dist, 4);
+        uint32_t dist = g->n - pos - rel;
+        memcpy(&g->code[pos], &dist, rel);
         g->undef |= undef;
         g->undef_fsw |= undef_fsw;
         return ok;
     }
     case 1: {
         bool imm = g_chance(g, 30);
+        int len = g_is16(g) ? 2 : 4;
         g8(g, 0x68);                            /* push $next; ret [$8] */
-        gimm(g, D_CODE + g->n + 4 + (imm ? 3 : 1), 4);
+        gimm(g, g_code_base(g) + g->n + (unsigned)len + (imm ? 3 : 1), len);
         g8(g, imm ? 0xc2 : 0xc3);
         if (imm)
             gimm(g, 8, 2);
         return true;
     }
-    default: {
+    default: {                                  /* mov $next, reg; jmp *reg */
         int reg = g_gpr(g);
-        g_mov_imm32(g, reg, D_CODE + g->n + 7 + 2 * (reg >= 8));   /* past the MOV and the JMP */
-        g_op(g, 4, 0, 0, 0xff, 4, g_r(reg));    /* jmp *reg */
+        g_mov_imm32(g, reg, 0);
+        unsigned pos = g->n - 4;
+        g_op(g, 0, 0, 0, 0xff, 4, g_r(reg));
+        uint32_t next = g_code_base(g) + g->n;
+        memcpy(&g->code[pos], &next, 4);
         return true;
     }
     }
@@ -540,7 +540,7 @@ static bool gen_enter_leave(Gen *g)
 {
     unsigned level = g_pick(g, 4);
     if (level > 1)
-        g_mov_imm32(g, R_EBP, D_STACK + 8 * g_pick(g, 16));
+        g_mov_imm32(g, R_EBP, g_base(g) + (D_STACK - D_DATA) + 8 * g_pick(g, 16));
     g8(g, 0xc8);
     gimm(g, 8 * g_pick(g, 8), 2);
     g8(g, (uint8_t)level);
@@ -552,12 +552,12 @@ static bool gen_enter_leave(Gen *g)
 static bool gen_nop_xchg(Gen *g)                /* NOP forms, PAUSE, XCHG eAX, r */
 {
     switch (g_pick(g, 4)) {
-    case 0: gbytes(g, (const uint8_t *)"\x0f\x1f\x44\x00\x00", 5); return true;
+    case 0: gbytes(g, (const uint8_t *)"\x0f\x1f\x40\x00", 4); return true;   /* 4 bytes in every mode */
     case 1: gbytes(g, (const uint8_t *)"\xf3\x90", 2); return true;
     default: {
         int reg = g_gpr(g), size = g_size(g, true);
-        if (size == 2)
-            g8(g, 0x66);
+        if (size != 8)
+            g_osize(g, size);
         if (g_is64(g) && (size == 8 || reg & 8))
             g8(g, 0x40 | (size == 8 ? 8 : 0) | (reg & 8 ? 1 : 0));
         g8(g, (uint8_t)(0x90 + (reg & 7)));
@@ -569,12 +569,12 @@ static bool gen_nop_xchg(Gen *g)                /* NOP forms, PAUSE, XCHG eAX, r
 static bool gen_stack(Gen *g)                   /* PUSH/POP of registers, immediates, memory */
 {
     int reg = g_gpr(g);
-    bool o16 = g_chance(g, 15);
-    int size = o16 ? 2 : g_is64(g) ? 8 : 4;
+    bool other = g_chance(g, 15);               /* the operand size that is not the default */
+    int size = g_is64(g) ? (other ? 2 : 8) : g_is16(g) != other ? 2 : 4;
     unsigned w = g_pick(g, 6);
     switch (w) {
     case 0: case 1: case 2:                     /* PUSH r twice as often as POP r */
-        if (o16)
+        if (other)
             g8(g, 0x66);
         if (reg & 8)
             g8(g, 0x41);
@@ -582,22 +582,22 @@ static bool gen_stack(Gen *g)                   /* PUSH/POP of registers, immedi
         return true;
     case 3: {
         bool b = g_chance(g, 50);
-        if (o16)
+        if (other)
             g8(g, 0x66);
         g8(g, b ? 0x6a : 0x68);
-        gimm(g, g_value(g), b ? 1 : o16 ? 2 : 4);
+        gimm(g, g_value(g), b ? 1 : size == 2 ? 2 : 4);
         return true;
     }
     default: {
         bool push = g_chance(g, 50);
         Opnd m = g_mem(g, (unsigned)size, 1);
-        g_op(g, o16 ? 2 : 4, 0, 0, push ? 0xff : 0x8f, push ? 6 : 0, m);
+        g_op(g, size == 8 ? 0 : size, 0, 0, push ? 0xff : 0x8f, push ? 6 : 0, m);
         return true;
     }
     }
 }
 
-static bool gen_bcd(Gen *g)                     /* 32-bit only: DAA DAS AAA AAS AAM AAD */
+static bool gen_bcd(Gen *g)                     /* not in 64-bit mode: DAA DAS AAA AAS AAM AAD */
 {
     switch (g_pick(g, 6)) {
     case 0: case 1:                             /* DAA, DAS */
@@ -621,7 +621,7 @@ static bool gen_bcd(Gen *g)                     /* 32-bit only: DAA DAS AAA AAS 
     }
 }
 
-static bool gen_pusha(Gen *g)                   /* 32-bit only: PUSHA/POPA, 16 and 32 bit */
+static bool gen_pusha(Gen *g)                   /* not in 64-bit mode: PUSHA/POPA, 16 and 32 bit */
 {
     if (g_chance(g, 25))
         g8(g, 0x66);
@@ -630,33 +630,33 @@ static bool gen_pusha(Gen *g)                   /* 32-bit only: PUSHA/POPA, 16 a
 }
 
 static const DiffClass int_classes[] = {
-    { "alu", 6, MBOTH, DIFF_MIX_INT, gen_alu },
-    { "alu-imm", 3, MBOTH, DIFF_MIX_INT, gen_alu_imm },
-    { "grp3", 2, MBOTH, DIFF_MIX_INT, gen_grp3 },
-    { "inc-dec", 2, MBOTH, DIFF_MIX_INT, gen_incdec },
-    { "shift", 3, MBOTH, DIFF_MIX_INT, gen_shift },
-    { "imul", 1, MBOTH, DIFF_MIX_INT, gen_imul },
-    { "bt", 1, MBOTH, DIFF_MIX_INT, gen_bt },
-    { "bsf-bsr", 1, MBOTH, DIFF_MIX_INT, gen_bsf },
-    { "shld-shrd", 1, MBOTH, DIFF_MIX_INT, gen_shld },
-    { "cmpxchg-xadd", 1, MBOTH, DIFF_MIX_INT, gen_xadd },
-    { "mov", 3, MBOTH, DIFF_MIX_INT, gen_mov },
-    { "cmov-setcc", 2, MBOTH, DIFF_MIX_INT, gen_cmov },
-    { "adc-sbb", 1, MBOTH, DIFF_MIX_INT, gen_adc },
-    { "bswap-cbw", 1, MBOTH, DIFF_MIX_INT, gen_bswap },
-    { "flag-ops", 1, MBOTH, DIFF_MIX_INT, gen_flagop },
-    { "popcnt-lzcnt-tzcnt", 1, MBOTH, DIFF_MIX_INT, gen_cnt },
-    { "movbe", 1, MBOTH, DIFF_MIX_INT, gen_movbe },
+    { "alu", 6, MALL, DIFF_MIX_INT, gen_alu },
+    { "alu-imm", 3, MALL, DIFF_MIX_INT, gen_alu_imm },
+    { "grp3", 2, MALL, DIFF_MIX_INT, gen_grp3 },
+    { "inc-dec", 2, MALL, DIFF_MIX_INT, gen_incdec },
+    { "shift", 3, MALL, DIFF_MIX_INT, gen_shift },
+    { "imul", 1, MALL, DIFF_MIX_INT, gen_imul },
+    { "bt", 1, MALL, DIFF_MIX_INT, gen_bt },
+    { "bsf-bsr", 1, MALL, DIFF_MIX_INT, gen_bsf },
+    { "shld-shrd", 1, MALL, DIFF_MIX_INT, gen_shld },
+    { "cmpxchg-xadd", 1, MALL, DIFF_MIX_INT, gen_xadd },
+    { "mov", 3, MALL, DIFF_MIX_INT, gen_mov },
+    { "cmov-setcc", 2, MALL, DIFF_MIX_INT, gen_cmov },
+    { "adc-sbb", 1, MALL, DIFF_MIX_INT, gen_adc },
+    { "bswap-cbw", 1, MALL, DIFF_MIX_INT, gen_bswap },
+    { "flag-ops", 1, MALL, DIFF_MIX_INT, gen_flagop },
+    { "popcnt-lzcnt-tzcnt", 1, MALL, DIFF_MIX_INT, gen_cnt },
+    { "movbe", 1, MALL, DIFF_MIX_INT, gen_movbe },
     { "adcx-adox", 1, MBOTH, DIFF_MIX_INT, gen_adx },
-    { "string", 2, MBOTH, DIFF_MIX_INT, gen_string },
-    { "div", 1, MBOTH, DIFF_MIX_INT, gen_div },
-    { "branch", 2, MBOTH, DIFF_MIX_INT, gen_branch },
-    { "push-pop", 2, MBOTH, DIFF_MIX_INT, gen_stack },
-    { "call-ret-jmp", 1, MBOTH, DIFF_MIX_INT, gen_call_ret },
-    { "enter-leave", 1, MBOTH, DIFF_MIX_INT, gen_enter_leave },
-    { "nop-xchg", 1, MBOTH, DIFF_MIX_INT, gen_nop_xchg },
-    { "bcd", 2, M32, DIFF_MIX_INT, gen_bcd },
-    { "pusha-popa", 1, M32, DIFF_MIX_INT, gen_pusha },
+    { "string", 2, MALL, DIFF_MIX_INT, gen_string },
+    { "div", 1, MALL, DIFF_MIX_INT, gen_div },
+    { "branch", 2, MALL, DIFF_MIX_INT, gen_branch },
+    { "push-pop", 2, MALL, DIFF_MIX_INT, gen_stack },
+    { "call-ret-jmp", 1, MALL, DIFF_MIX_INT, gen_call_ret },
+    { "enter-leave", 1, MALL, DIFF_MIX_INT, gen_enter_leave },
+    { "nop-xchg", 1, MALL, DIFF_MIX_INT, gen_nop_xchg },
+    { "bcd", 2, M32 | M16, DIFF_MIX_INT, gen_bcd },
+    { "pusha-popa", 1, M32 | M16, DIFF_MIX_INT, gen_pusha },
 };
 
 const DiffClassTable diff_int_table = { int_classes, ARRAY_SIZE(int_classes) };

@@ -248,10 +248,10 @@ static bool gen_simd_row(Gen *g, const SimdOp *s)
         if (s->op == 0xf1 && g_chance(g, 30))
             size = 2;
         o = g_rm(g, s->op == 0xf0 ? 1 : (unsigned)size, 1, 30);
-        g_op(g, size, s->pfx, s->map, s->op, g_gpr(g), o);
+        g_op(g, s->op == 0xf0 && size != 8 ? 0 : size, s->pfx, s->map, s->op, g_gpr(g), o);
         return true;
     }
-    g_opi(g, size == 8 ? 8 : 4, s->pfx, s->map, s->op, reg, o, s->imm != I_NONE,
+    g_opi(g, size == 8 ? 8 : 0, s->pfx, s->map, s->op, reg, o, s->imm != I_NONE,
           simd_imm(g, s->imm));
     if (s->flags)
         g->def = F_ALL;
@@ -274,9 +274,9 @@ static bool gen_simd_int(Gen *g)                /* the SSE2 integer ops on xmm a
 static bool gen_maskmov(Gen *g)                 /* MASKMOVDQU, MASKMOVQ: stores to [rDI] */
 {
     bool mmx = g_chance(g, 40);
-    g_mov_imm32(g, R_EDI, D_DATA + Z_MEM + g_pick(g, Z_MEM_SIZE - 16));
+    g_mov_imm32(g, R_EDI, g_base(g) + Z_MEM + g_pick(g, Z_MEM_SIZE - 16));
     int r = mmx ? (int)g_pick(g, 8) : g_xmm(g), m = mmx ? (int)g_pick(g, 8) : g_xmm(g);
-    g_op(g, 4, mmx ? 0 : 0x66, 1, 0xf7, r, g_r(m));
+    g_op(g, 0, mmx ? 0 : 0x66, 1, 0xf7, r, g_r(m));
     return true;
 }
 
@@ -288,11 +288,11 @@ static bool gen_mxcsr(Gen *g)                   /* LDMXCSR with any rounding, DA
         uint32_t v = 0x1f80 | g_pick(g, 4) << 13 | (g_chance(g, 30) ? 0x40 : 0) |
                      (g_chance(g, 30) ? 0x8000 : 0) | (g_rand(g) & 0x3f & (g_chance(g, 50) ? ~0u : 0));
         g_mov_mem_imm(g, m, 4, v);
-        g_op(g, 4, 0, 1, 0xae, 2, m);
+        g_op(g, 0, 0, 1, 0xae, 2, m);
         return true;
     }
     case 2:
-        g_op(g, 4, 0, 1, 0xae, 3, m);
+        g_op(g, 0, 0, 1, 0xae, 3, m);
         return true;
     default:
         g8(g, 0x0f);
@@ -302,10 +302,10 @@ static bool gen_mxcsr(Gen *g)                   /* LDMXCSR with any rounding, DA
 }
 
 static const DiffClass simd_classes[] = {
-    { "sse", 10, MBOTH, DIFF_MIX_SIMD, gen_simd },
-    { "sse-int-mmx", 4, MBOTH, DIFF_MIX_SIMD, gen_simd_int },
-    { "mxcsr-emms", 1, MBOTH, DIFF_MIX_SIMD, gen_mxcsr },
-    { "maskmov", 1, MBOTH, DIFF_MIX_SIMD, gen_maskmov },
+    { "sse", 10, MALL, DIFF_MIX_SIMD, gen_simd },
+    { "sse-int-mmx", 4, MALL, DIFF_MIX_SIMD, gen_simd_int },
+    { "mxcsr-emms", 1, MALL, DIFF_MIX_SIMD, gen_mxcsr },
+    { "maskmov", 1, MALL, DIFF_MIX_SIMD, gen_maskmov },
 };
 
 const DiffClassTable diff_simd_table = { simd_classes, ARRAY_SIZE(simd_classes) };

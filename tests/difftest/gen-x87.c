@@ -26,7 +26,7 @@ static void x87_effects(Gen *g, int kind)
 /* An x87 instruction with a memory operand: escape byte d8..df, /reg. */
 static void x87_mem(Gen *g, uint8_t esc, int reg, Opnd m)
 {
-    g_op(g, 4, 0, 0, esc, reg, m);
+    g_op(g, 0, 0, 0, esc, reg, m);
 }
 
 static void x87_reg(Gen *g, uint8_t esc, uint8_t modrm)
@@ -181,7 +181,7 @@ static bool gen_x87_control(Gen *g)             /* FLDCW FNSTCW FNSTSW FNSTENV F
             g_op(g, 2, 0, 0, 0xd9, 6, m);
             g_data_undef(g, off + 6, 8);
         } else {                                /* the 28-byte format (figure 8-9) */
-            x87_mem(g, 0xd9, 6, m);
+            g_op(g, 4, 0, 0, 0xd9, 6, m);
             g_data_undef(g, off + 2, 2);
             g_data_undef(g, off + 6, 2);
             g_data_undef(g, off + 10, 18);
@@ -230,13 +230,13 @@ static bool gen_x87_transc(Gen *g)
 }
 
 static const DiffClass x87_classes[] = {
-    { "x87-load", 4, MBOTH, DIFF_MIX_X87, gen_x87_load },
-    { "x87-store", 3, MBOTH, DIFF_MIX_X87, gen_x87_store },
-    { "x87-arith", 4, MBOTH, DIFF_MIX_X87, gen_x87_arith },
-    { "x87-compare", 2, MBOTH, DIFF_MIX_X87, gen_x87_compare },
-    { "x87-misc", 3, MBOTH, DIFF_MIX_X87, gen_x87_misc },
-    { "x87-control", 2, MBOTH, DIFF_MIX_X87, gen_x87_control },
-    { "x87-transcendental", 3, MBOTH, DIFF_MIX_TRANSC, gen_x87_transc },
+    { "x87-load", 4, MALL, DIFF_MIX_X87, gen_x87_load },
+    { "x87-store", 3, MALL, DIFF_MIX_X87, gen_x87_store },
+    { "x87-arith", 4, MALL, DIFF_MIX_X87, gen_x87_arith },
+    { "x87-compare", 2, MALL, DIFF_MIX_X87, gen_x87_compare },
+    { "x87-misc", 3, MALL, DIFF_MIX_X87, gen_x87_misc },
+    { "x87-control", 2, MALL, DIFF_MIX_X87, gen_x87_control },
+    { "x87-transcendental", 3, MALL, DIFF_MIX_TRANSC, gen_x87_transc },
 };
 
 const DiffClassTable diff_x87_table = { x87_classes, ARRAY_SIZE(x87_classes) };

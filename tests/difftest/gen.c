@@ -112,6 +112,14 @@ int g_xmm(Gen *g)
     return (int)g_pick(g, g_is64(g) ? 16 : 8);
 }
 
+void g_osize(Gen *g, int size)
+{
+    if ((size == 2) != g_is16(g) && (size == 2 || size == 4))
+        g8(g, 0x66);
+    else if (size == 8)
+        g8(g, 0x48);
+}
+
 int g_size(Gen *g, bool allow16)
 {
     unsigned n = g_is64(g) ? 3 : 2;
@@ -128,6 +136,8 @@ Opnd g_r(int reg)
 
 void g_mov_imm32(Gen *g, int reg, uint32_t v)
 {
+    if (g_is16(g))
+        g8(g, 0x66);
     if (reg & 8)
         g8(g, 0x41);
     g8(g, (uint8_t)(0xb8 + (reg & 7)));
@@ -161,7 +171,8 @@ static void g_set_sib(Opnd *o, int base, int index, unsigned scale_log)
     o->rex |= (index & 8 ? 2 : 0) | (base & 8 ? 1 : 0);
 }
 
-Opnd g_mem_at(Gen *g, uint32_t off)
+/* 32-bit addressing forms (with 67 in 16-bit mode) of data offset off. */
+static Opnd g_mem32(Gen *g, uint32_t off)
 {
     Opnd o = { .mem = true, .addr = D_DATA + off };
     unsigned scale_log = g_pick(g, 4), scale = 1u << scale_log;
@@ -176,7 +187,7 @@ Opnd g_mem_at(Gen *g, uint32_t off)
             g_set_disp(&o, off, true);
         } else {
             o.modrm = 5;
-            o.disp = D_DATA + off;
+            o.disp = g_base(g) + off;
             o.disp_len = 4;
         }
         break;
@@ -188,12 +199,12 @@ Opnd g_mem_at(Gen *g, uint32_t off)
         } else {
             int idx = g_addr_reg(g, -1, k);
             g_set_sib(&o, 5, idx, scale_log);
-            o.disp = D_DATA + off - k * scale;
+            o.disp = g_base(g) + off - k * scale;
             o.disp_len = 4;
         }
         break;
     case 3: {                                           /* [base + disp] */
-        int base = g_addr_reg(g, -1, D_DATA + off - d);
+        int base = g_addr_reg(g, -1, g_base(g) + off - d);
         o.modrm = base & 7;
         o.rex = base & 8 ? 1 : 0;
         if ((base & 7) == 4)
@@ -204,13 +215,13 @@ Opnd g_mem_at(Gen *g, uint32_t off)
     case 4: {                                           /* [base + index*s + disp] */
         int idx = g_addr_reg(g, -1, k);
         int base = g_is64(g) && g_chance(g, 50) ? R_BASE64
-                                                : g_addr_reg(g, idx, D_DATA + off - k * scale - d);
+                                                : g_addr_reg(g, idx, g_base(g) + off - k * scale - d);
         g_set_sib(&o, base, idx, scale_log);
         g_set_disp(&o, base == R_BASE64 ? off - k * scale : d, g_chance(g, 70));
         break;
     }
     default: {                                          /* [base] without displacement */
-        int base = g_addr_reg(g, -1, D_DATA + off);
+        int base = g_addr_reg(g, -1, g_base(g) + off);
         o.rex = base & 8 ? 1 : 0;
         if ((base & 7) == 5) {                          /* [rbp] needs a disp8 of 0 */
             o.modrm = 5;
@@ -231,18 +242,19 @@ bool g_low(const Gen *g)
     return g->mode == DIFF_MODE32 && g->h->low;
 }
 
-/* 16-bit addressing (SDM 2, table 2-1) of D_LOW + off: the registers get random upper halves
- * (ignored) and 16-bit values whose sum with the displacement wraps onto the target. */
-static Opnd g_mem16(Gen *g, uint32_t off)
+/* 16-bit addressing (SDM 2, table 2-1) of segment offset target (linear address addr): the
+ * registers get random upper halves (ignored) and 16-bit values whose sum with the
+ * displacement wraps onto the target. */
+static Opnd g_mem16(Gen *g, uint16_t target, uint32_t addr)
 {
     static const int8_t regs[8][2] = { { R_EBX, R_ESI }, { R_EBX, R_EDI }, { R_EBP, R_ESI },
                                        { R_EBP, R_EDI }, { R_ESI, -1 }, { R_EDI, -1 },
                                        { R_EBP, -1 }, { R_EBX, -1 } };
-    Opnd o = { .mem = true, .a16 = true, .addr = D_LOW + off };
+    Opnd o = { .mem = true, .a16 = true, .addr = addr };
     unsigned rm = g_pick(g, 8), mod = g_pick(g, 3);
     bool abs16 = rm == 6 && mod == 0;           /* [disp16] */
-    o.disp_len = abs16 || mod == 2 ? 2 : mod;
-    uint16_t target = (uint16_t)(D_LOW + off), sum = 0;
+    o.disp_len = abs16 || mod == 2 ? 2 : (int)mod;
+    uint16_t sum = 0;
     if (o.disp_len == 1)
         sum = (uint16_t)(int16_t)(int8_t)g_pick(g, 256);
     else if (o.disp_len == 2)
@@ -250,7 +262,7 @@ static Opnd g_mem16(Gen *g, uint32_t off)
     o.disp = sum;
     for (int i = 0; i < 2 && !abs16; i++)
         if (regs[rm][i] >= 0 && (g->avoid >> regs[rm][i] & 1))
-            return g_mem_at(g, Z_MEM + off % (Z_MEM_SIZE - 16));
+            return g_mem32(g, g_is16(g) ? target : Z_MEM);
     for (int i = 0; i < 2 && !abs16; i++) {
         int r = regs[rm][i];
         if (r < 0)
@@ -264,11 +276,20 @@ static Opnd g_mem16(Gen *g, uint32_t off)
     return o;
 }
 
+Opnd g_mem_at(Gen *g, uint32_t off)
+{
+    if (g_is16(g) && g_chance(g, 70))
+        return g_mem16(g, (uint16_t)off, D_DATA + off);
+    return g_mem32(g, off);
+}
+
 Opnd g_mem(Gen *g, unsigned size, unsigned align)
 {
     align = MAX(align, 1u);
-    if (g_low(g) && g_chance(g, 15))
-        return g_mem16(g, g_pick(g, (D_LOW_SIZE - size) / align + 1) * align);
+    if (g_low(g) && g_chance(g, 15)) {
+        uint32_t a = D_LOW + g_pick(g, (D_LOW_SIZE - size) / align + 1) * align;
+        return g_mem16(g, (uint16_t)a, a);
+    }
     return g_mem_at(g, Z_MEM + g_pick(g, (Z_MEM_SIZE - size) / align + 1) * align);
 }
 
@@ -280,9 +301,9 @@ Opnd g_rm(Gen *g, unsigned size, unsigned align, unsigned mem_pct)
 void g_opi(Gen *g, int size, uint8_t mpfx, int map, uint8_t op, int reg, Opnd o, int imm_len,
            uint64_t imm)
 {
-    if (size == 2)
+    if ((size == 2 || size == 4) && (size == 2) != g_is16(g))
         g8(g, 0x66);
-    if (o.mem && o.a16)
+    if (o.mem && o.a16 != g_is16(g))
         g8(g, 0x67);
     if (mpfx)
         g8(g, mpfx);
@@ -394,29 +415,61 @@ bool g_insn(Gen *g)
     return false;
 }
 
-/* ---- the frame: load the initial image, store the final one, jump to D_EXIT */
+/* ---- the frame: load the initial image, store the final one, leave
+ *
+ * The same code in every mode, with 66/67 in 16-bit mode for 32-bit operands and addresses
+ * (the state page is reached through DS, based at D_DATA there). It ends in a jump to D_EXIT,
+ * or in 16-bit mode in a HLT (natively a #GP the child catches). */
 
-static void g_prologue(Gen *g)
+static void g_frame_prefixes(Gen *g, bool addr)
 {
-    bool w = g_is64(g);
-    g8(g, 0xb8);                                /* mov $D_STATE, %eax */
-    gimm(g, D_STATE, 4);
-    static const uint8_t fxrstor[] = { 0x0f, 0xae, 0x88, 0x00, 0x01, 0x00, 0x00 };
-    gbytes(g, fxrstor, sizeof fxrstor);         /* fxrstor 0x100(%rax) */
-    g8(g, 0xbc);                                /* mov $D_SCRATCH, %esp */
-    gimm(g, D_SCRATCH, 4);
-    g8(g, 0xff);                                /* push 0x80(%rax); popf */
-    g8(g, 0xb0);
-    gimm(g, 0x80, 4);
-    g8(g, 0x9d);
-    for (int i = 1; i < (w ? 16 : 8); i++) {   /* mov 8*i(%rax), reg */
-        if (w)
+    if (g_is16(g)) {
+        g8(g, 0x66);
+        if (addr)
+            g8(g, 0x67);
+    }
+}
+
+static uint32_t g_scratch(const Gen *g)
+{
+    return g_is16(g) ? D_DATA + D_SCRATCH16 : D_SCRATCH;
+}
+
+/* mov 8*i(%rax), reg (load) or mov reg, 8*i(%rax), for every register but RAX */
+static void g_frame_regs(Gen *g, uint8_t op)
+{
+    for (int i = 1; i < (g_is64(g) ? 16 : 8); i++) {
+        g_frame_prefixes(g, true);
+        if (g_is64(g))
             g8(g, 0x48 | (i & 8 ? 4 : 0));
-        g8(g, 0x8b);
+        g8(g, op);
         g8(g, (uint8_t)(0x40 | (i & 7) << 3));
         g8(g, (uint8_t)(8 * i));
     }
-    if (w)
+}
+
+static void g_prologue(Gen *g)
+{
+    uint32_t base = g_is16(g) ? D_DATA : 0;
+    g_frame_prefixes(g, false);
+    g8(g, 0xb8);                                /* mov $D_STATE, %eax */
+    gimm(g, D_STATE - base, 4);
+    if (g_is16(g))
+        g8(g, 0x67);
+    static const uint8_t fxrstor[] = { 0x0f, 0xae, 0x88, 0x00, 0x01, 0x00, 0x00 };
+    gbytes(g, fxrstor, sizeof fxrstor);         /* fxrstor 0x100(%rax) */
+    g_frame_prefixes(g, false);
+    g8(g, 0xbc);                                /* mov $scratch, %esp */
+    gimm(g, g_scratch(g) - base, 4);
+    g_frame_prefixes(g, true);
+    g8(g, 0xff);                                /* push 0x80(%rax) */
+    g8(g, 0xb0);
+    gimm(g, 0x80, 4);
+    g_frame_prefixes(g, false);
+    g8(g, 0x9d);                                /* popf */
+    g_frame_regs(g, 0x8b);
+    g_frame_prefixes(g, true);
+    if (g_is64(g))
         g8(g, 0x48);
     g8(g, 0x8b);                                /* mov (%rax), %rax */
     g8(g, 0x00);
@@ -424,28 +477,32 @@ static void g_prologue(Gen *g)
 
 static void g_epilogue(Gen *g)
 {
-    bool w = g_is64(g);
-    if (w)
+    uint32_t base = g_is16(g) ? D_DATA : 0;
+    g_frame_prefixes(g, true);
+    if (g_is64(g))
         g8(g, 0x48);
     g8(g, 0xa3);                                /* mov %rax, D_STATE_OUT */
-    gimm(g, D_STATE_OUT, w ? 8 : 4);
+    gimm(g, D_STATE_OUT - base, g_is64(g) ? 8 : 4);
+    g_frame_prefixes(g, false);
     g8(g, 0xb8);                                /* mov $D_STATE_OUT, %eax */
-    gimm(g, D_STATE_OUT, 4);
-    for (int i = 1; i < (w ? 16 : 8); i++) {   /* mov reg, 8*i(%rax) */
-        if (w)
-            g8(g, 0x48 | (i & 8 ? 4 : 0));
-        g8(g, 0x89);
-        g8(g, (uint8_t)(0x40 | (i & 7) << 3));
-        g8(g, (uint8_t)(8 * i));
+    gimm(g, D_STATE_OUT - base, 4);
+    g_frame_regs(g, 0x89);
+    g_frame_prefixes(g, false);
+    g8(g, 0xbc);                                /* mov $scratch, %esp */
+    gimm(g, g_scratch(g) - base, 4);
+    g_frame_prefixes(g, false);
+    g8(g, 0x9c);                                /* pushf; pop 0x80(%rax) */
+    g_frame_prefixes(g, true);
+    gbytes(g, (const uint8_t *)"\x8f\x80\x80\x00\x00\x00", 6);
+    if (g_is16(g))
+        g8(g, 0x67);
+    gbytes(g, (const uint8_t *)"\x0f\xae\x80\x00\x01\x00\x00", 7);   /* fxsave 0x100(%rax) */
+    g_frame_prefixes(g, true);
+    gbytes(g, (const uint8_t *)"\xd9\xb0\x00\x03\x00\x00", 6);      /* fnstenv 0x300(%rax) */
+    if (g_is16(g)) {
+        g8(g, 0xf4);                            /* hlt */
+        return;
     }
-    g8(g, 0xbc);                                /* mov $D_SCRATCH, %esp */
-    gimm(g, D_SCRATCH, 4);
-    static const uint8_t tail[] = {
-        0x9c, 0x8f, 0x80, 0x80, 0x00, 0x00, 0x00,   /* pushf; pop 0x80(%rax) */
-        0x0f, 0xae, 0x80, 0x00, 0x01, 0x00, 0x00,   /* fxsave 0x100(%rax) */
-        0xd9, 0xb0, 0x00, 0x03, 0x00, 0x00,         /* fnstenv 0x300(%rax) */
-    };
-    gbytes(g, tail, sizeof tail);
     g8(g, 0xe9);                                /* jmp D_EXIT */
     gimm(g, D_EXIT - (D_CODE + g->n + 4), 4);
 }
@@ -458,7 +515,7 @@ static void g_initial_state(Gen *g, DiffSeq *s)
     memset(in, 0, sizeof *in);
     for (int i = 0; i < 16; i++)
         in->regs[i] = g_is64(g) ? g_value(g) : (uint32_t)g_value(g);
-    in->regs[R_ESP] = D_STACK;
+    in->regs[R_ESP] = D_STACK - (g_is16(g) ? D_DATA : 0);
     if (g_is64(g))
         in->regs[R_BASE64] = D_DATA;
     in->flags = (g_rand(g) & F_ALL) | 2;
@@ -545,6 +602,8 @@ static void diff_gen_body(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mo
     }
     s->body_len = g.n - s->body;
     g_epilogue(&g);
+    if (g_is16(&g))
+        g_data_undef(&g, D_SCRATCH16 - 8, 8);   /* the frame's flags, IF and all */
     s->len = g.n;
     s->undef_flags = g.undef;
     s->undef_fsw = g.undef_fsw;

@@ -15,6 +15,7 @@
  *     [0xc00, 0x1400) string instruction sources and destinations
  *     [0xe00, 0x1200) memory operands, read and written by anything
  *     the stack starts at D_STACK, 0x1010, and moves through both
+ *     [0x1ef8, 0x1f00) the frame's POPF/PUSHF in 16-bit mode (D_SCRATCH16)
  * In 32-bit mode some memory operands and string instructions use 16-bit addressing instead;
  * they go to the buffer at D_LOW, below 64 KiB.
  */
@@ -30,6 +31,7 @@
 #define Z_MEM 0xe00u
 #define Z_MEM_SIZE 0x400u
 #define D_STACK (D_DATA + 0x1010u)
+#define D_SCRATCH16 0x1f00u
 #define R_BASE64 15                  /* long mode: R15 holds D_DATA and is never written */
 
 typedef struct Gen {
@@ -65,7 +67,8 @@ typedef struct Opnd {
 
 typedef bool (*DiffGenFn)(Gen *g);
 
-enum { M64 = 1u << DIFF_MODE64, M32 = 1u << DIFF_MODE32, MBOTH = M64 | M32 };
+enum { M64 = 1u << DIFF_MODE64, M32 = 1u << DIFF_MODE32, M16 = 1u << DIFF_MODE16,
+       MBOTH = M64 | M32, MALL = M64 | M32 | M16 };
 
 typedef struct DiffClass {
     const char *name;
@@ -86,6 +89,11 @@ static inline uint64_t g_rand(Gen *g) { return diff_rand(g->r); }
 static inline unsigned g_pick(Gen *g, unsigned n) { return (unsigned)(diff_rand(g->r) % n); }
 static inline bool g_chance(Gen *g, unsigned pct) { return g_pick(g, 100) < pct; }
 static inline bool g_is64(const Gen *g) { return g->mode == DIFF_MODE64; }
+static inline bool g_is16(const Gen *g) { return g->mode == DIFF_MODE16; }
+/* What a register holds to point at data offset 0: D_DATA, or 0 where DS is based there. */
+static inline uint32_t g_base(const Gen *g) { return g_is16(g) ? 0 : D_DATA; }
+/* Where code offset 0 is, for CALL/RET targets: D_CODE, or 0 where CS is based there. */
+static inline uint32_t g_code_base(const Gen *g) { return g_is16(g) ? 0 : D_CODE; }
 
 static inline void g8(Gen *g, uint8_t b)
 {
@@ -120,13 +128,16 @@ Opnd g_mem_at(Gen *g, uint32_t off);
 Opnd g_rm(Gen *g, unsigned size, unsigned align, unsigned mem_pct);
 void g_opi(Gen *g, int size, uint8_t mpfx, int map, uint8_t op, int reg, Opnd o, int imm_len,
            uint64_t imm);
+void g_osize(Gen *g, int size);
 void g_mov_imm32(Gen *g, int reg, uint32_t v);
 void g_mov_mem_imm(Gen *g, Opnd o, int size, uint32_t v);
 void g_data_undef(Gen *g, uint32_t off, unsigned len);
 bool g_insn(Gen *g);
 
-/* Prefixes (66 for a 16-bit size, then the mandatory one), REX, the opcode map escape, the
- * opcode, ModRM/SIB/displacement for reg and o, and an immediate of imm_len bytes. */
+/* Prefixes (66 when a general-register size 2 or 4 is not the mode's default, 67 for an
+ * address of the other size, then the mandatory one), REX, the opcode map escape, the opcode,
+ * ModRM/SIB/displacement for reg and o, and an immediate of imm_len bytes. Size 0: no operand
+ * size (x87, SSE); 1: a byte; 8: REX.W. */
 static inline void g_op(Gen *g, int size, uint8_t mpfx, int map, uint8_t op, int reg, Opnd o)
 {
     g_opi(g, size, mpfx, map, op, reg, o, 0, 0);

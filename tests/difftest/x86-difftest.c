@@ -2,7 +2,7 @@
  * and under TCG, compared (see difftest.h).
  *
  *     build/tests/difftest/x86-difftest [-n COUNT] [-s SEED] [-b native|interp]
- *                                       [-m 64|32|both] [-x int,x87,transc,simd|all] [-c CLASS] [-v]
+ *                                       [-m 64,32,16|all] [-x int,x87,transc,simd|all] [-c CLASS] [-v]
  *
  * -c keeps only the generator classes whose name contains CLASS (see gen-*.c), for hunting.
  */
@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 {
     uint64_t count = 10000, seed = 1;
     TCGBackendKind backend = TCG_BACKEND_INTERP;
-    const char *modes = "both";
+    const char *modes = "all";
     unsigned mix = DIFF_MIX_ALL;
     int max_report = 10;
     for (int i = 1; i < argc; i++) {
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
             max_report = 1000;
         else {
             fprintf(stderr, "x86-difftest: usage: x86-difftest [-n COUNT] [-s SEED] [-b native|interp] "
-                            "[-m 64|32|both] [-x int,x87,transc,simd|all] [-c CLASS] [-v]\n");
+                            "[-m 64,32,16|all] [-x int,x87,transc,simd|all] [-c CLASS] [-v]\n");
             return 2;
         }
     }
@@ -63,20 +63,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "x86-difftest: cannot run here: %s\n", dc.why);
         return 2;
     }
-    bool m64 = strcmp(modes, "32") != 0, m32 = strcmp(modes, "64") != 0;
-    if (m32 && !dc.host.compat32) {
-        printf("x86-difftest: 32-bit mode SKIPPED: this host kernel runs no 32-bit user code\n");
-        m32 = false;
+    /* The modes to rotate through: those asked for that this host can run natively. */
+    DiffMode run[3];
+    unsigned nrun = 0;
+    for (DiffMode m = DIFF_MODE64; m <= DIFF_MODE16; m++) {
+        if (strcmp(modes, "all") && !strstr(modes, diff_mode_name(m)))
+            continue;
+        if (m == DIFF_MODE32 && !dc.host.compat32)
+            printf("x86-difftest: 32-bit mode SKIPPED: this host kernel runs no 32-bit user code\n");
+        else if (m == DIFF_MODE16 && !dc.host.code16)
+            printf("x86-difftest: 16-bit mode SKIPPED: no 16-bit code segment (modify_ldt) here\n");
+        else
+            run[nrun++] = m;
+    }
+    if (!nrun) {
+        fprintf(stderr, "x86-difftest: no mode to run\n");
+        return 2;
     }
     DiffRng rng = diff_seed(seed);
-    uint64_t same[2] = { 0 }, diverged[2] = { 0 }, skipped[2] = { 0 }, insns[2] = { 0 };
+    uint64_t same[3] = { 0 }, diverged[3] = { 0 }, skipped[3] = { 0 }, insns[3] = { 0 };
     DiffSeq *s = xzalloc(sizeof *s);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (uint64_t i = 0; i < count; i++) {
-        DiffMode mode = m64 && (!m32 || i % 2 == 0) ? DIFF_MODE64 : DIFF_MODE32;
+        DiffMode mode = run[i % nrun];
         diff_gen(s, &rng, &dc.host, mode, mix);
-        uint64_t bad = diverged[0] + diverged[1];
+        uint64_t bad = diverged[0] + diverged[1] + diverged[2];
         DiffResult r = diff_run(&dc, s, bad < (uint64_t)max_report ? stderr : NULL);
         if (r == DIFF_SAME)
             same[mode]++, insns[mode] += s->ninsn;
@@ -87,16 +99,14 @@ int main(int argc, char **argv)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    for (int m = 0; m < 2; m++) {
-        if (!(m == DIFF_MODE64 ? m64 : m32))
-            continue;
+    for (unsigned k = 0; k < nrun; k++) {
+        DiffMode m = run[k];
         printf("x86-difftest: %s back end, %s-bit, seed %" PRIu64 ": %" PRIu64 " sequences (%" PRIu64
                " insns) identical, %" PRIu64 " diverged, %" PRIu64 " skipped (native fault)\n",
-               tcg_backend_name(), m == DIFF_MODE64 ? "64" : "32", seed, same[m], insns[m],
-               diverged[m], skipped[m]);
+               tcg_backend_name(), diff_mode_name(m), seed, same[m], insns[m], diverged[m], skipped[m]);
     }
     printf("x86-difftest: %" PRIu64 " sequences in %.1f s\n", count, secs);
     free(s);
     diff_fini(&dc);
-    return diverged[0] + diverged[1] ? 1 : 0;
+    return diverged[0] + diverged[1] + diverged[2] ? 1 : 0;
 }

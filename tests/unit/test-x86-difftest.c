@@ -24,6 +24,10 @@ static void run_diff(TCGBackendKind backend, DiffMode mode, unsigned mix, uint64
         diff_fini(&dc);
         cr_skip_test("SKIPPED: this host kernel runs no 32-bit user code (no compatibility mode)");
     }
+    if (mode == DIFF_MODE16 && !dc.host.code16) {
+        diff_fini(&dc);
+        cr_skip_test("SKIPPED: this host gives no 16-bit code segment (modify_ldt)");
+    }
     DiffRng rng = diff_seed(seed);
     DiffSeq *s = malloc(sizeof *s);
     unsigned same = 0, diverged = 0;
@@ -59,12 +63,22 @@ Test(x86_difftest, protected_mode_native, .timeout = 120)
     run_diff(TCG_BACKEND_NATIVE, DIFF_MODE32, DIFF_MIX_ALL, 14, 2000);
 }
 
+Test(x86_difftest, code16_interp, .timeout = 120)
+{
+    run_diff(TCG_BACKEND_INTERP, DIFF_MODE16, DIFF_MIX_ALL, 15, 1000);
+}
+
+Test(x86_difftest, code16_native, .timeout = 120)
+{
+    run_diff(TCG_BACKEND_NATIVE, DIFF_MODE16, DIFF_MIX_ALL, 16, 1000);
+}
+
 /* Divergences the tester found, each cut down to a few instructions that build their own
- * operands (64-bit code; R15 points at the data buffer), replayed from the FNINIT state with
- * nothing masked. */
+ * operands (64-bit code unless said otherwise; R15 points at the data buffer), replayed from
+ * the FNINIT state with nothing masked. */
 #define FULL "d9ee d9ee d9ee d9ee d9ee d9ee d9ee d9ee "     /* eight FLDZ: a full stack */
 #define NAN0 "d9ee d8f0 dbe2 "                              /* FLDZ; FDIV ST0,ST0; FNCLEX */
-static const struct { const char *what, *hex; } regressions[] = {
+static const struct { const char *what, *hex; DiffMode mode; } regressions[] = {
     { "push onto a full stack: no #D from a denormal m32", FULL "41c7471001000000 41d94710" },
     { "FLD ST(i) of an empty register onto a full stack: C1 = 0", FULL "ddc3 d9c3" },
     { "a denormal m32 next to a NaN ST0: no #D", NAN0 "41c7471001000000 41d84f10" },
@@ -87,6 +101,7 @@ static const struct { const char *what, *hex; } regressions[] = {
     { "MOVNTI", "410fc34740 490fc34f48" },
     { "MASKMOVQ and MASKMOVDQU store to [rDI]", "bf40001000 0ff7c1 660ff7d3" },
     { "MOVQ2DQ and MOVDQ2Q", "f30fd6c3 f20fd6e1" },
+    { "CRC32 r/m16 and r/m32 in 16-bit code", "f20f38f1c8 66f20f38f1d3", DIFF_MODE16 },
 };
 
 static unsigned hex_bytes(const char *hex, uint8_t *out, unsigned max)
@@ -116,7 +131,12 @@ static void run_regressions(TCGBackendKind backend)
         uint8_t code[256];
         unsigned n = hex_bytes(regressions[i].hex, code, sizeof code);
         DiffRng rng = diff_seed(100 + i);
-        diff_gen_fixed(s, &rng, DIFF_MODE64, code, n);
+        if (regressions[i].mode == DIFF_MODE16 && !dc.host.code16) {
+            fprintf(stderr, "difftest regression: %s: SKIPPED (no 16-bit code here)\n",
+                    regressions[i].what);
+            continue;
+        }
+        diff_gen_fixed(s, &rng, regressions[i].mode, code, n);
         static const uint8_t fninit[] = { 0x7f, 0x03, 0, 0, 0 };    /* FCW, FSW, FTW */
         uint32_t mxcsr = 0x1f80;
         memcpy(s->in.fx, fninit, sizeof fninit);
