@@ -155,7 +155,33 @@ static bool gen_x87_misc(Gen *g)                /* one-operand and stack instruc
     }
 }
 
-static bool gen_x87_control(Gen *g)             /* FLDCW FNSTCW FNSTSW FNSTENV FNCLEX FNINIT */
+/* FNSTENV or FNSAVE into their own zone, and half the time FLDENV or FRSTOR of that image at
+ * once: the 14- or 28-byte environment (SDM 1, figures 8-9 and 8-10) with its pointer fields
+ * masked, followed by the eight registers for FNSAVE. */
+static void x87_env(Gen *g)
+{
+    bool save = g_chance(g, 40), wide = g_chance(g, 70);
+    unsigned len = (wide ? 28 : 14) + (save ? 80 : 0);
+    Opnd m = g_mem_at(g, Z_ENV + g_pick(g, Z_ENV_SIZE - len));
+    uint32_t off = m.addr - D_DATA;
+    g_op(g, wide ? 4 : 2, 0, 0, save ? 0xdd : 0xd9, 6, m);
+    if (wide) {
+        g_data_undef(g, off + 2, 2);
+        g_data_undef(g, off + 6, 2);
+        g_data_undef(g, off + 10, 18);
+    } else {
+        g_data_undef(g, off + 6, 8);
+    }
+    g->fuse = FSW_CC;                           /* the status word goes to memory */
+    if (g_chance(g, 50))                        /* FLDENV / FRSTOR: C0-C3 as they were */
+        g_op(g, wide ? 4 : 2, 0, 0, save ? 0xdd : 0xd9, 4, m);
+    else if (save)
+        x87_effects(g, FX_CMP);                 /* FNSAVE ends with FNINIT */
+    else
+        x87_effects(g, FX_UNDEF);
+}
+
+static bool gen_x87_control(Gen *g)             /* FLDCW FNSTCW FNSTSW FNSTENV FNSAVE FNCLEX FNINIT */
 {
     switch (g_pick(g, 8)) {
     case 0: case 1: case 2: {                   /* FLDCW: any RC and PC, exceptions masked */
@@ -174,21 +200,9 @@ static bool gen_x87_control(Gen *g)             /* FLDCW FNSTCW FNSTSW FNSTENV F
             x87_mem(g, 0xdd, 7, g_mem(g, 2, 1));
         g->fuse = FSW_CC;
         break;
-    case 5: {                                   /* FNSTENV: the pointer fields differ */
-        Opnd m = g_mem_at(g, Z_ENV + g_pick(g, 0x40 - 28));
-        uint32_t off = m.addr - D_DATA;
-        if (g_chance(g, 30)) {                  /* the 14-byte format (SDM 1, figure 8-10) */
-            g_op(g, 2, 0, 0, 0xd9, 6, m);
-            g_data_undef(g, off + 6, 8);
-        } else {                                /* the 28-byte format (figure 8-9) */
-            g_op(g, 4, 0, 0, 0xd9, 6, m);
-            g_data_undef(g, off + 2, 2);
-            g_data_undef(g, off + 6, 2);
-            g_data_undef(g, off + 10, 18);
-        }
-        g->fuse = FSW_CC;                       /* it stores the status word */
-        break;
-    }
+    case 5:
+        x87_env(g);
+        return true;
     case 6: x87_reg(g, 0xdb, 0xe2); break;                                           /* FNCLEX */
     default:
         x87_reg(g, 0xdb, 0xe3);                                                      /* FNINIT */

@@ -11,7 +11,7 @@
  * must not, and the busy ones straddle the page boundary at 0x1000 (accesses that cross it
  * take the soft TLB's slow path):
  *     [0x000, 0x100)  valid packed BCD operands for FBLD, never written
- *     [0x100, 0x140)  FNSTENV images, never read (their pointer fields differ)
+ *     [0x100, 0x200)  FNSTENV/FNSAVE images, read only by the FLDENV/FRSTOR right after
  *     [0xc00, 0x1400) string instruction sources and destinations
  *     [0xe00, 0x1200) memory operands, read and written by anything
  *     the stack starts at D_STACK, 0x1010, and moves through both
@@ -26,6 +26,7 @@
 
 #define Z_BCD 0x000u
 #define Z_ENV 0x100u
+#define Z_ENV_SIZE 0x100u
 #define Z_STR 0xc00u
 #define Z_STR_SIZE 0x800u
 #define Z_MEM 0xe00u
