@@ -386,7 +386,7 @@ static bool gen_string(Gen *g)
     uint32_t zone = low ? D_LOW : g_base(g) + Z_STR, half = (low ? D_LOW_SIZE : Z_STR_SIZE) / 2;
     uint32_t upper = a16 ? (uint32_t)g_rand(g) & 0xffff0000u : 0;
     uint32_t span = count * (unsigned)size + 8;
-    uint32_t lo = zone + (down ? span : 0), room = half - span;
+    uint32_t lo = zone + (down ? span : 0), room = half - span - 8;   /* the first element fits too */
     uint32_t src = lo + g_pick(g, room), dst = lo + half + g_pick(g, room);
     if (g_chance(g, 50)) {
         uint32_t t = src;
