@@ -265,6 +265,7 @@ typedef struct X86CPUState {
     bool triple_fault;               /* shutdown: the execution loop returns ACCEL_EXIT_SHUTDOWN */
     uint64_t cr8;                    /* Added by x86sys: task priority (CR8 = TPR[7:4]) */
     Float80 ft0;                     /* Added by x86sys: x87 memory operand being used (FT0) */
+    uint16_t ft0_flags;              /* its conversion's exceptions, raised when FT0 is used */
     YMMReg xmm_t0;                   /* Added by x86sys: SSE/MMX memory operand (helper-sse.h) */
 } X86CPUState;
 

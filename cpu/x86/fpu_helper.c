@@ -27,6 +27,7 @@ bool fpu_get(X86CPUState *env, int i, Float80 *v, uint16_t *flags)
 {
     if (i == FPU_FT0) {
         *v = env->ft0;
+        *flags |= env->ft0_flags;
         return true;
     }
     int p = fpu_phys(env, i);
@@ -52,8 +53,10 @@ bool fpu_push(X86CPUState *env, Float80 v, uint16_t flags)
 {
     int top = (env->fpstt - 1) & 7;
     if (!env->fptag_empty[top]) {
-        /* Stack overflow: IE with SF, C1 = 1. */
-        flags |= FSW_IE | FSW_SF | FSW_C1;
+        /* Stack overflow: IE with SF, C1 = 1, and the load's own exceptions (#D of a
+         * denormal m32/m64) do not happen. A source that underflowed too (FLD ST(i) of an
+         * empty register) wins: C1 = 0, as the host CPU does. */
+        flags = FSW_IE | FSW_SF | (flags & FSW_SF ? 0 : FSW_C1);
         v = f80_default_nan;
     }
     if (!fpu_apply(env, flags))
@@ -61,6 +64,18 @@ bool fpu_push(X86CPUState *env, Float80 v, uint16_t flags)
     env->fpstt = (uint8_t)top;
     env->fpregs[top] = v;
     env->fptag_empty[top] = 0;
+    return true;
+}
+
+bool fpu_push2_fault(X86CPUState *env, bool underflow, uint16_t flags)
+{
+    if (!underflow && env->fptag_empty[(env->fpstt - 1) & 7])
+        return false;
+    env->fpus &= ~FSW_C2;
+    if (fpu_apply(env, underflow ? flags : FSW_IE | FSW_SF | FSW_C1)) {
+        fpu_set(env, 0, f80_default_nan);
+        fpu_push(env, f80_default_nan, flags);
+    }
     return true;
 }
 
@@ -121,24 +136,38 @@ static F80Status fpu_status(X86CPUState *env)
     return f80_status_from_fpuc(env->fpuc);
 }
 
-/* Memory operands to FT0: conversion exceptions count for the instruction using FT0. */
+/* Memory operands to FT0: conversion exceptions (#D, #IA of an SNaN) count for the
+ * instruction using FT0, and only if its register operand is there (fpu_get). */
+static void fpu_set_ft0(X86CPUState *env, Float80 v, uint16_t flags)
+{
+    /* An SNaN stays signalling: the operation chooses between NaN operands (SDM 1, table
+     * 4-7: an SNaN and a QNaN give the QNaN) and raises #IA itself. */
+    if (f80_is_nan(v) && (flags & FSW_IE)) {
+        v.mant &= ~(1ULL << 62);
+        flags &= (uint16_t)~FSW_IE;
+    }
+    env->ft0 = v;
+    env->ft0_flags = flags;
+}
+
 void helper_flds_FT0(X86CPUState *env, uint32_t v)
 {
     F80Status s = fpu_status(env);
-    env->ft0 = f80_from_f32(v, &s);
-    fpu_apply(env, s.flags);
+    Float80 r = f80_from_f32(v, &s);
+    fpu_set_ft0(env, r, s.flags);
 }
 
 void helper_fldl_FT0(X86CPUState *env, uint64_t v)
 {
     F80Status s = fpu_status(env);
-    env->ft0 = f80_from_f64(v, &s);
-    fpu_apply(env, s.flags);
+    Float80 r = f80_from_f64(v, &s);
+    fpu_set_ft0(env, r, s.flags);
 }
 
 void helper_fild_FT0(X86CPUState *env, int64_t v)
 {
     env->ft0 = f80_from_int64(v);
+    env->ft0_flags = 0;
 }
 
 void helper_flds_ST0(X86CPUState *env, uint32_t v)
@@ -304,13 +333,30 @@ void helper_fst_STN(X86CPUState *env, int n)
         fpu_set(env, n, v);
 }
 
-void helper_fmov_ST0_STN(X86CPUState *env, int n)
+void helper_fcmov(X86CPUState *env, int n, uint64_t taken)
 {
-    Float80 v;
+    /* Both registers are checked whether or not the condition holds: an empty one is a
+     * stack underflow that loads ST0 with the indefinite (as the host CPU does). */
+    Float80 v, st0;
     uint16_t fl = 0;
-    fpu_get(env, n, &v, &fl);
-    if (fpu_apply(env, fl))
-        fpu_set(env, 0, v);
+    bool ok = fpu_get(env, n, &v, &fl);
+    ok &= fpu_get(env, 0, &st0, &fl);
+    if (!ok) {
+        if (fpu_apply(env, fl))
+            fpu_set(env, 0, f80_default_nan);
+    } else if (taken) {
+        fpu_set(env, 0, v);         /* C1 is left alone */
+    }
+}
+
+/* A memory operand's conversion #D (in fl) ranks below #IA, a NaN operand and #Z (SDM 1,
+ * 4.9.2): the operation's own flags decide whether it is reported. */
+static uint16_t fpu_operand_de(uint16_t fl, Float80 a, Float80 b, uint16_t op_flags)
+{
+    if ((op_flags & (FSW_IE | FSW_ZE)) || f80_is_nan(a) || f80_is_nan(b) ||
+        f80_is_unsupported(a) || f80_is_unsupported(b))
+        fl &= (uint16_t)~FSW_DE;
+    return fl;
 }
 
 void helper_farith(X86CPUState *env, int op, int dst, int src)
@@ -321,6 +367,7 @@ void helper_farith(X86CPUState *env, int op, int dst, int src)
     ok &= fpu_get(env, src, &b, &fl);
     F80Status s = fpu_status(env);
     if (!ok) {
+        fl &= FSW_IE | FSW_SF;                  /* a stack underflow is all that is reported */
         r = f80_default_nan;
     } else {
         switch (op) {
@@ -334,6 +381,7 @@ void helper_farith(X86CPUState *env, int op, int dst, int src)
             fprintf(stderr, "vireo: helper_farith: bad op %d\n", op);
             abort();
         }
+        fl = fpu_operand_de(fl, a, b, s.flags);
     }
     if (fpu_apply(env, fl | s.flags))
         fpu_set(env, dst, r);
@@ -350,7 +398,9 @@ static int fpu_compare(X86CPUState *env, int src, bool unordered)
     if (ok) {
         F80Status s = fpu_status(env);
         c = f80_compare(a, b, unordered, &s);
-        fl |= s.flags;
+        fl = fpu_operand_de(fl, a, b, s.flags) | s.flags;
+    } else {
+        fl &= FSW_IE | FSW_SF;
     }
     fpu_apply(env, fl);
     return c;
@@ -378,26 +428,23 @@ void helper_fcomi(X86CPUState *env, int src, int unordered)
 void helper_ftst(X86CPUState *env)
 {
     env->ft0 = f80_make(false, 0, 0);
+    env->ft0_flags = 0;
     set_fcom_cc(env, fpu_compare(env, FPU_FT0, false));
 }
 
-void helper_fchs(X86CPUState *env)
+/* FCHS, FABS: an empty ST0 becomes the indefinite itself, not its negation or absolute
+ * value (as the host CPU does). */
+static void fpu_sign_op(X86CPUState *env, bool abs)
 {
     Float80 v;
     uint16_t fl = 0;
-    fpu_get(env, 0, &v, &fl);
+    bool ok = fpu_get(env, 0, &v, &fl);
     if (fpu_apply(env, fl))
-        fpu_set(env, 0, f80_chs(v));
+        fpu_set(env, 0, !ok ? v : abs ? f80_abs(v) : f80_chs(v));
 }
 
-void helper_fabs(X86CPUState *env)
-{
-    Float80 v;
-    uint16_t fl = 0;
-    fpu_get(env, 0, &v, &fl);
-    if (fpu_apply(env, fl))
-        fpu_set(env, 0, f80_abs(v));
-}
+void helper_fchs(X86CPUState *env) { fpu_sign_op(env, false); }
+void helper_fabs(X86CPUState *env) { fpu_sign_op(env, true); }
 
 void helper_fxam(X86CPUState *env)
 {
@@ -458,7 +505,10 @@ static void fprem_common(X86CPUState *env, bool nearest)
     F80Status s = fpu_status(env);
     r = ok ? f80_rem(a, b, nearest, &cc, &s) : f80_default_nan;
     bool store = fpu_apply(env, fl | s.flags);
-    env->fpus = (uint16_t)((env->fpus & ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)) | cc);
+    /* No remainder (a stack underflow, a NaN or invalid operand): C1 and C2 are cleared,
+     * C0 and C3 left alone (the host CPU does). */
+    uint16_t changed = ok && !f80_is_nan(r) ? FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3 : FSW_C1 | FSW_C2;
+    env->fpus = (uint16_t)((env->fpus & ~changed) | cc);
     if (store)
         fpu_set(env, 0, r);
 }
@@ -471,10 +521,10 @@ void helper_fxtract(X86CPUState *env)
     Float80 v, e, m;
     uint16_t fl = 0;
     bool ok = fpu_get(env, 0, &v, &fl);
-    F80Status s = fpu_status(env);
-    if (!ok || f80_is_unsupported(v)) {
-        if (ok)
-            fl |= FSW_IE;
+    if (fpu_push2_fault(env, !ok, fl))
+        return;
+    if (f80_is_unsupported(v)) {
+        fl |= FSW_IE;
         e = m = f80_default_nan;
     } else if (f80_is_nan(v)) {
         if (f80_is_snan(v))
@@ -502,7 +552,6 @@ void helper_fxtract(X86CPUState *env)
         e = f80_from_int64(exp - 16383);
         m = f80_make(f80_sign(v), 16383, mant);
     }
-    (void)s;
     if (!fpu_apply(env, fl))
         return;
     fpu_set(env, 0, e);

@@ -20,6 +20,10 @@ bool fpu_get(X86CPUState *env, int i, Float80 *v, uint16_t *flags);
 void fpu_set(X86CPUState *env, int i, Float80 v);
 /* Push with overflow detection, after applying flags; false if nothing was pushed. */
 bool fpu_push(X86CPUState *env, Float80 v, uint16_t flags);
+/* For instructions that replace ST0 and push (FXTRACT, FPTAN, FSINCOS): an empty ST0 (stack
+ * underflow, C1 = 0, flags from fpu_get), or else a full ST(7) (overflow, C1 = 1), leaves the
+ * indefinite in both and clears C2. True if that happened. */
+bool fpu_push2_fault(X86CPUState *env, bool underflow, uint16_t flags);
 
 /* Transcendentals through the C library (the path for non-x86 hosts), for tests: op is
  * X87_T_*, in/out as ST0, ST1; returns the FSW exception bits and C2. */

@@ -120,6 +120,7 @@ static void transc_unary(X86CPUState *env, int op)
     Float80 in[2], out[2];
     uint16_t fl = 0;
     if (!fpu_get(env, 0, &in[0], &fl)) {
+        env->fpus &= ~FSW_C2;       /* a stack underflow is no out-of-range argument */
         if (fpu_apply(env, fl))
             fpu_set(env, 0, f80_default_nan);
         return;
@@ -167,18 +168,8 @@ static void transc_push(X86CPUState *env, int op)
     Float80 in[2], out[2];
     uint16_t fl = 0;
     bool ok = fpu_get(env, 0, &in[0], &fl);
-    if (ok && !env->fptag_empty[(env->fpstt - 1) & 7]) {
-        ok = false;
-        fl |= FSW_IE | FSW_SF | FSW_C1;      /* the push would overflow the stack */
-    }
-    if (!ok) {
-        if (fpu_apply(env, fl)) {
-            fpu_set(env, 0, f80_default_nan);
-            fpu_push(env, f80_default_nan, 0);
-            env->fpus |= fl & FSW_C1;
-        }
+    if (fpu_push2_fault(env, !ok, fl))
         return;
-    }
     in[1] = in[0];
     uint16_t sw = x87_transc(op, in, out, env->fpuc);
     bool store = fpu_apply(env, sw & (0x3f | FSW_C1));

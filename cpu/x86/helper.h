@@ -157,7 +157,7 @@ void x86_cpuid(X86CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t *eax,
  *   D9 /0 /2 /3 m32, DD /0 /2 /3 m64, DB /5 /7 m80: flds/fldl/fldt_ST0, fsts/fstl/fstt_ST0.
  *   DB /0 /2 /3, DF /0 /2 /3 /5 /7, DD /1, DB /1, DF /1: fild_ST0 / fist_ST0 / fistt_ST0.
  *   DF /4 /6: fbld_ST0, fbstp_ST0.  D9 C0+i FLD ST(i): fld_STN; DD D0+i/D8+i: fst_STN (+pop);
- *   D9 C8+i: fxch_STN; DD C0+i: ffree_STN; DA/DB C0..DF: FCMOVcc = helper_fmov_ST0_STN if cc.
+ *   D9 C8+i: fxch_STN; DD C0+i: ffree_STN; DA/DB C0..DF: FCMOVcc = helper_fcmov(n, cc).
  *   DB E8+i/F0+i, DF E8+i/F0+i: helper_fcomi(env, i, unordered) (+ pop for DF).
  *   D9 E8..EE: helper_fldconst(env, rm). D9 E0 FCHS .. FF FCOS: the unary helpers below.
  */
@@ -186,7 +186,7 @@ void helper_fistt_ST0(X86CPUState *env, uint64_t addr, int bits);
 void helper_fstt_ST0(X86CPUState *env, uint64_t addr);
 void helper_fbstp_ST0(X86CPUState *env, uint64_t addr);    /* stores and pops */
 void helper_fst_STN(X86CPUState *env, int n);              /* ST(n) = ST0 */
-void helper_fmov_ST0_STN(X86CPUState *env, int n);         /* ST0 = ST(n) (FCMOVcc taken) */
+void helper_fcmov(X86CPUState *env, int n, uint64_t taken);  /* FCMOVcc: ST0 = ST(n) if taken */
 void helper_fpop(X86CPUState *env);
 void helper_fincstp(X86CPUState *env);
 void helper_fdecstp(X86CPUState *env);

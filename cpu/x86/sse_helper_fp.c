@@ -555,10 +555,14 @@ static int64_t fp_to_int(double x, bool is_nan, int bits, bool truncate, SSEFP *
         f->flags |= MX_IE;
         return indefinite;
     }
+    int inexact_before = fetestexcept(FE_INEXACT);
     volatile double v = x;
     volatile double r = truncate ? trunc(v) : nearbyint(v);
     double lim = ldexp(1.0, bits - 1);
     if (!(r >= -lim && r < lim)) {
+        /* Out of range: IE alone; the host's trunc() may have said inexact. */
+        if (!inexact_before)
+            feclearexcept(FE_INEXACT);
         f->flags |= MX_IE;
         return indefinite;
     }

@@ -66,6 +66,7 @@ const TCGHelperInfo hi_movmskps = TCG_HELPER(helper_movmskps, 0, I32, P, P);
 const TCGHelperInfo hi_movmskpd = TCG_HELPER(helper_movmskpd, 0, I32, P, P);
 static const TCGHelperInfo hi_pextr = TCG_HELPER(helper_pextr, 0, I64, P, P, I32, I32, I32);
 const TCGHelperInfo hi_pinsr = TCG_HELPER(helper_pinsr, 0, V, P, P, I32, I32, I32, I64);
+static const TCGHelperInfo hi_maskmov = TCG_HELPER(helper_maskmov, 0, V, P, P, P, I32, I64);
 static const TCGHelperInfo hi_enter_mmx = TCG_HELPER(helper_enter_mmx, 0, V, P);
 static const TCGHelperInfo hi_emms = TCG_HELPER(helper_emms, 0, V, P);
 static const TCGHelperInfo hi_comiss = TCG_HELPER(helper_comiss, 0, V, P, P, P, I32);
@@ -213,6 +214,19 @@ static intptr_t mmx_ofs(int r)
     return offsetof(X86CPUState, fpregs[r & 7].mant);
 }
 
+/* A move wrote MMX register ofs: its x87 exponent becomes all ones (SDM 1, 9.5.1), as the
+ * helpers' store() does. The 16-bit field is updated through the 32 bits that hold it
+ * (Float80 is padded to 16 bytes). */
+static void mmx_written(intptr_t ofs)
+{
+    _Static_assert(sizeof(Float80) >= offsetof(Float80, exp) + 4, "Float80 padding");
+    intptr_t exp = ofs + (intptr_t)(offsetof(Float80, exp) - offsetof(Float80, mant));
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_ld32u_i64(t, tcg_env, exp);
+    tcg_gen_ori_i64(t, t, 0xffff);
+    tcg_gen_st32_i64(t, tcg_env, exp);
+}
+
 TCGv_ptr env_ptr(intptr_t ofs)
 {
     TCGv_ptr p = tcg_temp_new_ptr();
@@ -333,6 +347,24 @@ static bool gen_xmm_inline(DisasContext *s, const TCGHelperInfo *hi, int imm)
         tcg_gen_st_i64(a, tcg_env, dst + k);
     }
     return true;
+}
+
+/* The size of a memory source: the scalar forms and the m64 loads read less than the
+ * register (SDM 2, each instruction's operand column). */
+static int sse_src_bytes(const X86Insn *d, int pfx, int w)
+{
+    int b = d->op;
+    if (d->map == X86_MAP_0F) {
+        bool scalar_op = b == 0x51 || (b >= 0x58 && b <= 0x5f && b != 0x5b) || b == 0xc2;
+        if (scalar_op && pfx >= PFX_F3)
+            return pfx == PFX_F3 ? 4 : 8;
+        if ((b == 0xe6 && pfx == PFX_F3) || (b == 0x12 && pfx == PFX_F2) ||
+            (b == 0x5a && pfx == PFX_NONE))
+            return 8;                           /* CVTDQ2PD, MOVDDUP, CVTPS2PD */
+    }
+    if (d->map == X86_MAP_0F3A && (b == 0x0a || b == 0x0b || b == 0x21))
+        return b == 0x0b ? 8 : 4;               /* ROUNDSS, ROUNDSD, INSERTPS */
+    return w;
 }
 
 /* Loads and stores of whole registers (the moves). */
@@ -465,6 +497,8 @@ static bool sse_move(DisasContext *s, int pfx, bool mmx)
             else
                 copy_env(rm, reg, bytes);
         }
+        if (mmx && (!store || !mem))
+            mmx_written(store ? rm : reg);
         return true;
     }
     case 0x6e: {                                 /* MOVD/MOVQ mm/xmm, r/m */
@@ -477,6 +511,8 @@ static bool sse_move(DisasContext *s, int pfx, bool mmx)
         tcg_gen_st_i64(t, tcg_env, reg);
         if (!mmx)
             zero_env(reg, 8, 16);
+        else
+            mmx_written(reg);
         return true;
     }
     case 0x7e: {
@@ -498,6 +534,17 @@ static bool sse_move(DisasContext *s, int pfx, bool mmx)
         return true;
     }
     case 0xd6:                                   /* MOVQ xmm/m64, xmm */
+        if ((pfx == PFX_F3 || pfx == PFX_F2) && !mem) {   /* MOVQ2DQ xmm, mm; MOVDQ2Q mm, xmm */
+            intptr_t x = xmm_ofs(pfx == PFX_F3 ? d->reg : d->rm), m = mmx_ofs(pfx == PFX_F3 ? d->rm : d->reg);
+            if (pfx == PFX_F3) {
+                copy_env(x, m, 8);
+                zero_env(x, 8, 16);
+            } else {
+                copy_env(m, x, 8);
+                mmx_written(m);
+            }
+            return true;
+        }
         if (pfx != PFX_66)
             return false;
         if (mem) {
@@ -544,14 +591,17 @@ bool gen_sse_insn(DisasContext *s)
 {
     X86Insn *d = &s->d;
     int b = d->op, pfx = sse_prefix(d);
-    bool mmx = pfx == PFX_NONE && d->map == X86_MAP_0F &&
+    /* CVTPI2PS/PD, CVT(T)PS2PI, CVT(T)PD2PI: one operand is an MMX register (cvt_mmx). */
+    bool cvt_mmx = d->map == X86_MAP_0F && pfx <= PFX_66 && (b == 0x2a || b == 0x2c || b == 0x2d);
+    /* ... but CVTPI2Px from memory touches no MMX register and leaves the x87 state alone */
+    bool movq2dq = d->map == X86_MAP_0F && b == 0xd6 && pfx >= PFX_F3;
+    bool mmx = movq2dq || (cvt_mmx && !(b == 0x2a && d->mod != 3)) || (pfx == PFX_NONE && d->map == X86_MAP_0F &&
                ((b >= 0x60 && b <= 0x7f && b != 0x7c && b != 0x7d) || b >= 0xd0 || b == 0xc4 ||
-                b == 0xc5 || b == 0x2a || b == 0x2c || b == 0x2d);
+                b == 0xc5));
     if (d->map == X86_MAP_0F38 && pfx == PFX_NONE && b < 0x20)
         mmx = true;
     if (d->map == X86_MAP_0F3A && pfx == PFX_NONE && b == 0x0f)
         mmx = true;
-    /* 0F 2A/2C/2D with F3/F2 are the scalar integer conversions, not MMX. */
 
     /* SDM 3A 13.1 / 2.5: CR0.EM gives #UD, CR0.TS #NM; SSE needs CR4.OSFXSR. */
     if (s->flags & HF_EM) {
@@ -575,6 +625,17 @@ bool gen_sse_insn(DisasContext *s)
     if (d->map == X86_MAP_0F && sse_move(s, pfx, mmx))
         return true;
 
+    if (cvt_mmx) {
+        /* xmm <- mm/m64 (2A), or mm <- xmm/m64 (PS) or xmm/m128 (PD) */
+        bool to_xmm = b == 0x2a;
+        const SseEntry *e = &tab0f[b][pfx];
+        if (!gen_helper_present(s, e->hi))
+            return true;
+        TCGv_ptr src = sse_src(s, to_xmm, to_xmm || pfx == PFX_NONE ? 8 : 16);
+        TCGv_ptr dst = env_ptr(to_xmm ? xmm_ofs(d->reg) : mmx_ofs(d->reg));
+        tcg_gen_call3(e->hi, TCG_NORET, tcg_env, dst, src);
+        return true;
+    }
     int w = mmx ? 8 : 16;
     TCGv_ptr dst = env_ptr(mmx ? mmx_ofs(d->reg) : xmm_ofs(d->reg));
     const SseEntry *e = NULL;
@@ -589,10 +650,12 @@ bool gen_sse_insn(DisasContext *s)
             return true;
         if (!mmx && (e->kind == K_INT || e->kind == K_INTIMM) && gen_xmm_inline(s, e->hi, d->imm & 0xff))
             return true;
-        bool scalar = e->kind == K_FP && (pfx == PFX_F3 || pfx == PFX_F2) && d->map == X86_MAP_0F;
-        TCGv_ptr src = sse_src(s, mmx, scalar ? (pfx == PFX_F3 ? 4 : 8) : w);
-        /* Legacy CMPPS and friends know predicates 0-7 only (the VEX forms have 32). */
-        TCGv_i32 imm = tcg_constant_i32(d->imm & (b == 0xc2 && d->map == X86_MAP_0F ? 7 : 0xff));
+        TCGv_ptr src = sse_src(s, mmx, sse_src_bytes(d, pfx, w));
+        /* Legacy CMPPS and friends know predicates 0-7 only (the VEX forms have 32); INSERTPS
+         * from memory: the source is the m32 itself, imm[7:6] do not apply. */
+        bool insertps_m32 = d->map == X86_MAP_0F3A && b == 0x21 && d->mod != 3;
+        uint32_t imm_mask = b == 0xc2 && d->map == X86_MAP_0F ? 7 : insertps_m32 ? 0x3f : 0xff;
+        TCGv_i32 imm = tcg_constant_i32(d->imm & imm_mask);
         switch (e->kind) {
         case K_INT: tcg_gen_call4(e->hi, TCG_NORET, tcg_env, dst, src, tcg_constant_i32(w)); break;
         case K_INTIMM: tcg_gen_call5(e->hi, TCG_NORET, tcg_env, dst, src, tcg_constant_i32(w), imm); break;
@@ -634,6 +697,16 @@ bool gen_sse_insn(DisasContext *s)
             TCGv_i64 t = tcg_temp_new_i64();
             tcg_gen_extu_i32_i64(t, m);
             gen_op_mov_reg_v(s, s->code64 ? MO_64 : MO_32, d->reg, t);
+            return true;
+        }
+        case 0xf7: {                             /* MASKMOVQ, MASKMOVDQU: bytes to DS:rDI */
+            if (d->mod != 3 || pfx >= PFX_F3 || !gen_helper_present(s, &hi_maskmov))
+                break;
+            TCGv_i64 a = tcg_temp_new_i64();
+            gen_ext(s->aflag, a, cpu_regs[R_EDI], false);
+            gen_add_seg(s, a, R_DS, true);
+            tcg_gen_call5(&hi_maskmov, TCG_NORET, tcg_env, dst,
+                          env_ptr(mmx ? mmx_ofs(d->rm) : xmm_ofs(d->rm)), tcg_constant_i32(w), a);
             return true;
         }
         case 0xc4: {                             /* PINSRW */
@@ -712,7 +785,7 @@ bool gen_sse_insn(DisasContext *s)
         return true;
     }
     if (d->map == X86_MAP_0F38 && (b == 0xf0 || b == 0xf1) && pfx == PFX_F2) {   /* CRC32 */
-        int bytes = b == 0xf0 ? 1 : (d->rex & 8) ? 8 : (d->prefixes & X86_PFX_OPSZ) ? 2 : 4;
+        int bytes = b == 0xf0 ? 1 : 1 << s->ot;    /* the operand size: 16 by default in 16-bit code */
         TCGv_i64 v = tcg_temp_new_i64(), c = tcg_temp_new_i64();
         TCGv_i32 c32 = tcg_temp_new_i32(), r32 = tcg_temp_new_i32();
         if (!gen_helper_present(s, &hi_crc32))
@@ -743,7 +816,7 @@ bool gen_sse_insn(DisasContext *s)
         return true;
     }
     if (d->map == X86_MAP_0F3A && pfx == PFX_66 && ((b >= 0x14 && b <= 0x17) || b == 0x20 || b == 0x22)) {
-        /* PEXTRB/W/D/Q, EXTRACTPS (a dword whatever REX.W), PINSRB/D/Q */
+        /* PEXTRB/W/D/Q, EXTRACTPS (a dword, whatever REX.W says), PINSRB/D/Q */
         bool ins = b >= 0x20;
         int size = b == 0x14 || b == 0x20 ? 1 : b == 0x15 ? 2 : (d->rex & 8) && b != 0x17 ? 8 : 4;
         int ot = size == 1 ? MO_8 : size == 2 ? MO_16 : size == 4 ? MO_32 : MO_64;
@@ -751,7 +824,8 @@ bool gen_sse_insn(DisasContext *s)
         if (ins) {
             if (!gen_helper_present(s, &hi_pinsr))
                 return true;
-            gen_ld_modrm(s, ot, v, NULL);
+            /* PINSRB's register operand is r32, not a byte register (no AH..BH) */
+            gen_ld_modrm(s, d->mod == 3 && ot == MO_8 ? MO_32 : ot, v, NULL);
             tcg_gen_call6(&hi_pinsr, TCG_NORET, tcg_env, dst, tcg_constant_i32(16), tcg_constant_i32(size),
                           tcg_constant_i32(d->imm & 0xff), v);
         } else {

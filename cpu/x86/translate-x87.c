@@ -35,7 +35,7 @@ H(helper_fistt_ST0, V, I64, I32);
 H(helper_fstt_ST0, V, I64);
 H(helper_fbstp_ST0, V, I64);
 H(helper_fst_STN, V, I32);
-H(helper_fmov_ST0_STN, V, I32);
+H(helper_fcmov, V, I32, I64);
 H0(helper_fpop);
 H0(helper_fincstp);
 H0(helper_fdecstp);
@@ -242,12 +242,9 @@ static void fcmov(DisasContext *s, int cc, bool negate, int i)
     /* FCMOVcc: B (CF), E (ZF), BE (CF|ZF), U (PF) as Jcc conditions 2, 4, 6, 10. */
     static const int jcc[4] = { 2, 4, 6, 10 };
     TCGv_i64 c = tcg_temp_new_i64();
-    TCGLabel *skip = gen_new_label();
     gen_update_cc_op(s);
     gen_setcc(s, jcc[cc] | negate, c);
-    tcg_gen_brcondi_i64(TCG_COND_EQ, c, 0, skip);
-    CALL(s, helper_fmov_ST0_STN, tcg_ref(c32(i)));
-    gen_set_label(skip);
+    CALL(s, helper_fcmov, tcg_ref(c32(i)), tcg_ref(c));
 }
 
 static void fcomi(DisasContext *s, int i, bool unordered, bool pop)

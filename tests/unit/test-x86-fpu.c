@@ -226,6 +226,81 @@ Test(x86_fpu, stack_overflow_underflow)
     cr_assert(f80_is_zero(tenv->fpregs[tenv->fpstt]), "unmasked ZE leaves ST0");
 }
 
+/* Found by the differential tester (the host CPU's behaviour): a push onto a full stack
+ * reports the overflow alone, not the #D a denormal m32 would raise; FLD ST(i) of an empty
+ * register onto a full stack is an underflow, C1 = 0. */
+Test(x86_fpu, stack_fault_priority)
+{
+    harness_init();
+    helper_fninit(tenv);
+    for (int i = 0; i < 8; i++)
+        helper_fild_ST0(tenv, i);
+    helper_flds_ST0(tenv, 1);                   /* the smallest denormal float */
+    cr_assert_eq(helper_fnstsw(tenv) & (0x3f | FSW_SF | FSW_C1), FSW_IE | FSW_SF | FSW_C1);
+    helper_fnclex(tenv);
+    helper_ffree_STN(tenv, 3);
+    helper_fld_STN(tenv, 3);
+    cr_assert_eq(helper_fnstsw(tenv) & (0x3f | FSW_SF | FSW_C1), FSW_IE | FSW_SF);
+}
+
+/* More of the host CPU's answers the differential tester found. */
+Test(x86_fpu, stack_faults_and_nan_operands)
+{
+    const uint16_t faults = 0x3f | FSW_SF | FSW_C1;
+    harness_init();
+    /* A memory operand's #D is not reported next to a NaN, and an SNaN m32 against a QNaN
+     * ST0 gives the QNaN (SDM 1, table 4-7) with IE. */
+    helper_fninit(tenv);
+    helper_fldt_ST0(tenv, 0);                   /* +0 from zeroed memory */
+    helper_fldconst(tenv, 6);
+    helper_farith(tenv, FOP_DIV, 0, 1);         /* 0/0: ST0 = indefinite */
+    helper_fnclex(tenv);
+    helper_flds_FT0(tenv, 1);                   /* a denormal float */
+    helper_farith(tenv, FOP_MUL, 0, FPU_FT0);
+    cr_assert_eq(helper_fnstsw(tenv) & faults, 0, "fsw %#x", helper_fnstsw(tenv));
+    helper_flds_FT0(tenv, 0x7fa00000);          /* SNaN float */
+    helper_farith(tenv, FOP_ADD, 0, FPU_FT0);
+    cr_assert_eq(helper_fnstsw(tenv) & faults, FSW_IE);
+    cr_assert(tenv->fpregs[tenv->fpstt].exp == 0xffff &&
+              tenv->fpregs[tenv->fpstt].mant == 0xc000000000000000ULL, "the QNaN ST0 wins");
+    /* FCHS of an empty ST0: the indefinite itself. FCMOV with the condition false still
+     * checks both registers. */
+    helper_fninit(tenv);
+    helper_fchs(tenv);
+    cr_assert_eq(tenv->fpregs[tenv->fpstt].exp, 0xffff);
+    helper_fninit(tenv);
+    helper_fldconst(tenv, 0);
+    helper_fcmov(tenv, 3, 0);
+    cr_assert_eq(helper_fnstsw(tenv) & faults, FSW_IE | FSW_SF);
+    cr_assert_eq(tenv->fpregs[tenv->fpstt].exp, 0xffff, "ST0 = indefinite");
+    /* FCMOV taken without a fault leaves C1 alone. */
+    tenv->fpus |= FSW_C1;
+    helper_fcmov(tenv, 0, 1);
+    cr_assert(helper_fnstsw(tenv) & FSW_C1);
+    /* FPREM with a NaN operand keeps C0 and C3, clears C1 and C2. */
+    helper_fninit(tenv);
+    helper_fldconst(tenv, 0);
+    helper_fldconst(tenv, 6);
+    helper_farith(tenv, FOP_DIV, 0, 0);         /* 0/0: ST0 = indefinite */
+    tenv->fpus |= FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3;
+    helper_fprem(tenv);
+    cr_assert_eq(helper_fnstsw(tenv) & (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3), FSW_C0 | FSW_C3);
+    /* FXTRACT and FPTAN of an empty ST0 onto a full stack: an underflow (C1 = 0), both
+     * results the indefinite. */
+    helper_fninit(tenv);
+    for (int i = 0; i < 8; i++)
+        helper_fild_ST0(tenv, i + 1);
+    helper_ffree_STN(tenv, 0);
+    helper_fxtract(tenv);
+    cr_assert_eq(helper_fnstsw(tenv) & faults, FSW_IE | FSW_SF);
+    cr_assert_eq(tenv->fpregs[tenv->fpstt].exp, 0xffff);
+    cr_assert_eq(tenv->fpregs[(tenv->fpstt + 1) & 7].exp, 0xffff);
+    helper_fnclex(tenv);
+    helper_ffree_STN(tenv, 0);
+    helper_fptan(tenv);
+    cr_assert_eq(helper_fnstsw(tenv) & (faults | FSW_C2), FSW_IE | FSW_SF);
+}
+
 Test(x86_fpu, memory_forms_and_stores)
 {
     harness_init();
