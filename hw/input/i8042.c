@@ -190,6 +190,9 @@ static uint64_t i8042_data_read(void *opaque, uint64_t off, unsigned size)
     I8042State *s = opaque;
     uint8_t v = s->out;
     s->status &= ~(I8042_STR_OBF | I8042_STR_AUXOBF);
+    /* The interrupt line follows OBF: it falls with the read, so the next byte (if the device
+     * has one queued) is a new edge for the edge-triggered PIC. */
+    i8042_update_irq(s);
     i8042_update(s);
     return v;
 }

@@ -8,11 +8,16 @@
 static MemoryRegion hwt_mem, hwt_io, hwt_ram;
 static AddressSpace hwt_mem_as, hwt_io_as;
 static int hwt_line[32];             /* levels seen on hwt_lines[] */
+static int hwt_rises[32];            /* rising edges seen on hwt_lines[] */
 static int hwt_resets, hwt_shutdowns, hwt_exit_status = -1;
 static bool hwt_a20 = true;
 static IrqLine *hwt_lines;
 
-static void hwt_line_handler(void *opaque, int n, int level) { hwt_line[n] = level; }
+static void hwt_line_handler(void *opaque, int n, int level)
+{
+    hwt_rises[n] += level && !hwt_line[n];
+    hwt_line[n] = level;
+}
 static void hwt_reset(void) { hwt_resets++; }
 static void hwt_shutdown(int status) { hwt_shutdowns++; hwt_exit_status = status; }
 static void hwt_set_a20(bool on) { hwt_a20 = on; }

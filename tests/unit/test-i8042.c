@@ -62,8 +62,10 @@ Test(i8042, keyboard_reset_id_and_irq1)
     cr_assert_eq(hwt_line[1], 0);
     data(0xff);
     cr_assert_eq(hwt_line[1], 1, "IRQ1 with KBDINT set");
+    cr_assert_eq(hwt_rises[1], 1);
     cr_assert_eq(next(), 0xfa);
     cr_assert_eq(hwt_line[1], 1, "next byte re-raises");
+    cr_assert_eq(hwt_rises[1], 2, "each byte is a new edge for the PIC (Linux's atkbd needs it): %d", hwt_rises[1]);
     cr_assert_eq(next(), 0xaa);
     cr_assert_eq(hwt_line[1], 0);
     data(0xf2);
