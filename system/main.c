@@ -43,6 +43,9 @@ static const char usage_text[] =
 "  -fda/-fdb FILE        floppy 0-1 (360K to 2.88M images)\n"
 "  -drive file=F[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=FMT][,readonly=on][,cache=unsafe]\n"
 "  -boot [order=]DRIVES[,menu=on]  firmware boot order: a floppy, c disk, d CD-ROM, n network\n"
+"  -rtc [base=utc|localtime|YYYY-MM-DD[THH:MM:SS]][,clock=host|rt|vm][,driftfix=none|slew]\n"
+"                        the RTC's start time, the clock it follows (default host) and\n"
+"                        whether lost periodic interrupts are delivered later (slew)\n"
 "\n"
 "Boot:\n"
 "  -kernel FILE          Multiboot kernel to boot directly\n"
@@ -108,13 +111,13 @@ static void bad_option(const char *fmt, ...)
 static const char *const not_yet[][2] = {
     { "-qmp", "QMP" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
-    { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
+    { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
     { "-loadvm", "snapshots" }, { "-cpu", "CPU models" },
 };
 
 static bool takes_arg(const char *opt)
 {
-    static const char *const with_arg[] = { "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
+    static const char *const with_arg[] = { "-qmp", "-vga", "-netdev", "-nic", "-net",
         "-icount", "-loadvm", "-cpu" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
@@ -274,6 +277,9 @@ static void parse_args(int argc, char **argv, Options *o)
         } else if (!strcmp(opt, "-monitor")) {
             NEED_ARG();
             o->monitor = arg;
+        } else if (!strcmp(opt, "-rtc")) {
+            NEED_ARG();
+            o->pc.rtc = arg;      /* the RTC checks its suboptions when the machine is built */
         } else if (!strcmp(opt, "-vga")) {
             NEED_ARG();
             if (!strcmp(arg, "help")) {

@@ -44,7 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     memory_region_init_rom(&bios, "pc.bios", 64 * KiB);
     PCChipsetConfig cfg = {
         .ram = &ram, .ram_below_4g = 16 * MiB, .bios = &bios, .ncpus = 2,
-        .cpu_intr = irq_alloc_lines(fz_intr, NULL, 1), .apic = true, .rtc_base = "2020-02-02",
+        .cpu_intr = irq_alloc_lines(fz_intr, NULL, 1), .apic = true, .rtc = "base=2020-02-02,clock=vm",
     };
     Error *err = NULL;
     cs = pc_chipset_create(&cfg, &err);
