@@ -1,6 +1,6 @@
 /* monitor.c: the human monitor — inspect and control a running machine with QEMU's command
- * names: info registers/mtree/qtree/status/cpus/version, x and xp, screendump, sendkey, stop,
- * cont, system_reset, system_powerdown, quit.
+ * names: info registers/mtree/qtree/status/cpus/version, x and xp, screendump, sendkey,
+ * mouse_move, mouse_button, stop, cont, system_reset, system_powerdown, quit.
  *
  *     vireo -monitor tcp::4445,server,nowait ...   then   nc localhost 4445
  *     (vireo) screendump /tmp/screen.png
@@ -30,6 +30,7 @@ typedef struct Monitor {
     char line[LINE_MAX_LEN];
     size_t len;
     bool stopped;                 /* by the 'stop' command */
+    uint8_t buttons;              /* mouse buttons held down by mouse_button */
 } Monitor;
 
 static Monitor mon;
@@ -210,6 +211,29 @@ static void do_sendkey(const char *arg)
         ps2_kbd_key_event(kbd, codes[i], false);
 }
 
+/* mouse_move DX DY [DZ] and mouse_button STATE (bit 0 left, 1 right, 2 middle), as in QEMU:
+ * DY counts down the screen, PS/2 counts up. */
+static void do_mouse_move(const char *arg)
+{
+    int dx, dy, dz = 0;
+    if (sscanf(arg, "%d %d %d", &dx, &dy, &dz) < 2) {
+        mprintf("usage: mouse_move DX DY [DZ]\n");
+        return;
+    }
+    ps2_mouse_event(i8042_mouse(mon.pc->chipset->kbc), dx, -dy, dz, mon.buttons);
+}
+
+static void do_mouse_button(const char *arg)
+{
+    unsigned state;
+    if (sscanf(arg, "%u", &state) != 1 || state > 7) {
+        mprintf("usage: mouse_button STATE (1 left, 2 right, 4 middle, or'ed; 0 releases)\n");
+        return;
+    }
+    mon.buttons = state;
+    ps2_mouse_event(i8042_mouse(mon.pc->chipset->kbc), 0, 0, 0, mon.buttons);
+}
+
 static void do_screendump(const char *arg)
 {
     Error *err = NULL;
@@ -299,6 +323,8 @@ static const struct {
     { "xp", NULL, "/FMT ADDR", "dump memory at a physical address", do_xp },
     { "screendump", NULL, "FILE", "save the screen as a PNG", do_screendump },
     { "sendkey", NULL, "KEYS", "press and release keys, e.g. ctrl-alt-delete", do_sendkey },
+    { "mouse_move", NULL, "DX DY [DZ]", "move the PS/2 mouse (DY down, DZ the wheel)", do_mouse_move },
+    { "mouse_button", NULL, "STATE", "set the mouse buttons (1 left, 2 right, 4 middle)", do_mouse_button },
     { "stop", NULL, "", "pause the machine", do_stop },
     { "cont", "c", "", "resume the machine", do_cont },
     { "system_reset", NULL, "", "reset the machine", do_reset },
