@@ -19,7 +19,7 @@ tests/need-pkg.sh busybox:busybox-static cpio:cpio xorriso:xorriso grub-mkrescue
     fail "busybox: /bin/busybox is not the static one (busybox-static)"
 
 # --- Debian's kernel: from the installed linux-image package if there is one, else the .deb.
-if [ ! -s "$C/vmlinuz" ] || [ ! -d "$C/modules" ]; then
+if [ ! -s "$C/vmlinuz" ] || [ ! -s "$C/modules/psmouse.ko" ]; then
     kver=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)
     rm -rf "$C/kx"; mkdir -p "$C/kx"
     if [ -n "$kver" ] && [ -d "/lib/modules/$kver/kernel" ]; then
@@ -59,7 +59,10 @@ if [ ! -s "$C/vmlinuz" ] || [ ! -d "$C/modules" ]; then
     }
     for m in ata_piix sd_mod sr_mod isofs; do add "$m"; done
     printf '%s\n' "${order[@]}" >"$C/modules/order"
+    # The PS/2 mouse driver, for /init's mouse check (it depends on no other module).
+    cp "$(modpath psmouse)" "$C/modules/" || fail "kernel: module psmouse not in the package"
     rm -rf "$C/kx"
+    rm -f "$C/initrd.gz"         # it carries the modules
 fi
 
 # --- data disk: 2048 sectors, sector N starts with "VT-SECTOR NNNNNNNN"; data CD with a file.
