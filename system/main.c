@@ -60,7 +60,7 @@ static const char usage_text[] =
 "Display and character devices:\n"
 "  -nographic            no display; COM1 on stdio (Ctrl-A x quits, Ctrl-A h help)\n"
 "  -display none         no display\n"
-"  -serial DEV           next COM port: stdio, file:PATH, pty, null, none, tcp:HOST:PORT[,server,nowait]\n"
+"  -serial DEV           next COM port: stdio, file:PATH, pipe:PATH, pty, null, none, tcp:HOST:PORT[,server,nowait]\n"
 "  -debugcon DEV         the 0xe9 debug console, same back ends\n"
 "  -monitor DEV          the human monitor (help, info registers, x, screendump, sendkey, quit ...)\n"
 "\n"

@@ -41,6 +41,10 @@ expect_error not-multiboot "neither a Multiboot kernel" -accel kvm -kernel "$tmp
 expect_error missing-bios "firmware: /nonexistent/bios.bin" -accel kvm -bios /nonexistent/bios.bin
 expect_error bad-serial "unknown character device back end 'carrier-pigeon'" -accel kvm -kernel "$tmp/junk" -serial carrier-pigeon
 expect_error not-yet-qmp "QMP is not available" -qmp tcp::4444
+expect_error bad-rtc-clock "-rtc clock=sundial: .*expected host, rt or vm" -accel tcg -rtc clock=sundial
+expect_error bad-rtc-base "-rtc base=2024-02-30x: .*expected utc, localtime" -accel tcg -rtc base=2024-02-30x
+expect_error bad-rtc-key "-rtc bass=utc: .*no property 'bass'" -accel tcg -rtc bass=utc
+expect_error missing-pipe "pipe:$tmp/nopipe: $tmp/nopipe: No such file" -accel tcg -monitor "pipe:$tmp/nopipe"
 expect_error stray-argument "unexpected argument 'disk.img'" disk.img
 
 # A Multiboot kernel that prints through COM1 and exits through isa-debug-exit.
