@@ -184,17 +184,17 @@ run_case() {
         check "$r:int13-read" "VT-FLOPPY-INT13-OK" "INT 13h read of sector 2 failed"
         ;;
     linux-direct)
-        # The PS/2 keyboard types a line onto tty1, the mouse moves right 10 and up 5 with the
-        # left button down: one PS/2 packet 09 0a 05 on /dev/input/mice.
+        # The PS/2 keyboard types a line onto tty1; the mouse moves right 10 and up 5, then
+        # presses the left button: PS/2 packets 08 0a 05 and 09 00 00 on /dev/input/mice.
         feed VT-KBD-READY 'sendkey v\nsendkey t\nsendkey minus\nsendkey k\nsendkey b\nsendkey d\nsendkey spc\nsendkey shift-o\nsendkey shift-k\nsendkey ret\n'
-        feed VT-MOUSE-READY 'mouse_button 1\nmouse_move 10 -5\n'
+        feed VT-MOUSE-READY 'mouse_move 10 -5\nmouse_button 1\n'
         # shellcheck disable=SC2086
         vm "$r" 240 '' $fa -m 256 -kernel "$C/vmlinuz" -initrd "$C/initrd.gz" \
             -append "$app vt_kbd=1 vt_mouse=1 vt_storage=1 vt_md5=$DATA_MD5 vt_end=poweroff" \
             -hda "$C/data.img" -cdrom "$C/data.iso"
         linux_checks "$r" 256 "vt_host=$host" || return
         check "$r:ps2-keyboard" "VT-KBD-LINE 'vt-kbd OK'" "the line typed with sendkey did not reach tty1: $(grep -a 'VT-KBD' "$out" | tr '\n' ' ')"
-        check "$r:ps2-mouse" "VT-MOUSE-PACKET  09 0a 05" "mouse_button/mouse_move did not arrive as one packet: $(grep -a 'VT-MOUSE\|VT-INSMOD' "$out" | tr '\n' ' ')"
+        check "$r:ps2-mouse" "VT-MOUSE-PACKETS  08 0a 05 09 00 00" "mouse_move/mouse_button did not arrive as two packets: $(grep -a 'VT-MOUSE\|VT-INSMOD' "$out" | tr '\n' ' ')"
         check "$r:ide-disk" "VT-DISK-OK" "/dev/sda did not read back the pattern: $(grep -a 'VT-DISK\|VT-INSMOD' "$out" | head -3 | tr '\n' ' ')"
         check "$r:cdrom" "VT-CDROM-OK" "/dev/sr0: $(grep -a 'VT-CDROM' "$out" | tr '\n' ' ')"
         poweroff_check "$r"

@@ -47,8 +47,8 @@ if [ -n "$(arg vt_kbd)" ]; then
     if read -t 30 line <&3; then echo "VT-KBD-LINE '$line'"; else echo "VT-KBD-NONE"; fi
     exec 3<&-
 fi
-# PS/2 mouse: Debian builds psmouse as a module; a monitor mouse_move/mouse_button shows up as
-# a 3-byte PS/2 packet on /dev/input/mice.
+# PS/2 mouse: Debian builds psmouse as a module; a monitor mouse_move and mouse_button show up
+# as two 3-byte PS/2 packets on /dev/input/mice.
 if [ -n "$(arg vt_mouse)" ]; then
     insmod /lib/modules/psmouse.ko 2>/tmp/insmod.err || echo "VT-INSMOD-FAIL psmouse $(cat /tmp/insmod.err)"
     i=0
@@ -56,7 +56,7 @@ if [ -n "$(arg vt_mouse)" ]; then
     echo "VT-MOUSE-NAME $(grep -B4 'serio1/input' /proc/bus/input/devices | sed -n 's/^N: Name=//p')"
     exec 4</dev/input/mice
     echo "VT-MOUSE-READY"
-    echo "VT-MOUSE-PACKET $(timeout 30 dd bs=3 count=1 <&4 2>/dev/null | od -An -tx1)"
+    echo "VT-MOUSE-PACKETS $(timeout 30 head -c 6 <&4 | od -An -tx1)"
     exec 4<&-
 fi
 
