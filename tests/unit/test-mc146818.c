@@ -192,6 +192,11 @@ Test(rtc, base_option)
     cr_assert(rtc_guest_time(r3) >= host - 5 && rtc_guest_time(r3) <= host + 5);
     RTCState *r4 = rtc_create(NULL, NULL);
     cr_assert(rtc_guest_time(r4) >= host - 5 && rtc_guest_time(r4) <= host + 5, "default: utc");
+    setenv("TZ", "VTZ-3", 1);    /* POSIX TZ: three hours east of UTC */
+    tzset();
+    RTCState *r5 = rtc_create("base=localtime", NULL);
+    int64_t d = rtc_guest_time(r5) - time(NULL);
+    cr_assert(d >= 3 * 3600 - 5 && d <= 3 * 3600 + 5, "localtime: %lld s from UTC", (long long)d);
 }
 
 /* clock=host and clock=rt keep counting while the VM is stopped; clock=vm does not. */
