@@ -221,4 +221,5 @@ Test(serial, com1_to_com4)
     Error *err = NULL;
     cr_assert_null(device_create("isa-serial", "index=4", &err));
     cr_assert_not_null(strstr(err->msg, "0 to 3"));
+    error_free(err);
 }
