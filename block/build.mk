@@ -26,9 +26,10 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fn
                -I. -I$(BUILD) -include config-host.h -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 fuzz-bins := $(patsubst %,$(BUILD)/fuzz/block-fuzz-%,$(fuzz-formats))
 
-$(BUILD)/fuzz/obj/%.o: %.c block/*.h config.mk
+$(BUILD)/fuzz/obj/%.o: %.c config.mk
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+-include $(fuzz-lib-obj:.o=.d)
 
 $(BUILD)/fuzz/block-fuzz-%: tests/fuzz/block-fuzz.c $(fuzz-lib-obj)
 	@mkdir -p $(@D)

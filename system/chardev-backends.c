@@ -1,4 +1,4 @@
-/* chardev-backends.c: host ends of character devices — stdio, file, pipe-less null, pty,
+/* chardev-backends.c: host ends of character devices — stdio, file, pipe (FIFOs), null, pty,
  * TCP (client or server) — spelled as QEMU's -serial/-chardev back ends. */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -255,6 +255,30 @@ static bool tcp_open(const char *id, const char *spec, Error **errp)
     return true;
 }
 
+/* pipe:PATH as in QEMU: input from PATH.in and output to PATH.out when both exist, else PATH
+ * both ways; usually FIFOs (mkfifo). A FIFO is opened read-write, so opening neither waits
+ * for the other end nor sees end-of-file when a writer goes away. */
+static bool pipe_open(const char *id, const char *path, Error **errp)
+{
+    char *in = xasprintf("%s.in", path), *out = xasprintf("%s.out", path);
+    bool split = access(in, F_OK) == 0 && access(out, F_OK) == 0;
+    int in_fd = open(split ? in : path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    int out_fd = in_fd < 0 || !split ? in_fd : open(out, O_RDWR | O_CLOEXEC);
+    if (in_fd < 0 || out_fd < 0) {
+        error_setg(errp, "pipe:%s: %s: %s", path, in_fd < 0 ? (split ? in : path) : out,
+                   strerror(errno));
+        if (in_fd >= 0)
+            close(in_fd);
+        free(in);
+        free(out);
+        return false;
+    }
+    free(in);
+    free(out);
+    fd_chardev_new(id, in_fd, out_fd);
+    return true;
+}
+
 bool chardev_open_backend(const char *id, const char *spec, Error **errp)
 {
     if (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio")) {
@@ -288,6 +312,8 @@ bool chardev_open_backend(const char *id, const char *spec, Error **errp)
         fd_chardev_new(id, -1, fd);
         return true;
     }
+    if (!strncmp(spec, "pipe:", 5))
+        return pipe_open(id, spec + 5, errp);
     if (!strcmp(spec, "pty")) {
         int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (fd < 0 || grantpt(fd) || unlockpt(fd)) {
@@ -306,6 +332,6 @@ bool chardev_open_backend(const char *id, const char *spec, Error **errp)
     }
     if (!strncmp(spec, "tcp:", 4))
         return tcp_open(id, spec + 4, errp);
-    error_setg(errp, "unknown character device back end '%s' (stdio, file:PATH, pty, null, none, tcp:HOST:PORT[,server,nowait])", spec);
+    error_setg(errp, "unknown character device back end '%s' (stdio, file:PATH, pipe:PATH, pty, null, none, tcp:HOST:PORT[,server,nowait])", spec);
     return false;
 }

@@ -49,6 +49,9 @@ static const char usage_text[] =
 "  -fda/-fdb FILE        floppy 0-1 (360K to 2.88M images)\n"
 "  -drive file=F[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=FMT][,readonly=on][,cache=unsafe]\n"
 "  -boot [order=]DRIVES[,menu=on]  firmware boot order: a floppy, c disk, d CD-ROM, n network\n"
+"  -rtc [base=utc|localtime|YYYY-MM-DD[THH:MM:SS]][,clock=host|rt|vm][,driftfix=none|slew]\n"
+"                        the RTC's start time, the clock it follows (default host) and\n"
+"                        whether lost periodic interrupts are delivered later (slew)\n"
 "\n"
 "Boot:\n"
 "  -kernel FILE          Multiboot kernel to boot directly\n"
@@ -63,7 +66,7 @@ static const char usage_text[] =
 "Display and character devices:\n"
 "  -nographic            no display; COM1 on stdio (Ctrl-A x quits, Ctrl-A h help)\n"
 "  -display none         no display\n"
-"  -serial DEV           next COM port: stdio, file:PATH, pty, null, none, tcp:HOST:PORT[,server,nowait]\n"
+"  -serial DEV           next COM port: stdio, file:PATH, pipe:PATH, pty, null, none, tcp:HOST:PORT[,server,nowait]\n"
 "  -debugcon DEV         the 0xe9 debug console, same back ends\n"
 "  -monitor DEV          the human monitor (help, info registers, x, screendump, sendkey, quit ...)\n"
 "\n"
@@ -116,13 +119,13 @@ static void bad_option(const char *fmt, ...)
 static const char *const not_yet[][2] = {
     { "-qmp", "QMP" },
     { "-netdev", "networking" }, { "-nic", "networking" }, { "-net", "networking" },
-    { "-rtc", "the RTC" }, { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
+    { "-icount", "deterministic execution" }, { "-snapshot", "snapshots" },
     { "-loadvm", "snapshots" },
 };
 
 static bool takes_arg(const char *opt)
 {
-    static const char *const with_arg[] = { "-qmp", "-vga", "-netdev", "-nic", "-net", "-rtc",
+    static const char *const with_arg[] = { "-qmp", "-vga", "-netdev", "-nic", "-net",
         "-icount", "-loadvm" };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (!strcmp(opt, with_arg[i]))
@@ -323,6 +326,9 @@ static void parse_args(int argc, char **argv, Options *o)
         } else if (!strcmp(opt, "-monitor")) {
             NEED_ARG();
             o->monitor = arg;
+        } else if (!strcmp(opt, "-rtc")) {
+            NEED_ARG();
+            o->pc.rtc = arg;      /* the RTC checks its suboptions when the machine is built */
         } else if (!strcmp(opt, "-vga")) {
             NEED_ARG();
             if (!strcmp(arg, "help")) {

@@ -30,6 +30,7 @@ typedef struct Monitor {
     char line[LINE_MAX_LEN];
     size_t len;
     bool stopped;                 /* by the 'stop' command */
+    uint8_t buttons;              /* mouse buttons held down by mouse_button */
 } Monitor;
 
 static Monitor mon;
@@ -210,9 +211,8 @@ static void do_sendkey(const char *arg)
         ps2_kbd_key_event(kbd, codes[i], false);
 }
 
-/* QEMU's mouse_move DX DY [DZ] (screen directions: DY > 0 is down) and mouse_button STATE. */
-static uint8_t mouse_buttons;
-
+/* mouse_move DX DY [DZ] and mouse_button STATE (bit 0 left, 1 right, 2 middle), as in QEMU:
+ * DY counts down the screen, PS/2 counts up. */
 static void do_mouse_move(const char *arg)
 {
     int dx, dy, dz = 0;
@@ -220,18 +220,18 @@ static void do_mouse_move(const char *arg)
         mprintf("usage: mouse_move DX DY [DZ]\n");
         return;
     }
-    ps2_mouse_event(i8042_mouse(mon.pc->chipset->kbc), dx, -dy, dz, mouse_buttons);
+    ps2_mouse_event(i8042_mouse(mon.pc->chipset->kbc), dx, -dy, dz, mon.buttons);
 }
 
 static void do_mouse_button(const char *arg)
 {
     unsigned state;
     if (sscanf(arg, "%u", &state) != 1 || state > 7) {
-        mprintf("usage: mouse_button STATE (bit 0 left, 1 right, 2 middle)\n");
+        mprintf("usage: mouse_button STATE (1 left, 2 right, 4 middle, or'ed; 0 releases)\n");
         return;
     }
-    mouse_buttons = state;
-    ps2_mouse_event(i8042_mouse(mon.pc->chipset->kbc), 0, 0, 0, mouse_buttons);
+    mon.buttons = state;
+    ps2_mouse_event(i8042_mouse(mon.pc->chipset->kbc), 0, 0, 0, mon.buttons);
 }
 
 static void do_screendump(const char *arg)
@@ -323,8 +323,8 @@ static const struct {
     { "xp", NULL, "/FMT ADDR", "dump memory at a physical address", do_xp },
     { "screendump", NULL, "FILE", "save the screen as a PNG", do_screendump },
     { "sendkey", NULL, "KEYS", "press and release keys, e.g. ctrl-alt-delete", do_sendkey },
-    { "mouse_move", NULL, "DX DY [DZ]", "move the PS/2 mouse (DY > 0: down)", do_mouse_move },
-    { "mouse_button", NULL, "STATE", "PS/2 mouse buttons (1 left, 2 right, 4 middle)", do_mouse_button },
+    { "mouse_move", NULL, "DX DY [DZ]", "move the PS/2 mouse (DY down, DZ the wheel)", do_mouse_move },
+    { "mouse_button", NULL, "STATE", "set the mouse buttons (1 left, 2 right, 4 middle)", do_mouse_button },
     { "stop", NULL, "", "pause the machine", do_stop },
     { "cont", "c", "", "resume the machine", do_cont },
     { "system_reset", NULL, "", "reset the machine", do_reset },

@@ -291,8 +291,12 @@ PCChipset *pc_chipset_create(const PCChipsetConfig *cfg, Error **errp)
     }
     cs->isa_irq = board.isa_irq;
 
+    if (!(cs->rtc = rtc_create(cfg->rtc, errp))) {
+        error_prepend(errp, "-rtc %s: ", cfg->rtc ? cfg->rtc : "");
+        goto fail;
+    }
     if (!(cs->pit = pit_create(errp)) || !(cs->speaker = pcspk_create(cs->pit, errp)) ||
-        !(cs->rtc = rtc_create(cfg->rtc_base, errp)) || !(cs->kbc = i8042_create(errp)) ||
+        !(cs->kbc = i8042_create(errp)) ||
         !(cs->port92 = port92_create(errp)) || !(cs->port80 = port80_create(errp)))
         goto fail;
 

@@ -52,7 +52,7 @@ typedef struct PCChipsetConfig {
     const char *bootorder;       /* fw_cfg "bootorder": OpenFirmware paths, one per line, from
                                   * bootindex= (e.g. "/pci@i0cf8/ide@1,1/drive@0/disk@0\n") */
     uint32_t boot_menu_timeout;  /* ms, 0 for the firmware's default */
-    const char *rtc_base;        /* -rtc base= (NULL: utc) */
+    const char *rtc;             /* -rtc suboptions: base=,clock=,driftfix= (NULL: defaults) */
     const char *piix_model;      /* "piix3" (default) or "piix4" for function 0 */
     /* Direct Linux boot (-kernel/-initrd/-append): a bzImage, published through fw_cfg. */
     const uint8_t *kernel;

@@ -285,7 +285,7 @@ PCMachine *pc_machine_create(const PCMachineConfig *cfg, Error **errp)
     PCChipsetConfig cc = {
         .ram = &pc->ram, .ram_below_4g = pc->below_4g, .ram_above_4g = pc->above_4g,
         .bios = &pc->bios, .ncpus = pc->ncpus, .cpu_intr = irq_alloc_lines(pc_cpu_intr, pc, 1),
-        .boot_order = cfg->boot_order, .boot_menu = cfg->boot_menu,
+        .boot_order = cfg->boot_order, .boot_menu = cfg->boot_menu, .rtc = cfg->rtc,
         .kernel = multiboot ? NULL : kernel, .kernel_size = multiboot ? 0 : kernel_size,
         .initrd = initrd, .initrd_size = initrd_size, .cmdline = cfg->append,
         .apic = !cfg->no_apic, .no_hpet = cfg->no_hpet, .cpu_nmi = irq_alloc_lines(pc_cpu_nmi, pc, 1),

@@ -17,6 +17,7 @@ typedef struct PCMachineConfig {
     const char *serial_chardev[PC_MAX_SERIAL];   /* chardev ids, NULL: no port */
     const char *boot_order;        /* "cd", from -boot */
     bool boot_menu;
+    const char *rtc;               /* -rtc suboptions, given to the RTC as its properties */
     bool nographic;                /* firmware console on COM1 (SeaBIOS: etc/sercon-port) */
     bool no_apic;                  /* PIC-only PC: no local APIC, I/O APIC or HPET (-cpu ...,-apic) */
     bool no_hpet;                  /* -no-hpet */

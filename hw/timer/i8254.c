@@ -137,13 +137,16 @@ static void pit_irq_update(PITState *s, int64_t when)
 static void pit_timer_cb(void *opaque)
 {
     PITState *s = opaque;
+    PITChannel *c = &s->ch[0];
     int64_t now = clock_ns(CLOCK_VIRTUAL);
-    int64_t when = s->ch[0].next_edge;
-    /* Catch up edge by edge, but not forever: after a long stall, or with more than 256
-     * periods pending (a guest asking for more interrupts than the host can deliver), drop
-     * the backlog and carry on from now. */
-    int64_t period_ns = ticks_to_ns_ceil(pit_period(&s->ch[0]));
-    if (now - when > NS_PER_SEC || now - when > 256 * period_ns)
+    int64_t when = c->next_edge;
+    /* Catch up edge by edge. The periodic modes (2, 3) not forever: after a long stall, or
+     * with more than 256 periods pending (a guest asking for more interrupts than the host
+     * can deliver), they drop the backlog and carry on from now. The one-shot modes have at
+     * most two edges per count and always catch up: jumping to now would skip the one-clock
+     * strobe of modes 4 and 5, the only interrupt a one-shot timer (Linux's) gets. */
+    int64_t period_ns = ticks_to_ns_ceil(pit_period(c));
+    if ((c->mode == 2 || c->mode == 3) && (now - when > NS_PER_SEC || now - when > 256 * period_ns))
         when = now;
     pit_irq_update(s, when);
 }

@@ -15,7 +15,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static int64_t rtc_guest_ns(RTCState *s)
 {
-    return s->base_ns + (clock_ns(CLOCK_VIRTUAL) - s->base_virt);
+    return s->base_ns + (clock_ns(s->clock) - s->base_ref);
 }
 
 int64_t rtc_guest_time(RTCState *s)
@@ -104,7 +104,7 @@ static void rtc_load_time(RTCState *s)
         secs = -lim;
     int64_t now = rtc_guest_ns(s);
     int64_t phase = now - floor_div(now, NS_PER_SEC) * NS_PER_SEC;
-    s->base_virt = clock_ns(CLOCK_VIRTUAL);
+    s->base_ref = clock_ns(s->clock);
     s->base_ns = secs * NS_PER_SEC + phase;
     s->last_update_sec = secs;
 }
@@ -170,14 +170,22 @@ static void rtc_catch_up_updates(RTCState *s)
         s->cmos[RTC_REG_C] |= REG_C_AF;
 }
 
+/* Flag the periodic interrupt if a period has passed. With driftfix=slew, the periodic
+ * interrupts the guest did not take in time (PF still set, or several periods at once) are
+ * counted, to be delivered later at a faster rate, so a guest that counts ticks keeps time. */
 static void rtc_catch_up_periodic(RTCState *s)
 {
     int64_t period = rtc_period_ns(s);
     if (!period)
         return;
-    int64_t now = clock_ns(CLOCK_VIRTUAL);
+    int64_t now = clock_ns(s->clock);
     if (now - s->last_periodic >= period) {
-        s->last_periodic = now - (now - s->last_periodic) % period;
+        int64_t n = (now - s->last_periodic) / period;
+        s->last_periodic += n * period;
+        if (s->slew && (s->cmos[RTC_REG_B] & REG_B_PIE)) {
+            int64_t lost = n - 1 + !!(s->cmos[RTC_REG_C] & REG_C_PF);
+            s->coalesced = MIN(s->coalesced + lost, (int64_t)RTC_MAX_COALESCED);
+        }
         s->cmos[RTC_REG_C] |= REG_C_PF;
     }
 }
@@ -186,13 +194,18 @@ static void rtc_catch_up_periodic(RTCState *s)
 static void rtc_arm_timers(RTCState *s)
 {
     int64_t period = rtc_period_ns(s);
-    if (period && (s->cmos[RTC_REG_B] & REG_B_PIE))
-        timer_mod(s->periodic_timer, s->last_periodic + period);
-    else
+    if (period && (s->cmos[RTC_REG_B] & REG_B_PIE)) {
+        int64_t next = s->last_periodic + period;
+        if (s->coalesced)
+            next = MIN(next, clock_ns(s->clock) + period / 4);
+        timer_mod(s->periodic_timer, next);
+    } else {
+        s->coalesced = 0;
         timer_del(s->periodic_timer);
+    }
     if (rtc_running(s) && (s->cmos[RTC_REG_B] & (REG_B_UIE | REG_B_AIE))) {
         int64_t next_sec = rtc_guest_time(s) + 1;
-        timer_mod(s->update_timer, s->base_virt + (next_sec * NS_PER_SEC - s->base_ns));
+        timer_mod(s->update_timer, s->base_ref + (next_sec * NS_PER_SEC - s->base_ns));
     } else {
         timer_del(s->update_timer);
     }
@@ -202,6 +215,10 @@ static void rtc_periodic_cb(void *opaque)
 {
     RTCState *s = opaque;
     rtc_catch_up_periodic(s);
+    if (s->coalesced && !(s->cmos[RTC_REG_C] & REG_C_PF)) {
+        s->coalesced--;          /* a lost tick, delivered between two regular ones */
+        s->cmos[RTC_REG_C] |= REG_C_PF;
+    }
     rtc_update_irq(s);
     rtc_arm_timers(s);
 }
@@ -248,6 +265,8 @@ static uint64_t rtc_read(void *opaque, uint64_t addr, unsigned size)
         /* Reading register C clears every flag and releases IRQ8. */
         s->cmos[RTC_REG_C] = 0;
         rtc_drive_irq(s, 0);
+        if (s->coalesced)
+            rtc_arm_timers(s);   /* the next lost tick comes sooner */
         return c;
     }
     case RTC_REG_D:
@@ -286,7 +305,7 @@ static void rtc_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
         else if (was_running && !rtc_running(s))
             rtc_store_time(s, rtc_guest_time(s));
         if ((val & 0x0f) != old_rs)
-            s->last_periodic = clock_ns(CLOCK_VIRTUAL);
+            s->last_periodic = clock_ns(s->clock);
         break;
     }
     case RTC_REG_B: {
@@ -303,7 +322,7 @@ static void rtc_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
         if ((val & REG_B_DSE) && !(old & REG_B_DSE))
             qlog(LOG_UNIMP, "rtc: daylight saving enable (DSE) is not implemented\n");
         if ((val & REG_B_PIE) && !(old & REG_B_PIE))
-            s->last_periodic = clock_ns(CLOCK_VIRTUAL);
+            s->last_periodic = clock_ns(s->clock);
         rtc_update_irq(s);
         break;
     }
@@ -369,12 +388,37 @@ static bool rtc_parse_base(const char *base, int64_t *secs, Error **errp)
     return true;
 }
 
+/* -rtc clock=host (the host's wall clock, runs while the VM is paused), rt (host monotonic
+ * time: host clock changes do not show), vm (guest time: stops while the VM is stopped);
+ * driftfix=none|slew (slew: deliver lost periodic interrupts later, see above). */
+static bool rtc_parse_clock(RTCState *s, Error **errp)
+{
+    static const struct { const char *name; ClockType type; } clocks[] = {
+        { "host", CLOCK_HOST }, { "rt", CLOCK_HOST_MONO }, { "vm", CLOCK_VIRTUAL },
+    };
+    size_t i = 0;
+    while (i < ARRAY_SIZE(clocks) && strcmp(s->clock_name, clocks[i].name))
+        i++;
+    if (i == ARRAY_SIZE(clocks)) {
+        error_setg(errp, "rtc clock '%s': expected host, rt or vm", s->clock_name);
+        return false;
+    }
+    s->clock = clocks[i].type;
+    if (strcmp(s->driftfix, "none") && strcmp(s->driftfix, "slew")) {
+        error_setg(errp, "rtc driftfix '%s': expected none or slew", s->driftfix);
+        return false;
+    }
+    s->slew = !strcmp(s->driftfix, "slew");
+    return true;
+}
+
 static void rtc_reset(Device *dev)
 {
     RTCState *s = (RTCState *)dev;
     /* Reset clears PIE, AIE, UIE, SQWE and the flags; time and RAM survive (datasheet "RESET"). */
     s->cmos[RTC_REG_B] &= ~(REG_B_PIE | REG_B_AIE | REG_B_UIE | REG_B_SQWE);
     s->cmos[RTC_REG_C] = 0;
+    s->coalesced = 0;
     rtc_drive_irq(s, 0);
     rtc_arm_timers(s);
 }
@@ -387,19 +431,19 @@ static bool rtc_realize(Device *dev, Error **errp)
         error_setg(errp, "mc146818: the board has no I/O space");
         return false;
     }
-    if (!rtc_parse_base(s->base, &secs, errp))
+    if (!rtc_parse_base(s->base, &secs, errp) || !rtc_parse_clock(s, errp))
         return false;
     s->base_ns = secs * NS_PER_SEC;
-    s->base_virt = clock_ns(CLOCK_VIRTUAL);
+    s->base_ref = clock_ns(s->clock);
     s->last_update_sec = secs;
-    s->last_periodic = s->base_virt;
+    s->last_periodic = s->base_ref;
     s->cmos[RTC_REG_A] = 0x26;   /* 32.768 kHz, 1024 Hz periodic rate: the power-on BIOS value */
     s->cmos[RTC_REG_B] = REG_B_24H;
     s->cmos[RTC_REG_D] = REG_D_VRT;
     rtc_store_time(s, secs);
     s->irq_line = isa_get_irq(s->irq);
-    s->periodic_timer = timer_new(CLOCK_VIRTUAL, rtc_periodic_cb, s);
-    s->update_timer = timer_new(CLOCK_VIRTUAL, rtc_update_cb, s);
+    s->periodic_timer = timer_new(s->clock, rtc_periodic_cb, s);
+    s->update_timer = timer_new(s->clock, rtc_update_cb, s);
     memory_region_init_io(&s->io, "rtc", &rtc_ops, s, 2);
     memory_region_add_subregion(board.system_io, s->iobase, &s->io);
     return true;
@@ -409,6 +453,8 @@ static const DeviceProp rtc_props[] = {
     PROP_U32("iobase", RTCState, iobase, 0x70, "I/O port (index; data at +1)"),
     PROP_U32("irq", RTCState, irq, 8, "ISA IRQ"),
     PROP_STR("base", RTCState, base, "utc", "utc, localtime or YYYY-MM-DD[THH:MM:SS]"),
+    PROP_STR("clock", RTCState, clock_name, "host", "host, rt or vm: the clock the time follows"),
+    PROP_STR("driftfix", RTCState, driftfix, "none", "none or slew: deliver lost periodic interrupts"),
     PROP_END,
 };
 
@@ -419,16 +465,7 @@ static const DeviceClass rtc_class = {
 };
 DEVICE_CLASS_REGISTER(rtc_class);
 
-RTCState *rtc_create(const char *base, Error **errp)
+RTCState *rtc_create(const char *props, Error **errp)
 {
-    RTCState *s = (RTCState *)device_new("mc146818rtc", errp);
-    if (!s)
-        return NULL;
-    if (base) {
-        free(s->base);
-        s->base = xstrdup(base);
-    }
-    if (!device_realize(&s->dev, errp))
-        return NULL;
-    return s;
+    return (RTCState *)device_create("mc146818rtc", props, errp);
 }

@@ -31,24 +31,31 @@ enum {
 #define REG_C_UF   0x10
 #define REG_D_VRT  0x80
 
+#define RTC_MAX_COALESCED 100000 /* driftfix=slew gives up owing more ticks than this */
+
 typedef struct RTCState {
     Device dev;
     uint32_t iobase, irq;
     char *base;                  /* -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS] */
+    char *clock_name, *driftfix; /* -rtc clock=host|rt|vm, driftfix=none|slew */
+    ClockType clock;             /* the clock guest time and the RTC's timers follow */
+    bool slew;
     uint8_t cmos[RTC_CMOS_SIZE];
     uint8_t index;
     bool nmi_masked;             /* bit 7 of the index port */
-    /* Guest time = base_ns + (CLOCK_VIRTUAL - base_virt), in ns since 1970 read as UTC. */
-    int64_t base_ns, base_virt;
+    /* Guest time = base_ns + (clock_ns(clock) - base_ref), in ns since 1970 read as UTC. */
+    int64_t base_ns, base_ref;
     int64_t last_update_sec;     /* the last second whose update cycle flags were set */
-    int64_t last_periodic;       /* CLOCK_VIRTUAL of the last periodic flag (lazy PF) */
+    int64_t last_periodic;       /* clock_ns(clock) of the last periodic flag (lazy PF) */
+    uint32_t coalesced;          /* driftfix=slew: periodic interrupts still owed */
     Timer *periodic_timer, *update_timer;
     IrqLine *irq_line;
     bool irq_level, irq_disabled;    /* HPET legacy replacement owns IRQ8 when disabled */
     MemoryRegion io;
 } RTCState;
 
-RTCState *rtc_create(const char *base, Error **errp);
+/* props: the -rtc suboptions, "base=...,clock=...,driftfix=..." (NULL: the defaults). */
+RTCState *rtc_create(const char *props, Error **errp);
 /* CMOS RAM outside the clock registers (memory sizes, boot flags), for the board. */
 void rtc_cmos_set(RTCState *s, int index, uint8_t value);
 uint8_t rtc_cmos_get(RTCState *s, int index);

@@ -109,6 +109,8 @@ $(eval $(call guest64,softint64,softint))
 $(eval $(call guest64,xsave,xsave))
 $(eval $(call guest64,smap,smap))
 $(eval $(call guest64,avx,avx))
+# Not a test: the IDE bus-master DMA throughput guest of `make bench` (tests/bench/ide-dma.sh).
+$(eval $(call guest32,bench-ide-dma,bench-ide-dma))
 
 # -mgeneral-regs-only does not allow x87 operands even in asm statements.
 $(G)/32/x87-bcd.o: GUEST_CFLAGS32 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS32)) -mno-sse -mno-mmx

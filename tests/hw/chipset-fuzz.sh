@@ -1,6 +1,7 @@
 #!/bin/sh
-# chipset-fuzz.sh: a bounded libFuzzer run (FUZZ_SECONDS, default 4) over the chipset's
-# registers. A crash leaves its reproducer as build/fuzz/crash-chipset-*.
+# chipset-fuzz.sh: a bounded libFuzzer run (FUZZ_SECONDS, default 4) over the registers of
+# every pc device (tests/hw/chipset-fuzz.c). A crash leaves its reproducer as
+# build/fuzz/crash-chipset-*.
 BUILD=${BUILD:-build}
 SECS=${FUZZ_SECONDS:-4}
 log=$(mktemp)

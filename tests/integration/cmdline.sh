@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # cmdline.sh: vireo's command line — help and version, one clear error line (exit 1) for every
-# bad option, value or file, and a Multiboot boot on KVM when the host has it.
+# bad option, value or file, a Multiboot boot on KVM when the host has it, and -serial x4 as
+# COM1-COM4.
 set -u
 BUILD=${BUILD:-build}
 VIREO=${VIREO:-$BUILD/vireo}
@@ -45,6 +46,10 @@ expect_error not-multiboot "neither a Multiboot kernel" -accel kvm -kernel "$tmp
 expect_error missing-bios "firmware: /nonexistent/bios.bin" -accel kvm -bios /nonexistent/bios.bin
 expect_error bad-serial "unknown character device back end 'carrier-pigeon'" -accel kvm -kernel "$tmp/junk" -serial carrier-pigeon
 expect_error not-yet-qmp "QMP is not available" -qmp tcp::4444
+expect_error bad-rtc-clock "-rtc clock=sundial: .*expected host, rt or vm" -accel tcg -rtc clock=sundial
+expect_error bad-rtc-base "-rtc base=2024-02-30x: .*expected utc, localtime" -accel tcg -rtc base=2024-02-30x
+expect_error bad-rtc-key "-rtc bass=utc: .*no property 'bass'" -accel tcg -rtc bass=utc
+expect_error missing-pipe "pipe:$tmp/nopipe: $tmp/nopipe: No such file" -accel tcg -monitor "pipe:$tmp/nopipe"
 expect_error stray-argument "unexpected argument 'disk.img'" disk.img
 
 # A Multiboot kernel that prints through COM1 and exits through isa-debug-exit.
@@ -84,5 +89,44 @@ if gcc -m32 -c "$tmp/k.S" -o "$tmp/k.o" && ld -m elf_i386 -N --no-warn-rwx-segme
     fi
 else
     t_fail kvm-multiboot-boot "could not assemble the test kernel"
+fi
+
+# Four -serial options are COM1-COM4 in order (3F8h, 2F8h, 3E8h, 2E8h): a kernel writes the
+# port's number to each; a fifth -serial is an error.
+cat >"$tmp/com.S" <<'ASM'
+.section .text
+.globl _start
+.align 4
+.long 0x1BADB002, 0x0, -(0x1BADB002)
+_start:
+  mov $0x3f8, %dx
+  mov $'1', %al
+  out %al, %dx
+  mov $0x2f8, %dx
+  mov $'2', %al
+  out %al, %dx
+  mov $0x3e8, %dx
+  mov $'3', %al
+  out %al, %dx
+  mov $0x2e8, %dx
+  mov $'4', %al
+  out %al, %dx
+  mov $0xf4, %dx
+  xor %eax, %eax
+  out %eax, %dx
+  hlt
+ASM
+if ! "$VIREO" -accel tcg -kernel /dev/null 2>&1 | grep -q "not available" &&
+    gcc -m32 -c "$tmp/com.S" -o "$tmp/com.o" &&
+    ld -m elf_i386 -N --no-warn-rwx-segments -Ttext=0x100000 "$tmp/com.o" -o "$tmp/com.elf"; then
+    timeout 20 "$VIREO" -accel tcg -display none -kernel "$tmp/com.elf" -device isa-debug-exit,iobase=0xf4,iosize=4 \
+        -serial "file:$tmp/c1" -serial "file:$tmp/c2" -serial "file:$tmp/c3" -serial "file:$tmp/c4" \
+        >"$tmp/out" 2>"$tmp/err" </dev/null
+    got=$(cat "$tmp/c1" "$tmp/c2" "$tmp/c3" "$tmp/c4" 2>/dev/null)
+    if [ "$got" = 1234 ]; then t_pass serial-com1-to-com4; else
+        t_fail serial-com1-to-com4 "COM1..COM4 files hold '$got': $(head -c 200 "$tmp/err")"; fi
+    expect_error fifth-serial "at most 4 serial ports" -accel tcg -serial null -serial null -serial null -serial null -serial null
+else
+    t_skip serial-com1-to-com4 "TCG not built, or no 32-bit gcc/ld"
 fi
 t_done

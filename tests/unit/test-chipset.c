@@ -15,7 +15,7 @@ static void setup(void)
         bios.host[i] = i * 7;
     cfg = (PCChipsetConfig){
         .ram = &ram, .ram_below_4g = 64 * MiB, .bios = &bios, .ncpus = 2,
-        .cpu_intr = &hwt_lines[20], .boot_order = "dc", .rtc_base = "2020-01-01",
+        .cpu_intr = &hwt_lines[20], .boot_order = "dc", .rtc = "base=2020-01-01",
     };
 }
 

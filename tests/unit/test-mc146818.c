@@ -10,7 +10,7 @@ static void setup(void)
 {
     hwt_board_init(0);
     clock_virtual_stop();        /* guest time stands still unless a test moves it */
-    rtc = rtc_create("2024-02-29T23:59:58", NULL);
+    rtc = rtc_create("base=2024-02-29T23:59:58,clock=vm", NULL);
     cr_assert_not_null(rtc);
 }
 
@@ -169,18 +169,81 @@ Test(rtc, nmi_mask_and_cmos_ram)
 Test(rtc, base_option)
 {
     Error *err = NULL;
-    cr_assert_null(rtc_create("2024-13-01", &err));
+    cr_assert_null(rtc_create("base=2024-13-01", &err));
     cr_assert_not_null(strstr(err->msg, "out of range"));
     error_free(err);
     err = NULL;
-    cr_assert_null(rtc_create("yesterday", &err));
+    cr_assert_null(rtc_create("base=yesterday", &err));
     cr_assert_not_null(err);
-    RTCState *r2 = rtc_create("1999-12-31", NULL);
+    error_free(err);
+    err = NULL;
+    cr_assert_null(rtc_create("base=utc,clock=sundial", &err));
+    cr_assert_not_null(strstr(err->msg, "expected host, rt or vm"), "%s", err->msg);
+    error_free(err);
+    err = NULL;
+    cr_assert_null(rtc_create("driftfix=fast", &err));
+    cr_assert_not_null(strstr(err->msg, "expected none or slew"), "%s", err->msg);
+    error_free(err);
+    RTCState *r2 = rtc_create("base=1999-12-31", NULL);
     cr_assert_not_null(r2);
     cr_assert_eq(rtc_guest_time(r2), 946598400);
-    RTCState *r3 = rtc_create("utc", NULL);
+    RTCState *r3 = rtc_create("base=utc", NULL);
     int64_t host = time(NULL);
     cr_assert(rtc_guest_time(r3) >= host - 5 && rtc_guest_time(r3) <= host + 5);
+    RTCState *r4 = rtc_create(NULL, NULL);
+    cr_assert(rtc_guest_time(r4) >= host - 5 && rtc_guest_time(r4) <= host + 5, "default: utc");
+    setenv("TZ", "VTZ-3", 1);    /* POSIX TZ: three hours east of UTC */
+    tzset();
+    RTCState *r5 = rtc_create("base=localtime", NULL);
+    int64_t d = rtc_guest_time(r5) - time(NULL);
+    cr_assert(d >= 3 * 3600 - 5 && d <= 3 * 3600 + 5, "localtime: %lld s from UTC", (long long)d);
+}
+
+/* clock=host and clock=rt keep counting while the VM is stopped; clock=vm does not. */
+Test(rtc, clock_option)
+{
+    RTCState *h = rtc_create("base=2001-01-01,clock=host", NULL);
+    RTCState *rt = rtc_create("base=2001-01-01,clock=rt", NULL);
+    RTCState *vm = rtc_create("base=2001-01-01,clock=vm", NULL);
+    cr_assert(h && rt && vm);
+    int64_t th = rtc_guest_time(h), trt = rtc_guest_time(rt), tvm = rtc_guest_time(vm);
+    struct timespec ts = { 1, 200000000 };
+    nanosleep(&ts, NULL);        /* the VM clock is stopped (setup) */
+    cr_assert_geq(rtc_guest_time(h) - th, 1);
+    cr_assert_geq(rtc_guest_time(rt) - trt, 1);
+    cr_assert_eq(rtc_guest_time(vm), tvm);
+}
+
+/* driftfix=slew: periodic interrupts the guest did not take are owed and delivered later, a
+ * quarter period after each acknowledge; driftfix=none forgets them. */
+Test(rtc, driftfix_slew)
+{
+    RTCState *r = rtc_create("base=2001-01-01,clock=vm,driftfix=slew,iobase=0x170,irq=9", NULL);
+    cr_assert_not_null(r);
+    outb(0x170, RTC_REG_A);
+    outb(0x171, 0x2f);           /* rate 15: 2 Hz, a 500 ms period */
+    outb(0x170, RTC_REG_B);
+    outb(0x171, REG_B_24H | REG_B_PIE);
+    int64_t period = NS_PER_SEC / 2;
+    r->last_periodic -= 10 * period;   /* ten periods pass without an acknowledge */
+    outb(0x170, RTC_REG_C);
+    cr_assert_eq(inb(0x171) & REG_C_PF, REG_C_PF);
+    cr_assert_eq(r->coalesced, 9, "one of ten ticks delivered, nine owed");
+    int delivered = 0;
+    for (int i = 0; i < 60 && r->coalesced; i++) {
+        run_us(140000);
+        outb(0x170, RTC_REG_C);
+        if (inb(0x171) & REG_C_PF)
+            delivered++;
+    }
+    cr_assert_eq(r->coalesced, 0, "the owed ticks were delivered");
+    cr_assert_geq(delivered, 9);
+    /* Without slew nothing is owed. */
+    cmos_write(RTC_REG_A, 0x2f);
+    cmos_write(RTC_REG_B, REG_B_24H | REG_B_PIE);
+    rtc->last_periodic -= 10 * period;
+    cr_assert_eq(cmos_read(RTC_REG_C) & REG_C_PF, REG_C_PF);
+    cr_assert_eq(rtc->coalesced, 0);
 }
 
 Test(rtc, fuzz_ports)

@@ -43,17 +43,29 @@ fi
 DATA_MD5=$(md5sum <"$C/data.img" | cut -d' ' -f1)
 
 dead_end='[Nn]o bootable device|Kernel panic - not syncing|has the wrong type'
+# feed PATTERN COMMANDS: the next vm() types COMMANDS (lines, printf escapes) into the
+# monitor when the fixed string PATTERN shows on COM1 (e.g. sendkeys once /init waits for them).
+feed_pat=() feed_cmd=()
+feed() { feed_pat+=("$1"); feed_cmd+=("$2"); }
+
 # vm NAME SECS STOP ARGS...: run vireo (TCG, -nographic, -no-reboot) until it exits, until
 # the extended regexp STOP shows on COM1 (then it is stopped), or SECS pass. Sets:
 # out (COM1 file), log (-D file), how (exited|stopped|timeout), rc, t_marker (seconds from
-# launch to the initramfs marker, or empty).
+# launch to the initramfs marker, or empty). With feeds, the monitor is the pipe
+# LOGDIR/NAME.mon.in (its replies in NAME.mon.out); the feeds are used up.
 vm() {
     local name=$1 secs=$2 stop=$3
     shift 3
     out=$LOGDIR/${name//\//-}.out log=$LOGDIR/${name//\//-}.log
-    local t0 now pid
+    local t0 now pid mon=$LOGDIR/${name//\//-}.mon i monfd=
+    local -a monargs=()
+    if [ ${#feed_pat[@]} -gt 0 ]; then
+        rm -f "$mon.in" "$mon.out"
+        mkfifo "$mon.in" && : >"$mon.out" && exec {monfd}<>"$mon.in"
+        monargs=(-monitor "pipe:$mon")
+    fi
     t0=$(date +%s%N)
-    "$VIREO" -accel tcg -nographic -no-reboot -d guest_errors,unimp -D "$log" "$@" >"$out" 2>&1 </dev/null &
+    "$VIREO" -accel tcg -nographic -no-reboot -d guest_errors,unimp -D "$log" "${monargs[@]}" "$@" >"$out" 2>&1 </dev/null &
     pid=$!
     how=timeout t_marker=
     while :; do
@@ -61,6 +73,13 @@ vm() {
         if [ -z "$t_marker" ] && grep -qa '^VT-MARKER' "$out"; then
             t_marker=$(awk "BEGIN {printf \"%.2f\", ($now - $t0) / 1e9}")
         fi
+        for i in "${!feed_pat[@]}"; do
+            if grep -qa -- "${feed_pat[$i]}" "$out"; then
+                # shellcheck disable=SC2059
+                printf "${feed_cmd[$i]}" >&"$monfd"
+                unset "feed_pat[$i]" "feed_cmd[$i]"
+            fi
+        done
         if ! kill -0 $pid 2>/dev/null; then how=exited; break; fi
         if [ -n "$stop" ] && grep -qaE -- "$stop" "$out"; then how=stopped; break; fi
         # A run that cannot get further is stopped at once (the output says why).
@@ -72,6 +91,8 @@ vm() {
     [ "$how" != exited ] && kill $pid 2>/dev/null
     wait $pid 2>/dev/null
     rc=$?
+    if [ -n "$monfd" ]; then exec {monfd}>&-; rm -f "$mon.in"; fi
+    feed_pat=() feed_cmd=()
     if [ -z "$t_marker" ] && grep -qa '^VT-MARKER' "$out"; then t_marker=$(((now - t0) / 1000000000)); fi
 }
 
@@ -127,13 +148,15 @@ linux_checks() {
     if sed -n '/^VT-BEGIN interrupts/,/^VT-END interrupts/p' "$out" | grep -aE '^ *(0|2|4):' |
         awk '$2 > 0' | grep -q .; then t_pass "$r:interrupts"; else
         t_fail "$r:interrupts" "no timer/serial IRQ counted in /proc/interrupts"; fi
-    # The kernel set its clock from the CMOS RTC: it must agree with the host's clock at launch.
+    # The kernel set its clock from the CMOS RTC: it must agree with the RTC's time at launch
+    # (the host's clock, or -rtc base=), and hwclock must read the same year from the RTC.
     local gd
     gd=$(sed -n 's/^VT-DATE .* epoch \([0-9]*\).*/\1/p' "$out" | head -1)
-    if [ -n "$gd" ] && [ $((gd - host)) -ge -60 ] && [ $((gd - host)) -le 900 ]; then
-        t_pass "$r:rtc-date (guest-host $((gd - host)) s)"
+    if [ -n "$gd" ] && [ $((gd - rtc0)) -ge -60 ] && [ $((gd - rtc0)) -le 900 ] &&
+        grep -qa "^VT-HWCLOCK .* $(date -u -d @$rtc0 +%Y) " "$out"; then
+        t_pass "$r:rtc-date (guest-RTC base $((gd - rtc0)) s)"
     else
-        t_fail "$r:rtc-date" "guest date not within 15 min after the launch ($(date -u -d @$host '+%F %T')): $(grep -a 'VT-DATE\|VT-HWCLOCK' "$out" | tr '\n' ' ')"
+        t_fail "$r:rtc-date" "guest date or hwclock not within 15 min after the RTC's start ($(date -u -d @$rtc0 '+%F %T')): $(grep -a 'VT-DATE\|VT-HWCLOCK' "$out" | tr '\n' ' ')"
     fi
     # e820: the usable RAM the firmware reports must add up to the -m size (less holes < 1 MiB
     # and the firmware's reservations at the top, which stay under 1 MiB... give 2 MiB slack).
@@ -165,6 +188,7 @@ linux_checks() {
     fi
     check "$r:i8042" "VT-I8042-OK" "Linux did not find the i8042 keyboard port"
     apic_checks "$r" "$mode"
+    check "$r:atkbd" "VT-ATKBD-OK" "Linux's atkbd did not register the PS/2 keyboard"
 }
 
 # The end of a Linux run: power off through ACPI S5 ends vireo.
@@ -181,6 +205,7 @@ run_case() {
     local r=$1 kind=${1%/*} fw=${1#*/} fa
     fa=$(fwargs "$fw")
     host=$(date +%s)
+    rtc0=$host
     # BOOT_APPEND: extra kernel arguments for diagnosis (e.g. noxsave); unset in make check.
     local app="console=ttyS0,115200 panic=-1 reboot=k vt_host=$host${BOOT_APPEND:+ $BOOT_APPEND}"
     case $kind in
@@ -191,17 +216,27 @@ run_case() {
         check "$r:int13-read" "VT-FLOPPY-INT13-OK" "INT 13h read of sector 2 failed"
         ;;
     linux-direct)
+        # The PS/2 keyboard types a line onto tty1; the mouse moves right 10 and up 5, then
+        # presses the left button: PS/2 packets 08 0a 05 and 09 00 00 on /dev/input/mice.
+        feed VT-KBD-READY 'sendkey v\nsendkey t\nsendkey minus\nsendkey k\nsendkey b\nsendkey d\nsendkey spc\nsendkey shift-o\nsendkey shift-k\nsendkey ret\n'
+        feed VT-MOUSE-READY 'mouse_move 10 -5\nmouse_button 1\n'
         # shellcheck disable=SC2086
         vm "$r" 240 '' $fa -m 256 -kernel "$C/vmlinuz" -initrd "$C/initrd.gz" \
-            -append "$app vt_storage=1 vt_md5=$DATA_MD5 vt_end=poweroff" -hda "$C/data.img" -cdrom "$C/data.iso"
+            -append "$app vt_kbd=1 vt_mouse=1 vt_storage=1 vt_md5=$DATA_MD5 vt_end=poweroff" \
+            -hda "$C/data.img" -cdrom "$C/data.iso"
         linux_checks "$r" 256 "vt_host=$host" || return
+        check "$r:ps2-keyboard" "VT-KBD-LINE 'vt-kbd OK'" "the line typed with sendkey did not reach tty1: $(grep -a 'VT-KBD' "$out" | tr '\n' ' ')"
+        check "$r:ps2-mouse" "VT-MOUSE-PACKETS  08 0a 05 09 00 00" "mouse_move/mouse_button did not arrive as two packets: $(grep -a 'VT-MOUSE\|VT-INSMOD' "$out" | tr '\n' ' ')"
         check "$r:ide-disk" "VT-DISK-OK" "/dev/sda did not read back the pattern: $(grep -a 'VT-DISK\|VT-INSMOD' "$out" | head -3 | tr '\n' ' ')"
         check "$r:cdrom" "VT-CDROM-OK" "/dev/sr0: $(grep -a 'VT-CDROM' "$out" | tr '\n' ' ')"
         poweroff_check "$r"
         ;;
     linux-reboot)
+        # The RTC starts at a fixed date and follows the VM's clock (-rtc).
+        rtc0=$(date -u -d 2021-06-15T12:00:00 +%s)
         # shellcheck disable=SC2086
-        vm "$r" 240 '' $fa -m 128 -kernel "$C/vmlinuz" -initrd "$C/initrd.gz" -append "$app vt_end=reboot"
+        vm "$r" 240 '' $fa -m 128 -rtc base=2021-06-15T12:00:00,clock=vm -kernel "$C/vmlinuz" \
+            -initrd "$C/initrd.gz" -append "$app vt_end=reboot"
         linux_checks "$r" 128 "vt_host=$host" || return
         if has '^VT-REBOOT' && [ "$how" = exited ] && grep -qa 'i8042: reset' "$log"; then
             t_pass "$r:reboot-i8042"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # init.sh: /init of the test initramfs. Prints "VT-..." lines on ttyS0 that boot.sh checks:
-# the command line, interrupts, RTC date, e820 map, PCI devices, i8042, IDE disk, CD-ROM;
+# the command line, interrupts, RTC date, e820 map, PCI devices, i8042, PS/2 keyboard and
+# mouse, IDE disk, CD-ROM;
 # then ends the machine as the command line says (vt_end=poweroff|reboot|halt).
 export PATH=/bin
 mkdir -p /tmp
@@ -37,6 +38,27 @@ else
     echo "VT-I8042-MISSING"; dmesg | grep -i i8042
 fi
 dmesg | grep -q 'input: AT Translated Set 2 keyboard' && echo "VT-ATKBD-OK"
+
+# PS/2 keyboard: boot.sh types a line through the monitor (sendkey) once it sees the READY
+# line; it arrives on the first virtual terminal (opened first, so no key is lost).
+if [ -n "$(arg vt_kbd)" ]; then
+    exec 3</dev/tty1
+    echo "VT-KBD-READY"
+    if read -t 30 line <&3; then echo "VT-KBD-LINE '$line'"; else echo "VT-KBD-NONE"; fi
+    exec 3<&-
+fi
+# PS/2 mouse: Debian builds psmouse as a module; a monitor mouse_move and mouse_button show up
+# as two 3-byte PS/2 packets on /dev/input/mice.
+if [ -n "$(arg vt_mouse)" ]; then
+    insmod /lib/modules/psmouse.ko 2>/tmp/insmod.err || echo "VT-INSMOD-FAIL psmouse $(cat /tmp/insmod.err)"
+    i=0
+    while [ $i -lt 40 ] && ! grep -q 'serio1/input' /proc/bus/input/devices; do sleep 0.25; i=$((i + 1)); done
+    echo "VT-MOUSE-NAME $(grep -B4 'serio1/input' /proc/bus/input/devices | sed -n 's/^N: Name=//p')"
+    exec 4</dev/input/mice
+    echo "VT-MOUSE-READY"
+    echo "VT-MOUSE-PACKETS $(timeout 30 head -c 6 <&4 | od -An -tx1)"
+    exec 4<&-
+fi
 
 # Storage: load libata/ata_piix, sd, sr, isofs (Debian builds them as modules).
 if [ -n "$(arg vt_storage)" ]; then

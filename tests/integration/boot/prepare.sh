@@ -19,7 +19,7 @@ tests/need-pkg.sh busybox:busybox-static cpio:cpio xorriso:xorriso grub-mkrescue
     fail "busybox: /bin/busybox is not the static one (busybox-static)"
 
 # --- Debian's kernel: from the installed linux-image package if there is one, else the .deb.
-if [ ! -s "$C/vmlinuz" ] || [ ! -d "$C/modules" ]; then
+if [ ! -s "$C/vmlinuz" ] || [ ! -s "$C/modules/psmouse.ko" ]; then
     kver=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)
     rm -rf "$C/kx"; mkdir -p "$C/kx"
     if [ -n "$kver" ] && [ -d "/lib/modules/$kver/kernel" ]; then
@@ -59,7 +59,10 @@ if [ ! -s "$C/vmlinuz" ] || [ ! -d "$C/modules" ]; then
     }
     for m in ata_piix sd_mod sr_mod isofs; do add "$m"; done
     printf '%s\n' "${order[@]}" >"$C/modules/order"
+    # The PS/2 mouse driver, for /init's mouse check (it depends on no other module).
+    cp "$(modpath psmouse)" "$C/modules/" || fail "kernel: module psmouse not in the package"
     rm -rf "$C/kx"
+    rm -f "$C/initrd.gz"         # it carries the modules
 fi
 
 # --- data disk: 2048 sectors, sector N starts with "VT-SECTOR NNNNNNNN"; data CD with a file.
@@ -108,7 +111,7 @@ terminal_output serial console
 set timeout=1
 menuentry "vireo test linux" {
     echo "VT-GRUB loading linux"
-    linux /boot/vmlinuz $KAPPEND vt_boot=grub
+    linux /boot/vmlinuz $KAPPEND vt_boot=grub vt_end=poweroff
     initrd /boot/initrd.gz
 }
 EOF
@@ -134,7 +137,7 @@ SAY VT-SYSLINUX loading linux
 LABEL linux
   KERNEL vmlinuz
   INITRD initrd.gz
-  APPEND $KAPPEND vt_boot=syslinux
+  APPEND $KAPPEND vt_boot=syslinux vt_end=poweroff
 EOF
     MTOOLS_SKIP_CHECK=1 mcopy -i "$P" "$C/vmlinuz" "$C/initrd.gz" "$C/syslinux.cfg" ::/ ||
         fail "syslinux disk: mcopy failed"
