@@ -6,7 +6,7 @@ $(BUILD)/tests/difftest/x86-decode-vs-capstone: $(BUILD)/tests/difftest/x86-deco
 
 # The generator and runner are linked into the unit tests (a bounded run) and the long run.
 difftest-src := tests/difftest/difftest.c tests/difftest/gen.c tests/difftest/gen-int.c \
-                tests/difftest/gen-x87.c tests/difftest/gen-simd.c
+                tests/difftest/gen-x87.c tests/difftest/gen-simd.c tests/difftest/gen-avx.c
 unit-test-src += $(difftest-src)
 difftest-obj := $(patsubst %.c,$(BUILD)/%.o,$(difftest-src))
 

@@ -136,7 +136,7 @@ static void run_regressions(TCGBackendKind backend)
                     regressions[i].what);
             continue;
         }
-        diff_gen_fixed(s, &rng, regressions[i].mode, code, n);
+        diff_gen_fixed(s, &rng, &dc.host, regressions[i].mode, code, n);
         static const uint8_t fninit[] = { 0x7f, 0x03, 0, 0, 0 };    /* FCW, FSW, FTW */
         uint32_t mxcsr = 0x1f80;
         memcpy(s->in.fx, fninit, sizeof fninit);
