@@ -140,6 +140,11 @@ static const struct { const char *what, *hex; DiffMode mode; bool vex; } regress
     { "CRC32 r/m16 and r/m32 in 16-bit code", "f20f38f1c8 66f20f38f1d3", DIFF_MODE16 },
     { "VCVTPS2PH of a denormal: DE; with DAZ a zero", "41c7474001000000 c4c17a104f40 c4e3791dca02 "
       "410fae5f50 41c74748c01f0000 410fae5748 c4e3791dcb02", .vex = true },
+    { "VFMADD231SS 0 * inf + a denormal: IE without DE", "41c7474000000000 41c747440000807f "
+      "41c7474801000000 c4c17a104740 c4c17a104f44 c4c17a105748 c4e279b9d1", .vex = true },
+    { "VFMADD231SS rounding up to the smallest normal under FTZ: tiny, flushed",
+      "41c7475080bf0000 410fae5750 41c7475400008080 c4c17a105f54 41c74758ffff7f3f "
+      "c4c17a106758 c5d057ed c4e261b9ec", .vex = true },
 };
 
 static unsigned hex_bytes(const char *hex, uint8_t *out, unsigned max)
