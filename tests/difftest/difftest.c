@@ -457,9 +457,9 @@ static bool diff_cmp(FILE *rep, const char *what, const uint8_t *a, const uint8_
 }
 
 /* FXSAVE bytes compared: FCW, FSW (minus undefined condition codes), abridged FTW, MXCSR,
- * the 80 bits of each ST register and the XMM registers (and the YMM upper halves). FOP, FIP, FDP and MXCSR_MASK are
- * left out: the last-instruction pointers hold selectors that differ between the two sides,
- * and the mask describes the CPU model. */
+ * the 80 bits of each ST register and the XMM registers (and the YMM upper halves). FOP, FIP,
+ * FDP and MXCSR_MASK are left out: the last-instruction pointers hold selectors that differ
+ * between the two sides, and the mask describes the CPU model. */
 static bool diff_cmp_fx(const DiffSeq *s, const DiffImage *h, const DiffImage *t, FILE *rep)
 {
     bool same = true;

@@ -13,8 +13,8 @@
  *
  * Both sides execute the same bytes at the same addresses: a prologue that loads the initial
  * state (FXRSTOR, VINSERTF128, POPF, MOVs), the random sequence, and an epilogue that stores
- * the final state (MOVs, PUSHF, FXSAVE, VEXTRACTF128, FNSTENV) into the state page, then jumps to D_EXIT (HLT under
- * TCG, the way back to C natively). The generator (gen.h) tracks what the sequence leaves
+ * the final state (MOVs, PUSHF, FXSAVE, VEXTRACTF128, FNSTENV) into the state page, then
+ * jumps to D_EXIT (HLT under TCG, the way back to C natively). The generator (gen.h) tracks what the sequence leaves
  * undefined (SDM 2, "Flags Affected" and "FPU Flags Affected") and masks it when comparing.
  */
 #ifndef TESTS_DIFFTEST_DIFFTEST_H

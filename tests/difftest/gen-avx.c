@@ -44,7 +44,7 @@ static Opnd v_rm(Gen *g, unsigned mem_pct)
 
 typedef struct BmiOp {
     uint8_t map, op, pp;
-    uint8_t ext;                                /* BLSI/BLSMSK/BLSR: ModRM.reg; vvvv the destination */
+    uint8_t ext;                    /* BLSI/BLSMSK/BLSR: ModRM.reg; vvvv the destination */
     bool bmi2, imm;
     uint32_t def, und;
 } BmiOp;
@@ -211,7 +211,7 @@ static bool gen_avx_misc(Gen *g)
         else
             g_vex(g, 1, 0, 0, l, reg, 0, 0x11, g_mem(g, 32, 1), 0, 0);
         return true;
-    case 4: {                                   /* shifts by imm8 (group 12-14): vvvv is the destination */
+    case 4: {                       /* shifts by imm8 (groups 12-14): vvvv is the destination */
         static const uint8_t grp[][2] = { { 0x71, 2 }, { 0x71, 4 }, { 0x71, 6 }, { 0x72, 2 },
                                           { 0x72, 4 }, { 0x72, 6 }, { 0x73, 2 }, { 0x73, 3 },
                                           { 0x73, 6 }, { 0x73, 7 } };
@@ -282,10 +282,10 @@ static bool gen_avx_gpr(Gen *g)
     switch (g_pick(g, 8)) {
     case 0: g_vex(g, 1, 1, w, 0, x, 0, 0x6e, rm, 0, 0); break;              /* VMOVD/Q x, r/m */
     case 1: g_vex(g, 1, 1, w, 0, x, 0, 0x7e, rm, 0, 0); break;              /* VMOVD/Q r/m, x */
-    case 2: g_vex(g, 1, 2 + (int)g_pick(g, 2), w, 0, x, v, 0x2a, rm, 0, 0); break;  /* VCVTSI2SS/SD */
+    case 2: g_vex(g, 1, 2 + (int)g_pick(g, 2), w, 0, x, v, 0x2a, rm, 0, 0); break; /* VCVTSI2Sx */
     case 3:                                     /* VCVT(T)SS2SI, VCVT(T)SD2SI */
-        g_vex(g, 1, 2 + (int)g_pick(g, 2), w, 0, gpr, 0, (uint8_t)(0x2c + g_pick(g, 2)), v_rm(g, 25),
-              0, 0);
+        g_vex(g, 1, 2 + (int)g_pick(g, 2), w, 0, gpr, 0, (uint8_t)(0x2c + g_pick(g, 2)),
+              v_rm(g, 25), 0, 0);
         break;
     case 4:                                     /* VPINSRB, VPINSRD/Q */
         g_vex(g, 3, 1, w, 0, x, v, g_chance(g, 50) ? 0x20 : 0x22, rm, 1, g_rand(g));
@@ -297,7 +297,8 @@ static bool gen_avx_gpr(Gen *g)
         g_vex(g, 1, 1, 0, 0, x, v, 0xc4, rm, 1, g_rand(g));
         break;
     default:                                    /* VUCOMISS/VCOMISS/VUCOMISD/VCOMISD */
-        g_vex(g, 1, (int)g_pick(g, 2), 0, 0, x, 0, (uint8_t)(0x2e + g_pick(g, 2)), v_rm(g, 25), 0, 0);
+        g_vex(g, 1, (int)g_pick(g, 2), 0, 0, x, 0, (uint8_t)(0x2e + g_pick(g, 2)), v_rm(g, 25), 0,
+              0);
         g->def = F_ALL;
         break;
     }

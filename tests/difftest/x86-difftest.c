@@ -1,8 +1,8 @@
 /* x86-difftest.c: the long differential run — random instruction sequences on the host CPU
  * and under TCG, compared (see difftest.h).
  *
- *     build/tests/difftest/x86-difftest [-n COUNT] [-s SEED] [-b native|interp]
- *                                       [-m 64,32,16|all] [-x int,x87,transc,simd,avx|all] [-c CLASS] [-v]
+ *     build/tests/difftest/x86-difftest [-n COUNT] [-s SEED] [-b native|interp] [-m 64,32,16|all]
+ *                                       [-x int,x87,transc,simd,avx|all] [-c CLASS] [-v]
  *
  * -x picks the instruction families (avx: the VEX ones, BMI1/BMI2/AVX/AVX2/FMA/F16C, where the
  * host has them); -c keeps only the generator classes whose name contains CLASS (see
