@@ -142,6 +142,7 @@ void helper_vgather(X86CPUState *env, uint32_t ctl, uint64_t off, uint64_t seg_b
 
 /* ---- F16C (SDM 1, 14.4): binary16 <-> binary32 on bit patterns. ---- */
 #define MX_IE 0x01
+#define MX_DE 0x02
 #define MX_OE 0x08
 #define MX_UE 0x10
 #define MX_PE 0x20
@@ -169,8 +170,10 @@ static uint32_t half_to_single(uint16_t h, uint32_t *flags)
     return sign | ((uint32_t)(exp - 15 + 127) << 23) | (man << 13);
 }
 
-/* Rounded by rc (0 nearest-even, 1 down, 2 up, 3 toward zero). */
-static uint16_t single_to_half(uint32_t f, int rc, uint32_t *flags)
+/* Rounded by rc (0 nearest-even, 1 down, 2 up, 3 toward zero). A denormal single sets DE (SDM 2,
+ * VCVTPS2PH: "Denormal" among its SIMD exceptions), or with MXCSR.DAZ reads as a zero of its
+ * sign without DE, as for any SSE input; the differential tester saw the host do both. */
+static uint16_t single_to_half(uint32_t f, int rc, bool daz, uint32_t *flags)
 {
     uint16_t sign = (f >> 16) & 0x8000;
     int exp = (f >> 23) & 0xff;
@@ -180,8 +183,12 @@ static uint16_t single_to_half(uint32_t f, int rc, uint32_t *flags)
             *flags |= MX_IE;
         return (uint16_t)(sign | 0x7c00 | (man ? 0x200 | (man >> 13) : 0));
     }
+    if (exp == 0 && man && daz)
+        man = 0;
     if (exp == 0 && man == 0)
         return sign;
+    if (exp == 0)
+        *flags |= MX_DE;
     bool neg = sign != 0;
     int e = exp ? exp - 127 + 15 : -126 + 15;     /* half exponent of 1.xxx (or 0.xxx) */
     uint32_t sig = exp ? man | 0x800000 : man;    /* value = sig * 2^(e - 15 - 23) */
@@ -237,7 +244,7 @@ void helper_vcvtps2ph(X86CPUState *env, YMMReg *d, const YMMReg *s, int n, int i
     uint32_t flags = 0;
     int rc = (imm & 4) ? (int)((env->mxcsr >> 13) & 3) : imm & 3;
     for (int i = 0; i < n; i++)
-        r.w[i] = single_to_half(s->d[i], rc, &flags);
+        r.w[i] = single_to_half(s->d[i], rc, env->mxcsr & 0x40, &flags);
     f16c_flags(env, flags, GETPC());
     memcpy(d, &r, 16);
 }

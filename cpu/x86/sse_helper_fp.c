@@ -121,6 +121,7 @@ static bool fp_end(X86CPUState *env, SSEFP *f, uintptr_t ra)
     static inline bool SUF##_is_snan(UT v) { return SUF##_is_nan(v) && !(v & SUF##_qbit); }    \
     static inline bool SUF##_is_denormal(UT v) { return !(v & SUF##_expmask) && (v & SUF##_mantmask); } \
     static inline bool SUF##_is_zero(UT v) { return !(v & ~SUF##_sign); }                      \
+    static inline bool SUF##_is_inf(UT v) { return (v & ~SUF##_sign) == SUF##_expmask; }       \
     static inline FT SUF##_f(UT v) { FT f; memcpy(&f, &v, sizeof(f)); return f; }             \
     static inline UT SUF##_u(FT f) { UT v; memcpy(&v, &f, sizeof(v)); return v; }             \
     /* DAZ and the denormal-operand flag for one input. */                                      \
@@ -315,12 +316,36 @@ PS_OP(sqrt, OP_SQRT)
                 f->flags |= MX_IE;                                                              \
             return (SUF##_is_nan(a) ? a : SUF##_is_nan(b) ? b : c) | SUF##_qbit;                \
         }                                                                                       \
+        uint32_t de = f->flags & MX_DE;                                                         \
         a = SUF##_input(a, f);                                                                  \
         b = SUF##_input(b, f);                                                                  \
         c = SUF##_input(c, f);                                                                  \
-        volatile FT x = SUF##_f(a), y = SUF##_f(b), z = SUF##_f(c);                             \
-        volatile FT r = FMA(neg_prod ? -x : x, y, neg_c ? -z : z);                              \
-        return SUF##_output(SUF##_u(r), f);                                                     \
+        /* An invalid element (0 * inf, or inf - inf) reports IE without DE, as the host does. */ \
+        bool prod_inf = SUF##_is_inf(a) || SUF##_is_inf(b);                                    \
+        bool prod_neg = (((a ^ b) & SUF##_sign) != 0) != neg_prod;                              \
+        bool c_neg = ((c & SUF##_sign) != 0) != neg_c;                                          \
+        if (prod_inf && (SUF##_is_zero(a) || SUF##_is_zero(b) ||                                \
+                         (SUF##_is_inf(c) && prod_neg != c_neg)))                               \
+            f->flags = (f->flags & ~MX_DE) | de;                                                \
+        volatile FT x = SUF##_f(neg_prod ? a ^ SUF##_sign : a), y = SUF##_f(b);                 \
+        volatile FT z = SUF##_f(neg_c ? c ^ SUF##_sign : c);                                    \
+        volatile FT r = FMA(x, y, z);                                                           \
+        UT u = SUF##_u(r);                                                                      \
+        /* x86 detects tininess before rounding, i.e. on the result rounded to the format's    \
+         * precision with an unbounded exponent: one that rounded up to the smallest normal may  \
+         * still be tiny, and FTZ flushes it. The same FMA with the smaller factor and the      \
+         * addend scaled by 4 (exact; the result cannot be this small with an addend that        \
+         * would overflow) is normal and rounded that way: below 4 * the smallest normal, tiny. */ \
+        if ((f->mxcsr & MX_FTZ) && ((f->mxcsr >> MX_MASK_SHIFT) & MX_UE) &&                    \
+            (u & ~SUF##_sign) == SUF##_mantmask + 1) {                                          \
+            bool x_small = (a & ~SUF##_sign) < (b & ~SUF##_sign);                               \
+            volatile FT t = FMA(x_small ? x * 4 : x, x_small ? y : y * 4, z * 4);               \
+            if ((SUF##_u(t) & ~SUF##_sign) < 3 * (SUF##_mantmask + 1)) {                        \
+                f->flags |= MX_UE | MX_PE;                                                      \
+                return u & SUF##_sign;                                                          \
+            }                                                                                   \
+        }                                                                                       \
+        return SUF##_output(u, f);                                                              \
     }
 DEFINE_FMA(s32, uint32_t, float, fmaf)
 DEFINE_FMA(s64, uint64_t, double, fma)

@@ -31,7 +31,7 @@
 
 static DiffHost diff_host_cpuid(void)
 {
-    unsigned a, b, c, d;
+    unsigned a = 0, b = 0, c = 0, d = 0;
     DiffHost h = { 0 };
     if (__get_cpuid(1, &a, &b, &c, &d)) {
         h.sse3 = c & 1;
@@ -41,8 +41,20 @@ static DiffHost diff_host_cpuid(void)
         h.movbe = c & (1u << 22);
         h.popcnt = c & (1u << 23);
     }
+    /* AVX needs CPUID.1:ECX.AVX, OSXSAVE and an OS that enabled SSE and AVX state in XCR0
+     * (SDM 1, 14.3); AVX2, FMA and F16C need it too. */
+    bool fma = c & (1u << 12), f16c = c & (1u << 29);
+    if ((c & (1u << 28)) && (c & (1u << 27))) {
+        uint32_t lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        h.avx = (lo & 6) == 6;
+    }
+    h.fma = h.avx && fma;
+    h.f16c = h.avx && f16c;
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
         h.bmi1 = b & (1u << 3);
+        h.bmi2 = b & (1u << 8);
+        h.avx2 = h.avx && (b & (1u << 5));
         h.adx = b & (1u << 19);
     }
     if (__get_cpuid(0x80000001, &a, &b, &c, &d)) {
@@ -283,7 +295,9 @@ static void diff_tcg_mode(DiffCtx *dc, DiffMode mode)
             pd[i] = ((uint64_t)i << 21) | 0x87;
         env->cr[3] = D_PT;
     }
-    env->cr[4] = CR4_OSFXSR | CR4_OSXMMEXCPT | (lm ? CR4_PAE : 0);
+    /* VEX is legal with CR4.OSXSAVE and XCR0 = x87|SSE|AVX (SDM 2, 2.3.10). */
+    env->cr[4] = CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE | (lm ? CR4_PAE : 0);
+    env->xcr0 = 7;
     env->efer = lm ? EFER_LME | EFER_LMA : 0;
     env->cr[0] = CR0_PE | CR0_ET | CR0_NE | (lm ? CR0_PG : 0);
     /* Flat segments; in 16-bit mode the ones the native side has in its LDT. */
@@ -443,9 +457,9 @@ static bool diff_cmp(FILE *rep, const char *what, const uint8_t *a, const uint8_
 }
 
 /* FXSAVE bytes compared: FCW, FSW (minus undefined condition codes), abridged FTW, MXCSR,
- * the 80 bits of each ST register and the XMM registers. FOP, FIP, FDP and MXCSR_MASK are
- * left out: the last-instruction pointers hold selectors that differ between the two sides,
- * and the mask describes the CPU model. */
+ * the 80 bits of each ST register and the XMM registers (and the YMM upper halves). FOP, FIP,
+ * FDP and MXCSR_MASK are left out: the last-instruction pointers hold selectors that differ
+ * between the two sides, and the mask describes the CPU model. */
 static bool diff_cmp_fx(const DiffSeq *s, const DiffImage *h, const DiffImage *t, FILE *rep)
 {
     bool same = true;
@@ -464,9 +478,12 @@ static bool diff_cmp_fx(const DiffSeq *s, const DiffImage *h, const DiffImage *t
         same &= diff_cmp(rep, name, h->fx + 32 + 16 * i, t->fx + 32 + 16 * i, 10, NULL);
     }
     for (int i = 0; i < (s->mode == DIFF_MODE64 ? 16 : 8); i++) {
-        char name[16];
+        char name[24];
         snprintf(name, sizeof name, "xmm%d", i);
         same &= diff_cmp(rep, name, h->fx + 160 + 16 * i, t->fx + 160 + 16 * i, 16, NULL);
+        snprintf(name, sizeof name, "ymm%d[255:128]", i);
+        if (s->ymm)
+            same &= diff_cmp(rep, name, h->ymm_hi[i], t->ymm_hi[i], 16, NULL);
     }
     return same;
 }

@@ -12,9 +12,9 @@
  *     diff_fini(&dc);
  *
  * Both sides execute the same bytes at the same addresses: a prologue that loads the initial
- * state (FXRSTOR, POPF, MOVs), the random sequence, and an epilogue that stores the final
- * state (MOVs, PUSHF, FXSAVE, FNSTENV) into the state page, then jumps to D_EXIT (HLT under
- * TCG, the way back to C natively). The generator (gen.h) tracks what the sequence leaves
+ * state (FXRSTOR, VINSERTF128, POPF, MOVs), the random sequence, and an epilogue that stores
+ * the final state (MOVs, PUSHF, FXSAVE, VEXTRACTF128, FNSTENV) into the state page, then
+ * jumps to D_EXIT (HLT under TCG, the way back to C natively). The generator (gen.h) tracks what the sequence leaves
  * undefined (SDM 2, "Flags Affected" and "FPU Flags Affected") and masks it when comparing.
  */
 #ifndef TESTS_DIFFTEST_DIFFTEST_H
@@ -30,8 +30,8 @@
 #define D_DATA_SIZE 0x2000u
 #define D_LOW 0x8000u               /* a second buffer below 64 KiB, for 16-bit addressing */
 #define D_LOW_SIZE 0x2000u
-#define D_STATE 0x120000u           /* the initial (DiffImage at +0) and final (+0x400) state */
-#define D_STATE_OUT (D_STATE + 0x400u)
+#define D_STATE 0x120000u           /* the initial (DiffImage at +0) and final (+0x800) state */
+#define D_STATE_OUT (D_STATE + 0x800u)
 #define D_SCRATCH (D_STATE + 0xf00u) /* a few bytes of stack for POPF/PUSHF in the glue */
 #define D_GLUE 0x130000u            /* native only: entry and exit glue */
 #define D_EXIT 0x131000u            /* where the epilogue jumps */
@@ -68,17 +68,21 @@ enum {
     DIFF_MIX_X87 = 1u << 1,          /* x87 without the transcendentals */
     DIFF_MIX_TRANSC = 1u << 2,       /* FSIN, FCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1 */
     DIFF_MIX_SIMD = 1u << 3,         /* MMX, SSE .. SSE4.2 */
-    DIFF_MIX_ALL = 0xf,
+    DIFF_MIX_AVX = 1u << 4,          /* VEX: BMI1, BMI2, AVX, AVX2, FMA, F16C */
+    DIFF_MIX_ALL = 0x1f,
 };
 
 /* The state image both sides load and store. fx is an FXSAVE area (x87 control, status and
- * abridged tag, MXCSR, ST0-7, XMM0-15); fenv the 28-byte FNSTENV image (full tag word). */
+ * abridged tag, MXCSR, ST0-7, XMM0-15); fenv the 28-byte FNSTENV image (full tag word);
+ * ymm_hi bits 255:128 of YMM0-15 (YMM0-7 in 32-bit mode), used when the sequence's ymm is set. */
 typedef struct DiffImage {
     uint64_t regs[16];
     uint64_t flags;
     uint8_t pad[0x100 - 17 * 8];
     uint8_t fx[512];
     uint8_t fenv[28];
+    uint8_t pad2[4];
+    uint8_t ymm_hi[16][16];          /* at +0x320 */
 } DiffImage;
 
 typedef struct DiffSeq {
@@ -87,6 +91,7 @@ typedef struct DiffSeq {
     unsigned len, ninsn;
     unsigned body, body_len;         /* the random part, for reports */
     DiffImage in;
+    bool ymm;                        /* the frame loads and stores the YMM upper halves */
     uint8_t data[D_DATA_SIZE];
     uint8_t low[D_LOW_SIZE];
     uint32_t undef_flags;            /* EFLAGS bits left undefined at the end */
@@ -106,6 +111,8 @@ typedef enum { DIFF_SAME, DIFF_DIVERGED, DIFF_SKIP } DiffResult;
 typedef struct DiffHost {
     bool lahf, popcnt, lzcnt, bmi1, movbe, adx;
     bool sse3, ssse3, sse41, sse42;
+    bool bmi2;
+    bool avx, avx2, fma, f16c;       /* and the OS saves the AVX state (XCR0) */
     bool compat32;                   /* 32-bit code runs natively (the child checked) */
     bool low;                        /* D_LOW is mapped natively: 16-bit addressing in 32-bit mode */
     bool code16;                     /* 16-bit code runs natively (modify_ldt worked) */
@@ -142,8 +149,10 @@ bool diff_init(DiffCtx *dc, TCGBackendKind backend);
 void diff_fini(DiffCtx *dc);
 void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, unsigned mix);
 /* The given instructions in the frame, with a random initial state the caller may adjust
- * (s->in) before diff_run; nothing is masked unless the caller sets undef_*. */
-void diff_gen_fixed(DiffSeq *s, DiffRng *r, DiffMode mode, const uint8_t *body, unsigned len);
+ * (s->in) before diff_run; nothing is masked unless the caller sets undef_*. With h->avx the
+ * YMM upper halves are loaded and compared too. */
+void diff_gen_fixed(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, const uint8_t *body,
+                    unsigned len);
 /* Debugging aid: only classes whose name contains name_part (NULL: all). */
 void diff_gen_only(const char *name_part);
 DiffResult diff_run(DiffCtx *dc, const DiffSeq *s, FILE *report);

@@ -321,6 +321,11 @@ void g_opi(Gen *g, int size, uint8_t mpfx, int map, uint8_t op, int reg, Opnd o,
     if (map == 3)
         g8(g, 0x3a);
     g8(g, op);
+    g_modrm(g, reg, o, imm_len, imm);
+}
+
+void g_modrm(Gen *g, int reg, Opnd o, int imm_len, uint64_t imm)
+{
     if (!o.mem) {
         g8(g, (uint8_t)(0xc0 | (reg & 7) << 3 | (o.reg & 7)));
     } else {
@@ -348,7 +353,7 @@ void g_data_undef(Gen *g, uint32_t off, unsigned len)
 /* ---- the class picker */
 
 static const DiffClassTable *const diff_tables[] = { &diff_int_table, &diff_x87_table,
-                                                      &diff_simd_table };
+                                                      &diff_simd_table, &diff_avx_table };
 
 static const char *diff_class_filter;
 
@@ -448,6 +453,24 @@ static void g_frame_regs(Gen *g, uint8_t op)
     }
 }
 
+_Static_assert(offsetof(DiffImage, ymm_hi) == 0x320 && sizeof(DiffImage) <= D_STATE_OUT - D_STATE,
+               "the frame addresses the image with these offsets");
+
+/* vinsertf128 $1, 0x320+16*i(%rax), %ymmi, %ymmi (op 0x18) or vextractf128 $1, %ymmi,
+ * 0x320+16*i(%rax) (0x19): VEX.256.66.0F3A.W0 (SDM 2), never in 16-bit code. */
+static void g_frame_ymm(Gen *g, uint8_t op)
+{
+    for (int i = 0; i < (g_is64(g) ? 16 : 8); i++) {
+        g8(g, 0xc4);
+        g8(g, (uint8_t)((i & 8 ? 0 : 0x80) | 0x60 | 3));
+        g8(g, (uint8_t)((op == 0x18 ? (~i & 15) : 15) << 3 | 4 | 1));
+        g8(g, op);
+        g8(g, (uint8_t)(0x80 | (i & 7) << 3));
+        gimm(g, 0x320u + 16u * (unsigned)i, 4);
+        g8(g, 1);
+    }
+}
+
 static void g_prologue(Gen *g)
 {
     uint32_t base = g_is16(g) ? D_DATA : 0;
@@ -458,6 +481,8 @@ static void g_prologue(Gen *g)
         g8(g, 0x67);
     static const uint8_t fxrstor[] = { 0x0f, 0xae, 0x88, 0x00, 0x01, 0x00, 0x00 };
     gbytes(g, fxrstor, sizeof fxrstor);         /* fxrstor 0x100(%rax) */
+    if (g->ymm)
+        g_frame_ymm(g, 0x18);
     g_frame_prefixes(g, false);
     g8(g, 0xbc);                                /* mov $scratch, %esp */
     gimm(g, g_scratch(g) - base, 4);
@@ -497,6 +522,8 @@ static void g_epilogue(Gen *g)
     if (g_is16(g))
         g8(g, 0x67);
     gbytes(g, (const uint8_t *)"\x0f\xae\x80\x00\x01\x00\x00", 7);   /* fxsave 0x100(%rax) */
+    if (g->ymm)
+        g_frame_ymm(g, 0x19);
     g_frame_prefixes(g, true);
     gbytes(g, (const uint8_t *)"\xd9\xb0\x00\x03\x00\x00", 6);      /* fnstenv 0x300(%rax) */
     if (g_is16(g)) {
@@ -552,6 +579,11 @@ static void g_initial_state(Gen *g, DiffSeq *s)
             }
             memcpy(&in->fx[160 + 16 * i + j], &v, 8);
         }
+    for (int i = 0; s->ymm && i < (g_is64(g) ? 16 : 8); i++)
+        for (int j = 0; j < 16; j += 8) {
+            uint64_t v = g_chance(g, 50) ? g_f64(g) : g_f32(g) | (uint64_t)g_f32(g) << 32;
+            memcpy(&in->ymm_hi[i][j], &v, 8);
+        }
 }
 
 static void g_initial_data(Gen *g, DiffSeq *s)
@@ -588,8 +620,9 @@ static void diff_gen_body(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mo
 {
     memset(s->data_undef, 0, sizeof s->data_undef);
     Gen g = { .code = s->code, .cap = sizeof s->code, .r = r, .h = h, .mode = mode, .mix = mix,
-              .data_undef = s->data_undef };
+              .data_undef = s->data_undef, .ymm = h->avx && mode != DIFF_MODE16 };
     s->mode = mode;
+    s->ymm = g.ymm;
     g_prologue(&g);
     s->body = g.n;
     s->ninsn = 0;
@@ -616,8 +649,8 @@ void diff_gen(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, unsigned
     diff_gen_body(s, r, h, mode, mix, NULL, 0);
 }
 
-void diff_gen_fixed(DiffSeq *s, DiffRng *r, DiffMode mode, const uint8_t *body, unsigned len)
+void diff_gen_fixed(DiffSeq *s, DiffRng *r, const DiffHost *h, DiffMode mode, const uint8_t *body,
+                    unsigned len)
 {
-    DiffHost none = { 0 };
-    diff_gen_body(s, r, &none, mode, 0, body, len);
+    diff_gen_body(s, r, h, mode, 0, body, len);
 }

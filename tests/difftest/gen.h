@@ -1,6 +1,6 @@
 /* gen.h: the sequence generator's building blocks — the encoder state, operand selection
  * (registers, memory in many addressing forms, in 64- and 32-bit mode), value pools, and the
- * class table that gen-int.c, gen-x87.c and gen-simd.c fill in.
+ * class table that gen-int.c, gen-x87.c, gen-simd.c and gen-avx.c fill in.
  *
  * A class is a function that appends one instruction (sometimes with a setup MOV before it)
  * and records its effects: the EFLAGS bits and x87 condition codes it reads (use, fuse),
@@ -50,6 +50,7 @@ typedef struct Gen {
     uint16_t fuse, fdef, fund;
     unsigned depth;                  /* > 0 inside a branch's shadow */
     unsigned avoid;                  /* registers address setup must not use (bit mask) */
+    bool ymm;                        /* the frame loads and stores the YMM upper halves */
 } Gen;
 
 typedef struct Opnd {
@@ -84,7 +85,7 @@ typedef struct DiffClassTable {
     unsigned n;
 } DiffClassTable;
 
-extern const DiffClassTable diff_int_table, diff_x87_table, diff_simd_table;
+extern const DiffClassTable diff_int_table, diff_x87_table, diff_simd_table, diff_avx_table;
 
 static inline uint64_t g_rand(Gen *g) { return diff_rand(g->r); }
 static inline unsigned g_pick(Gen *g, unsigned n) { return (unsigned)(diff_rand(g->r) % n); }
@@ -129,6 +130,8 @@ Opnd g_mem_at(Gen *g, uint32_t off);
 Opnd g_rm(Gen *g, unsigned size, unsigned align, unsigned mem_pct);
 void g_opi(Gen *g, int size, uint8_t mpfx, int map, uint8_t op, int reg, Opnd o, int imm_len,
            uint64_t imm);
+/* ModRM/SIB/displacement for reg and o, then imm_len bytes of imm (g_opi's tail; VEX too). */
+void g_modrm(Gen *g, int reg, Opnd o, int imm_len, uint64_t imm);
 void g_osize(Gen *g, int size);
 void g_mov_imm32(Gen *g, int reg, uint32_t v);
 void g_mov_mem_imm(Gen *g, Opnd o, int size, uint32_t v);

@@ -1,10 +1,12 @@
 /* x86-difftest.c: the long differential run — random instruction sequences on the host CPU
  * and under TCG, compared (see difftest.h).
  *
- *     build/tests/difftest/x86-difftest [-n COUNT] [-s SEED] [-b native|interp]
- *                                       [-m 64,32,16|all] [-x int,x87,transc,simd|all] [-c CLASS] [-v]
+ *     build/tests/difftest/x86-difftest [-n COUNT] [-s SEED] [-b native|interp] [-m 64,32,16|all]
+ *                                       [-x int,x87,transc,simd,avx|all] [-c CLASS] [-v]
  *
- * -c keeps only the generator classes whose name contains CLASS (see gen-*.c), for hunting.
+ * -x picks the instruction families (avx: the VEX ones, BMI1/BMI2/AVX/AVX2/FMA/F16C, where the
+ * host has them); -c keeps only the generator classes whose name contains CLASS (see
+ * gen-*.c), for hunting.
  */
 #include "util/osdep.h"
 #include "tests/difftest/difftest.h"
@@ -14,7 +16,7 @@ static unsigned parse_mix(const char *s)
 {
     static const struct { const char *name; unsigned bits; } names[] = {
         { "int", DIFF_MIX_INT }, { "x87", DIFF_MIX_X87 }, { "transc", DIFF_MIX_TRANSC },
-        { "simd", DIFF_MIX_SIMD }, { "all", DIFF_MIX_ALL },
+        { "simd", DIFF_MIX_SIMD }, { "avx", DIFF_MIX_AVX }, { "all", DIFF_MIX_ALL },
     };
     unsigned mix = 0;
     char buf[128];
@@ -54,7 +56,7 @@ int main(int argc, char **argv)
             max_report = 1000;
         else {
             fprintf(stderr, "x86-difftest: usage: x86-difftest [-n COUNT] [-s SEED] [-b native|interp] "
-                            "[-m 64,32,16|all] [-x int,x87,transc,simd|all] [-c CLASS] [-v]\n");
+                            "[-m 64,32,16|all] [-x int,x87,transc,simd,avx|all] [-c CLASS] [-v]\n");
             return 2;
         }
     }

@@ -73,12 +73,48 @@ Test(x86_difftest, code16_native, .timeout = 120)
     run_diff(TCG_BACKEND_NATIVE, DIFF_MODE16, DIFF_MIX_ALL, 16, 1000);
 }
 
+/* VEX sequences (BMI1/BMI2, AVX, AVX2, FMA, F16C) with the YMM upper halves compared, where the
+ * host has them; 300 per back end and mode (the long run: x86-difftest -x avx). */
+static void run_vex(TCGBackendKind backend, DiffMode mode, uint64_t seed)
+{
+    DiffCtx dc;
+    if (!diff_init(&dc, backend))
+        diff_skip_or_fail(&dc, backend);
+    bool avx = dc.host.avx, compat32 = dc.host.compat32;
+    diff_fini(&dc);
+    if (!avx)
+        cr_skip_test("SKIPPED: the host has no AVX (CPUID, or XCR0 without the AVX state)");
+    if (mode == DIFF_MODE32 && !compat32)
+        cr_skip_test("SKIPPED: this host kernel runs no 32-bit user code (no compatibility mode)");
+    run_diff(backend, mode, DIFF_MIX_AVX, seed, 300);
+}
+
+Test(x86_difftest, vex_long_mode_interp, .timeout = 60)
+{
+    run_vex(TCG_BACKEND_INTERP, DIFF_MODE64, 21);
+}
+
+Test(x86_difftest, vex_long_mode_native, .timeout = 60)
+{
+    run_vex(TCG_BACKEND_NATIVE, DIFF_MODE64, 22);
+}
+
+Test(x86_difftest, vex_protected_mode_interp, .timeout = 60)
+{
+    run_vex(TCG_BACKEND_INTERP, DIFF_MODE32, 23);
+}
+
+Test(x86_difftest, vex_protected_mode_native, .timeout = 60)
+{
+    run_vex(TCG_BACKEND_NATIVE, DIFF_MODE32, 24);
+}
+
 /* Divergences the tester found, each cut down to a few instructions that build their own
  * operands (64-bit code unless said otherwise; R15 points at the data buffer), replayed from
  * the FNINIT state with nothing masked. */
 #define FULL "d9ee d9ee d9ee d9ee d9ee d9ee d9ee d9ee "     /* eight FLDZ: a full stack */
 #define NAN0 "d9ee d8f0 dbe2 "                              /* FLDZ; FDIV ST0,ST0; FNCLEX */
-static const struct { const char *what, *hex; DiffMode mode; } regressions[] = {
+static const struct { const char *what, *hex; DiffMode mode; bool vex; } regressions[] = {
     { "push onto a full stack: no #D from a denormal m32", FULL "41c7471001000000 41d94710" },
     { "FLD ST(i) of an empty register onto a full stack: C1 = 0", FULL "ddc3 d9c3" },
     { "a denormal m32 next to a NaN ST0: no #D", NAN0 "41c7471001000000 41d84f10" },
@@ -102,6 +138,13 @@ static const struct { const char *what, *hex; DiffMode mode; } regressions[] = {
     { "MASKMOVQ and MASKMOVDQU store to [rDI]", "bf40001000 0ff7c1 660ff7d3" },
     { "MOVQ2DQ and MOVDQ2Q", "f30fd6c3 f20fd6e1" },
     { "CRC32 r/m16 and r/m32 in 16-bit code", "f20f38f1c8 66f20f38f1d3", DIFF_MODE16 },
+    { "VCVTPS2PH of a denormal: DE; with DAZ a zero", "41c7474001000000 c4c17a104f40 c4e3791dca02 "
+      "410fae5f50 41c74748c01f0000 410fae5748 c4e3791dcb02", .vex = true },
+    { "VFMADD231SS 0 * inf + a denormal: IE without DE", "41c7474000000000 41c747440000807f "
+      "41c7474801000000 c4c17a104740 c4c17a104f44 c4c17a105748 c4e279b9d1", .vex = true },
+    { "VFMADD231SS rounding up to the smallest normal under FTZ: tiny, flushed",
+      "41c7475080bf0000 410fae5750 41c7475400008080 c4c17a105f54 41c74758ffff7f3f "
+      "c4c17a106758 c5d057ed c4e261b9ec", .vex = true },
 };
 
 static unsigned hex_bytes(const char *hex, uint8_t *out, unsigned max)
@@ -136,7 +179,12 @@ static void run_regressions(TCGBackendKind backend)
                     regressions[i].what);
             continue;
         }
-        diff_gen_fixed(s, &rng, regressions[i].mode, code, n);
+        if (regressions[i].vex && !(dc.host.avx2 && dc.host.bmi2 && dc.host.fma && dc.host.f16c)) {
+            fprintf(stderr, "difftest regression: %s: SKIPPED (the host lacks AVX2, BMI2, FMA or "
+                            "F16C)\n", regressions[i].what);
+            continue;
+        }
+        diff_gen_fixed(s, &rng, &dc.host, regressions[i].mode, code, n);
         static const uint8_t fninit[] = { 0x7f, 0x03, 0, 0, 0 };    /* FCW, FSW, FTW */
         uint32_t mxcsr = 0x1f80;
         memcpy(s->in.fx, fninit, sizeof fninit);
