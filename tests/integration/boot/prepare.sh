@@ -18,30 +18,36 @@ tests/need-pkg.sh busybox:busybox-static cpio:cpio xorriso:xorriso grub-mkrescue
 [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q dynamic &&
     fail "busybox: /bin/busybox is not the static one (busybox-static)"
 
-# --- Debian's kernel: from the installed linux-image package if there is one, else the .deb.
-if [ ! -s "$C/vmlinuz" ] || [ ! -d "$C/modules" ]; then
-    kver=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)
+# --- Debian's kernels: kernel META SFX [INSTALLED]: the kernel metapackage META depends on, as
+# $C/vmlinuz$SFX, and the modules the IDE disk and CD need in $C/modules$SFX. INSTALLED is the
+# /boot/vmlinuz-* glob of an installed package to take instead of downloading the .deb.
+kernel() {
+    local meta=$1 sfx=$2 glob=${3:-} kver pkg deb
+    [ -s "$C/vmlinuz$sfx" ] && [ -d "$C/modules$sfx" ] && return
+    kver=
+    [ -n "$glob" ] && kver=$(ls $glob 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)
     rm -rf "$C/kx"; mkdir -p "$C/kx"
     if [ -n "$kver" ] && [ -d "/lib/modules/$kver/kernel" ]; then
         mkdir -p "$C/kx/boot" "$C/kx/lib/modules"
         cp "/boot/vmlinuz-$kver" "$C/kx/boot/" && cp -r "/lib/modules/$kver" "$C/kx/lib/modules/"
     else
-        pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9].*\)/\1/p' | head -1)
-        [ -n "$pkg" ] || fail "kernel: apt-cache knows no linux-image-amd64 dependency"
+        pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -1)
+        [ -n "$pkg" ] || fail "kernel: apt-cache knows no $meta dependency"
         deb=$(ls "$C"/"$pkg"_*.deb 2>/dev/null | head -1)
         if [ -z "$deb" ]; then
-            (cd "$C" && apt-get download "$pkg" >/dev/null 2>&1) || fail "kernel: apt-get download $pkg failed"
+            (cd "$C" && apt-get download "$pkg${meta#"${meta%:*}"}" >/dev/null 2>&1) ||
+                fail "kernel: apt-get download $pkg failed"
             deb=$(ls "$C"/"$pkg"_*.deb | head -1)
         fi
         dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$C/kx" ./boot ./lib/modules ||
             fail "kernel: could not unpack $deb"
     fi
     kver=$(ls "$C/kx/lib/modules" | head -1)
-    cp "$C"/kx/boot/vmlinuz-* "$C/vmlinuz" || fail "kernel: no vmlinuz in the package"
+    cp "$C"/kx/boot/vmlinuz-* "$C/vmlinuz$sfx" || fail "kernel: no vmlinuz in the package"
     # The modules the IDE disk and CD need (Debian builds libata, sd, sr, isofs as modules),
     # in load order; the dependencies come from each module's own "depends=" field.
-    rm -rf "$C/modules"; mkdir -p "$C/modules"
-    K=$C/kx/lib/modules/$kver/kernel
+    local M=$C/modules$sfx K=$C/kx/lib/modules/$kver/kernel
+    rm -rf "$M"; mkdir -p "$M"
     modpath() { find "$K" -name "$1.ko" | head -1; }
     declare -A seen=()
     order=()
@@ -55,11 +61,44 @@ if [ ! -s "$C/vmlinuz" ] || [ ! -d "$C/modules" ]; then
         # crc-t10dif and crc64-rocksoft look their crypto drivers up by name; load the generic ones first.
         case $1 in crc-t10dif) add crct10dif_generic ;; crc64-rocksoft) add crc64_rocksoft_generic ;; esac
         order+=("$1")
-        cp "$f" "$C/modules/"
+        cp "$f" "$M/"
     }
     for m in ata_piix sd_mod sr_mod isofs; do add "$m"; done
-    printf '%s\n' "${order[@]}" >"$C/modules/order"
+    printf '%s\n' "${order[@]}" >"$M/order"
     rm -rf "$C/kx"
+}
+kernel linux-image-amd64 "" "/boot/vmlinuz-*-amd64"
+
+# Debian's 32-bit kernels (i386 architecture), with PAE (NX, 3-level paging) and without, and the
+# i386 busybox-static for their initramfs. Missing, they only cost the 32-bit runs: the reason
+# goes to $C/i386.missing, which boot.sh reports as SKIPPED.
+i386() {
+    if ! dpkg --print-foreign-architectures | grep -qx i386; then
+        [ "$(id -u)" -eq 0 ] || return 1
+        (flock 9; dpkg --add-architecture i386 && apt-get update -qq >/dev/null 2>&1) 9>/tmp/vireo-apt.lock
+    fi
+    if [ ! -x "$C/busybox-i386" ]; then
+        rm -rf "$C/bbx" && mkdir -p "$C/bbx" &&
+            (cd "$C/bbx" && apt-get download busybox-static:i386 >/dev/null 2>&1) &&
+            dpkg-deb -x "$C"/bbx/busybox-static_*.deb "$C/bbx" &&
+            cp "$C/bbx/bin/busybox" "$C/busybox-i386" || return 1
+        rm -rf "$C/bbx"
+    fi
+    (kernel linux-image-686-pae:i386 -686-pae) && (kernel linux-image-686:i386 -686)
+}
+if i386 2>/dev/null; then rm -f "$C/i386.missing"; else
+    echo "the i386 kernels or busybox-static:i386 could not be fetched (needs root, dpkg --add-architecture i386, apt)" >"$C/i386.missing"
+fi
+
+# --- memtest86+ 6.x (Debian's memtest86+): a 64-bit and a 32-bit bare-metal program that boots
+# through the Linux boot protocol (-kernel) and reports on COM1 with console=ttyS0.
+if [ ! -s "$C/memtest-x64.bin" ] || [ ! -s "$C/memtest-ia32.bin" ]; then
+    rm -rf "$C/mtx" && mkdir -p "$C/mtx"
+    (cd "$C/mtx" && apt-get download memtest86+ >/dev/null 2>&1) || fail "memtest86+: apt-get download failed"
+    dpkg-deb -x "$C"/mtx/memtest86+_*.deb "$C/mtx" &&
+        cp "$C/mtx/boot/memtest86+x64.bin" "$C/memtest-x64.bin" &&
+        cp "$C/mtx/boot/memtest86+ia32.bin" "$C/memtest-ia32.bin" || fail "memtest86+: no memtest86+x64.bin/ia32.bin in the package"
+    rm -rf "$C/mtx"
 fi
 
 # --- data disk: 2048 sectors, sector N starts with "VT-SECTOR NNNNNNNN"; data CD with a file.
@@ -78,18 +117,25 @@ if [ ! -s "$C/data.iso" ]; then
     rm -rf "$C/cd"
 fi
 
-# --- initramfs: static busybox, the modules, and /init (tests/integration/boot/init.sh).
-if [ ! -s "$C/initrd.gz" ] || [ "$here/init.sh" -nt "$C/initrd.gz" ]; then
-    R=$C/rootfs
+# --- initramfs: initramfs BUSYBOX MODULES OUT: static busybox, the modules, and /init
+# (tests/integration/boot/init.sh).
+initramfs() {
+    local bb=$1 mods=$2 out=$3 R=$C/rootfs a
+    [ -s "$out" ] && [ ! "$here/init.sh" -nt "$out" ] && return 1
     rm -rf "$R"; mkdir -p "$R"/{bin,dev,proc,sys,mnt,tmp,lib/modules}
-    cp /bin/busybox "$R/bin/busybox"
+    cp "$bb" "$R/bin/busybox"
     for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
-    cp "$C"/modules/* "$R/lib/modules/"
+    cp "$mods"/* "$R/lib/modules/"
     cp "$here/init.sh" "$R/init"; chmod 755 "$R/init"
-    (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$C/initrd.gz.tmp" &&
-        mv "$C/initrd.gz.tmp" "$C/initrd.gz" || fail "initramfs: cpio/gzip failed"
+    (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$out.tmp" &&
+        mv "$out.tmp" "$out" || fail "initramfs: cpio/gzip failed"
     rm -rf "$R"
+}
+if initramfs /bin/busybox "$C/modules" "$C/initrd.gz"; then
     rm -f "$C/grub.iso" "$C/syslinux.img"   # both carry the initramfs
+fi
+if [ ! -e "$C/i386.missing" ]; then
+    for k in 686-pae 686; do initramfs "$C/busybox-i386" "$C/modules-$k" "$C/initrd-$k.gz"; done
 fi
 
 KAPPEND="console=ttyS0,115200 panic=-1 reboot=k"
