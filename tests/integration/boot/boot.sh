@@ -24,6 +24,7 @@ all_runs="floppy/seabios floppy/vireo
 linux-direct/seabios linux-direct/vireo
 linux-reboot/seabios linux-reboot/vireo
 linux32-pae/seabios linux32-pae/vireo linux32/seabios linux32/vireo
+linux-suite/vireo linux-suite/interp linux-suite-long/vireo
 memtest64/tcg memtest64/interp memtest64/kvm memtest32/tcg memtest32/interp memtest32/kvm
 memtest64-pass/tcg memtest32-pass/tcg
 grub-cd-loader/seabios grub-cd-loader/vireo grub-cd-linux/seabios grub-cd-linux/vireo
@@ -194,6 +195,32 @@ memtest_run() {
     fi
 }
 
+# suite.sh inside Debian's Linux (the initramfs with openssl, xz, bzip2, gzip, bc) against the
+# same programs on the host CPU: every VT-SUITE line must be the same. FW "interp" is vireo's
+# BIOS with the interpreter back end; linux-suite-long does four times the work.
+suite_run() {
+    local r=$1 kind=${1%/*} fw=${1#*/} scale=1 secs=240 ref
+    [ $kind = linux-suite-long ] && scale=4 secs=900
+    [ "$fw" = interp ] && VM_ACCEL="-accel tcg,backend=interp" secs=$((secs * 4))
+    ref=$(VT_SUITE_SCALE=$scale TMPDIR=$LOGDIR sh "$here/suite.sh" "$C/suite")
+    # shellcheck disable=SC2086
+    vm "$r" "$secs" '' $2 -m 512 -kernel "$C/vmlinuz" -initrd "$C/initrd-suite.gz" \
+        -append "$app vt_suite=$scale vt_end=poweroff"
+    VM_ACCEL=
+    linux_checks "$r" 512 "vt_suite=$scale" || return
+    local guest name line bad=0
+    guest=$(grep -a '^VT-SUITE ' "$out" | tr -d '\r')
+    while read -r line; do
+        name=$(echo "$line" | cut -d' ' -f2)
+        if ! echo "$guest" | grep -qxF -- "$line"; then
+            bad=1
+            t_fail "$r:$name" "host: '${line#VT-SUITE }', guest: '$(echo "$guest" | grep -a "^VT-SUITE $name " | cut -c10-)'"
+        fi
+    done <<<"$ref"
+    [ $bad = 0 ] && t_pass "$r:same-as-host ($(echo "$ref" | wc -l) results)"
+    poweroff_check "$r"
+}
+
 run_case() {
     local r=$1 kind=${1%/*} fw=${1#*/} fa
     fa=$(fwargs "$fw")
@@ -218,6 +245,9 @@ run_case() {
         check "$r:ide-disk" "VT-DISK-OK" "/dev/sda did not read back the pattern: $(grep -a 'VT-DISK\|VT-INSMOD' "$out" | head -3 | tr '\n' ' ')"
         check "$r:cdrom" "VT-CDROM-OK" "/dev/sr0: $(grep -a 'VT-CDROM' "$out" | tr '\n' ' ')"
         poweroff_check "$r"
+        ;;
+    linux-suite | linux-suite-long)
+        suite_run "$r" "$fa"
         ;;
     memtest64 | memtest32 | memtest64-pass | memtest32-pass)
         memtest_run "$r"

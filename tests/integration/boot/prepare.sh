@@ -117,16 +117,40 @@ if [ ! -s "$C/data.iso" ]; then
     rm -rf "$C/cd"
 fi
 
-# --- initramfs: initramfs BUSYBOX MODULES OUT: static busybox, the modules, and /init
-# (tests/integration/boot/init.sh).
+# --- suite.sh's inputs: a text, and keys for its signatures (made once; the host's run and the
+# guest's read the same files).
+tests/need-pkg.sh xz:xz-utils bzip2:bzip2 bc:bc openssl:openssl || fail "suite: need-pkg could not install its programs"
+S=$C/suite
+if [ ! -s "$S/x25519-b.pub" ]; then
+    rm -rf "$S"; mkdir -p "$S"
+    cp /usr/share/common-licenses/GPL-3 "$S/text.in" &&
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$S/rsa.pem" 2>/dev/null &&
+        openssl genpkey -algorithm ED25519 -out "$S/ed25519.pem" &&
+        openssl genpkey -algorithm X25519 -out "$S/x25519-a.pem" &&
+        openssl genpkey -algorithm X25519 -out "$S/x25519-b.pem" &&
+        openssl pkey -in "$S/x25519-b.pem" -pubout -out "$S/x25519-b.pub" || fail "suite: openssl could not make the keys"
+fi
+SUITE_PROGS="openssl xz bzip2 gzip bc"
+
+# --- initramfs: initramfs BUSYBOX MODULES OUT [PROGRAMS]: static busybox, the modules, /init
+# (tests/integration/boot/init.sh), suite.sh with its inputs in /suite, and the host's
+# dynamically linked PROGRAMS with the shared libraries ldd names for them, at their host paths.
 initramfs() {
-    local bb=$1 mods=$2 out=$3 R=$C/rootfs a
-    [ -s "$out" ] && [ ! "$here/init.sh" -nt "$out" ] && return 1
+    local bb=$1 mods=$2 out=$3 progs=${4:-} R=$C/rootfs a p l
+    [ -s "$out" ] && [ ! "$here/init.sh" -nt "$out" ] && [ ! "$here/suite.sh" -nt "$out" ] && return 1
     rm -rf "$R"; mkdir -p "$R"/{bin,dev,proc,sys,mnt,tmp,lib/modules}
     cp "$bb" "$R/bin/busybox"
     for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
     cp "$mods"/* "$R/lib/modules/"
     cp "$here/init.sh" "$R/init"; chmod 755 "$R/init"
+    cp -r "$S" "$R/suite" && cp "$here/suite.sh" "$R/suite/"
+    for a in $progs; do
+        p=$(command -v "$a") || fail "initramfs: $a is not installed"
+        mkdir -p "$R$(dirname "$p")" && cp "$p" "$R$p"
+        for l in $(ldd "$p" | awk '/=>/ {print $3} /^\t\/[^ ]*ld-linux/ {print $1}'); do
+            mkdir -p "$R$(dirname "$l")" && cp -L "$l" "$R$l"
+        done
+    done
     (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$out.tmp" &&
         mv "$out.tmp" "$out" || fail "initramfs: cpio/gzip failed"
     rm -rf "$R"
@@ -134,6 +158,7 @@ initramfs() {
 if initramfs /bin/busybox "$C/modules" "$C/initrd.gz"; then
     rm -f "$C/grub.iso" "$C/syslinux.img"   # both carry the initramfs
 fi
+initramfs /bin/busybox "$C/modules" "$C/initrd-suite.gz" "$SUITE_PROGS"
 if [ ! -e "$C/i386.missing" ]; then
     for k in 686-pae 686; do initramfs "$C/busybox-i386" "$C/modules-$k" "$C/initrd-$k.gz"; done
 fi
