@@ -151,19 +151,25 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
         if (env->halted)
             return ACCEL_EXIT_HLT;
 
-        if (x86_tr_nbps) {
-            uint64_t pc = env->rip + ((env->hflags & HF_CS64) ? 0 : env->segs[R_CS].base);
-            if (!(env->hflags & HF_CS64))
-                pc &= 0xffffffffull;
-            if (x86_tr_is_bp(pc) && !(ac->skip_bp && ac->skip_bp_pc == pc)) {
-                ac->skip_bp = true;
-                ac->skip_bp_pc = pc;
-                return ACCEL_EXIT_DEBUG;
-            }
+        uint64_t pc = env->rip + ((env->hflags & HF_CS64) ? 0 : env->segs[R_CS].base);
+        if (!(env->hflags & HF_CS64))
+            pc &= 0xffffffffull;
+        if (x86_tr_nbps && x86_tr_is_bp(pc) && !(ac->skip_bp && ac->skip_bp_pc == pc)) {
+            ac->skip_bp = true;
+            ac->skip_bp_pc = pc;
+            return ACCEL_EXIT_DEBUG;
         }
+        /* Instruction breakpoints are faults, before the instruction (SDM 3A 17.3.1.1). RF
+         * (set by IRET) lets one instruction run past them; it clears once an instruction
+         * completes, which only matters here, so it is cleared here, whatever DR7 says. */
+        uint32_t hits = (env->hflags & HF_DEBUG) ? x86_debug_check_code(env, pc) : 0;
+        env->eflags &= ~(uint64_t)EFLAGS_RF;
+        ac->watch_hits = 0;
+        if (hits)
+            x86_debug_raise(env, hits, false, 0);
         uint32_t cflags = ac->next_cflags;
         ac->next_cflags = 0;
-        if (tcg_singlestep || ac->single_step || (env->hflags & HF_TF))
+        if (tcg_singlestep || ac->single_step || (env->hflags & (HF_TF | HF_DEBUG)))
             cflags = 1 | CF_NO_CHAIN;
         TranslationBlock *tb = tb_find(cpu, ac, cflags);
         if (tcg_cache_gen() != gen) {
@@ -183,6 +189,12 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
         }
         uintptr_t r = tcg_tb_exec(env, tb);
         ac->skip_bp = false;
+        if (ac->watch_hits) {
+            /* Data breakpoints are traps, after the instruction that hit them (SDM 3A 17.3.1.2). */
+            uint32_t hits = ac->watch_hits;
+            ac->watch_hits = 0;
+            x86_debug_raise(env, hits, false, 0);
+        }
         last_tb = TB_EXIT_TB(r);
         last_idx = TB_EXIT_INDEX(r);
         if (last_idx == TB_EXIT_REQUESTED) {

@@ -139,8 +139,12 @@ static bool tlb_fill(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, 
     const FlatRange *fr = address_space_lookup(cpu->as, paddr);
     bool ram = fr && (fr->mr->kind == MR_RAM || fr->mr->kind == MR_ROM) &&
                fr->start <= paddr && paddr + TLB_PAGE_SIZE <= fr->start + fr->size;
-    uint64_t flags = ram ? 0 : TLB_MMIO;
-    e->addr_read = (prot & X86_PAGE_READ) ? page | flags : TLB_EMPTY;
+    uint64_t flags = ram ? 0 : TLB_MMIO, rwatch = 0, wwatch = 0;
+    if ((env->hflags & HF_DEBUG) && mmu_idx != X86_MMU_PHYS) {
+        rwatch = x86_debug_check_data(env, page, TLB_PAGE_SIZE, false) ? TLB_WATCH : 0;
+        wwatch = x86_debug_check_data(env, page, TLB_PAGE_SIZE, true) ? TLB_WATCH : 0;
+    }
+    e->addr_read = (prot & X86_PAGE_READ) ? page | flags | rwatch : TLB_EMPTY;
     e->addr_code = (prot & X86_PAGE_EXEC) ? page | flags : TLB_EMPTY;
     if (prot & X86_PAGE_WRITE) {
         uint64_t wflags = flags;
@@ -150,7 +154,7 @@ static bool tlb_fill(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, 
          * pages, just send writes to the slow path, which relaxes the entry if needed. */
         if (ram && (fr->mr->dirty_clients || probe || tcg_page_has_code(paddr)))
             wflags |= TLB_NOTDIRTY;
-        e->addr_write = page | wflags;
+        e->addr_write = page | wflags | wwatch;
     } else {
         e->addr_write = TLB_EMPTY;
     }
@@ -257,6 +261,8 @@ static uint64_t access_page(X86CPUState *env, uint64_t vaddr, unsigned size, boo
         }
         return address_space_ld(cpu->as, paddr, size, &res);
     }
+    if (tag & TLB_WATCH)
+        ac->watch_hits |= x86_debug_check_data(env, vaddr, size, is_write);
     if (is_write && (tag & TLB_NOTDIRTY))
         notdirty_write(env, e, mmu_idx, vaddr, size, ra);
     void *host = (void *)(uintptr_t)(vaddr + e->addend);

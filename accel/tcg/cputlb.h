@@ -15,6 +15,7 @@
 /* Tag flags in the low bits (tcg/tcg.h: any low bit set sends the access to the slow path). */
 #define TLB_MMIO     (1ull << 1)    /* not plain RAM: dispatch through the address space */
 #define TLB_NOTDIRTY (1ull << 2)    /* writes must invalidate translated code / log dirty pages */
+#define TLB_WATCH    (1ull << 3)    /* a data breakpoint (DR0-DR3) covers part of the page */
 #define TLB_EMPTY    (~0ull)
 
 typedef struct AccelCPU {
@@ -25,6 +26,7 @@ typedef struct AccelCPU {
     uint64_t tlb_paddr[X86_NB_MMU_MODES][1 << X86_TLB_BITS];
     bool large_page_seen;          /* tlb_flush_page must flush everything */
     uint32_t next_cflags;          /* cflags of the next block (1: single instruction) */
+    uint32_t watch_hits;           /* data breakpoints the running instruction hit (DR6 B0-B3) */
     struct AccelCPU *next;
     /* Guest debugging (gdb stub). */
     bool single_step;

@@ -106,6 +106,8 @@ void x86_update_hflags(X86CPUState *env)
         hf |= HF_MP;
     if (env->interrupt_shadow)
         hf |= HF_INHIBIT_IRQ;
+    if (env->dr[7] & 0xff)
+        hf |= HF_DEBUG;
     env->hflags = hf;
 }
 

@@ -178,6 +178,7 @@ enum {
 #define HF_TS         (1u << 15)   /* CR0.TS */
 #define HF_MP         (1u << 16)   /* CR0.MP */
 #define HF_INHIBIT_IRQ (1u << 17)  /* interrupt shadow */
+#define HF_DEBUG      (1u << 18)   /* DR7 enables a breakpoint: one insn per block, checked */
 
 #define X86_MAX_MSR_MTRR_VAR 8
 

@@ -575,7 +575,7 @@ void x86_translate_tb(TranslationBlock *tb, void *opaque)
     s->cc_op = X86_CC_OP_DYNAMIC;
     if (!max)
         max = TB_MAX_INSNS_DEFAULT;
-    if (f & (HF_INHIBIT_IRQ | HF_TF))
+    if (f & (HF_INHIBIT_IRQ | HF_TF | HF_DEBUG))
         max = 1;
 
     uint64_t eip = tb->pc - tb->cs_base;

@@ -103,6 +103,8 @@ $(eval $(call guest64,exceptions64,exceptions))
 $(eval $(call guest64,longmode,longmode))
 $(eval $(call guest32,softint32,softint))
 $(eval $(call guest64,softint64,softint))
+$(eval $(call guest32,debug32,debug))
+$(eval $(call guest64,debug64,debug))
 
 # -mgeneral-regs-only does not allow x87 operands even in asm statements.
 $(G)/32/x87-bcd.o: GUEST_CFLAGS32 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS32)) -mno-sse -mno-mmx
