@@ -7,20 +7,6 @@
 
 extern uint64_t pml4[512], pdpt[512];
 
-static inline uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-    asm volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-#define EFER 0xc0000080u
-
 /* Fresh tables for two new mappings, both of the physical page `data_page`. */
 static uint64_t hi_pdpt[512] __attribute__((aligned(4096)));
 static uint64_t hi_pd[512] __attribute__((aligned(4096)));
