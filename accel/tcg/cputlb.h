@@ -16,6 +16,7 @@
 #define TLB_MMIO     (1ull << 1)    /* not plain RAM: dispatch through the address space */
 #define TLB_NOTDIRTY (1ull << 2)    /* writes must invalidate translated code / log dirty pages */
 #define TLB_WATCH    (1ull << 3)    /* a data breakpoint (DR0-DR3) covers part of the page */
+#define TLB_ALIGN    (1ull << 4)    /* X86_MMU_USER_AC: every access checks its alignment */
 #define TLB_EMPTY    (~0ull)
 
 typedef struct AccelCPU {

@@ -108,6 +108,8 @@ void x86_update_hflags(X86CPUState *env)
         hf |= HF_INHIBIT_IRQ;
     if (env->dr[7] & 0xff)
         hf |= HF_DEBUG;
+    if ((env->cr[0] & CR0_AM) && (env->eflags & EFLAGS_AC))
+        hf |= HF_ALIGN_CHECK;
     env->hflags = hf;
 }
 

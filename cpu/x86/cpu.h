@@ -179,6 +179,7 @@ enum {
 #define HF_MP         (1u << 16)   /* CR0.MP */
 #define HF_INHIBIT_IRQ (1u << 17)  /* interrupt shadow */
 #define HF_DEBUG      (1u << 18)   /* DR7 enables a breakpoint: one insn per block, checked */
+#define HF_ALIGN_CHECK (1u << 19)  /* CR0.AM and EFLAGS.AC: CPL-3 accesses raise #AC if misaligned */
 
 #define X86_MAX_MSR_MTRR_VAR 8
 
@@ -189,7 +190,7 @@ typedef struct X86TLBEntry {
     uintptr_t addend;
 } X86TLBEntry;
 #define X86_TLB_BITS 8
-#define X86_NB_MMU_MODES 4
+#define X86_NB_MMU_MODES 5
 
 typedef struct X86CPUState {
     /* Integer state. */
