@@ -141,9 +141,12 @@ static void pit_timer_cb(void *opaque)
     int64_t when = s->ch[0].next_edge;
     /* Catch up edge by edge, but not forever: after a long stall, or with more than 256
      * periods pending (a guest asking for more interrupts than the host can deliver), drop
-     * the backlog and carry on from now. */
+     * the backlog of a periodic mode and carry on from now. The one-shot modes have at most
+     * two edges, all delivered: evaluated late, the one-clock strobe of modes 4 and 5 would
+     * vanish and its interrupt with it (Linux's one-shot clockevent would wait forever). */
     int64_t period_ns = ticks_to_ns_ceil(pit_period(&s->ch[0]));
-    if (now - when > NS_PER_SEC || now - when > 256 * period_ns)
+    bool periodic = s->ch[0].mode == 2 || s->ch[0].mode == 3;
+    if (periodic && (now - when > NS_PER_SEC || now - when > 256 * period_ns))
         when = now;
     pit_irq_update(s, when);
 }
