@@ -179,7 +179,7 @@ terminal_output serial console
 set timeout=1
 menuentry "vireo test linux" {
     echo "VT-GRUB loading linux"
-    linux /boot/vmlinuz $KAPPEND vt_boot=grub
+    linux /boot/vmlinuz $KAPPEND vt_boot=grub vt_end=poweroff
     initrd /boot/initrd.gz
 }
 EOF
@@ -205,7 +205,7 @@ SAY VT-SYSLINUX loading linux
 LABEL linux
   KERNEL vmlinuz
   INITRD initrd.gz
-  APPEND $KAPPEND vt_boot=syslinux
+  APPEND $KAPPEND vt_boot=syslinux vt_end=poweroff
 EOF
     MTOOLS_SKIP_CHECK=1 mcopy -i "$P" "$C/vmlinuz" "$C/initrd.gz" "$C/syslinux.cfg" ::/ ||
         fail "syslinux disk: mcopy failed"
