@@ -17,7 +17,9 @@
 static uint8_t *cache_rw, *cache_rx;
 static size_t cache_size, cache_used, cache_reserved;
 static bool cache_dual, cache_exec;
-static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Recursive: translation runs under it and fetches guest code through the MMU, whose page walk
+ * may set an accessed bit in RAM, and that RAM write invalidates code under the lock again. */
+static pthread_mutex_t tb_lock;
 static uint32_t cache_gen = 1;
 static TCGStats stats;
 
@@ -40,6 +42,11 @@ static PageEntry *page_hash[1 << PAGE_HASH_BITS];
 
 bool tcg_cache_init(size_t size, bool exec)
 {
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&tb_lock, &attr);
+    pthread_mutexattr_destroy(&attr);
     size = ALIGN_UP(size, 4096);
     cache_size = size;
     cache_exec = exec;

@@ -46,14 +46,15 @@ static inline uint32_t tb_key_of(const X86CPUState *env, uint64_t *pc, uint64_t 
 /* TCGConfig.lookup_tb: the next block for returns, indirect jumps and jumps to another page, so
  * that they stay in generated code (whose blocks still test tcg_exit_request on entry). NULL sends
  * the block back to the loop, which must see every block when the debugger, single-stepping, TF,
- * an interrupt shadow or an execution trace is at work. Never longjmps: a jump-cache miss is
+ * debug-register breakpoints, an interrupt shadow or an execution trace is at work. Never longjmps: a jump-cache miss is
  * left to the loop. */
 static TranslationBlock *tb_lookup_indirect(void *opaque)
 {
     X86CPUState *env = opaque;
     AccelCPU *ac = tcg_accel_cpu(env);
     if (ac->single_step || ac->next_cflags || tcg_singlestep || x86_tr_nbps ||
-        env->interrupt_shadow || (env->hflags & HF_TF) || unlikely(log_enabled(LOG_EXEC | LOG_CPU)))
+        env->interrupt_shadow || (env->hflags & (HF_TF | HF_DEBUG)) ||
+        unlikely(log_enabled(LOG_EXEC | LOG_CPU)))
         return NULL;
     uint64_t pc, cs_base;
     uint32_t flags = tb_key_of(env, &pc, &cs_base);
@@ -177,18 +178,24 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
         if (env->halted)
             return ACCEL_EXIT_HLT;
 
-        if (x86_tr_nbps) {
-            uint64_t pc, cs_base;
-            tb_key_of(env, &pc, &cs_base);
-            if (x86_tr_is_bp(pc) && !(ac->skip_bp && ac->skip_bp_pc == pc)) {
-                ac->skip_bp = true;
-                ac->skip_bp_pc = pc;
-                return ACCEL_EXIT_DEBUG;
-            }
+        uint64_t pc, cs_base;
+        tb_key_of(env, &pc, &cs_base);
+        if (x86_tr_nbps && x86_tr_is_bp(pc) && !(ac->skip_bp && ac->skip_bp_pc == pc)) {
+            ac->skip_bp = true;
+            ac->skip_bp_pc = pc;
+            return ACCEL_EXIT_DEBUG;
         }
+        /* Instruction breakpoints are faults, before the instruction (SDM 3A 17.3.1.1). RF
+         * (set by IRET) lets one instruction run past them; it clears once an instruction
+         * completes, which only matters here, so it is cleared here, whatever DR7 says. */
+        uint32_t hits = (env->hflags & HF_DEBUG) ? x86_debug_check_code(env, pc) : 0;
+        env->eflags &= ~(uint64_t)EFLAGS_RF;
+        ac->watch_hits = 0;
+        if (hits)
+            x86_debug_raise(env, hits, false, 0);
         uint32_t cflags = ac->next_cflags;
         ac->next_cflags = 0;
-        if (tcg_singlestep || ac->single_step || (env->hflags & HF_TF))
+        if (tcg_singlestep || ac->single_step || (env->hflags & (HF_TF | HF_DEBUG)))
             cflags = 1 | CF_NO_CHAIN;
         TranslationBlock *tb = tb_find(cpu, ac, cflags);
         if (tcg_cache_gen() != gen) {
@@ -208,6 +215,12 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
         }
         uintptr_t r = tcg_tb_exec(env, tb);
         ac->skip_bp = false;
+        if (ac->watch_hits) {
+            /* Data breakpoints are traps, after the instruction that hit them (SDM 3A 17.3.1.2). */
+            uint32_t hits = ac->watch_hits;
+            ac->watch_hits = 0;
+            x86_debug_raise(env, hits, false, 0);
+        }
         last_tb = TB_EXIT_TB(r);
         last_idx = TB_EXIT_INDEX(r);
         if (last_idx == TB_EXIT_REQUESTED) {

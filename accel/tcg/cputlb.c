@@ -32,7 +32,7 @@ int x86_mmu_index_for(const X86CPUState *env, uint32_t hflags)
     if (!(hflags & HF_PG))
         return X86_MMU_PHYS;
     if ((hflags & HF_CPL_MASK) == 3)
-        return X86_MMU_USER;
+        return (hflags & HF_ALIGN_CHECK) ? X86_MMU_USER_AC : X86_MMU_USER;
     if ((env->cr[4] & CR4_SMAP) && !(hflags & HF_SMAP_AC))
         return X86_MMU_KSMAP;
     return X86_MMU_KERNEL;
@@ -161,8 +161,13 @@ static bool tlb_fill(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, 
     const FlatRange *fr = address_space_lookup(cpu->as, paddr);
     bool ram = fr && (fr->mr->kind == MR_RAM || fr->mr->kind == MR_ROM) &&
                fr->start <= paddr && paddr + TLB_PAGE_SIZE <= fr->start + fr->size;
-    uint64_t flags = ram ? 0 : TLB_MMIO;
-    e->addr_read = (prot & X86_PAGE_READ) ? page | flags : TLB_EMPTY;
+    uint64_t flags = ram ? 0 : TLB_MMIO, rwatch = 0, wwatch = 0;
+    uint64_t align = mmu_idx == X86_MMU_USER_AC ? TLB_ALIGN : 0;
+    if ((env->hflags & HF_DEBUG) && mmu_idx != X86_MMU_PHYS) {
+        rwatch = x86_debug_check_data(env, page, TLB_PAGE_SIZE, false) ? TLB_WATCH : 0;
+        wwatch = x86_debug_check_data(env, page, TLB_PAGE_SIZE, true) ? TLB_WATCH : 0;
+    }
+    e->addr_read = (prot & X86_PAGE_READ) ? page | flags | rwatch | align : TLB_EMPTY;
     e->addr_code = (prot & X86_PAGE_EXEC) ? page | flags : TLB_EMPTY;
     if (prot & X86_PAGE_WRITE) {
         uint64_t wflags = flags;
@@ -172,7 +177,7 @@ static bool tlb_fill(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, 
          * pages, just send writes to the slow path, which relaxes the entry if needed. */
         if (ram && (fr->mr->dirty_clients || probe || tcg_page_has_code(paddr)))
             wflags |= TLB_NOTDIRTY;
-        e->addr_write = page | wflags;
+        e->addr_write = page | wflags | wwatch | align;
     } else {
         e->addr_write = TLB_EMPTY;
     }
@@ -304,6 +309,8 @@ static uint64_t access_page(X86CPUState *env, uint64_t vaddr, unsigned size, boo
         }
         return address_space_ld(cpu->as, paddr, size, &res);
     }
+    if (tag & TLB_WATCH)
+        ac->watch_hits |= x86_debug_check_data(env, vaddr, size, is_write);
     if (is_write && (tag & TLB_NOTDIRTY))
         notdirty_write(env, e, mmu_idx, vaddr, size, ra);
     void *host = (void *)(uintptr_t)(vaddr + e->addend);
@@ -324,8 +331,17 @@ static uint64_t access_page(X86CPUState *env, uint64_t vaddr, unsigned size, boo
     }
 }
 
+/* SDM 3A 6.15 (#AC): with alignment checking on, a CPL-3 access of 2, 4 or 8 bytes must sit on
+ * its own size (the TLB sends every access of X86_MMU_USER_AC here). */
+static void check_alignment(X86CPUState *env, uint64_t vaddr, unsigned size, int mmu_idx, uintptr_t ra)
+{
+    if (mmu_idx == X86_MMU_USER_AC && (vaddr & (size - 1)))
+        x86_tr_raise(env, EXCP_AC, 0, true, ra);
+}
+
 uint64_t tlb_ld(X86CPUState *env, uint64_t vaddr, unsigned size, int mmu_idx, uintptr_t ra)
 {
+    check_alignment(env, vaddr, size, mmu_idx, ra);
     if (((vaddr & ~TLB_PAGE_MASK) + size) <= TLB_PAGE_SIZE)
         return access_page(env, vaddr, size, false, 0, mmu_idx, ra);
     /* Crosses a page: byte by byte, little-endian. */
@@ -337,6 +353,7 @@ uint64_t tlb_ld(X86CPUState *env, uint64_t vaddr, unsigned size, int mmu_idx, ui
 
 void tlb_st(X86CPUState *env, uint64_t vaddr, uint64_t val, unsigned size, int mmu_idx, uintptr_t ra)
 {
+    check_alignment(env, vaddr, size, mmu_idx, ra);
     if (((vaddr & ~TLB_PAGE_MASK) + size) <= TLB_PAGE_SIZE) {
         access_page(env, vaddr, size, true, val, mmu_idx, ra);
         return;

@@ -15,6 +15,8 @@
 /* Tag flags in the low bits (tcg/tcg.h: any low bit set sends the access to the slow path). */
 #define TLB_MMIO     (1ull << 1)    /* not plain RAM: dispatch through the address space */
 #define TLB_NOTDIRTY (1ull << 2)    /* writes must invalidate translated code / log dirty pages */
+#define TLB_WATCH    (1ull << 3)    /* a data breakpoint (DR0-DR3) covers part of the page */
+#define TLB_ALIGN    (1ull << 4)    /* X86_MMU_USER_AC: every access checks its alignment */
 #define TLB_EMPTY    (~0ull)
 
 #define TLB_VICTIMS 8
@@ -32,6 +34,7 @@ typedef struct AccelCPU {
     unsigned victim_next[X86_NB_MMU_MODES];
     bool large_page_seen;          /* tlb_flush_page must flush everything */
     uint32_t next_cflags;          /* cflags of the next block (1: single instruction) */
+    uint32_t watch_hits;           /* data breakpoints the running instruction hit (DR6 B0-B3) */
     struct AccelCPU *next;
     /* Guest debugging (gdb stub). */
     bool single_step;

@@ -129,6 +129,10 @@ void x86_update_hflags(X86CPUState *env)
         if ((env->xcr0 & 6) == 6)
             hf |= HF_AVX;
     }
+    if (env->dr[7] & 0xff)
+        hf |= HF_DEBUG;
+    if ((env->cr[0] & CR0_AM) && (env->eflags & EFLAGS_AC))
+        hf |= HF_ALIGN_CHECK;
     env->hflags = hf;
 }
 

@@ -181,6 +181,8 @@ enum {
 #define HF_INHIBIT_IRQ (1u << 17)  /* interrupt shadow */
 #define HF_OSXSAVE    (1u << 18)   /* CR4.OSXSAVE: XSAVE family and XGETBV/XSETBV usable */
 #define HF_AVX        (1u << 19)   /* CR4.OSXSAVE and XCR0 enables SSE and AVX: VEX usable */
+#define HF_DEBUG      (1u << 20)   /* DR7 enables a breakpoint: one insn per block, checked */
+#define HF_ALIGN_CHECK (1u << 21)  /* CR0.AM and EFLAGS.AC: CPL-3 accesses raise #AC if misaligned */
 
 #define X86_MAX_MSR_MTRR_VAR 8
 
@@ -191,7 +193,7 @@ typedef struct X86TLBEntry {
     uintptr_t addend;
 } X86TLBEntry;
 #define X86_TLB_BITS 8
-#define X86_NB_MMU_MODES 4
+#define X86_NB_MMU_MODES 5
 
 typedef struct X86CPUState {
     /* Integer state. */

@@ -108,8 +108,9 @@ NORETURN void cpu_loop_exit_restore(X86CPUState *env, uintptr_t retaddr);
  *   X86_MMU_USER   CPL 3 access (or an explicit user access)
  *   X86_MMU_KERNEL supervisor access, user pages allowed (no SMAP, or AC set)
  *   X86_MMU_PHYS   paging disabled: linear address = physical address (A20 applied)
+ *   X86_MMU_USER_AC CPL 3 access with alignment checking (CR0.AM and EFLAGS.AC, SDM 3A 6.15 #AC)
  */
-enum { X86_MMU_KSMAP = 0, X86_MMU_USER = 1, X86_MMU_KERNEL = 2, X86_MMU_PHYS = 3 };
+enum { X86_MMU_KSMAP = 0, X86_MMU_USER = 1, X86_MMU_KERNEL = 2, X86_MMU_PHYS = 3, X86_MMU_USER_AC = 4 };
 
 /* Page protection bits that x86_mmu_translate returns in *prot. */
 #define X86_PAGE_READ  1

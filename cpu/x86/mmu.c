@@ -45,7 +45,7 @@ int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx,
 {
     X86CPU *cpu = container_of(env, X86CPU, env);
     Walk w = { env, cpu->as, (env->a20_mask & (1u << 20)) ? ~0ULL : ~(1ULL << 20), false };
-    bool user = mmu_idx == X86_MMU_USER;
+    bool user = mmu_idx == X86_MMU_USER || mmu_idx == X86_MMU_USER_AC;
     bool nxe = env->efer & EFER_NXE;
     uint32_t err = 0;
 

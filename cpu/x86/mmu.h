@@ -10,7 +10,7 @@
 #if __has_include("cpu/x86/helper-tr.h")
 #include "cpu/x86/helper-tr.h"
 #else
-enum { X86_MMU_KSMAP = 0, X86_MMU_USER = 1, X86_MMU_KERNEL = 2, X86_MMU_PHYS = 3 };
+enum { X86_MMU_KSMAP = 0, X86_MMU_USER = 1, X86_MMU_KERNEL = 2, X86_MMU_PHYS = 3, X86_MMU_USER_AC = 4 };
 #define X86_PAGE_READ  1
 #define X86_PAGE_WRITE 2
 #define X86_PAGE_EXEC  4

@@ -143,6 +143,11 @@ void helper_write_drN(X86CPUState *env, int reg, uint64_t value)
     env->dr[reg] = value;
     if (reg == 7 && (value & 0xff))
         qlog(LOG_INT, "x86: DR7 = %#" PRIx64 "\n", value);
+    if (reg <= 3 || reg == 7) {
+        /* The TLB marks the pages data breakpoints watch; HF_DEBUG follows DR7. */
+        x86_mem_ops->tlb_flush(env);
+        x86_update_hflags(env);
+    }
 }
 
 uint64_t helper_read_drN(X86CPUState *env, int reg)
@@ -307,8 +312,9 @@ void helper_sysexit(X86CPUState *env, int dflag)
     x86_update_hflags(env);
 }
 
-/* ---- debug breakpoints (Intel SDM 3A 17.2): the checks the execution loop and the memory
- * slow path call when DR7 enables a breakpoint, and the #DB they lead to. ---- */
+/* ---- debug breakpoints (Intel SDM 3A 17.2): the checks the execution loop (instructions) and
+ * the TLB (data: pages a breakpoint covers go through the slow path) make while DR7 enables a
+ * breakpoint, and the #DB they lead to. ---- */
 
 #define DR6_BS (1u << 14)
 

@@ -590,7 +590,7 @@ void x86_translate_tb(TranslationBlock *tb, void *opaque)
     s->cc_op = X86_CC_OP_DYNAMIC;
     if (!max)
         max = TB_MAX_INSNS_DEFAULT;
-    if (f & (HF_INHIBIT_IRQ | HF_TF))
+    if (f & (HF_INHIBIT_IRQ | HF_TF | HF_DEBUG))
         max = 1;
 
     uint64_t eip = tb->pc - tb->cs_base;
@@ -599,6 +599,7 @@ void x86_translate_tb(TranslationBlock *tb, void *opaque)
     for (;;) {
         s->eip = eip;
         s->end = DISAS_NEXT;
+        s->ss_loaded = false;
         if (n > 0 && x86_tr_nbps && x86_tr_is_bp(tb->cs_base + eip)) {
             /* A debugger breakpoint: end the block so the loop stops before it. */
             gen_update_cc_op(s);
@@ -644,8 +645,9 @@ void x86_translate_tb(TranslationBlock *tb, void *opaque)
         s->aflag = s->d.adsize == 2 ? MO_16 : s->d.adsize == 4 ? MO_32 : MO_64;
         disas_insn(s);
         eip = s->next_eip;
-        if (s->end == DISAS_NEXT && (f & HF_TF)) {
-            /* Single-step trap after the instruction (SDM 3A 17.3.1.4). */
+        if ((s->end == DISAS_NEXT || s->end == DISAS_EOB_NEXT) && (f & HF_TF) && !s->ss_loaded) {
+            /* Single-step trap after the instruction (SDM 3A 17.3.1.4), also after one that
+             * ends the block or clears TF itself (POPF): TF counts as it was when it began. */
             s->eip = s->next_eip;
             gen_sync_state(s);
             tcg_gen_call2(&hi_raise, TCG_NORET, tcg_env, tcg_constant_i32(EXCP_DB | 0x100));

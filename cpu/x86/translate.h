@@ -31,6 +31,7 @@ typedef struct DisasContext {
     uint32_t cc_op;        /* static cc_op, or X86_CC_OP_DYNAMIC */
     bool cc_op_dirty;
     int end;
+    bool ss_loaded;        /* MOV SS / POP SS: no single-step trap after this insn (SDM 3A 6.8.3) */
     int ot;                /* operand size of the insn as MemOp (MO_16/32/64) */
     int aflag;             /* address size as MemOp (MO_16/32/64) */
 } DisasContext;

@@ -111,6 +111,12 @@ $(eval $(call guest64,smap,smap))
 $(eval $(call guest64,avx,avx))
 # Not a test: the IDE bus-master DMA throughput guest of `make bench` (tests/bench/ide-dma.sh).
 $(eval $(call guest32,bench-ide-dma,bench-ide-dma))
+$(eval $(call guest32,debug32,debug))
+$(eval $(call guest64,debug64,debug))
+$(eval $(call guest32,fastcall32,fastcall))
+$(eval $(call guest64,fastcall64,fastcall))
+$(eval $(call guest32,protect32,protect))
+$(eval $(call guest64,protect64,protect))
 
 # -mgeneral-regs-only does not allow x87 operands even in asm statements.
 $(G)/32/x87-bcd.o: GUEST_CFLAGS32 := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS32)) -mno-sse -mno-mmx

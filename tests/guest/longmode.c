@@ -7,8 +7,6 @@
 
 extern uint64_t pml4[512], pdpt[512];
 
-#define EFER 0xc0000080u
-
 /* Fresh tables for two new mappings, both of the physical page `data_page`. */
 static uint64_t hi_pdpt[512] __attribute__((aligned(4096)));
 static uint64_t hi_pd[512] __attribute__((aligned(4096)));

@@ -2,7 +2,7 @@
 #include "guest.h"
 
 /* Intel SDM 3A 3.4.5: segment descriptors. Slot order matches the SEL_* constants. */
-uint64_t gdt[11] __attribute__((aligned(16))) = {
+uint64_t gdt[13] __attribute__((aligned(16))) = {
     0,
     0x00cf9a000000ffffull,   /* 0x08 code, 32-bit, flat */
     0x00cf92000000ffffull,   /* 0x10 data, flat */
@@ -13,6 +13,7 @@ uint64_t gdt[11] __attribute__((aligned(16))) = {
     0x00cff2000000ffffull,   /* 0x38 data, DPL 3 */
     0x00affa000000ffffull,   /* 0x40 code, 64-bit, DPL 3 */
     0, 0,                    /* 0x48 TSS, filled in by desc_init (16 bytes in long mode) */
+    0, 0,                    /* 0x58 free for a test's own descriptor (a call gate) */
 };
 
 /* SDM 3A 8.2.1 (32-bit TSS) and 8.7 (64-bit TSS): only the ring-0 stack is used. */
@@ -96,6 +97,11 @@ void desc_init(void)
 void idt_set_dpl(int vec, int dpl)
 {
     idt[vec].type = (idt[vec].type & ~0x60) | ((dpl & 3) << 5);
+}
+
+void idt_set_present(int vec, bool present)
+{
+    idt[vec].type = (idt[vec].type & ~0x80) | (present ? 0x80 : 0);
 }
 
 void set_int_handler(int vec, int_handler_t h)

@@ -17,6 +17,7 @@
 #define SEL_UDATA    0x3b   /* DPL 3 */
 #define SEL_UCODE64  0x43   /* DPL 3 */
 #define SEL_TSS      0x48
+#define SEL_FREE     0x58   /* for a test's own descriptor (16 bytes) */
 
 #define COM1 0x3f8
 #define DEBUG_EXIT_PORT 0xf4
@@ -59,6 +60,8 @@ static inline unsigned long read_cr4(void) { unsigned long v; asm volatile("mov 
 static inline void write_cr0(unsigned long v) { asm volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
 static inline void write_cr3(unsigned long v) { asm volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
 static inline void write_cr4(unsigned long v) { asm volatile("mov %0, %%cr4" :: "r"(v) : "memory"); }
+#define EFER 0xc0000080u
+
 static inline void invlpg(unsigned long va) { asm volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 
 /* Multiboot v1 information block (Multiboot Specification 0.6.96, section 3.3). */
@@ -122,6 +125,7 @@ struct int_frame;
 typedef void (*int_handler_t)(struct int_frame *f);
 void desc_init(void);                 /* GDT, TSS, IDT with every vector routed to the C dispatcher */
 void idt_set_dpl(int vec, int dpl);   /* gate privilege for software INT n */
+void idt_set_present(int vec, bool present);
 void set_int_handler(int vec, int_handler_t h);
 void set_kernel_stack(unsigned long top);  /* TSS ring-0 stack for interrupts from ring 3 */
 extern uint64_t gdt[];

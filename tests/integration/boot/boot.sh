@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# boot.sh: boot real operating-system software on vireo under TCG — Debian's kernel with a
-# busybox initramfs (direct boot, GRUB CD, syslinux disk) and a floppy boot sector — with
-# Debian's SeaBIOS and with vireo's own BIOS, checking what the guest prints on COM1.
+# boot.sh: boot real operating-system software on vireo under TCG — Debian's 64-bit kernel with
+# a busybox initramfs (direct boot, GRUB CD, syslinux disk), Debian's 32-bit kernels (PAE and
+# non-PAE) and a floppy boot sector, with Debian's SeaBIOS and with vireo's own BIOS; and
+# memtest86+ (64- and 32-bit) on each engine — checking what the guest prints on COM1.
 #   boot.sh check      only the runs listed in tests/integration/boot/passing.list
 #   boot.sh all        every run (the ones that do not pass yet too)
 #   boot.sh RUN...     the named runs (e.g. floppy/seabios)
@@ -23,6 +24,10 @@ all_runs="floppy/seabios floppy/vireo
 linux-direct/seabios linux-direct/vireo
 linux-reboot/seabios linux-reboot/vireo
 linux-noapic/seabios linux-noapic/vireo
+linux32-pae/seabios linux32-pae/vireo linux32/seabios linux32/vireo
+linux-suite/vireo linux-suite/interp linux-suite-long/vireo
+memtest64/tcg memtest64/interp memtest64/kvm memtest32/tcg memtest32/interp memtest32/kvm
+memtest64-pass/tcg memtest32-pass/tcg
 grub-cd-loader/seabios grub-cd-loader/vireo grub-cd-linux/seabios grub-cd-linux/vireo
 syslinux-hd-loader/seabios syslinux-hd-loader/vireo syslinux-hd-linux/seabios syslinux-hd-linux/vireo"
 case $mode in
@@ -48,7 +53,8 @@ dead_end='[Nn]o bootable device|Kernel panic - not syncing|has the wrong type'
 feed_pat=() feed_cmd=()
 feed() { feed_pat+=("$1"); feed_cmd+=("$2"); }
 
-# vm NAME SECS STOP ARGS...: run vireo (TCG, -nographic, -no-reboot) until it exits, until
+# vm NAME SECS STOP ARGS...: run vireo (-nographic, -no-reboot; $VM_ACCEL, by default TCG with
+# the native back end) until it exits, until
 # the extended regexp STOP shows on COM1 (then it is stopped), or SECS pass. Sets:
 # out (COM1 file), log (-D file), how (exited|stopped|timeout), rc, t_marker (seconds from
 # launch to the initramfs marker, or empty). With feeds, the monitor is the pipe
@@ -65,7 +71,7 @@ vm() {
         monargs=(-monitor "pipe:$mon")
     fi
     t0=$(date +%s%N)
-    "$VIREO" -accel tcg -nographic -no-reboot -d guest_errors,unimp -D "$log" "${monargs[@]}" "$@" >"$out" 2>&1 </dev/null &
+    "$VIREO" ${VM_ACCEL:--accel tcg} -nographic -no-reboot -d guest_errors,unimp -D "$log" "${monargs[@]}" "$@" >"$out" 2>&1 </dev/null &
     pid=$!
     how=timeout t_marker=
     while :; do
@@ -201,6 +207,77 @@ poweroff_check() {
     fi
 }
 
+# memtest86+: boot it with -kernel on -m 32 and let it test until test #LAST or a later one shows
+# (#10 for the -pass runs: a whole pass but the bit-fade test); its status line must never
+# count an error. Engines: tcg (native back end), interp, kvm.
+memtest_run() {
+    local r=$1 kind=${1%/*} eng=${1#*/} bits last secs
+    bits=${kind#memtest}; bits=${bits%-pass}
+    local bin=$C/memtest-x64.bin
+    [ "$bits" = 32 ] && bin=$C/memtest-ia32.bin
+    case $kind/$eng in
+    *-pass/*) last=10 secs=300 ;;
+    */interp) last=3 secs=180 ;;
+    *) last=6 secs=120 ;;
+    esac
+    case $eng in
+    tcg) VM_ACCEL="-accel tcg" ;;
+    interp) VM_ACCEL="-accel tcg,backend=interp" ;;
+    kvm)
+        if ! kvm_usable; then t_skip "$r" "$KVM_WHY"; return; fi
+        VM_ACCEL="-accel kvm" ;;
+    esac
+    vm "$r" "$secs" "#($(seq -s '|' $last 15)) +\\[" -m 32 -kernel "$bin" -append "console=ttyS0,115200"
+    VM_ACCEL=
+    # COM1 is a VT100 screen: each escape sequence ends a field.
+    local seen
+    seen=$(tr -c '[:print:]' '\n' <"$out" | grep -aoE '#[0-9]+ +\[[^]]*\]' | uniq | sed 's/^#\([0-9]*\).*/\1/' | sort -nu | tr '\n' ' ')
+    if [ "$eng" = kvm ] && grep -qa 'emulation failure' "$out" && ! grep -qwE 'vmx|svm' /proc/cpuinfo; then
+        t_skip "$r" "this host's paravirtual KVM (no VT-x/SVM) cannot run it: $(grep -a 'emulation failure' "$out" | head -1 | cut -c1-100); $(grep -a '^Instruction bytes' "$out" | head -1)"
+        return
+    fi
+    # memtest86+ runs its tests in order and redraws the screen every second or two, so short
+    # tests may never show: reaching #LAST or later is what says the ones before it ran.
+    if [ "$how" != stopped ]; then
+        t_fail "$r:tests-ran" "no test from #$last on started (vireo ${how}; tests seen: ${seen:-none}); last output: $(tailout)"
+        return
+    fi
+    t_pass "$r:tests-ran (#0-#$((last - 1)); shown: $seen)"
+    if tr -c '[:print:]' '\n' <"$out" | grep -qaE 'Errors: +[1-9]'; then
+        t_fail "$r:no-errors" "memtest86+ counted errors: $(tr -c '[:print:]' '\n' <"$out" | grep -aoE 'Errors: +[0-9]+' | sort -u | tr '\n' ' ')"
+    elif tr -c '[:print:]' '\n' <"$out" | grep -qaE 'Errors: +0'; then
+        t_pass "$r:no-errors"
+    else
+        t_fail "$r:no-errors" "no memtest86+ status line on COM1"
+    fi
+}
+
+# suite.sh inside Debian's Linux (the initramfs with openssl, xz, bzip2, gzip, bc) against the
+# same programs on the host CPU: every VT-SUITE line must be the same. FW "interp" is vireo's
+# BIOS with the interpreter back end; linux-suite-long does four times the work.
+suite_run() {
+    local r=$1 kind=${1%/*} fw=${1#*/} scale=1 secs=240 ref
+    [ $kind = linux-suite-long ] && scale=4 secs=900
+    [ "$fw" = interp ] && VM_ACCEL="-accel tcg,backend=interp" secs=$((secs * 4))
+    ref=$(VT_SUITE_SCALE=$scale TMPDIR=$LOGDIR sh "$here/suite.sh" "$C/suite")
+    # shellcheck disable=SC2086
+    vm "$r" "$secs" '' $2 -m 512 -kernel "$C/vmlinuz" -initrd "$C/initrd-suite.gz" \
+        -append "$app vt_suite=$scale vt_end=poweroff"
+    VM_ACCEL=
+    linux_checks "$r" 512 "vt_suite=$scale" || return
+    local guest name line bad=0
+    guest=$(grep -a '^VT-SUITE ' "$out" | tr -d '\r')
+    while read -r line; do
+        name=$(echo "$line" | cut -d' ' -f2)
+        if ! echo "$guest" | grep -qxF -- "$line"; then
+            bad=1
+            t_fail "$r:$name" "host: '${line#VT-SUITE }', guest: '$(echo "$guest" | grep -a "^VT-SUITE $name " | cut -c10-)'"
+        fi
+    done <<<"$ref"
+    [ $bad = 0 ] && t_pass "$r:same-as-host ($(echo "$ref" | wc -l) results)"
+    poweroff_check "$r"
+}
+
 run_case() {
     local r=$1 kind=${1%/*} fw=${1#*/} fa
     fa=$(fwargs "$fw")
@@ -215,21 +292,37 @@ run_case() {
         check "$r:boot-sector-runs" "VT-FLOPPY boot sector running" "the boot sector never printed"
         check "$r:int13-read" "VT-FLOPPY-INT13-OK" "INT 13h read of sector 2 failed"
         ;;
-    linux-direct)
-        # The PS/2 keyboard types a line onto tty1; the mouse moves right 10 and up 5, then
-        # presses the left button: PS/2 packets 08 0a 05 and 09 00 00 on /dev/input/mice.
-        feed VT-KBD-READY 'sendkey v\nsendkey t\nsendkey minus\nsendkey k\nsendkey b\nsendkey d\nsendkey spc\nsendkey shift-o\nsendkey shift-k\nsendkey ret\n'
-        feed VT-MOUSE-READY 'mouse_move 10 -5\nmouse_button 1\n'
+    linux-direct | linux32-pae | linux32)
+        local k= input=
+        case $kind in
+        linux32-pae) k=-686-pae ;;
+        linux32) k=-686 ;;
+        *)
+            # The PS/2 keyboard types a line onto tty1; the mouse moves right 10 and up 5, then
+            # presses the left button: PS/2 packets 08 0a 05 and 09 00 00 on /dev/input/mice.
+            feed VT-KBD-READY 'sendkey v\nsendkey t\nsendkey minus\nsendkey k\nsendkey b\nsendkey d\nsendkey spc\nsendkey shift-o\nsendkey shift-k\nsendkey ret\n'
+            feed VT-MOUSE-READY 'mouse_move 10 -5\nmouse_button 1\n'
+            input="vt_kbd=1 vt_mouse=1"
+            ;;
+        esac
+        if [ -n "$k" ] && [ -e "$C/i386.missing" ]; then t_skip "$r" "$(cat "$C/i386.missing")"; return; fi
         # shellcheck disable=SC2086
-        vm "$r" 240 '' $fa -m 256 -kernel "$C/vmlinuz" -initrd "$C/initrd.gz" \
-            -append "$app vt_kbd=1 vt_mouse=1 vt_storage=1 vt_md5=$DATA_MD5 vt_end=poweroff" \
-            -hda "$C/data.img" -cdrom "$C/data.iso"
+        vm "$r" 240 '' $fa -m 256 -kernel "$C/vmlinuz$k" -initrd "$C/initrd$k.gz" \
+            -append "$app $input vt_storage=1 vt_md5=$DATA_MD5 vt_end=poweroff" -hda "$C/data.img" -cdrom "$C/data.iso"
         linux_checks "$r" 256 "vt_host=$host" || return
-        check "$r:ps2-keyboard" "VT-KBD-LINE 'vt-kbd OK'" "the line typed with sendkey did not reach tty1: $(grep -a 'VT-KBD' "$out" | tr '\n' ' ')"
-        check "$r:ps2-mouse" "VT-MOUSE-PACKETS  08 0a 05 09 00 00" "mouse_move/mouse_button did not arrive as two packets: $(grep -a 'VT-MOUSE\|VT-INSMOD' "$out" | tr '\n' ' ')"
+        if [ -n "$input" ]; then
+            check "$r:ps2-keyboard" "VT-KBD-LINE 'vt-kbd OK'" "the line typed with sendkey did not reach tty1: $(grep -a 'VT-KBD' "$out" | tr '\n' ' ')"
+            check "$r:ps2-mouse" "VT-MOUSE-PACKETS  08 0a 05 09 00 00" "mouse_move/mouse_button did not arrive as two packets: $(grep -a 'VT-MOUSE\|VT-INSMOD' "$out" | tr '\n' ' ')"
+        fi
         check "$r:ide-disk" "VT-DISK-OK" "/dev/sda did not read back the pattern: $(grep -a 'VT-DISK\|VT-INSMOD' "$out" | head -3 | tr '\n' ' ')"
         check "$r:cdrom" "VT-CDROM-OK" "/dev/sr0: $(grep -a 'VT-CDROM' "$out" | tr '\n' ' ')"
         poweroff_check "$r"
+        ;;
+    linux-suite | linux-suite-long)
+        suite_run "$r" "$fa"
+        ;;
+    memtest64 | memtest32 | memtest64-pass | memtest32-pass)
+        memtest_run "$r"
         ;;
     linux-reboot)
         # The RTC starts at a fixed date and follows the VM's clock (-rtc).

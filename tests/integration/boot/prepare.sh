@@ -18,30 +18,36 @@ tests/need-pkg.sh busybox:busybox-static cpio:cpio xorriso:xorriso grub-mkrescue
 [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q dynamic &&
     fail "busybox: /bin/busybox is not the static one (busybox-static)"
 
-# --- Debian's kernel: from the installed linux-image package if there is one, else the .deb.
-if [ ! -s "$C/vmlinuz" ] || [ ! -s "$C/modules/psmouse.ko" ]; then
-    kver=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)
+# --- Debian's kernels: kernel META SFX [INSTALLED]: the kernel metapackage META depends on, as
+# $C/vmlinuz$SFX, and the modules the IDE disk and CD need in $C/modules$SFX. INSTALLED is the
+# /boot/vmlinuz-* glob of an installed package to take instead of downloading the .deb.
+kernel() {
+    local meta=$1 sfx=$2 glob=${3:-} kver pkg deb
+    [ -s "$C/vmlinuz$sfx" ] && [ -s "$C/modules$sfx/psmouse.ko" ] && return
+    kver=
+    [ -n "$glob" ] && kver=$(ls $glob 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)
     rm -rf "$C/kx"; mkdir -p "$C/kx"
     if [ -n "$kver" ] && [ -d "/lib/modules/$kver/kernel" ]; then
         mkdir -p "$C/kx/boot" "$C/kx/lib/modules"
         cp "/boot/vmlinuz-$kver" "$C/kx/boot/" && cp -r "/lib/modules/$kver" "$C/kx/lib/modules/"
     else
-        pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9].*\)/\1/p' | head -1)
-        [ -n "$pkg" ] || fail "kernel: apt-cache knows no linux-image-amd64 dependency"
+        pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -1)
+        [ -n "$pkg" ] || fail "kernel: apt-cache knows no $meta dependency"
         deb=$(ls "$C"/"$pkg"_*.deb 2>/dev/null | head -1)
         if [ -z "$deb" ]; then
-            (cd "$C" && apt-get download "$pkg" >/dev/null 2>&1) || fail "kernel: apt-get download $pkg failed"
+            (cd "$C" && apt-get download "$pkg${meta#"${meta%:*}"}" >/dev/null 2>&1) ||
+                fail "kernel: apt-get download $pkg failed"
             deb=$(ls "$C"/"$pkg"_*.deb | head -1)
         fi
         dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$C/kx" ./boot ./lib/modules ||
             fail "kernel: could not unpack $deb"
     fi
     kver=$(ls "$C/kx/lib/modules" | head -1)
-    cp "$C"/kx/boot/vmlinuz-* "$C/vmlinuz" || fail "kernel: no vmlinuz in the package"
+    cp "$C"/kx/boot/vmlinuz-* "$C/vmlinuz$sfx" || fail "kernel: no vmlinuz in the package"
     # The modules the IDE disk and CD need (Debian builds libata, sd, sr, isofs as modules),
     # in load order; the dependencies come from each module's own "depends=" field.
-    rm -rf "$C/modules"; mkdir -p "$C/modules"
-    K=$C/kx/lib/modules/$kver/kernel
+    local M=$C/modules$sfx K=$C/kx/lib/modules/$kver/kernel
+    rm -rf "$M"; mkdir -p "$M"
     modpath() { find "$K" -name "$1.ko" | head -1; }
     declare -A seen=()
     order=()
@@ -55,14 +61,47 @@ if [ ! -s "$C/vmlinuz" ] || [ ! -s "$C/modules/psmouse.ko" ]; then
         # crc-t10dif and crc64-rocksoft look their crypto drivers up by name; load the generic ones first.
         case $1 in crc-t10dif) add crct10dif_generic ;; crc64-rocksoft) add crc64_rocksoft_generic ;; esac
         order+=("$1")
-        cp "$f" "$C/modules/"
+        cp "$f" "$M/"
     }
     for m in ata_piix sd_mod sr_mod isofs; do add "$m"; done
-    printf '%s\n' "${order[@]}" >"$C/modules/order"
+    printf '%s\n' "${order[@]}" >"$M/order"
     # The PS/2 mouse driver, for /init's mouse check (it depends on no other module).
-    cp "$(modpath psmouse)" "$C/modules/" || fail "kernel: module psmouse not in the package"
+    cp "$(modpath psmouse)" "$M/" || fail "kernel: module psmouse not in the package"
     rm -rf "$C/kx"
-    rm -f "$C/initrd.gz"         # it carries the modules
+    rm -f "$C/initrd$sfx.gz"         # it carries the modules
+}
+kernel linux-image-amd64 "" "/boot/vmlinuz-*-amd64"
+
+# Debian's 32-bit kernels (i386 architecture), with PAE (NX, 3-level paging) and without, and the
+# i386 busybox-static for their initramfs. Missing, they only cost the 32-bit runs: the reason
+# goes to $C/i386.missing, which boot.sh reports as SKIPPED.
+i386() {
+    if ! dpkg --print-foreign-architectures | grep -qx i386; then
+        [ "$(id -u)" -eq 0 ] || return 1
+        (flock 9; dpkg --add-architecture i386 && apt-get update -qq >/dev/null 2>&1) 9>/tmp/vireo-apt.lock
+    fi
+    if [ ! -x "$C/busybox-i386" ]; then
+        rm -rf "$C/bbx" && mkdir -p "$C/bbx" &&
+            (cd "$C/bbx" && apt-get download busybox-static:i386 >/dev/null 2>&1) &&
+            dpkg-deb -x "$C"/bbx/busybox-static_*.deb "$C/bbx" &&
+            cp "$C/bbx/bin/busybox" "$C/busybox-i386" || return 1
+        rm -rf "$C/bbx"
+    fi
+    (kernel linux-image-686-pae:i386 -686-pae) && (kernel linux-image-686:i386 -686)
+}
+if i386 2>/dev/null; then rm -f "$C/i386.missing"; else
+    echo "the i386 kernels or busybox-static:i386 could not be fetched (needs root, dpkg --add-architecture i386, apt)" >"$C/i386.missing"
+fi
+
+# --- memtest86+ 6.x (Debian's memtest86+): a 64-bit and a 32-bit bare-metal program that boots
+# through the Linux boot protocol (-kernel) and reports on COM1 with console=ttyS0.
+if [ ! -s "$C/memtest-x64.bin" ] || [ ! -s "$C/memtest-ia32.bin" ]; then
+    rm -rf "$C/mtx" && mkdir -p "$C/mtx"
+    (cd "$C/mtx" && apt-get download memtest86+ >/dev/null 2>&1) || fail "memtest86+: apt-get download failed"
+    dpkg-deb -x "$C"/mtx/memtest86+_*.deb "$C/mtx" &&
+        cp "$C/mtx/boot/memtest86+x64.bin" "$C/memtest-x64.bin" &&
+        cp "$C/mtx/boot/memtest86+ia32.bin" "$C/memtest-ia32.bin" || fail "memtest86+: no memtest86+x64.bin/ia32.bin in the package"
+    rm -rf "$C/mtx"
 fi
 
 # --- data disk: 2048 sectors, sector N starts with "VT-SECTOR NNNNNNNN"; data CD with a file.
@@ -81,18 +120,50 @@ if [ ! -s "$C/data.iso" ]; then
     rm -rf "$C/cd"
 fi
 
-# --- initramfs: static busybox, the modules, and /init (tests/integration/boot/init.sh).
-if [ ! -s "$C/initrd.gz" ] || [ "$here/init.sh" -nt "$C/initrd.gz" ]; then
-    R=$C/rootfs
+# --- suite.sh's inputs: a text, and keys for its signatures (made once; the host's run and the
+# guest's read the same files).
+tests/need-pkg.sh xz:xz-utils bzip2:bzip2 bc:bc openssl:openssl || fail "suite: need-pkg could not install its programs"
+S=$C/suite
+if [ ! -s "$S/x25519-b.pub" ]; then
+    rm -rf "$S"; mkdir -p "$S"
+    cp /usr/share/common-licenses/GPL-3 "$S/text.in" &&
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$S/rsa.pem" 2>/dev/null &&
+        openssl genpkey -algorithm ED25519 -out "$S/ed25519.pem" &&
+        openssl genpkey -algorithm X25519 -out "$S/x25519-a.pem" &&
+        openssl genpkey -algorithm X25519 -out "$S/x25519-b.pem" &&
+        openssl pkey -in "$S/x25519-b.pem" -pubout -out "$S/x25519-b.pub" || fail "suite: openssl could not make the keys"
+fi
+SUITE_PROGS="openssl xz bzip2 gzip bc"
+
+# --- initramfs: initramfs BUSYBOX MODULES OUT [PROGRAMS]: static busybox, the modules, /init
+# (tests/integration/boot/init.sh), suite.sh with its inputs in /suite, and the host's
+# dynamically linked PROGRAMS with the shared libraries ldd names for them, at their host paths.
+initramfs() {
+    local bb=$1 mods=$2 out=$3 progs=${4:-} R=$C/rootfs a p l
+    [ -s "$out" ] && [ ! "$here/init.sh" -nt "$out" ] && [ ! "$here/suite.sh" -nt "$out" ] && return 1
     rm -rf "$R"; mkdir -p "$R"/{bin,dev,proc,sys,mnt,tmp,lib/modules}
-    cp /bin/busybox "$R/bin/busybox"
+    cp "$bb" "$R/bin/busybox"
     for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
-    cp "$C"/modules/* "$R/lib/modules/"
+    cp "$mods"/* "$R/lib/modules/"
     cp "$here/init.sh" "$R/init"; chmod 755 "$R/init"
-    (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$C/initrd.gz.tmp" &&
-        mv "$C/initrd.gz.tmp" "$C/initrd.gz" || fail "initramfs: cpio/gzip failed"
+    cp -r "$S" "$R/suite" && cp "$here/suite.sh" "$R/suite/"
+    for a in $progs; do
+        p=$(command -v "$a") || fail "initramfs: $a is not installed"
+        mkdir -p "$R$(dirname "$p")" && cp "$p" "$R$p"
+        for l in $(ldd "$p" | awk '/=>/ {print $3} /^\t\/[^ ]*ld-linux/ {print $1}'); do
+            mkdir -p "$R$(dirname "$l")" && cp -L "$l" "$R$l"
+        done
+    done
+    (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$out.tmp" &&
+        mv "$out.tmp" "$out" || fail "initramfs: cpio/gzip failed"
     rm -rf "$R"
+}
+if initramfs /bin/busybox "$C/modules" "$C/initrd.gz"; then
     rm -f "$C/grub.iso" "$C/syslinux.img"   # both carry the initramfs
+fi
+initramfs /bin/busybox "$C/modules" "$C/initrd-suite.gz" "$SUITE_PROGS"
+if [ ! -e "$C/i386.missing" ]; then
+    for k in 686-pae 686; do initramfs "$C/busybox-i386" "$C/modules-$k" "$C/initrd-$k.gz"; done
 fi
 
 KAPPEND="console=ttyS0,115200 panic=-1 reboot=k"
