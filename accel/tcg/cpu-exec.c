@@ -114,7 +114,7 @@ static bool take_interrupt(X86CPU *cpu)
     uint32_t req = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST);
     if (env->interrupt_shadow)
         return false;
-    if ((req & CPU_INTERRUPT_NMI) && !env->nmi_blocked && x86_do_interrupt) {
+    if ((req & CPU_INTERRUPT_NMI) && !env->nmi_blocked) {
         x86_cpu_clear_interrupt(cpu, CPU_INTERRUPT_NMI);
         env->nmi_blocked = true;
         env->halted = false;
@@ -122,8 +122,6 @@ static bool take_interrupt(X86CPU *cpu)
         x86_do_interrupt(env, EXCP_NMI, false, false, 0, 0, true);
         return true;
     }
-    if (!x86_do_interrupt)
-        return false;
     if ((req & CPU_INTERRUPT_HARD) && (env->eflags & EFLAGS_IF) && cpu->intr_source.get_vector) {
         int vector = cpu->intr_source.get_vector(cpu->intr_source.opaque);
         if (vector < 0)
@@ -146,20 +144,12 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
     uint32_t gen = tcg_cache_gen();
 
     for (;;) {
-#if X86TR_HAVE_SYS
         if (env->triple_fault) {
             env->triple_fault = false;
             qlog(LOG_INT, "tcg: triple fault\n");
             return ACCEL_EXIT_SHUTDOWN;
         }
-#endif
         if (env->exception_pending >= 0) {
-            if (!x86_deliver_pending) {
-                error_report("tcg: exception %d at %04x:%016" PRIx64 ": exception delivery is not "
-                             "implemented in this build", env->exception_pending,
-                             env->segs[R_CS].selector, env->rip);
-                return ACCEL_EXIT_ERROR;
-            }
             qlog(LOG_INT, "tcg: exception %d err %#x at %04x:%016" PRIx64 "\n",
                  env->exception_pending, env->exception_error_code, env->segs[R_CS].selector,
                  env->rip);

@@ -10,13 +10,9 @@
 #include "hw/core/memory.h"
 #include "cpu/x86/cpu.h"
 #include "cpu/x86/helper-tr.h"
+#include "cpu/x86/mmu.h"
 #include "accel/tcg/cputlb.h"
 
-/* x86sys's page walk (cpu/x86/mmu.c). Weak so the accelerator links before it lands; without it,
- * paging cannot be emulated and says so. */
-extern int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx,
-                             uint64_t *paddr, int *prot, uint64_t *page_size,
-                             uint32_t *pf_error_code) __attribute__((weak));
 
 #define TLB_SIZE (1u << X86_TLB_BITS)
 
@@ -127,7 +123,7 @@ static bool tlb_fill(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, 
     }
     if (mmu_idx == X86_MMU_PHYS) {
         paddr = page & env->a20_mask;
-    } else if (x86_mmu_translate) {
+    } else {
         uint64_t psize = TLB_PAGE_SIZE;
         uint32_t err = 0;
         if (x86_mmu_translate(env, vaddr, access, mmu_idx, &paddr, &prot, &psize, &err) != 0) {
@@ -141,14 +137,6 @@ static bool tlb_fill(X86CPUState *env, uint64_t vaddr, int access, int mmu_idx, 
         if (psize > TLB_PAGE_SIZE && ac)
             ac->large_page_seen = true;
         paddr &= TLB_PAGE_MASK;
-    } else {
-        static bool warned;
-        if (!warned) {
-            warned = true;
-            error_report("tcg: paging is not implemented in this build (no x86_mmu_translate); "
-                         "treating linear addresses as physical");
-        }
-        paddr = page & env->a20_mask;
     }
 
     X86TLBEntry *e = &env->tlb_table[mmu_idx][tlb_index(vaddr)];
@@ -487,7 +475,6 @@ static void tlb_map_changed(MemoryListener *l, AddressSpace *as, const FlatView 
 
 static MemoryListener tlb_listener = { .commit = tlb_map_changed };
 
-#if X86TR_HAVE_SYS
 static const X86MemOps tcg_mem_ops = {
     .ld = tlb_ld,
     .st = tlb_st,
@@ -497,7 +484,6 @@ static const X86MemOps tcg_mem_ops = {
     .mmu_index = x86_mmu_index,
     .mmu_index_kernel = x86_mmu_index_kernel,
 };
-#endif
 
 void tcg_cputlb_init(void)
 {
@@ -506,9 +492,7 @@ void tcg_cputlb_init(void)
         return;
     done = true;
     memory_add_ram_write_notifier(ram_write_notify, NULL);
-#if X86TR_HAVE_SYS
     x86_set_mem_ops(&tcg_mem_ops);
-#endif
 }
 
 void tcg_cputlb_register_cpu(AccelCPU *ac)

@@ -256,7 +256,7 @@ typedef struct X86CPUState {
     uint32_t exception_error_code;
     bool exception_has_error_code;
     uint64_t exception_cr2;
-    /* Added by x86sys (cpu/x86/excp.c, seg_helper_int.c). The pending event is a software
+    /* cpu/x86/excp.c, seg_helper_int.c: the pending event is a software
      * interrupt (INT n/INT3/INTO): deliver with the DPL check and return to exception_next_rip. */
     bool exception_is_sw;
     uint64_t exception_next_rip;
@@ -265,10 +265,10 @@ typedef struct X86CPUState {
     bool in_delivery;
     uint8_t delivery_vector;
     bool triple_fault;               /* shutdown: the execution loop returns ACCEL_EXIT_SHUTDOWN */
-    uint64_t cr8;                    /* Added by x86sys: task priority (CR8 = TPR[7:4]) */
-    Float80 ft0;                     /* Added by x86sys: x87 memory operand being used (FT0) */
+    uint64_t cr8;                    /* task priority (CR8 = TPR[7:4]) */
+    Float80 ft0;                     /* x87 memory operand being used (FT0) */
     uint16_t ft0_flags;              /* its conversion's exceptions, raised when FT0 is used */
-    YMMReg xmm_t0;                   /* Added by x86sys: SSE/MMX memory operand (helper-sse.h) */
+    YMMReg xmm_t0;                   /* SSE/MMX memory operand (helper-sse.h) */
 } X86CPUState;
 
 struct AccelCPU;

@@ -6,98 +6,11 @@
 #include "cpu/x86/cpu.h"
 #include "cpu/x86/cc.h"
 
-/*
- * The system helpers (segments, interrupts, CRs, MSRs, CPUID, exceptions) are x86sys's
- * (cpu/x86/helper.h, excp.h). The translator references them weakly: until a helper exists
- * in the build, translating the instruction that needs it reports "not implemented" at run
- * time and raises #UD, and exceptions end the run with the vector left in env.
- */
-#if __has_include("cpu/x86/helper.h") && __has_include("cpu/x86/excp.h")
 #include "cpu/x86/helper.h"
 #include "cpu/x86/excp.h"
-#define X86TR_HAVE_SYS 1
-#else
-#define X86TR_HAVE_SYS 0
-#endif
-#if !X86TR_HAVE_SYS
-/* The agreed x86sys interface (see /work/shared and cpu/x86/helper.h once it lands). */
-NORETURN void x86_raise_exception_ra(X86CPUState *env, int vector, uint32_t error_code,
-                                     bool has_err, uintptr_t retaddr);
-void x86_do_interrupt(X86CPUState *env, int vector, bool is_sw_int, bool has_err, uint32_t err,
-                      uint64_t next_rip, bool is_hw);
-void x86_deliver_pending(X86CPUState *env);
-NORETURN void helper_raise_interrupt(X86CPUState *env, int vector, uint64_t next_rip);
-void helper_iret(X86CPUState *env, int shift, uint64_t next_rip);
-void helper_load_seg(X86CPUState *env, int seg, uint32_t selector);
-void helper_ljmp(X86CPUState *env, uint32_t selector, uint64_t new_rip, uint64_t next_rip);
-void helper_lcall(X86CPUState *env, uint32_t selector, uint64_t new_rip, int shift,
-                  uint64_t next_rip);
-void helper_lret(X86CPUState *env, int shift, int addend);
-void helper_lgdt(X86CPUState *env, uint64_t base, uint16_t limit);
-void helper_lidt(X86CPUState *env, uint64_t base, uint16_t limit);
-void helper_lldt(X86CPUState *env, uint32_t selector);
-void helper_ltr(X86CPUState *env, uint32_t selector);
-uint64_t helper_lar(X86CPUState *env, uint32_t selector, uint64_t old);
-uint64_t helper_lsl(X86CPUState *env, uint32_t selector, uint64_t old);
-void helper_verr(X86CPUState *env, uint32_t selector);
-void helper_verw(X86CPUState *env, uint32_t selector);
-void helper_syscall(X86CPUState *env, uint64_t next_rip);
-void helper_sysret(X86CPUState *env, int dflag);
-void helper_sysenter(X86CPUState *env);
-void helper_sysexit(X86CPUState *env, int dflag);
-void helper_write_crN(X86CPUState *env, int reg, uint64_t value);
-uint64_t helper_read_crN(X86CPUState *env, int reg);
-void helper_write_drN(X86CPUState *env, int reg, uint64_t value);
-uint64_t helper_read_drN(X86CPUState *env, int reg);
-void helper_clts(X86CPUState *env);
-void helper_lmsw(X86CPUState *env, uint32_t value);
-void helper_invlpg(X86CPUState *env, uint64_t addr);
-uint64_t helper_rdtsc(X86CPUState *env);
-uint64_t helper_rdtscp(X86CPUState *env, uint32_t *aux);
-void helper_check_io(X86CPUState *env, uint32_t port, unsigned size);
-void helper_hlt(X86CPUState *env, uint64_t next_rip);
-void helper_rdmsr(X86CPUState *env);
-void helper_wrmsr(X86CPUState *env);
-void helper_cpuid(X86CPUState *env);
-#endif
-#pragma weak x86_raise_exception_ra
-#pragma weak x86_do_interrupt
-#pragma weak x86_deliver_pending
-#pragma weak helper_raise_interrupt
-#pragma weak helper_iret
-#pragma weak helper_load_seg
-#pragma weak helper_ljmp
-#pragma weak helper_lcall
-#pragma weak helper_lret
-#pragma weak helper_lgdt
-#pragma weak helper_lidt
-#pragma weak helper_lldt
-#pragma weak helper_ltr
-#pragma weak helper_lar
-#pragma weak helper_lsl
-#pragma weak helper_verr
-#pragma weak helper_verw
-#pragma weak helper_syscall
-#pragma weak helper_sysret
-#pragma weak helper_sysenter
-#pragma weak helper_sysexit
-#pragma weak helper_write_crN
-#pragma weak helper_read_crN
-#pragma weak helper_write_drN
-#pragma weak helper_read_drN
-#pragma weak helper_clts
-#pragma weak helper_lmsw
-#pragma weak helper_invlpg
-#pragma weak helper_rdtsc
-#pragma weak helper_rdtscp
-#pragma weak helper_check_io
-#pragma weak helper_hlt
-#pragma weak helper_rdmsr
-#pragma weak helper_wrmsr
-#pragma weak helper_cpuid
 
 /* Record an exception in env and leave the block (restoring the state of the instruction at
- * retaddr); goes through x86sys's double-fault logic when it is present. */
+ * retaddr), through the double-fault logic of cpu/x86/excp.c. */
 NORETURN void x86_tr_raise(X86CPUState *env, int vector, uint32_t err, bool has_err, uintptr_t retaddr);
 /* accel/tcg: restore the guest state for retaddr and longjmp to the execution loop. */
 NORETURN void cpu_loop_exit_restore(X86CPUState *env, uintptr_t retaddr);

@@ -11,13 +11,7 @@
 
 void x86_tr_raise(X86CPUState *env, int vector, uint32_t err, bool has_err, uintptr_t retaddr)
 {
-    if (x86_raise_exception_ra)
-        x86_raise_exception_ra(env, vector, err, has_err, retaddr);
-    /* Without x86sys's exception code: record the event; the loop reports it. */
-    env->exception_pending = vector;
-    env->exception_error_code = err;
-    env->exception_has_error_code = has_err;
-    cpu_loop_exit_restore(env, retaddr);
+    x86_raise_exception_ra(env, vector, err, has_err, retaddr);
 }
 
 void helper_tr_raise(X86CPUState *env, uint32_t vector)
@@ -163,12 +157,7 @@ static void check_io(X86CPUState *env, uint32_t port, uint32_t size)
     int iopl = (env->eflags & EFLAGS_IOPL) >> 12;
     if (!(env->hflags & HF_PE) || (!(env->hflags & HF_VM) && cpl <= iopl))
         return;
-    if (helper_check_io) {
-        helper_check_io(env, port, size);
-        return;
-    }
-    /* Without the TSS bitmap check (x86sys's), deny as a CPU without a bitmap would. */
-    x86_tr_raise(env, EXCP_GP, 0, true, 0);
+    helper_check_io(env, port, size);
 }
 
 uint64_t helper_tr_in(X86CPUState *env, uint32_t port, uint32_t size)
@@ -267,10 +256,6 @@ void helper_tr_set_hlt(X86CPUState *env, uint64_t next_rip)
 
 void helper_tr_rdtscp(X86CPUState *env)
 {
-    if (!helper_rdtscp) {
-        helper_tr_unimplemented(env, 0xf9010f, 3);
-        return;
-    }
     uint32_t aux = 0;
     uint64_t t = helper_rdtscp(env, &aux);
     env->regs[R_EAX] = (uint32_t)t;

@@ -1,5 +1,5 @@
 /* translate-ops.c: IR generation for the x86 general-purpose instructions (SDM 2, opcode map
- * appendix A), in 16-, 32- and 64-bit code. System instructions call x86sys's helpers. */
+ * appendix A), in 16-, 32- and 64-bit code. System instructions call the helpers of cpu/x86/helper.h. */
 #include "util/osdep.h"
 #include "util/log.h"
 #include "cpu/x86/translate.h"
@@ -41,7 +41,7 @@ HELPER0(helper_tr_rdtscp, V);
 HELPER(helper_xgetbv, I64, P, I32);
 HELPER(helper_xsetbv, V, P, I32, I64);
 HELPER(helper_tr_set_hlt, V, P, I64);
-/* x86sys's (weak until they land). */
+/* The system helpers (cpu/x86/helper.h). */
 HELPER(helper_raise_interrupt, V, P, I32, I64);
 HELPER(helper_iret, V, P, I32, I64);
 HELPER(helper_load_seg, V, P, I32, I32);
@@ -499,7 +499,7 @@ static bool real_mode_segs(DisasContext *s)
     return !s->pe || s->vm86;
 }
 
-/* Load segment register seg from the 16-bit selector in sel. Protected mode: x86sys's checks. */
+/* Load segment register seg from the 16-bit selector in sel. Protected mode: the descriptor checks of seg_helper.c. */
 static bool gen_load_seg(DisasContext *s, int seg, TCGv_i64 sel)
 {
     if (real_mode_segs(s)) {
@@ -509,8 +509,6 @@ static bool gen_load_seg(DisasContext *s, int seg, TCGv_i64 sel)
         tcg_gen_shli_i64(cpu_seg_base[seg], t, 4);
         return true;
     }
-    if (!gen_helper_present(s, &hi_helper_load_seg))
-        return false;
     TCGv_i32 sel32 = tcg_temp_new_i32();
     tcg_gen_extrl_i64_i32(sel32, sel);
     gen_sync_state(s);
@@ -534,8 +532,6 @@ static void gen_far_jmp(DisasContext *s, TCGv_i64 sel, TCGv_i64 off, bool call, 
         return;
     }
     const TCGHelperInfo *hi = call ? &hi_helper_lcall : &hi_helper_ljmp;
-    if (!gen_helper_present(s, hi))
-        return;
     TCGv_i32 sel32 = tcg_temp_new_i32();
     tcg_gen_extrl_i64_i32(sel32, sel);
     gen_sync_state(s);
@@ -573,8 +569,6 @@ static void gen_far_ret(DisasContext *s, int ot, int addend, bool iret)
         return;
     }
     const TCGHelperInfo *hi = iret ? &hi_helper_iret : &hi_helper_lret;
-    if (!gen_helper_present(s, hi))
-        return;
     gen_sync_state(s);
     int shift = ot == MO_16 ? 0 : ot == MO_32 ? 1 : 2;
     if (iret)

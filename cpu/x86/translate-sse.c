@@ -1,5 +1,5 @@
 /* translate-sse.c: MMX and SSE..SSE4.2 instructions of the 0F, 0F 38 and 0F 3A maps as calls to
- * x86sys's helpers (cpu/x86/helper-sse.h); moves are inline IR. */
+ * the SSE helpers (cpu/x86/helper-sse.h); moves are inline IR. */
 #include "util/osdep.h"
 #include "util/log.h"
 #include "cpu/x86/helper-sse.h"
@@ -618,8 +618,6 @@ bool gen_sse_insn(DisasContext *s)
     }
     gen_sync_state(s);
     if (mmx) {
-        if (!gen_helper_present(s, &hi_enter_mmx))
-            return true;
         tcg_gen_call1(&hi_enter_mmx, TCG_NORET, tcg_env);
     }
     if (d->map == X86_MAP_0F && sse_move(s, pfx, mmx))
@@ -629,8 +627,6 @@ bool gen_sse_insn(DisasContext *s)
         /* xmm <- mm/m64 (2A), or mm <- xmm/m64 (PS) or xmm/m128 (PD) */
         bool to_xmm = b == 0x2a;
         const SseEntry *e = &tab0f[b][pfx];
-        if (!gen_helper_present(s, e->hi))
-            return true;
         TCGv_ptr src = sse_src(s, to_xmm, to_xmm || pfx == PFX_NONE ? 8 : 16);
         TCGv_ptr dst = env_ptr(to_xmm ? xmm_ofs(d->reg) : mmx_ofs(d->reg));
         tcg_gen_call3(e->hi, TCG_NORET, tcg_env, dst, src);
@@ -646,8 +642,6 @@ bool gen_sse_insn(DisasContext *s)
     else if (d->map == X86_MAP_0F3A && (pfx == PFX_66 || (pfx == PFX_NONE && b == 0x0f)))
         e = &tab3a[b];
     if (e && e->kind != K_NONE) {
-        if (!gen_helper_present(s, e->hi))
-            return true;
         if (!mmx && (e->kind == K_INT || e->kind == K_INTIMM) && gen_xmm_inline(s, e->hi, d->imm & 0xff))
             return true;
         TCGv_ptr src = sse_src(s, mmx, sse_src_bytes(d, pfx, w));
@@ -676,8 +670,6 @@ bool gen_sse_insn(DisasContext *s)
             const TCGHelperInfo *hi = g[b - 0x71][d->reg & 7];
             if (!hi || d->mod != 3 || (mmx && ((d->reg & 7) == 3 || (d->reg & 7) == 7)))
                 break;
-            if (!gen_helper_present(s, hi))
-                return true;
             TCGv_ptr r = env_ptr(mmx ? mmx_ofs(d->rm) : xmm_ofs(d->rm));
             tcg_gen_call5(hi, TCG_NORET, tcg_env, r, r, tcg_constant_i32(w), tcg_constant_i32(d->imm & 0xff));
             return true;
@@ -688,8 +680,6 @@ bool gen_sse_insn(DisasContext *s)
             TCGv_i32 m = tcg_temp_new_i32();
             TCGv_ptr src = env_ptr(mmx ? mmx_ofs(d->rm) : xmm_ofs(d->rm));
             const TCGHelperInfo *hi = b == 0xd7 ? &hi_pmovmskb : pfx == PFX_66 ? &hi_movmskpd : &hi_movmskps;
-            if (!gen_helper_present(s, hi))
-                return true;
             if (b == 0xd7)
                 tcg_gen_call3(hi, tcg_ref(m), tcg_env, src, tcg_constant_i32(w));
             else
@@ -700,7 +690,7 @@ bool gen_sse_insn(DisasContext *s)
             return true;
         }
         case 0xf7: {                             /* MASKMOVQ, MASKMOVDQU: bytes to DS:rDI */
-            if (d->mod != 3 || pfx >= PFX_F3 || !gen_helper_present(s, &hi_maskmov))
+            if (d->mod != 3 || pfx >= PFX_F3)
                 break;
             TCGv_i64 a = tcg_temp_new_i64();
             gen_ext(s->aflag, a, cpu_regs[R_EDI], false);
@@ -712,14 +702,12 @@ bool gen_sse_insn(DisasContext *s)
         case 0xc4: {                             /* PINSRW */
             TCGv_i64 v = tcg_temp_new_i64();
             gen_ld_modrm(s, MO_16, v, NULL);
-            if (!gen_helper_present(s, &hi_pinsr))
-                return true;
             tcg_gen_call6(&hi_pinsr, TCG_NORET, tcg_env, dst, tcg_constant_i32(w), tcg_constant_i32(2),
                           tcg_constant_i32(d->imm & 0xff), v);
             return true;
         }
         case 0xc5: {                             /* PEXTRW r, mm/xmm */
-            if (d->mod != 3 || !gen_helper_present(s, &hi_pextr))
+            if (d->mod != 3)
                 return true;
             TCGv_i64 v = tcg_temp_new_i64();
             tcg_gen_call5(&hi_pextr, tcg_ref(v), tcg_env, env_ptr(mmx ? mmx_ofs(d->rm) : xmm_ofs(d->rm)),
@@ -729,7 +717,7 @@ bool gen_sse_insn(DisasContext *s)
         }
         case 0x2e: case 0x2f: {                  /* UCOMISS/COMISS/UCOMISD/COMISD */
             const TCGHelperInfo *hi = pfx == PFX_66 ? &hi_comisd : &hi_comiss;
-            if (pfx >= PFX_F3 || !gen_helper_present(s, hi))
+            if (pfx >= PFX_F3)
                 break;
             TCGv_ptr src = sse_src(s, false, pfx == PFX_66 ? 8 : 4);
             gen_compute_eflags(s);
@@ -743,8 +731,6 @@ bool gen_sse_insn(DisasContext *s)
             if (pfx < PFX_F3)
                 break;
             const TCGHelperInfo *hi = pfx == PFX_F3 ? &hi_cvtsi2ss : &hi_cvtsi2sd;
-            if (!gen_helper_present(s, hi))
-                return true;
             TCGv_i64 v = tcg_temp_new_i64();
             int ot = (d->rex & 8) ? MO_64 : MO_32;
             gen_ld_modrm(s, ot, v, NULL);
@@ -757,8 +743,6 @@ bool gen_sse_insn(DisasContext *s)
             if (pfx < PFX_F3)
                 break;
             const TCGHelperInfo *hi = pfx == PFX_F3 ? &hi_cvtss2si : &hi_cvtsd2si;
-            if (!gen_helper_present(s, hi))
-                return true;
             int ot = (d->rex & 8) ? MO_64 : MO_32;
             TCGv_ptr src = sse_src(s, false, pfx == PFX_F3 ? 4 : 8);
             TCGv_i64 v = tcg_temp_new_i64();
@@ -768,14 +752,11 @@ bool gen_sse_insn(DisasContext *s)
             return true;
         }
         case 0x77:                               /* EMMS */
-            if (gen_helper_present(s, &hi_emms))
-                tcg_gen_call1(&hi_emms, TCG_NORET, tcg_env);
+            tcg_gen_call1(&hi_emms, TCG_NORET, tcg_env);
             return true;
         }
     }
     if (d->map == X86_MAP_0F38 && b == 0x17 && pfx == PFX_66) {     /* PTEST */
-        if (!gen_helper_present(s, &hi_ptest))
-            return true;
         TCGv_ptr src = sse_src(s, false, 16);
         gen_compute_eflags(s);
         gen_update_cc_op(s);
@@ -788,8 +769,6 @@ bool gen_sse_insn(DisasContext *s)
         int bytes = b == 0xf0 ? 1 : 1 << s->ot;    /* the operand size: 16 by default in 16-bit code */
         TCGv_i64 v = tcg_temp_new_i64(), c = tcg_temp_new_i64();
         TCGv_i32 c32 = tcg_temp_new_i32(), r32 = tcg_temp_new_i32();
-        if (!gen_helper_present(s, &hi_crc32))
-            return true;
         gen_ld_modrm(s, bytes == 1 ? MO_8 : bytes == 2 ? MO_16 : bytes == 4 ? MO_32 : MO_64, v, NULL);
         gen_op_mov_v_reg(s, MO_32, c, d->reg);
         tcg_gen_extrl_i64_i32(c32, c);
@@ -801,8 +780,6 @@ bool gen_sse_insn(DisasContext *s)
     if (d->map == X86_MAP_0F3A && pfx == PFX_66 && b >= 0x60 && b <= 0x63) {   /* PCMPxSTRx */
         static const TCGHelperInfo *const hs[4] = { &hi_pcmpestrm, &hi_pcmpestri, &hi_pcmpistrm, &hi_pcmpistri };
         const TCGHelperInfo *hi = hs[b - 0x60];
-        if (!gen_helper_present(s, hi))
-            return true;
         TCGv_ptr src = sse_src(s, false, 16);
         gen_compute_eflags(s);
         gen_update_cc_op(s);
@@ -822,15 +799,11 @@ bool gen_sse_insn(DisasContext *s)
         int ot = size == 1 ? MO_8 : size == 2 ? MO_16 : size == 4 ? MO_32 : MO_64;
         TCGv_i64 v = tcg_temp_new_i64();
         if (ins) {
-            if (!gen_helper_present(s, &hi_pinsr))
-                return true;
             /* PINSRB's register operand is r32, not a byte register (no AH..BH) */
             gen_ld_modrm(s, d->mod == 3 && ot == MO_8 ? MO_32 : ot, v, NULL);
             tcg_gen_call6(&hi_pinsr, TCG_NORET, tcg_env, dst, tcg_constant_i32(16), tcg_constant_i32(size),
                           tcg_constant_i32(d->imm & 0xff), v);
         } else {
-            if (!gen_helper_present(s, &hi_pextr))
-                return true;
             tcg_gen_call5(&hi_pextr, tcg_ref(v), tcg_env, dst, tcg_constant_i32(16), tcg_constant_i32(size),
                           tcg_constant_i32(d->imm & 0xff));
             if (d->mod == 3)
@@ -857,8 +830,6 @@ void gen_mxcsr_insn(DisasContext *s, bool load)
     TCGv_i64 a = gen_modrm_linear(s), t = tcg_temp_new_i64();
     if (load) {
         TCGv_i32 v = tcg_temp_new_i32();
-        if (!gen_helper_present(s, &hi_ldmxcsr))
-            return;
         gen_op_ld(s, MO_32, t, a);
         tcg_gen_extrl_i64_i32(v, t);
         gen_sync_state(s);

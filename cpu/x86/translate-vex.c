@@ -359,8 +359,6 @@ static bool gen_vex_table(DisasContext *s)
         intptr_t so = form == VF_SHIFT ? 0 : form == VF_WIDEN ? 16 * lane / ratio : 16 * lane;
         TCGv_ptr src = env_ptr(src2 + so);
         TCGv_i32 im = tcg_constant_i32(lane ? upper_lane_imm(d, imm) : imm);
-        if (!gen_helper_present(s, hi))
-            return true;
         switch (kind) {
         case K_INT: tcg_gen_call4(hi, TCG_NORET, tcg_env, dst, src, tcg_constant_i32(16)); break;
         case K_INTIMM: tcg_gen_call5(hi, TCG_NORET, tcg_env, dst, src, tcg_constant_i32(16), im); break;

@@ -1,5 +1,5 @@
 /* translate-x87.c: the x87 escape opcodes D8-DF (SDM 2, tables A-7 to A-22) as calls to
- * x86sys's 80-bit helpers (cpu/x86/fpu_helper*.c). */
+ * the 80-bit helpers (cpu/x86/fpu_helper*.c). */
 #include "util/osdep.h"
 #include "util/log.h"
 #include "cpu/x86/helper.h"
@@ -80,18 +80,15 @@ static TCGv_i32 c32(int32_t v)
     return tcg_constant_i32(v);
 }
 
-/* Call a helper with (env, args...) after making env exact; false (and #UD with a message) if
- * the helper is not in this build. */
-static bool call(DisasContext *s, const TCGHelperInfo *hi, TCGTempRef ret, unsigned n, const TCGTempRef *args)
+/* Call a helper with (env, args...). */
+static void call(DisasContext *s, const TCGHelperInfo *hi, TCGTempRef ret, unsigned n, const TCGTempRef *args)
 {
-    if (!gen_helper_present(s, hi))
-        return false;
+    (void)s;   /* kept for the CALL macros' uniform shape */
     TCGTempRef all[6];
     all[0] = tcg_ref(tcg_env);
     for (unsigned i = 0; i < n; i++)
         all[i + 1] = args[i];
     tcg_gen_callN(hi, ret, n + 1, all);
-    return true;
 }
 #define CALL(s, fn, ...) call(s, &hi_##fn, TCG_NORET, \
     sizeof((TCGTempRef[]){ __VA_ARGS__ }) / sizeof(TCGTempRef), (TCGTempRef[]){ __VA_ARGS__ })
@@ -123,16 +120,13 @@ static void x87_memory(DisasContext *s, int op, int reg)
         if (op == 0) {
             gen_op_ld(s, MO_32, t, a);
             tcg_gen_extrl_i64_i32(t32, t);
-            if (!CALL(s, helper_flds_FT0, tcg_ref(t32)))
-                return;
+            CALL(s, helper_flds_FT0, tcg_ref(t32));
         } else if (op == 4) {
             gen_op_ld(s, MO_64, t, a);
-            if (!CALL(s, helper_fldl_FT0, tcg_ref(t)))
-                return;
+            CALL(s, helper_fldl_FT0, tcg_ref(t));
         } else {
             gen_op_ld(s, op == 2 ? MO_SL : MO_SW, t, a);
-            if (!CALL(s, helper_fild_FT0, tcg_ref(t)))
-                return;
+            CALL(s, helper_fild_FT0, tcg_ref(t));
         }
         arith_or_compare(s, reg, 0, FPU_FT0, false);
         return;
@@ -144,7 +138,8 @@ static void x87_memory(DisasContext *s, int op, int reg)
             CALL(s, helper_flds_ST0, tcg_ref(t32));
             return;
         case 2: case 3:
-            if (CALL(s, helper_fsts_ST0, tcg_ref(a)) && reg == 3)
+            CALL(s, helper_fsts_ST0, tcg_ref(a));
+            if (reg == 3)
                 CALL0(s, helper_fpop);
             return;
         case 4: CALL(s, helper_fldenv, tcg_ref(a), tcg_ref(c32(data32))); return;
@@ -167,17 +162,18 @@ static void x87_memory(DisasContext *s, int op, int reg)
             CALL(s, helper_fild_ST0, tcg_ref(t));
             return;
         case 1:
-            if (CALL(s, helper_fistt_ST0, tcg_ref(a), tcg_ref(c32(32))))
-                CALL0(s, helper_fpop);
+            CALL(s, helper_fistt_ST0, tcg_ref(a), tcg_ref(c32(32)));
+            CALL0(s, helper_fpop);
             return;
         case 2: case 3:
-            if (CALL(s, helper_fist_ST0, tcg_ref(a), tcg_ref(c32(32))) && reg == 3)
+            CALL(s, helper_fist_ST0, tcg_ref(a), tcg_ref(c32(32)));
+            if (reg == 3)
                 CALL0(s, helper_fpop);
             return;
         case 5: CALL(s, helper_fldt_ST0, tcg_ref(a)); return;
         case 7:
-            if (CALL(s, helper_fstt_ST0, tcg_ref(a)))
-                CALL0(s, helper_fpop);
+            CALL(s, helper_fstt_ST0, tcg_ref(a));
+            CALL0(s, helper_fpop);
             return;
         }
         break;
@@ -188,21 +184,21 @@ static void x87_memory(DisasContext *s, int op, int reg)
             CALL(s, helper_fldl_ST0, tcg_ref(t));
             return;
         case 1:
-            if (CALL(s, helper_fistt_ST0, tcg_ref(a), tcg_ref(c32(64))))
-                CALL0(s, helper_fpop);
+            CALL(s, helper_fistt_ST0, tcg_ref(a), tcg_ref(c32(64)));
+            CALL0(s, helper_fpop);
             return;
         case 2: case 3:
-            if (CALL(s, helper_fstl_ST0, tcg_ref(a)) && reg == 3)
+            CALL(s, helper_fstl_ST0, tcg_ref(a));
+            if (reg == 3)
                 CALL0(s, helper_fpop);
             return;
         case 4: CALL(s, helper_frstor, tcg_ref(a), tcg_ref(c32(data32))); return;
         case 6: CALL(s, helper_fnsave, tcg_ref(a), tcg_ref(c32(data32))); return;
         case 7: {
             TCGv_i32 sw = tcg_temp_new_i32();
-            if (call(s, &hi_helper_fnstsw, tcg_ref(sw), 0, NULL)) {
-                tcg_gen_extu_i32_i64(t, sw);
-                gen_op_st(s, MO_16, t, a);
-            }
+            call(s, &hi_helper_fnstsw, tcg_ref(sw), 0, NULL);
+            tcg_gen_extu_i32_i64(t, sw);
+            gen_op_st(s, MO_16, t, a);
             return;
         }
         }
@@ -214,11 +210,12 @@ static void x87_memory(DisasContext *s, int op, int reg)
             CALL(s, helper_fild_ST0, tcg_ref(t));
             return;
         case 1:
-            if (CALL(s, helper_fistt_ST0, tcg_ref(a), tcg_ref(c32(16))))
-                CALL0(s, helper_fpop);
+            CALL(s, helper_fistt_ST0, tcg_ref(a), tcg_ref(c32(16)));
+            CALL0(s, helper_fpop);
             return;
         case 2: case 3:
-            if (CALL(s, helper_fist_ST0, tcg_ref(a), tcg_ref(c32(16))) && reg == 3)
+            CALL(s, helper_fist_ST0, tcg_ref(a), tcg_ref(c32(16)));
+            if (reg == 3)
                 CALL0(s, helper_fpop);
             return;
         case 4: CALL(s, helper_fbld_ST0, tcg_ref(a)); return;
@@ -228,8 +225,8 @@ static void x87_memory(DisasContext *s, int op, int reg)
             return;
         case 6: CALL(s, helper_fbstp_ST0, tcg_ref(a)); return;
         case 7:
-            if (CALL(s, helper_fist_ST0, tcg_ref(a), tcg_ref(c32(64))))
-                CALL0(s, helper_fpop);
+            CALL(s, helper_fist_ST0, tcg_ref(a), tcg_ref(c32(64)));
+            CALL0(s, helper_fpop);
             return;
         }
         break;
@@ -251,7 +248,8 @@ static void fcomi(DisasContext *s, int i, bool unordered, bool pop)
 {
     gen_compute_eflags(s);
     gen_sync_state(s);
-    if (CALL(s, helper_fcomi, tcg_ref(c32(i)), tcg_ref(c32(unordered))) && pop)
+    CALL(s, helper_fcomi, tcg_ref(c32(i)), tcg_ref(c32(unordered)));
+    if (pop)
         CALL0(s, helper_fpop);
     s->cc_op = CC_OP_EFLAGS;
     s->cc_op_dirty = false;
@@ -300,10 +298,9 @@ static void x87_register(DisasContext *s, int op, int reg, int i)
             return;
         }
         if (modrm == 0xe9) {             /* FUCOMPP */
-            if (CALL(s, helper_fcom, tcg_ref(c32(1)), tcg_ref(c32(1)))) {
-                CALL0(s, helper_fpop);
-                CALL0(s, helper_fpop);
-            }
+            CALL(s, helper_fcom, tcg_ref(c32(1)), tcg_ref(c32(1)));
+            CALL0(s, helper_fpop);
+            CALL0(s, helper_fpop);
             return;
         }
         break;
@@ -330,18 +327,20 @@ static void x87_register(DisasContext *s, int op, int reg, int i)
         case 1: CALL(s, helper_fxch_STN, tcg_ref(c32(i))); return;
         case 2: CALL(s, helper_fst_STN, tcg_ref(c32(i))); return;
         case 3:
-            if (CALL(s, helper_fst_STN, tcg_ref(c32(i))))
-                CALL0(s, helper_fpop);
+            CALL(s, helper_fst_STN, tcg_ref(c32(i)));
+            CALL0(s, helper_fpop);
             return;
         case 4: case 5:
-            if (CALL(s, helper_fcom, tcg_ref(c32(i)), tcg_ref(c32(1))) && reg == 5)
+            CALL(s, helper_fcom, tcg_ref(c32(i)), tcg_ref(c32(1)));
+            if (reg == 5)
                 CALL0(s, helper_fpop);
             return;
         }
         break;
     case 6:                              /* DE: arithmetic and pop */
         if (reg == 3) {
-            if (modrm == 0xd9 && CALL(s, helper_fcom, tcg_ref(c32(1)), tcg_ref(c32(0)))) {
+            if (modrm == 0xd9) {
+                CALL(s, helper_fcom, tcg_ref(c32(1)), tcg_ref(c32(0)));
                 CALL0(s, helper_fpop);
                 CALL0(s, helper_fpop);
                 return;
@@ -357,11 +356,10 @@ static void x87_register(DisasContext *s, int op, int reg, int i)
     case 7:                              /* DF */
         if (modrm == 0xe0) {
             TCGv_i32 sw = tcg_temp_new_i32();
-            if (call(s, &hi_helper_fnstsw, tcg_ref(sw), 0, NULL)) {
-                TCGv_i64 t = tcg_temp_new_i64();
-                tcg_gen_extu_i32_i64(t, sw);
-                gen_op_mov_reg_v(s, MO_16, R_EAX, t);
-            }
+            call(s, &hi_helper_fnstsw, tcg_ref(sw), 0, NULL);
+            TCGv_i64 t = tcg_temp_new_i64();
+            tcg_gen_extu_i32_i64(t, sw);
+            gen_op_mov_reg_v(s, MO_16, R_EAX, t);
             return;
         }
         if (reg == 5 || reg == 6) {
@@ -369,8 +367,8 @@ static void x87_register(DisasContext *s, int op, int reg, int i)
             return;
         }
         if (reg == 0) {                  /* FFREEP */
-            if (CALL(s, helper_ffree_STN, tcg_ref(c32(i))))
-                CALL0(s, helper_fpop);
+            CALL(s, helper_ffree_STN, tcg_ref(c32(i)));
+            CALL0(s, helper_fpop);
             return;
         }
         break;
@@ -397,8 +395,8 @@ void gen_x87_insn(DisasContext *s)
         return;
     }
     gen_sync_state(s);
-    if (!x87_no_wait(op, reg, d->mod, d->modrm) && !CALL0(s, helper_fwait))
-        return;
+    if (!x87_no_wait(op, reg, d->mod, d->modrm))
+        CALL0(s, helper_fwait);
     bool control = x87_no_wait(op, reg, d->mod, d->modrm) || (op == 1 && d->mod != 3 && (reg == 4 || reg == 5)) ||
                    (op == 5 && d->mod != 3 && reg == 4);
     if (!control) {

@@ -536,14 +536,6 @@ void gen_unimplemented(DisasContext *s, const char *what)
     s->end = DISAS_JUMPED;
 }
 
-bool gen_helper_present(DisasContext *s, const TCGHelperInfo *info)
-{
-    if (info->func)
-        return true;
-    gen_unimplemented(s, info->name);
-    return false;
-}
-
 /* ---------------------------------------------------------------- the block */
 
 typedef struct FetchCtx {

@@ -70,8 +70,6 @@ void gen_eob(DisasContext *s);
 void gen_exception(DisasContext *s, int vector);
 void gen_exception_err(DisasContext *s, int vector, uint32_t err);
 void gen_unimplemented(DisasContext *s, const char *what);
-/* Call a helper that may be absent (weak, x86sys's): false if it is. */
-bool gen_helper_present(DisasContext *s, const TCGHelperInfo *info);
 uint64_t eip_mask(DisasContext *s, int ot);
 
 /* translate-x87.c */
