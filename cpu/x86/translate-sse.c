@@ -5,44 +5,14 @@
 #include "cpu/x86/helper-sse.h"
 #include "cpu/x86/translate.h"
 
-/* The helpers each list names are declared in cpu/x86/helper-sse.h. */
-#define INT_BINOPS(X) \
-    X(paddb) X(paddw) X(paddd) X(paddq) X(psubb) X(psubw) X(psubd) X(psubq) \
-    X(paddsb) X(paddsw) X(paddusb) X(paddusw) X(psubsb) X(psubsw) X(psubusb) X(psubusw) \
-    X(pmullw) X(pmulhw) X(pmulhuw) X(pmuludq) X(pmaddwd) X(pavgb) X(pavgw) \
-    X(pminub) X(pmaxub) X(pminsw) X(pmaxsw) X(psadbw) \
-    X(pcmpeqb) X(pcmpeqw) X(pcmpeqd) X(pcmpgtb) X(pcmpgtw) X(pcmpgtd) \
-    X(packsswb) X(packssdw) X(packuswb) \
-    X(punpcklbw) X(punpcklwd) X(punpckldq) X(punpcklqdq) \
-    X(punpckhbw) X(punpckhwd) X(punpckhdq) X(punpckhqdq) \
-    X(psllw) X(pslld) X(psllq) X(psrlw) X(psrld) X(psrlq) X(psraw) X(psrad) \
-    X(pand) X(pandn) X(por) X(pxor) \
-    X(pshufb) X(phaddw) X(phaddd) X(phaddsw) X(phsubw) X(phsubd) X(phsubsw) \
-    X(pmaddubsw) X(pmulhrsw) X(psignb) X(psignw) X(psignd) X(pabsb) X(pabsw) X(pabsd) \
-    X(pmulld) X(pmuldq) X(pminsb) X(pminsd) X(pminuw) X(pminud) X(pmaxsb) X(pmaxsd) \
-    X(pmaxuw) X(pmaxud) X(pcmpeqq) X(packusdw) X(phminposuw) \
-    X(pmovsxbw) X(pmovsxbd) X(pmovsxbq) X(pmovsxwd) X(pmovsxwq) X(pmovsxdq) \
-    X(pmovzxbw) X(pmovzxbd) X(pmovzxbq) X(pmovzxwd) X(pmovzxwq) X(pmovzxdq) \
-    X(pcmpgtq) X(blendvps) X(blendvpd) X(pblendvb)
-#define INT_IMMOPS(X) \
-    X(pshufw) X(pshufd) X(pshuflw) X(pshufhw) X(palignr) X(pslldq_i) X(psrldq_i) \
-    X(psllw_i) X(pslld_i) X(psllq_i) X(psrlw_i) X(psrld_i) X(psrlq_i) X(psraw_i) X(psrad_i) \
-    X(pblendw) X(mpsadbw) X(shufps) X(shufpd) X(blendps) X(blendpd)
-#define FP_BINOPS(X) \
-    X(addps) X(addss) X(addpd) X(addsd) X(subps) X(subss) X(subpd) X(subsd) \
-    X(mulps) X(mulss) X(mulpd) X(mulsd) X(divps) X(divss) X(divpd) X(divsd) \
-    X(minps) X(minss) X(minpd) X(minsd) X(maxps) X(maxss) X(maxpd) X(maxsd) \
-    X(sqrtps) X(sqrtss) X(sqrtpd) X(sqrtsd) \
-    X(haddps) X(haddpd) X(hsubps) X(hsubpd) X(addsubps) X(addsubpd) \
-    X(cvtps2pd) X(cvtpd2ps) X(cvtss2sd) X(cvtsd2ss) X(cvtdq2ps) X(cvtps2dq) X(cvttps2dq) \
-    X(cvtdq2pd) X(cvtpd2dq) X(cvttpd2dq) X(cvtpi2ps) X(cvtps2pi) X(cvttps2pi) \
-    X(cvtpi2pd) X(cvtpd2pi) X(cvttpd2pi) \
-    X(unpcklps) X(unpckhps) X(unpcklpd) X(unpckhpd) \
-    X(rcpps) X(rcpss) X(rsqrtps) X(rsqrtss) X(movsldup) X(movshdup) X(movddup)
+/* The helpers by shape: helper-sse.h's lists, and the helpers of the same shapes it declares
+ * one by one. */
+#define INT_BINOPS(X) SSE_INT_BINOPS(X) X(blendvps) X(blendvpd) X(pblendvb)
+#define INT_IMMOPS(X) SSE_INT_IMMOPS(X)
+#define FP_BINOPS(X) SSE_FP_BINOPS(X) X(movsldup) X(movshdup) X(movddup)
 #define FP_IMMOPS(X) \
     X(cmpps) X(cmpss) X(cmppd) X(cmpsd) X(roundps) X(roundpd) X(roundss) X(roundsd) \
     X(dpps) X(dppd) X(insertps)
-
 
 #define P TCG_TYPE_PTR
 #define I32 TCG_TYPE_I32
