@@ -168,17 +168,23 @@ static AccelExit cpu_exec_loop(X86CPU *cpu)
         if (env->halted)
             return ACCEL_EXIT_HLT;
 
-        uint64_t pc, cs_base;
-        tb_key_of(env, &pc, &cs_base);
-        if (x86_tr_nbps && x86_tr_is_bp(pc) && !(ac->skip_bp && ac->skip_bp_pc == pc)) {
-            ac->skip_bp = true;
-            ac->skip_bp_pc = pc;
-            return ACCEL_EXIT_DEBUG;
+        /* The debugger's breakpoints, and the guest's instruction breakpoints (DR0-DR3), which
+         * are faults, before the instruction (SDM 3A 17.3.1.1): the PC only when one is set. */
+        uint32_t hits = 0;
+        if (unlikely(x86_tr_nbps || (env->hflags & HF_DEBUG))) {
+            uint64_t pc, cs_base;
+            tb_key_of(env, &pc, &cs_base);
+            if (x86_tr_nbps && x86_tr_is_bp(pc) && !(ac->skip_bp && ac->skip_bp_pc == pc)) {
+                ac->skip_bp = true;
+                ac->skip_bp_pc = pc;
+                return ACCEL_EXIT_DEBUG;
+            }
+            if (env->hflags & HF_DEBUG)
+                hits = x86_debug_check_code(env, pc);
         }
-        /* Instruction breakpoints are faults, before the instruction (SDM 3A 17.3.1.1). RF
-         * (set by IRET) lets one instruction run past them; it clears once an instruction
-         * completes, which only matters here, so it is cleared here, whatever DR7 says. */
-        uint32_t hits = (env->hflags & HF_DEBUG) ? x86_debug_check_code(env, pc) : 0;
+        /* RF (set by IRET) lets one instruction run past an instruction breakpoint; it clears
+         * once an instruction completes, which only matters here, so it is cleared here,
+         * whatever DR7 says. */
         env->eflags &= ~(uint64_t)EFLAGS_RF;
         ac->watch_hits = 0;
         if (hits)
