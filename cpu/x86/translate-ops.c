@@ -4,10 +4,6 @@
 #include "util/log.h"
 #include "cpu/x86/translate.h"
 
-#define P TCG_TYPE_PTR
-#define I32 TCG_TYPE_I32
-#define I64 TCG_TYPE_I64
-#define V TCG_TYPE_VOID
 #define HELPER(fn, rt, ...) static const TCGHelperInfo hi_##fn = TCG_HELPER(fn, 0, rt, __VA_ARGS__)
 #define HELPER0(fn, rt) static const TCGHelperInfo hi_##fn = TCG_HELPER(fn, 0, rt, P)
 

@@ -14,10 +14,6 @@
     X(cmpps) X(cmpss) X(cmppd) X(cmpsd) X(roundps) X(roundpd) X(roundss) X(roundsd) \
     X(dpps) X(dppd) X(insertps)
 
-#define P TCG_TYPE_PTR
-#define I32 TCG_TYPE_I32
-#define I64 TCG_TYPE_I64
-#define V TCG_TYPE_VOID
 #define X(n) static const TCGHelperInfo hi_##n = TCG_HELPER(helper_##n, 0, V, P, P, P, I32);
 INT_BINOPS(X)
 #undef X

@@ -14,10 +14,6 @@
 #include "cpu/x86/helper.h"
 #include "cpu/x86/translate.h"
 
-#define P TCG_TYPE_PTR
-#define I32 TCG_TYPE_I32
-#define I64 TCG_TYPE_I64
-#define V TCG_TYPE_VOID
 static const TCGHelperInfo hi_vpermil = TCG_HELPER(helper_vpermil, 0, V, P, P, P, P, I32, I32);
 static const TCGHelperInfo hi_vperm = TCG_HELPER(helper_vperm, 0, V, P, P, P, P, I32);
 static const TCGHelperInfo hi_vshiftv = TCG_HELPER(helper_vshiftv, 0, V, P, P, P, P, I32, I32);

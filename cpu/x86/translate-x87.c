@@ -5,15 +5,6 @@
 #include "cpu/x86/helper.h"
 #include "cpu/x86/translate.h"
 
-
-#ifndef FPU_FT0
-#define FPU_FT0 8                        /* operand index meaning env->ft0 (helper.h) */
-#endif
-
-#define P TCG_TYPE_PTR
-#define I32 TCG_TYPE_I32
-#define I64 TCG_TYPE_I64
-#define V TCG_TYPE_VOID
 #define H0(fn) static const TCGHelperInfo hi_##fn = TCG_HELPER(fn, 0, V, P)
 #define H(fn, rt, ...) static const TCGHelperInfo hi_##fn = TCG_HELPER(fn, 0, rt, P, __VA_ARGS__)
 

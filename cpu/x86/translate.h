@@ -9,6 +9,13 @@
 #include "cpu/x86/helper-tr.h"
 #include "tcg/tcg.h"
 
+/* Shorthand for the argument and return types of helper descriptors (TCG_HELPER), shared by
+ * the translator's files. */
+#define P TCG_TYPE_PTR
+#define I32 TCG_TYPE_I32
+#define I64 TCG_TYPE_I64
+#define V TCG_TYPE_VOID
+
 /* How the current instruction ended the block. */
 enum {
     DISAS_NEXT = 0,        /* fall through to the next instruction */
