@@ -227,19 +227,15 @@ static void ide_pio_write_end(IDEState *s)
     ide_set_irq(s->bus);
 }
 
-/* Start a READ/WRITE [MULTIPLE] [EXT]; the first write block needs no interrupt. */
-static void ide_start_rw(IDEState *s, bool write, bool multiple)
+/* The sectors a READ/WRITE command names (PIO or DMA): false, with the command ended in an
+ * error, when they are not all on the disk or a write meets a read-only one. */
+static bool ide_start_transfer(IDEState *s, bool write)
 {
     uint64_t lba;
-    if (multiple && !s->mult_sectors) {
-        ide_abort_command(s);
-        ide_set_irq(s->bus);
-        return;
-    }
     if (!ide_get_sector(s, &lba)) {
         s->cur_lba = 0;
         ide_sector_error(s, ATA_ER_IDNF | ATA_ER_ABRT);
-        return;
+        return false;
     }
     s->cur_lba = lba;
     s->remaining = ide_sector_count(s);
@@ -248,13 +244,26 @@ static void ide_start_rw(IDEState *s, bool write, bool multiple)
         qlog(LOG_GUEST_ERRORS, "ide%d: %s of %u sectors at %" PRIu64 " beyond the disk\n",
              s->unit, write ? "write" : "read", s->remaining, s->cur_lba);
         ide_sector_error(s, ATA_ER_IDNF | ATA_ER_ABRT);
-        return;
+        return false;
     }
     if (write && s->bd->read_only) {
         ide_abort_command(s);
         ide_set_irq(s->bus);
+        return false;
+    }
+    return true;
+}
+
+/* Start a READ/WRITE [MULTIPLE] [EXT]; the first write block needs no interrupt. */
+static void ide_start_rw(IDEState *s, bool write, bool multiple)
+{
+    if (multiple && !s->mult_sectors) {
+        ide_abort_command(s);
+        ide_set_irq(s->bus);
         return;
     }
+    if (!ide_start_transfer(s, write))
+        return;
     if (!write) {
         ide_pio_read_next(s);
         return;
@@ -326,25 +335,8 @@ static void ide_dma_rw(IDEState *s)
 
 static void ide_start_dma_rw(IDEState *s, bool write)
 {
-    uint64_t lba;
-    if (!ide_get_sector(s, &lba)) {
-        s->cur_lba = 0;
-        ide_sector_error(s, ATA_ER_IDNF | ATA_ER_ABRT);
-        return;
-    }
-    s->cur_lba = lba;
-    s->remaining = ide_sector_count(s);
-    s->is_write = write;
-    if (s->cur_lba >= s->nb_sectors || s->remaining > s->nb_sectors - s->cur_lba) {
-        ide_sector_error(s, ATA_ER_IDNF | ATA_ER_ABRT);
-        return;
-    }
-    if (write && s->bd->read_only) {
-        ide_abort_command(s);
-        ide_set_irq(s->bus);
-        return;
-    }
-    ide_dma_request(s, ide_dma_rw);
+    if (ide_start_transfer(s, write))
+        ide_dma_request(s, ide_dma_rw);
 }
 
 /* ---- IDENTIFY DEVICE (ATA-6 8.15) ---- */
